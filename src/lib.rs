@@ -1,0 +1,2 @@
+//! parkcert: accreditation of cross-border e-commerce industrial parks.
+pub mod domain;
