@@ -1,2 +1,3 @@
 //! parkcert: accreditation of cross-border e-commerce industrial parks.
+pub mod cli;
 pub mod domain;
