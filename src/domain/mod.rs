@@ -1,1 +1,2 @@
 //! Pure domain logic: no IO, no sqlx, no axum.
+pub mod role;
