@@ -1,3 +1,14 @@
 //! parkcert: accreditation of cross-border e-commerce industrial parks.
+pub mod auth;
 pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
 pub mod domain;
+pub mod error;
+pub mod pgcluster;
+pub mod server;
+pub mod state;
+pub mod web;
+
+pub use web::app;

@@ -1,1 +1,89 @@
-fn main() {}
+use clap::{Parser, Subcommand};
+use parkcert::config::Config;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "parkcert", version, about = "跨境电子商务产业园区认定管理系统")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default).
+    Serve {
+        /// Address to listen on (overrides PARKCERT_BIND).
+        #[arg(long)]
+        bind: Option<std::net::SocketAddr>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Evaluate an application's facts against a rule set and print the result as JSON.
+    Evaluate {
+        /// Rule set id: wenzhou-2021, zhongshan-2022 or cbec-park-standard-2024.
+        #[arg(long)]
+        rules: String,
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input (or prompted for on a terminal).
+    Create(parkcert::cli::user::CreateArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Evaluate { rules, file }) => parkcert::cli::evaluate::run(&rules, &file),
+        command => run_async(command),
+    }
+}
+
+fn run_async(command: Option<Command>) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        let mut config = Config::from_env()?;
+        match command {
+            None => parkcert::server::serve(config).await,
+            Some(Command::Serve { bind }) => {
+                if let Some(bind) = bind {
+                    config.bind = bind;
+                }
+                parkcert::server::serve(config).await
+            }
+            Some(Command::Migrate) => parkcert::cli::migrate(config).await,
+            Some(Command::User { command: UserCommand::Create(args) }) => {
+                parkcert::cli::user::create(config, args).await
+            }
+            Some(Command::Evaluate { .. }) => unreachable!("handled synchronously"),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,2 +1,16 @@
 //! Command-line subcommands other than `serve`.
 pub mod evaluate;
+pub mod user;
+
+use crate::config::Config;
+use crate::server::Database;
+
+/// `parkcert migrate`: apply pending migrations and exit.
+pub async fn migrate(config: Config) -> anyhow::Result<()> {
+    let db = Database::open(&config).await?;
+    let result = db.migrate().await;
+    db.close().await;
+    result?;
+    println!("migrations applied");
+    Ok(())
+}

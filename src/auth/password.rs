@@ -1,0 +1,55 @@
+//! argon2id password hashing with the OWASP minimum parameters (m=19456 KiB, t=2, p=1).
+//! Hashing is deliberately slow, so it always runs on the blocking pool.
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::OnceLock;
+
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19_456, 2, 1, None).expect("OWASP parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+}
+
+pub async fn hash(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+}
+
+/// Verifies `password` against `stored`; with no stored hash (unknown account) it still spends
+/// one full verification so response times do not reveal which accounts exist.
+pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
+    tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
+        let parsed = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+        let ok = hasher().verify_password(password.as_bytes(), &parsed).is_ok();
+        Ok(known && ok)
+    })
+    .await?
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_blocking("parkcert-timing-equaliser").expect("hashing a constant"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_verifies_only_its_own_password_and_uses_argon2id() {
+        let h = hash_blocking("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        assert!(rt.block_on(verify("correct horse battery".into(), Some(h.clone()))).unwrap());
+        assert!(!rt.block_on(verify("wrong".into(), Some(h))).unwrap());
+        assert!(!rt.block_on(verify("anything".into(), None)).unwrap());
+    }
+}

@@ -1,0 +1,83 @@
+//! Runtime configuration, from the environment (and CLI flags that override it).
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the server listens (`PARKCERT_BIND`, default 127.0.0.1:8080).
+    pub bind: SocketAddr,
+    /// An existing PostgreSQL server; when unset the program runs its own private cluster.
+    pub database_url: Option<String>,
+    /// Data directory for the private cluster (`PARKCERT_PG_DIR`, default ./var/pg).
+    pub pg_dir: PathBuf,
+    /// Uploaded files and other state (`PARKCERT_DATA_DIR`, default ./var).
+    pub data_dir: PathBuf,
+    /// Serve cookies with `Secure` and the `__Host-` prefix (`PARKCERT_SECURE_COOKIES=true`):
+    /// required behind HTTPS, impossible on plain http://127.0.0.1.
+    pub secure_cookies: bool,
+    /// A session unused this long ends (`PARKCERT_SESSION_IDLE_MINUTES`, default 30).
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in whatever its use (`PARKCERT_SESSION_MAX_HOURS`, default 12).
+    pub session_absolute: Duration,
+    /// Seed the demo tenants' users on an empty database (`PARKCERT_DEMO`, default true).
+    pub demo: bool,
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Config> {
+        use anyhow::Context;
+        let bind = env_or("PARKCERT_BIND", "127.0.0.1:8080")
+            .parse()
+            .context("PARKCERT_BIND must be an address like 127.0.0.1:8080")?;
+        Ok(Config {
+            bind,
+            database_url: std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty()),
+            pg_dir: env_or("PARKCERT_PG_DIR", "var/pg").into(),
+            data_dir: env_or("PARKCERT_DATA_DIR", "var").into(),
+            secure_cookies: parse_bool("PARKCERT_SECURE_COOKIES", false)?,
+            session_idle: Duration::from_secs(60 * parse_u64("PARKCERT_SESSION_IDLE_MINUTES", 30)?),
+            session_absolute: Duration::from_secs(3600 * parse_u64("PARKCERT_SESSION_MAX_HOURS", 12)?),
+            demo: parse_bool("PARKCERT_DEMO", true)?,
+        })
+    }
+
+    /// A configuration for tests: everything default, no demo seeding, files under `data_dir`.
+    pub fn for_tests(data_dir: PathBuf) -> Config {
+        Config {
+            bind: "127.0.0.1:0".parse().expect("literal address"),
+            database_url: None,
+            pg_dir: data_dir.join("pg"),
+            data_dir,
+            secure_cookies: false,
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            demo: false,
+        }
+    }
+}
+
+fn env_or(key: &str, default: &str) -> String {
+    std::env::var(key)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| default.to_string())
+}
+
+fn parse_bool(key: &str, default: bool) -> anyhow::Result<bool> {
+    match std::env::var(key).ok().as_deref() {
+        None | Some("") => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => anyhow::bail!("{key} must be true or false, not {other:?}"),
+    }
+}
+
+fn parse_u64(key: &str, default: u64) -> anyhow::Result<u64> {
+    match std::env::var(key).ok().as_deref() {
+        None | Some("") => Ok(default),
+        Some(v) => v
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{key} must be a whole number, not {v:?}")),
+    }
+}

@@ -1,0 +1,16 @@
+//! Queries. Every query on tenant-owned data takes the tenant id and filters by it.
+pub mod audit;
+pub mod jurisdictions;
+pub mod tenants;
+pub mod users;
+
+/// Maps a unique-constraint violation to `Some(constraint name)` so callers can turn it into a
+/// message next to the right form field.
+pub fn unique_violation(e: &sqlx::Error) -> Option<String> {
+    match e {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("23505") => {
+            Some(db.constraint().unwrap_or_default().to_string())
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,43 @@
+use sqlx::{PgConnection, PgPool};
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Tenant {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub city: String,
+    pub region_prefix: Option<String>,
+}
+
+pub async fn by_slug(pool: &PgPool, slug: &str) -> sqlx::Result<Option<Tenant>> {
+    sqlx::query_as("SELECT id, slug, name, city, region_prefix FROM tenants WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn all(pool: &PgPool) -> sqlx::Result<Vec<Tenant>> {
+    sqlx::query_as("SELECT id, slug, name, city, region_prefix FROM tenants ORDER BY id")
+        .fetch_all(pool)
+        .await
+}
+
+pub struct NewTenant<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub city: &'a str,
+    pub region_prefix: Option<&'a str>,
+}
+
+pub async fn insert(conn: &mut PgConnection, t: &NewTenant<'_>) -> sqlx::Result<Tenant> {
+    sqlx::query_as(
+        "INSERT INTO tenants (slug, name, city, region_prefix) VALUES ($1, $2, $3, $4)
+         RETURNING id, slug, name, city, region_prefix",
+    )
+    .bind(t.slug)
+    .bind(t.name)
+    .bind(t.city)
+    .bind(t.region_prefix)
+    .fetch_one(conn)
+    .await
+}

@@ -1,0 +1,110 @@
+use crate::domain::role::Role;
+use sqlx::{PgConnection, PgPool};
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+}
+
+/// The credentials of an active account; `tenant_id` None looks among platform admins.
+pub async fn credentials(
+    pool: &PgPool,
+    tenant_id: Option<i64>,
+    login: &str,
+) -> sqlx::Result<Option<Credentials>> {
+    sqlx::query_as(
+        "SELECT id, password_hash FROM users
+         WHERE tenant_id IS NOT DISTINCT FROM $1 AND login = $2 AND active",
+    )
+    .bind(tenant_id)
+    .bind(login)
+    .fetch_optional(pool)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub role: String,
+    pub jurisdiction_name: Option<String>,
+    pub organization_name: Option<String>,
+    pub organization_uscc: Option<String>,
+    pub active: bool,
+}
+
+impl UserRow {
+    pub fn role_label(&self) -> &'static str {
+        self.role.parse::<Role>().map(Role::label).unwrap_or("未知")
+    }
+}
+
+pub async fn list(pool: &PgPool, tenant_id: i64) -> sqlx::Result<Vec<UserRow>> {
+    sqlx::query_as(
+        "SELECT u.id, u.login, u.display_name, u.role, j.name AS jurisdiction_name,
+                o.name AS organization_name, o.uscc AS organization_uscc, u.active
+         FROM users u
+         LEFT JOIN jurisdictions j ON j.tenant_id = u.tenant_id AND j.id = u.jurisdiction_id
+         LEFT JOIN organizations o ON o.tenant_id = u.tenant_id AND o.id = u.organization_id
+         WHERE u.tenant_id = $1
+         ORDER BY CASE u.role WHEN 'bureau' THEN 0 WHEN 'county' THEN 1 WHEN 'expert' THEN 2 ELSE 3 END, u.id",
+    )
+    .bind(tenant_id)
+    .fetch_all(pool)
+    .await
+}
+
+pub struct NewUser<'a> {
+    pub tenant_id: Option<i64>,
+    pub login: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub jurisdiction_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    pub password_hash: &'a str,
+}
+
+pub async fn insert(conn: &mut PgConnection, u: &NewUser<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO users (tenant_id, login, display_name, role, jurisdiction_id, organization_id, password_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(u.tenant_id)
+    .bind(u.login)
+    .bind(u.display_name)
+    .bind(u.role.as_str())
+    .bind(u.jurisdiction_id)
+    .bind(u.organization_id)
+    .bind(u.password_hash)
+    .fetch_one(conn)
+    .await
+}
+
+pub struct NewOrganization<'a> {
+    pub tenant_id: i64,
+    pub uscc: &'a str,
+    pub name: &'a str,
+    pub jurisdiction_id: Option<i64>,
+}
+
+/// Creates the organization, or returns the existing one with the same USCC in this tenant
+/// (one company may have several operator accounts).
+pub async fn upsert_organization(conn: &mut PgConnection, o: &NewOrganization<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO organizations (tenant_id, uscc, name, jurisdiction_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (tenant_id, uscc) DO UPDATE SET uscc = EXCLUDED.uscc
+         RETURNING id",
+    )
+    .bind(o.tenant_id)
+    .bind(o.uscc)
+    .bind(o.name)
+    .bind(o.jurisdiction_id)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn count_all(pool: &PgPool) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(pool).await
+}

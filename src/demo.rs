@@ -1,0 +1,138 @@
+//! Demo data, seeded on the first start of an empty database so `cargo run` shows a working
+//! system. The passwords are for the demo only and are printed on the console and in the README.
+use crate::auth::password;
+use crate::db::{tenants, users};
+use crate::domain::role::Role;
+use anyhow::Context;
+use sqlx::PgPool;
+
+pub const DEMO_PASSWORD: &str = "parkcert-demo-2026";
+pub const ADMIN_LOGIN: &str = "admin";
+
+pub struct DemoUser {
+    pub tenant: &'static str,
+    pub login: &'static str,
+    pub name: &'static str,
+    pub role: Role,
+    /// County users: their jurisdiction; operators: their organization's jurisdiction.
+    pub jurisdiction: Option<&'static str>,
+    /// Operators: (USCC, organization name).
+    pub organization: Option<(&'static str, &'static str)>,
+}
+
+const fn user(tenant: &'static str, login: &'static str, name: &'static str, role: Role) -> DemoUser {
+    DemoUser { tenant, login, name, role, jurisdiction: None, organization: None }
+}
+
+pub const USERS: &[DemoUser] = &[
+    user("wenzhou", "wz-bureau", "陈立新", Role::Bureau),
+    DemoUser { jurisdiction: Some("鹿城区"), ..user("wenzhou", "wz-county-lucheng", "林晓燕", Role::County) },
+    DemoUser { jurisdiction: Some("瑞安市"), ..user("wenzhou", "wz-county-ruian", "周建华", Role::County) },
+    user("wenzhou", "wz-expert1", "王志明", Role::Expert),
+    user("wenzhou", "wz-expert2", "黄静", Role::Expert),
+    user("wenzhou", "wz-expert3", "郑海涛", Role::Expert),
+    DemoUser {
+        jurisdiction: Some("鹿城区"),
+        organization: Some(("91330302MA2AX1B3C8", "温州鹿城跨境电商产业园运营管理有限公司")),
+        ..user("wenzhou", "wz-operator1", "李娜", Role::Operator)
+    },
+    DemoUser {
+        jurisdiction: Some("瑞安市"),
+        organization: Some(("91330381MA2CQ7R8D7", "瑞安市跨境电商创业园管理有限公司")),
+        ..user("wenzhou", "wz-operator2", "潘伟", Role::Operator)
+    },
+    user("zhongshan", "zs-bureau", "梁文杰", Role::Bureau),
+    DemoUser { jurisdiction: Some("古镇镇"), ..user("zhongshan", "zs-county-guzhen", "何丽珊", Role::County) },
+    DemoUser { jurisdiction: Some("中山港街道"), ..user("zhongshan", "zs-county-torch", "冯国强", Role::County) },
+    user("zhongshan", "zs-expert1", "吴启明", Role::Expert),
+    user("zhongshan", "zs-expert2", "谭雅婷", Role::Expert),
+    user("zhongshan", "zs-expert3", "欧阳俊", Role::Expert),
+    DemoUser {
+        jurisdiction: Some("古镇镇"),
+        organization: Some(("91442000MA4UK2L5EW", "中山古镇灯饰跨境电商产业园运营有限公司")),
+        ..user("zhongshan", "zs-operator1", "苏敏", Role::Operator)
+    },
+    DemoUser {
+        jurisdiction: Some("中山港街道"),
+        organization: Some(("91442000MA51PQ3X6D", "中山火炬跨境电商产业园管理有限公司")),
+        ..user("zhongshan", "zs-operator2", "陆嘉豪", Role::Operator)
+    },
+];
+
+/// Seeds the demo accounts when the database has no users yet (the first start).
+pub async fn seed_if_empty(pool: &PgPool) -> anyhow::Result<bool> {
+    if users::count_all(pool).await? > 0 {
+        return Ok(false);
+    }
+    seed(pool).await?;
+    Ok(true)
+}
+
+pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
+    let hash = |_: ()| password::hash(DEMO_PASSWORD.to_string());
+    let mut tx = pool.begin().await?;
+    let admin_hash = hash(()).await?;
+    users::insert(
+        &mut tx,
+        &users::NewUser {
+            tenant_id: None,
+            login: ADMIN_LOGIN,
+            display_name: "平台管理员",
+            role: Role::Admin,
+            jurisdiction_id: None,
+            organization_id: None,
+            password_hash: &admin_hash,
+        },
+    )
+    .await?;
+    for u in USERS {
+        let tenant = tenants::by_slug(pool, u.tenant)
+            .await?
+            .with_context(|| format!("demo tenant {} is missing", u.tenant))?;
+        let jurisdiction_id = match u.jurisdiction {
+            Some(name) => Some(
+                sqlx::query_scalar::<_, i64>("SELECT id FROM jurisdictions WHERE tenant_id = $1 AND name = $2")
+                    .bind(tenant.id)
+                    .bind(name)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .with_context(|| format!("demo jurisdiction {name}"))?,
+            ),
+            None => None,
+        };
+        let organization_id = match u.organization {
+            Some((uscc, name)) => Some(
+                users::upsert_organization(
+                    &mut tx,
+                    &users::NewOrganization { tenant_id: tenant.id, uscc, name, jurisdiction_id },
+                )
+                .await?,
+            ),
+            None => None,
+        };
+        let password_hash = hash(()).await?;
+        users::insert(
+            &mut tx,
+            &users::NewUser {
+                tenant_id: Some(tenant.id),
+                login: u.login,
+                display_name: u.name,
+                role: u.role,
+                jurisdiction_id: if u.role == Role::County { jurisdiction_id } else { None },
+                organization_id,
+                password_hash: &password_hash,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub fn print_accounts() {
+    println!("Demo accounts (password for all: {DEMO_PASSWORD}):");
+    println!("  platform admin   http://…/admin/login   {ADMIN_LOGIN}");
+    for u in USERS {
+        println!("  {:<10} {:<9} /t/{}/login   {}", u.tenant, u.role.as_str(), u.tenant, u.login);
+    }
+}

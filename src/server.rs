@@ -1,0 +1,124 @@
+//! Opening the database (an existing server, or our own private cluster) and serving HTTP.
+use crate::config::Config;
+use crate::pgcluster::Cluster;
+use crate::state::AppState;
+use anyhow::Context;
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+pub const DATABASE_NAME: &str = "parkcert";
+
+/// The database and, when we started it, the private cluster that must be stopped at the end.
+pub struct Database {
+    pub pool: PgPool,
+    pub cluster: Option<Cluster>,
+}
+
+impl Database {
+    /// Connects to `DATABASE_URL`, or starts the private cluster in the configured directory.
+    pub async fn open(config: &Config) -> anyhow::Result<Database> {
+        let (url, cluster) = match &config.database_url {
+            Some(url) => (url.clone(), None),
+            None => {
+                let dir = config.pg_dir.clone();
+                let cluster = tokio::task::spawn_blocking(move || -> anyhow::Result<Cluster> {
+                    let cluster = Cluster::start(&dir)?;
+                    cluster.ensure_database(DATABASE_NAME)?;
+                    Ok(cluster)
+                })
+                .await??;
+                (cluster.url(DATABASE_NAME), Some(cluster))
+            }
+        };
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect(&url)
+            .await
+            .context("connecting to PostgreSQL")?;
+        Ok(Database { pool, cluster })
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        MIGRATOR.run(&self.pool).await.context("running migrations")
+    }
+
+    /// Closes the pool and stops the private cluster, if we started one.
+    pub async fn close(self) {
+        self.pool.close().await;
+        if let Some(cluster) = self.cluster {
+            match tokio::task::spawn_blocking(move || cluster.stop()).await {
+                Ok(Ok(())) => tracing::info!("PostgreSQL stopped"),
+                Ok(Err(e)) => tracing::error!(error = %e, "stopping PostgreSQL"),
+                Err(e) => tracing::error!(error = %e, "stopping PostgreSQL"),
+            }
+        }
+    }
+}
+
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let db = Database::open(&config).await?;
+    let result = run(&config, &db).await;
+    db.close().await;
+    result
+}
+
+async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
+    db.migrate().await?;
+    if config.demo {
+        crate::demo::seed_if_empty(&db.pool).await?;
+    }
+    let state = AppState { db: db.pool.clone(), config: Arc::new(config.clone()) };
+    spawn_session_cleanup(db.pool.clone());
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("binding {}", config.bind))?;
+    let addr = listener.local_addr()?;
+    println!("\nparkcert is running at http://{addr}/");
+    if config.demo {
+        crate::demo::print_accounts();
+    }
+    println!("Press Ctrl-C to stop.\n");
+    axum::serve(
+        listener,
+        crate::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving HTTP")
+}
+
+fn spawn_session_cleanup(pool: PgPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::auth::store::delete_expired(&pool).await {
+                tracing::warn!(error = %e, "deleting expired sessions");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    println!("\nShutting down…");
+}

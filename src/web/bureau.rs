@@ -1,0 +1,376 @@
+//! The bureau's area: its home, its users and its jurisdictions. Every query is scoped by the
+//! signed-in user's tenant.
+use super::page::{FieldErrors, PageCtx, flash, render, render_with};
+use super::signin::ClientInfo;
+use crate::auth::{CurrentUser, password};
+use crate::db::jurisdictions::{self, Jurisdiction};
+use crate::db::users::{self, UserRow};
+use crate::db::{audit, unique_violation};
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/users", get(user_list).post(user_create))
+        .route("/users/{id}/deactivate", post(user_deactivate))
+        .route("/jurisdictions", get(jurisdiction_list).post(jurisdiction_create))
+        .route("/jurisdictions/{id}/active", post(jurisdiction_toggle))
+}
+
+fn tenant_of(user: &CurrentUser) -> AppResult<i64> {
+    user.tenant_id.ok_or(AppError::Forbidden)
+}
+
+#[derive(Template)]
+#[template(path = "bureau/home.html")]
+struct Home {
+    ctx: PageCtx,
+    user_count: usize,
+    jurisdiction_count: usize,
+}
+
+async fn home(ctx: PageCtx, user: CurrentUser, State(state): State<AppState>) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    let user_count = users::list(&state.db, tenant_id).await?.len();
+    let jurisdiction_count = jurisdictions::list(&state.db, tenant_id).await?.len();
+    render(&Home { ctx, user_count, jurisdiction_count })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewUserForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    jurisdiction_id: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Template)]
+#[template(path = "bureau/users.html")]
+struct UsersPage {
+    ctx: PageCtx,
+    users: Vec<UserRow>,
+    jurisdictions: Vec<Jurisdiction>,
+    form: NewUserForm,
+    errors: FieldErrors,
+    roles: Vec<(&'static str, &'static str)>,
+}
+
+/// Operators register their own organization (with its USCC) when they apply, so the bureau
+/// creates the other roles here.
+fn creatable_roles() -> Vec<(&'static str, &'static str)> {
+    [Role::County, Role::Expert, Role::Bureau]
+        .iter()
+        .map(|r| (r.as_str(), r.label()))
+        .collect()
+}
+
+async fn users_page(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    form: NewUserForm,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = UsersPage {
+        ctx,
+        users: users::list(&state.db, tenant_id).await?,
+        jurisdictions: jurisdictions::list(&state.db, tenant_id).await?,
+        form: NewUserForm { password: String::new(), ..form },
+        errors,
+        roles: creatable_roles(),
+    };
+    render_with(status, &page)
+}
+
+async fn user_list(ctx: PageCtx, user: CurrentUser, State(state): State<AppState>) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    users_page(ctx, &state, tenant_id, NewUserForm::default(), FieldErrors::default()).await
+}
+
+pub fn validate_login(login: &str, errors: &mut FieldErrors) {
+    let ok = (3..=40).contains(&login.len())
+        && login.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && login.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    if !ok {
+        errors.add("login", "账号为3–40位小写字母、数字或 . _ -，以字母或数字开头。");
+    }
+}
+
+pub fn validate_password(password: &str, errors: &mut FieldErrors) {
+    if password.chars().count() < 12 {
+        errors.add("password", "密码至少12位。");
+    }
+}
+
+pub fn validate_display_name(name: &str, errors: &mut FieldErrors) {
+    if name.is_empty() || name.chars().count() > 60 {
+        errors.add("display_name", "请填写姓名（不超过60字）。");
+    }
+}
+
+async fn user_create(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    session: Session,
+    client: ClientInfo,
+    Form(mut form): Form<NewUserForm>,
+) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    form.login = form.login.trim().to_lowercase();
+    form.display_name = form.display_name.trim().to_string();
+    let mut errors = FieldErrors::default();
+    validate_login(&form.login, &mut errors);
+    validate_display_name(&form.display_name, &mut errors);
+    validate_password(&form.password, &mut errors);
+    let role = form.role.parse::<Role>().ok().filter(|r| creatable_roles().iter().any(|(k, _)| *k == r.as_str()));
+    if role.is_none() {
+        errors.add("role", "请选择角色。");
+    }
+    let mut jurisdiction_id = None;
+    if role == Some(Role::County) {
+        let chosen = match form.jurisdiction_id.parse::<i64>() {
+            Ok(id) => jurisdictions::get(&state.db, tenant_id, id).await?.filter(|j| j.active),
+            Err(_) => None,
+        };
+        match chosen {
+            Some(j) => jurisdiction_id = Some(j.id),
+            None => errors.add("jurisdiction_id", "县（市、区）/镇街用户须选择所属辖区。"),
+        }
+    }
+    let (Some(role), true) = (role, errors.is_empty()) else {
+        return users_page(ctx, &state, tenant_id, form, errors).await;
+    };
+
+    let hash = password::hash(form.password.clone()).await?;
+    let mut tx = state.db.begin().await?;
+    let new = users::NewUser {
+        tenant_id: Some(tenant_id),
+        login: &form.login,
+        display_name: &form.display_name,
+        role,
+        jurisdiction_id,
+        organization_id: None,
+        password_hash: &hash,
+    };
+    let id = match users::insert(&mut tx, &new).await {
+        Ok(id) => id,
+        Err(e) if unique_violation(&e).is_some() => {
+            errors.add("login", "该账号已存在，请换一个。");
+            return users_page(ctx, &state, tenant_id, form, errors).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            tenant_id: Some(tenant_id),
+            actor_user_id: Some(user.id),
+            object_kind: "user",
+            object_id: id.to_string(),
+            action: "create",
+            before: None,
+            after: Some(json!({
+                "login": form.login, "display_name": form.display_name,
+                "role": role.as_str(), "jurisdiction_id": jurisdiction_id,
+            })),
+            request_id: client.request_id,
+            ip: Some(client.ip),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", format!("已创建用户 {}。", form.login)).await?;
+    Ok(Redirect::to(&format!("{}/users", user.home_url())).into_response())
+}
+
+async fn user_deactivate(
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    if id == user.id {
+        flash(&session, "error", "不能停用自己的账号。").await?;
+        return Ok(Redirect::to(&format!("{}/users", user.home_url())).into_response());
+    }
+    let mut tx = state.db.begin().await?;
+    let login: String = sqlx::query_scalar(
+        "UPDATE users SET active = FALSE WHERE tenant_id = $1 AND id = $2 RETURNING login",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    // A deactivated account must lose access at once, not when its sessions expire.
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            tenant_id: Some(tenant_id),
+            actor_user_id: Some(user.id),
+            object_kind: "user",
+            object_id: id.to_string(),
+            action: "deactivate",
+            before: Some(json!({ "active": true })),
+            after: Some(json!({ "active": false })),
+            request_id: client.request_id.clone(),
+            ip: Some(client.ip.clone()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", format!("已停用用户 {login}。")).await?;
+    Ok(Redirect::to(&format!("{}/users", user.home_url())).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewJurisdictionForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+}
+
+#[derive(Template)]
+#[template(path = "bureau/jurisdictions.html")]
+struct JurisdictionsPage {
+    ctx: PageCtx,
+    jurisdictions: Vec<Jurisdiction>,
+    kinds: &'static [(&'static str, &'static str)],
+    form: NewJurisdictionForm,
+    errors: FieldErrors,
+}
+
+async fn jurisdictions_page(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    form: NewJurisdictionForm,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = JurisdictionsPage {
+        ctx,
+        jurisdictions: jurisdictions::list(&state.db, tenant_id).await?,
+        kinds: &jurisdictions::KINDS,
+        form,
+        errors,
+    };
+    render_with(status, &page)
+}
+
+async fn jurisdiction_list(ctx: PageCtx, user: CurrentUser, State(state): State<AppState>) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    jurisdictions_page(ctx, &state, tenant_id, NewJurisdictionForm::default(), FieldErrors::default()).await
+}
+
+async fn jurisdiction_create(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Form(mut form): Form<NewJurisdictionForm>,
+) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    form.name = form.name.trim().to_string();
+    let mut errors = FieldErrors::default();
+    if !(2..=40).contains(&form.name.chars().count()) {
+        errors.add("name", "请填写辖区名称（2–40字）。");
+    }
+    if !jurisdictions::KINDS.iter().any(|(k, _)| *k == form.kind) {
+        errors.add("kind", "请选择辖区类型。");
+    }
+    if !errors.is_empty() {
+        return jurisdictions_page(ctx, &state, tenant_id, form, errors).await;
+    }
+    let mut tx = state.db.begin().await?;
+    let j = match jurisdictions::insert(&mut tx, tenant_id, &form.name, &form.kind).await {
+        Ok(j) => j,
+        Err(e) if unique_violation(&e).is_some() => {
+            errors.add("name", "已有同名辖区。");
+            return jurisdictions_page(ctx, &state, tenant_id, form, errors).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            tenant_id: Some(tenant_id),
+            actor_user_id: Some(user.id),
+            object_kind: "jurisdiction",
+            object_id: j.id.to_string(),
+            action: "create",
+            before: None,
+            after: Some(json!({ "name": j.name, "kind": j.kind })),
+            request_id: client.request_id.clone(),
+            ip: Some(client.ip.clone()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", format!("已添加辖区 {}。", j.name)).await?;
+    Ok(Redirect::to(&format!("{}/jurisdictions", user.home_url())).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ToggleForm {
+    active: String,
+}
+
+async fn jurisdiction_toggle(
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<ToggleForm>,
+) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    let active = form.active == "true";
+    let mut tx = state.db.begin().await?;
+    let j = jurisdictions::set_active(&mut tx, tenant_id, id, active)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            tenant_id: Some(tenant_id),
+            actor_user_id: Some(user.id),
+            object_kind: "jurisdiction",
+            object_id: j.id.to_string(),
+            action: if active { "activate" } else { "deactivate" },
+            before: Some(json!({ "active": !active })),
+            after: Some(json!({ "active": active })),
+            request_id: client.request_id.clone(),
+            ip: Some(client.ip.clone()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let verb = if active { "启用" } else { "停用" };
+    flash(&session, "success", format!("已{verb}辖区 {}。", j.name)).await?;
+    Ok(Redirect::to(&format!("{}/jurisdictions", user.home_url())).into_response())
+}

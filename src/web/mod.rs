@@ -1,0 +1,116 @@
+//! The web layer: one router per role area, merged here, and the shared page plumbing.
+pub mod admin;
+pub mod bureau;
+pub mod homes;
+pub mod page;
+pub mod public;
+pub mod signin;
+
+use crate::auth::{csrf, store::PgSessionStore, user::require_role};
+use crate::domain::role::Role;
+use crate::error::{AppError, ErrorInfo, SignInRedirect};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// Uploads come later with their own, configurable limit; forms stay far below this.
+const BODY_LIMIT: usize = 25 * 1024 * 1024;
+
+pub fn app(state: AppState) -> Router {
+    let routes = Router::new()
+        .merge(public::router())
+        .merge(signin::router())
+        .nest("/admin", guarded(admin::router(), Role::Admin, &state))
+        .nest("/t/{tenant}/bureau", guarded(bureau::router(), Role::Bureau, &state))
+        .nest("/t/{tenant}/operator", guarded(homes::operator_router(), Role::Operator, &state))
+        .nest("/t/{tenant}/county", guarded(homes::county_router(), Role::County, &state))
+        .nest("/t/{tenant}/expert", guarded(homes::expert_router(), Role::Expert, &state))
+        .fallback(|| async { AppError::NotFound });
+
+    let secure = state.config.secure_cookies;
+    let idle = time::Duration::seconds(state.config.session_idle.as_secs() as i64);
+    let sessions = SessionManagerLayer::new(PgSessionStore::new(state.db.clone()))
+        .with_name(if secure { "__Host-parkcert" } else { "parkcert" })
+        .with_secure(secure)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle));
+
+    routes
+        .layer(from_fn(csrf::protect))
+        .layer(sessions)
+        .layer(from_fn(render_errors))
+        .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// A role area: every route in it requires a signed-in user of `role` in the path's tenant.
+fn guarded(router: Router<AppState>, role: Role, state: &AppState) -> Router<AppState> {
+    router.route_layer(from_fn_with_state(state.clone(), move |s, session, req, next| {
+        require_role(role, s, session, req, next)
+    }))
+}
+
+fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// No inline scripts or styles anywhere, so the policy can be strict.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Renders every `AppError` in one place: an HTML page with the request id, or JSON under `/api/`.
+async fn render_errors(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let response = next.run(req).await;
+    if is_api && response.extensions().get::<SignInRedirect>().is_some() {
+        return api_error(StatusCode::UNAUTHORIZED, "请先登录。", &request_id);
+    }
+    let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
+        return response;
+    };
+    if is_api {
+        api_error(info.status, &info.message, &request_id)
+    } else {
+        page::error_page(info.status, &info.message, &request_id)
+    }
+}
+
+fn api_error(status: StatusCode, message: &str, request_id: &str) -> Response {
+    let body = serde_json::json!({
+        "error": { "status": status.as_u16(), "message": message, "request_id": request_id }
+    });
+    (status, axum::Json(body)).into_response()
+}

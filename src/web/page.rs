@@ -1,0 +1,184 @@
+//! What every page shares: the layout context (user, tenant, CSRF token, flash messages,
+//! navigation), form field errors, and turning a template into a response.
+use crate::auth::{CurrentUser, csrf, user::tenant_slug_of};
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use tower_sessions::Session;
+
+const FLASH_KEY: &str = "flash";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    pub kind: String,
+    pub message: String,
+}
+
+pub async fn flash(session: &Session, kind: &str, message: impl Into<String>) -> AppResult<()> {
+    let mut all: Vec<Flash> = session.get(FLASH_KEY).await?.unwrap_or_default();
+    all.push(Flash { kind: kind.into(), message: message.into() });
+    session.insert(FLASH_KEY, all).await?;
+    Ok(())
+}
+
+pub struct NavItem {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The layout's data, extracted once per request.
+pub struct PageCtx {
+    pub user: Option<CurrentUser>,
+    pub tenant_slug: Option<String>,
+    pub tenant_name: Option<String>,
+    pub csrf: String,
+    pub flash: Vec<Flash>,
+    pub nav: Vec<NavItem>,
+}
+
+impl PageCtx {
+    /// For pages rendered without a request context (the error page).
+    pub fn bare() -> PageCtx {
+        PageCtx { user: None, tenant_slug: None, tenant_name: None, csrf: String::new(), flash: vec![], nav: vec![] }
+    }
+
+    /// The signed-in user's id, 0 when nobody is signed in (ids start at 1).
+    pub fn user_id(&self) -> i64 {
+        self.user.as_ref().map(|u| u.id).unwrap_or(0)
+    }
+
+    pub fn role_label(&self) -> &'static str {
+        self.user.as_ref().map(|u| u.role().label()).unwrap_or("")
+    }
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, m)| AppError::Internal(anyhow::anyhow!("session layer missing: {m}")))?;
+        let user = match parts.extensions.get::<CurrentUser>() {
+            Some(u) => Some(u.clone()),
+            None => crate::auth::user::session_user(state, &session).await?,
+        };
+        let path = parts.uri.path().to_string();
+        let tenant_slug = tenant_slug_of(&path).map(str::to_string);
+        let tenant_name = match &tenant_slug {
+            Some(slug) => crate::db::tenants::by_slug(&state.db, slug).await?.map(|t| t.name),
+            None => None,
+        };
+        let csrf = csrf::token(&session).await?;
+        let flash: Vec<Flash> = session.remove(FLASH_KEY).await?.unwrap_or_default();
+        let nav = navigation(user.as_ref(), tenant_slug.as_deref(), &path);
+        Ok(PageCtx { user, tenant_slug, tenant_name, csrf, flash, nav })
+    }
+}
+
+fn navigation(user: Option<&CurrentUser>, tenant: Option<&str>, path: &str) -> Vec<NavItem> {
+    let items: Vec<(String, &'static str)> = match user {
+        Some(u) => {
+            let home = u.home_url();
+            let mut v = vec![(home.clone(), "工作台")];
+            match u.role() {
+                Role::Bureau => {
+                    v.push((format!("{home}/users"), "用户管理"));
+                    v.push((format!("{home}/jurisdictions"), "辖区管理"));
+                }
+                Role::Admin => v.push(("/admin/tenants/new".into(), "新建租户")),
+                _ => {}
+            }
+            if let Some(slug) = &u.tenant_slug {
+                v.push((format!("/t/{slug}"), "公开信息"));
+            }
+            v
+        }
+        None => match tenant {
+            Some(slug) => vec![(format!("/t/{slug}"), "首页"), (format!("/t/{slug}/login"), "登录")],
+            None => vec![("/".into(), "首页")],
+        },
+    };
+    items
+        .into_iter()
+        .map(|(href, label)| NavItem { current: href == path, href, label })
+        .collect()
+}
+
+/// Errors of a form, keyed by field name, shown next to the field.
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(BTreeMap<&'static str, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.entry(field).or_insert_with(|| message.into());
+    }
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// Renders a page template with status 200.
+pub fn render<T: Template>(template: &T) -> AppResult<Response> {
+    render_with(StatusCode::OK, template)
+}
+
+/// Renders a page with another status (a form re-shown with errors is 422).
+pub fn render_with<T: Template>(status: StatusCode, template: &T) -> AppResult<Response> {
+    Ok((status, Html(template.render()?)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    ctx: PageCtx,
+    status: u16,
+    reason: &'a str,
+    message: &'a str,
+    request_id: &'a str,
+}
+
+pub fn error_page(status: StatusCode, message: &str, request_id: &str) -> Response {
+    let page = ErrorPage {
+        ctx: PageCtx::bare(),
+        status: status.as_u16(),
+        reason: status_label(status),
+        message,
+        request_id,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = ?e, "rendering the error page");
+            (status, message.to_string()).into_response()
+        }
+    }
+}
+
+fn status_label(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "请求有误",
+        401 => "需要登录",
+        403 => "无权访问",
+        404 => "页面不存在",
+        408 => "请求超时",
+        413 => "提交内容过大",
+        422 => "提交内容有误",
+        429 => "操作过于频繁",
+        _ => "系统错误",
+    }
+}

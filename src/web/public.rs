@@ -1,0 +1,69 @@
+//! Pages anyone may read without signing in, the health check and static assets.
+use super::page::{PageCtx, render};
+use crate::db::tenants::{self, Tenant};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index))
+        .route("/healthz", get(healthz))
+        .route("/static/style.css", get(stylesheet))
+        .route("/t/{tenant}", get(tenant_home))
+}
+
+#[derive(Template)]
+#[template(path = "public/index.html")]
+struct IndexPage {
+    ctx: PageCtx,
+    tenants: Vec<Tenant>,
+}
+
+async fn index(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
+    let tenants = tenants::all(&state.db).await?;
+    render(&IndexPage { ctx, tenants })
+}
+
+#[derive(Template)]
+#[template(path = "public/tenant_home.html")]
+struct TenantHome {
+    ctx: PageCtx,
+    tenant: Tenant,
+}
+
+async fn tenant_home(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let tenant = tenants::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    render(&TenantHome { ctx, tenant })
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db).await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = ?e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// The stylesheet is compiled in, so the binary serves its pages from any working directory.
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/style.css"),
+    )
+        .into_response()
+}

@@ -1,0 +1,231 @@
+//! Sign-in and sign-out. Tenant users sign in on their tenant's page; platform admins on /admin/login.
+use super::page::{FieldErrors, PageCtx, render_with};
+use crate::auth::{csrf, password, store::USER_KEY, throttle, user::SIGNED_IN_AT_KEY};
+use crate::db::{audit, tenants, users};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{tenant}/login", get(tenant_form).post(tenant_submit))
+        .route("/admin/login", get(admin_form).post(admin_submit))
+        .route("/logout", post(sign_out))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    pub login: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SignInPage {
+    ctx: PageCtx,
+    heading: String,
+    action: String,
+    form: SignInForm,
+    errors: FieldErrors,
+    error: Option<String>,
+}
+
+async fn tenant_form(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    let tenant = tenants::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let page = SignInPage {
+        ctx,
+        heading: format!("{} 登录", tenant.name),
+        action: format!("/t/{slug}/login"),
+        form: SignInForm { next: q.next, ..Default::default() },
+        errors: FieldErrors::default(),
+        error: None,
+    };
+    render_with(StatusCode::OK, &page)
+}
+
+async fn admin_form(ctx: PageCtx, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    let page = SignInPage {
+        ctx,
+        heading: "平台管理员登录".into(),
+        action: "/admin/login".into(),
+        form: SignInForm { next: q.next, ..Default::default() },
+        errors: FieldErrors::default(),
+        error: None,
+    };
+    render_with(StatusCode::OK, &page)
+}
+
+/// Request facts recorded with security events.
+pub struct ClientInfo {
+    pub ip: String,
+    pub request_id: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        let request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        Ok(ClientInfo { ip, request_id })
+    }
+}
+
+async fn tenant_submit(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    session: Session,
+    Path(slug): Path<String>,
+    client: ClientInfo,
+    Form(form): Form<SignInForm>,
+) -> AppResult<Response> {
+    let tenant = tenants::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let target = Target {
+        tenant_id: Some(tenant.id),
+        heading: format!("{} 登录", tenant.name),
+        action: format!("/t/{slug}/login"),
+        allowed_next_prefix: format!("/t/{slug}/"),
+    };
+    sign_in(ctx, &state, &session, &client, target, form).await
+}
+
+async fn admin_submit(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    session: Session,
+    client: ClientInfo,
+    Form(form): Form<SignInForm>,
+) -> AppResult<Response> {
+    let target = Target {
+        tenant_id: None,
+        heading: "平台管理员登录".into(),
+        action: "/admin/login".into(),
+        allowed_next_prefix: "/admin/".into(),
+    };
+    sign_in(ctx, &state, &session, &client, target, form).await
+}
+
+struct Target {
+    tenant_id: Option<i64>,
+    heading: String,
+    action: String,
+    /// `next` is followed only within the user's own area, so the form cannot be used as an
+    /// open redirect.
+    allowed_next_prefix: String,
+}
+
+async fn sign_in(
+    ctx: PageCtx,
+    state: &AppState,
+    session: &Session,
+    client: &ClientInfo,
+    target: Target,
+    mut form: SignInForm,
+) -> AppResult<Response> {
+    form.login = form.login.trim().to_lowercase();
+    let mut errors = FieldErrors::default();
+    if form.login.is_empty() {
+        errors.add("login", "请输入账号。");
+    }
+    if form.password.is_empty() {
+        errors.add("password", "请输入密码。");
+    }
+    let reshow = |ctx, form: SignInForm, errors, error: Option<String>, status| {
+        let page = SignInPage {
+            ctx,
+            heading: target.heading.clone(),
+            action: target.action.clone(),
+            form: SignInForm { password: String::new(), ..form },
+            errors,
+            error,
+        };
+        render_with(status, &page)
+    };
+    if !errors.is_empty() {
+        return reshow(ctx, form, errors, None, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    if throttle::is_throttled(&state.db, target.tenant_id, &form.login, &client.ip).await? {
+        let msg = format!("登录失败次数过多，账号已临时锁定，请{}分钟后再试。", throttle::WINDOW_MINUTES);
+        return reshow(ctx, form, errors, Some(msg), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let creds = users::credentials(&state.db, target.tenant_id, &form.login).await?;
+    let ok = password::verify(form.password.clone(), creds.as_ref().map(|c| c.password_hash.clone())).await?;
+    let Some(creds) = creds.filter(|_| ok) else {
+        throttle::record_failure(&state.db, target.tenant_id, &form.login, &client.ip).await?;
+        tracing::info!(login = form.login, ip = client.ip, "failed sign-in");
+        let msg = "账号或密码不正确。".to_string();
+        return reshow(ctx, form, errors, Some(msg), StatusCode::UNAUTHORIZED);
+    };
+    throttle::clear_account(&state.db, target.tenant_id, &form.login).await?;
+
+    // A new session id at sign-in defeats session fixation; a new CSRF token goes with it.
+    session.cycle_id().await?;
+    session.insert(USER_KEY, creds.id).await?;
+    session.insert(SIGNED_IN_AT_KEY, chrono::Utc::now().timestamp()).await?;
+    session.remove::<String>(csrf::SESSION_KEY).await?;
+    csrf::token(session).await?;
+
+    let mut conn = state.db.acquire().await?;
+    audit::record(
+        &mut conn,
+        audit::Entry {
+            tenant_id: target.tenant_id,
+            actor_user_id: Some(creds.id),
+            object_kind: "user",
+            object_id: creds.id.to_string(),
+            action: "sign_in",
+            before: None,
+            after: None,
+            request_id: client.request_id.clone(),
+            ip: Some(client.ip.clone()),
+        },
+    )
+    .await?;
+
+    let user = crate::auth::user::load_user(state, creds.id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("user vanished during sign-in")))?;
+    let next = if form.next.starts_with(&target.allowed_next_prefix) && !form.next.contains("//") {
+        form.next
+    } else {
+        user.home_url()
+    };
+    Ok(Redirect::to(&next).into_response())
+}
+
+async fn sign_out(session: Session) -> AppResult<Response> {
+    session.flush().await?;
+    Ok(Redirect::to("/").into_response())
+}
