@@ -55,6 +55,11 @@ impl PageCtx {
         self.user.as_ref().map(|u| u.id).unwrap_or(0)
     }
 
+    /// The signed-in user's landing page, the root of their area's links.
+    pub fn home(&self) -> String {
+        self.user.as_ref().map(|u| u.home_url()).unwrap_or_else(|| "/".into())
+    }
+
     pub fn role_label(&self) -> &'static str {
         self.user.as_ref().map(|u| u.role().label()).unwrap_or("")
     }

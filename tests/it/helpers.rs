@@ -1,0 +1,254 @@
+//! The test harness: one private PostgreSQL cluster per test process, a template database
+//! migrated and seeded with the demo accounts once, and a fresh copy of it for every test.
+//! `TestApp` drives the real router in-process, keeping cookies like a browser.
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use parkcert::config::Config;
+use parkcert::pgcluster::Cluster;
+use parkcert::state::AppState;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, PgConnection, PgPool};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+
+pub const DEMO_PASSWORD: &str = parkcert::demo::DEMO_PASSWORD;
+const TEMPLATE_DB: &str = "parkcert_template";
+
+struct Shared {
+    cluster: Cluster,
+    root: PathBuf,
+}
+
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        // Each #[tokio::test] has its own runtime; the one-time setup gets its own thread and
+        // runtime so that nothing it creates is tied to the first test's runtime.
+        std::thread::spawn(|| {
+            let root = std::env::temp_dir().join(format!("parkcert-test-{}", std::process::id()));
+            remove_stale_roots();
+            std::fs::create_dir_all(&root).expect("creating the test directory");
+            let cluster = Cluster::start(&root.join("pg")).expect("starting the test PostgreSQL cluster");
+            cluster.ensure_database(TEMPLATE_DB).expect("creating the template database");
+            let url = cluster.url(TEMPLATE_DB);
+            tokio::runtime::Runtime::new().expect("runtime").block_on(async {
+                let pool = PgPoolOptions::new().max_connections(2).connect(&url).await.expect("connecting");
+                parkcert::server::MIGRATOR.run(&pool).await.expect("migrating the template database");
+                parkcert::demo::seed(&pool).await.expect("seeding the demo accounts");
+                pool.close().await;
+            });
+            Shared { cluster, root }
+        })
+        .join()
+        .expect("test database setup panicked")
+    })
+}
+
+/// Test directories of processes that no longer run (their clusters were stopped by the
+/// cluster's watchdog; only the files remain).
+fn remove_stale_roots() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if let Some(pid) = name.strip_prefix("parkcert-test-").and_then(|p| p.parse::<u32>().ok())
+            && !PathBuf::from(format!("/proc/{pid}")).exists()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// A fresh database copied from the migrated, seeded template.
+pub async fn fresh_database() -> PgPool {
+    let shared = shared();
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&shared.cluster.url("postgres")).await.expect("admin connection");
+    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
+        .execute(&mut admin)
+        .await
+        .expect("creating a test database");
+    admin.close().await.ok();
+    PgPoolOptions::new()
+        .max_connections(4)
+        .connect(&shared.cluster.url(&name))
+        .await
+        .expect("connecting to the test database")
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, expected: StatusCode) -> &Self {
+        assert_eq!(self.status, expected, "unexpected status; body:\n{}", self.body);
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, text: &str) -> &Self {
+        assert!(self.body.contains(text), "expected {text:?} in:\n{}", self.body);
+        self
+    }
+}
+
+/// The app under test with one browser's cookie jar.
+pub struct TestApp {
+    pub db: PgPool,
+    pub router: Router,
+    pub cookies: BTreeMap<String, String>,
+    pub csrf: Option<String>,
+    pub ip: SocketAddr,
+    pub data_dir: PathBuf,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let db = fresh_database().await;
+        let data_dir = shared().root.join(format!("files-{}", uuid::Uuid::new_v4().simple()));
+        let config = Config::for_tests(data_dir.clone());
+        let state = AppState { db: db.clone(), config: Arc::new(config) };
+        TestApp {
+            router: parkcert::app(state),
+            db,
+            cookies: BTreeMap::new(),
+            csrf: None,
+            ip: "198.51.100.7:40000".parse().unwrap(),
+            data_dir,
+        }
+    }
+
+    /// Another browser (no cookies) on the same server and database.
+    pub fn new_browser(&self) -> TestApp {
+        TestApp {
+            db: self.db.clone(),
+            router: self.router.clone(),
+            cookies: BTreeMap::new(),
+            csrf: None,
+            ip: self.ip,
+            data_dir: self.data_dir.clone(),
+        }
+    }
+
+    pub async fn request(&mut self, req: Request<Body>) -> TestResponse {
+        let mut req = req;
+        req.extensions_mut().insert(ConnectInfo(self.ip));
+        if !self.cookies.is_empty() {
+            let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            req.headers_mut().insert(header::COOKIE, HeaderValue::from_str(&jar).unwrap());
+        }
+        req.headers_mut().entry(header::HOST).or_insert(HeaderValue::from_static("localhost"));
+        let response = self.router.clone().oneshot(req).await.expect("router is infallible");
+        for cookie in response.headers().get_all(header::SET_COOKIE) {
+            self.store_cookie(cookie.to_str().unwrap());
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("reading the body").to_bytes();
+        let body = String::from_utf8_lossy(&bytes).to_string();
+        if let Some(token) = hidden_csrf(&body) {
+            self.csrf = Some(token);
+        }
+        TestResponse { status, headers, body }
+    }
+
+    fn store_cookie(&mut self, set_cookie: &str) {
+        let pair = set_cookie.split(';').next().unwrap_or("");
+        let Some((name, value)) = pair.split_once('=') else { return };
+        let expired = set_cookie.to_ascii_lowercase().contains("max-age=0");
+        if expired || value.is_empty() {
+            self.cookies.remove(name.trim());
+        } else {
+            self.cookies.insert(name.trim().to_string(), value.trim().to_string());
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        let req = Request::builder().uri(path).body(Body::empty()).unwrap();
+        self.request(req).await
+    }
+
+    /// Posts a form the way a browser does, with the CSRF token of the last page seen.
+    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        if self.csrf.is_none() {
+            self.get("/t/wenzhou/login").await;
+        }
+        let token = self.csrf.clone().unwrap_or_default();
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", &token)];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all, &[]).await
+    }
+
+    /// Posts exactly the given fields and headers (for CSRF tests).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> TestResponse {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        self.request(builder.body(Body::from(body)).unwrap()).await
+    }
+
+    pub async fn sign_in(&mut self, tenant: &str, login: &str, password: &str) -> TestResponse {
+        let login_page = format!("/t/{tenant}/login");
+        self.get(&login_page).await;
+        let response = self.post_form(&login_page, &[("login", login), ("password", password)]).await;
+        self.follow(&response).await;
+        response
+    }
+
+    /// Loads the page a redirect points to, as a browser would (which also picks up the new
+    /// session's CSRF token after sign-in).
+    pub async fn follow(&mut self, response: &TestResponse) {
+        if response.status == StatusCode::SEE_OTHER {
+            let location = response.location().to_string();
+            self.get(&location).await;
+        }
+    }
+
+    /// Signs in a demo account (its tenant follows from the login's prefix).
+    pub async fn sign_in_as(&mut self, login: &str) -> TestResponse {
+        let tenant = if login.starts_with("zs-") { "zhongshan" } else { "wenzhou" };
+        let response = self.sign_in(tenant, login, DEMO_PASSWORD).await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "sign-in of {login} failed: {}", response.body);
+        response
+    }
+
+    pub async fn sign_in_admin(&mut self) -> TestResponse {
+        self.get("/admin/login").await;
+        let response = self.post_form("/admin/login", &[("login", "admin"), ("password", DEMO_PASSWORD)]).await;
+        self.follow(&response).await;
+        response
+    }
+
+    pub async fn sign_out(&mut self) -> TestResponse {
+        self.post_form("/logout", &[]).await
+    }
+
+    pub fn session_cookie(&self) -> Option<String> {
+        self.cookies.get("parkcert").cloned()
+    }
+}
+
+fn hidden_csrf(html: &str) -> Option<String> {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_string())
+}

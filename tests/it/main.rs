@@ -1,0 +1,7 @@
+//! Integration tests: the real router against a real PostgreSQL, one fresh database per test.
+mod helpers;
+
+mod admin;
+mod auth;
+mod bureau;
+mod pages;
