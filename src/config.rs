@@ -37,7 +37,9 @@ impl Config {
             data_dir: env_or("PARKCERT_DATA_DIR", "var").into(),
             secure_cookies: parse_bool("PARKCERT_SECURE_COOKIES", false)?,
             session_idle: Duration::from_secs(60 * parse_u64("PARKCERT_SESSION_IDLE_MINUTES", 30)?),
-            session_absolute: Duration::from_secs(3600 * parse_u64("PARKCERT_SESSION_MAX_HOURS", 12)?),
+            session_absolute: Duration::from_secs(
+                3600 * parse_u64("PARKCERT_SESSION_MAX_HOURS", 12)?,
+            ),
             demo: parse_bool("PARKCERT_DEMO", true)?,
         })
     }

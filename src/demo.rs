@@ -20,20 +20,41 @@ pub struct DemoUser {
     pub organization: Option<(&'static str, &'static str)>,
 }
 
-const fn user(tenant: &'static str, login: &'static str, name: &'static str, role: Role) -> DemoUser {
-    DemoUser { tenant, login, name, role, jurisdiction: None, organization: None }
+const fn user(
+    tenant: &'static str,
+    login: &'static str,
+    name: &'static str,
+    role: Role,
+) -> DemoUser {
+    DemoUser {
+        tenant,
+        login,
+        name,
+        role,
+        jurisdiction: None,
+        organization: None,
+    }
 }
 
 pub const USERS: &[DemoUser] = &[
     user("wenzhou", "wz-bureau", "陈立新", Role::Bureau),
-    DemoUser { jurisdiction: Some("鹿城区"), ..user("wenzhou", "wz-county-lucheng", "林晓燕", Role::County) },
-    DemoUser { jurisdiction: Some("瑞安市"), ..user("wenzhou", "wz-county-ruian", "周建华", Role::County) },
+    DemoUser {
+        jurisdiction: Some("鹿城区"),
+        ..user("wenzhou", "wz-county-lucheng", "林晓燕", Role::County)
+    },
+    DemoUser {
+        jurisdiction: Some("瑞安市"),
+        ..user("wenzhou", "wz-county-ruian", "周建华", Role::County)
+    },
     user("wenzhou", "wz-expert1", "王志明", Role::Expert),
     user("wenzhou", "wz-expert2", "黄静", Role::Expert),
     user("wenzhou", "wz-expert3", "郑海涛", Role::Expert),
     DemoUser {
         jurisdiction: Some("鹿城区"),
-        organization: Some(("91330302MA2AX1B3C8", "温州鹿城跨境电商产业园运营管理有限公司")),
+        organization: Some((
+            "91330302MA2AX1B3C8",
+            "温州鹿城跨境电商产业园运营管理有限公司",
+        )),
         ..user("wenzhou", "wz-operator1", "李娜", Role::Operator)
     },
     DemoUser {
@@ -42,14 +63,23 @@ pub const USERS: &[DemoUser] = &[
         ..user("wenzhou", "wz-operator2", "潘伟", Role::Operator)
     },
     user("zhongshan", "zs-bureau", "梁文杰", Role::Bureau),
-    DemoUser { jurisdiction: Some("古镇镇"), ..user("zhongshan", "zs-county-guzhen", "何丽珊", Role::County) },
-    DemoUser { jurisdiction: Some("中山港街道"), ..user("zhongshan", "zs-county-torch", "冯国强", Role::County) },
+    DemoUser {
+        jurisdiction: Some("古镇镇"),
+        ..user("zhongshan", "zs-county-guzhen", "何丽珊", Role::County)
+    },
+    DemoUser {
+        jurisdiction: Some("中山港街道"),
+        ..user("zhongshan", "zs-county-torch", "冯国强", Role::County)
+    },
     user("zhongshan", "zs-expert1", "吴启明", Role::Expert),
     user("zhongshan", "zs-expert2", "谭雅婷", Role::Expert),
     user("zhongshan", "zs-expert3", "欧阳俊", Role::Expert),
     DemoUser {
         jurisdiction: Some("古镇镇"),
-        organization: Some(("91442000MA4UK2L5EW", "中山古镇灯饰跨境电商产业园运营有限公司")),
+        organization: Some((
+            "91442000MA4UK2L5EW",
+            "中山古镇灯饰跨境电商产业园运营有限公司",
+        )),
         ..user("zhongshan", "zs-operator1", "苏敏", Role::Operator)
     },
     DemoUser {
@@ -91,12 +121,14 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
             .with_context(|| format!("demo tenant {} is missing", u.tenant))?;
         let jurisdiction_id = match u.jurisdiction {
             Some(name) => Some(
-                sqlx::query_scalar::<_, i64>("SELECT id FROM jurisdictions WHERE tenant_id = $1 AND name = $2")
-                    .bind(tenant.id)
-                    .bind(name)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .with_context(|| format!("demo jurisdiction {name}"))?,
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT id FROM jurisdictions WHERE tenant_id = $1 AND name = $2",
+                )
+                .bind(tenant.id)
+                .bind(name)
+                .fetch_one(&mut *tx)
+                .await
+                .with_context(|| format!("demo jurisdiction {name}"))?,
             ),
             None => None,
         };
@@ -104,7 +136,12 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
             Some((uscc, name)) => Some(
                 users::upsert_organization(
                     &mut tx,
-                    &users::NewOrganization { tenant_id: tenant.id, uscc, name, jurisdiction_id },
+                    &users::NewOrganization {
+                        tenant_id: tenant.id,
+                        uscc,
+                        name,
+                        jurisdiction_id,
+                    },
                 )
                 .await?,
             ),
@@ -118,7 +155,11 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
                 login: u.login,
                 display_name: u.name,
                 role: u.role,
-                jurisdiction_id: if u.role == Role::County { jurisdiction_id } else { None },
+                jurisdiction_id: if u.role == Role::County {
+                    jurisdiction_id
+                } else {
+                    None
+                },
                 organization_id,
                 password_hash: &password_hash,
             },
@@ -133,6 +174,12 @@ pub fn print_accounts() {
     println!("Demo accounts (password for all: {DEMO_PASSWORD}):");
     println!("  platform admin   http://…/admin/login   {ADMIN_LOGIN}");
     for u in USERS {
-        println!("  {:<10} {:<9} /t/{}/login   {}", u.tenant, u.role.as_str(), u.tenant, u.login);
+        println!(
+            "  {:<10} {:<9} /t/{}/login   {}",
+            u.tenant,
+            u.role.as_str(),
+            u.tenant,
+            u.login
+        );
     }
 }

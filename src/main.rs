@@ -73,9 +73,9 @@ fn run_async(command: Option<Command>) -> ExitCode {
                 parkcert::server::serve(config).await
             }
             Some(Command::Migrate) => parkcert::cli::migrate(config).await,
-            Some(Command::User { command: UserCommand::Create(args) }) => {
-                parkcert::cli::user::create(config, args).await
-            }
+            Some(Command::User {
+                command: UserCommand::Create(args),
+            }) => parkcert::cli::user::create(config, args).await,
             Some(Command::Evaluate { .. }) => unreachable!("handled synchronously"),
         }
     });

@@ -72,7 +72,10 @@ async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
     if config.demo {
         crate::demo::seed_if_empty(&db.pool).await?;
     }
-    let state = AppState { db: db.pool.clone(), config: Arc::new(config.clone()) };
+    let state = AppState {
+        db: db.pool.clone(),
+        config: Arc::new(config.clone()),
+    };
     spawn_session_cleanup(db.pool.clone());
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await

@@ -92,7 +92,9 @@ fn check_origin(headers: &HeaderMap) -> AppResult<()> {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return Ok(());
     };
-    let origin = origin.to_str().map_err(|_| AppError::Csrf("unreadable Origin"))?;
+    let origin = origin
+        .to_str()
+        .map_err(|_| AppError::Csrf("unreadable Origin"))?;
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -128,10 +130,30 @@ mod tests {
     #[test]
     fn same_origin_and_absent_origin_pass_but_foreign_origin_fails() {
         assert!(check_origin(&headers(&[("host", "127.0.0.1:8080")])).is_ok());
-        assert!(check_origin(&headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")])).is_ok());
-        assert!(check_origin(&headers(&[("host", "127.0.0.1:8080"), ("origin", "https://evil.example")])).is_err());
-        assert!(check_origin(&headers(&[("host", "a"), ("sec-fetch-site", "cross-site")])).is_err());
-        assert!(check_origin(&headers(&[("host", "a"), ("sec-fetch-site", "same-origin")])).is_ok());
+        assert!(
+            check_origin(&headers(&[
+                ("host", "127.0.0.1:8080"),
+                ("origin", "http://127.0.0.1:8080")
+            ]))
+            .is_ok()
+        );
+        assert!(
+            check_origin(&headers(&[
+                ("host", "127.0.0.1:8080"),
+                ("origin", "https://evil.example")
+            ]))
+            .is_err()
+        );
+        assert!(
+            check_origin(&headers(&[("host", "a"), ("sec-fetch-site", "cross-site")])).is_err()
+        );
+        assert!(
+            check_origin(&headers(&[
+                ("host", "a"),
+                ("sec-fetch-site", "same-origin")
+            ]))
+            .is_ok()
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! argon2id password hashing with the OWASP minimum parameters (m=19456 KiB, t=2, p=1).
 //! Hashing is deliberately slow, so it always runs on the blocking pool.
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
 
@@ -28,7 +30,9 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
         let parsed = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-        let ok = hasher().verify_password(password.as_bytes(), &parsed).is_ok();
+        let ok = hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         Ok(known && ok)
     })
     .await?
@@ -47,8 +51,13 @@ mod tests {
     fn a_hash_verifies_only_its_own_password_and_uses_argon2id() {
         let h = hash_blocking("correct horse battery").unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        assert!(rt.block_on(verify("correct horse battery".into(), Some(h.clone()))).unwrap());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert!(
+            rt.block_on(verify("correct horse battery".into(), Some(h.clone())))
+                .unwrap()
+        );
         assert!(!rt.block_on(verify("wrong".into(), Some(h))).unwrap());
         assert!(!rt.block_on(verify("anything".into(), None)).unwrap());
     }

@@ -94,11 +94,15 @@ impl SessionStore for PgSessionStore {
         let Some((data, expires_at)) = row else {
             return Ok(None);
         };
-        let data =
-            serde_json::from_value(data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let data = serde_json::from_value(data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = OffsetDateTime::from_unix_timestamp(expires_at.timestamp())
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record { id: *id, data, expiry_date }))
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
@@ -113,8 +117,10 @@ impl SessionStore for PgSessionStore {
 
 /// Removes expired sessions; called periodically by the server.
 pub async fn delete_expired(pool: &PgPool) -> sqlx::Result<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= now()")
-        .execute(pool)
-        .await?
-        .rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= now()")
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
 }

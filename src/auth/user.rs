@@ -104,7 +104,10 @@ impl FromRequestParts<AppState> for CurrentUser {
 
 /// The tenant slug in a `/t/{slug}/…` path.
 pub fn tenant_slug_of(path: &str) -> Option<&str> {
-    path.strip_prefix("/t/")?.split('/').next().filter(|s| !s.is_empty())
+    path.strip_prefix("/t/")?
+        .split('/')
+        .next()
+        .filter(|s| !s.is_empty())
 }
 
 fn login_url_for(path: &str) -> String {
@@ -146,7 +149,12 @@ pub async fn require_role(
         return Err(AppError::NotFound);
     }
     if user.role() != role {
-        tracing::warn!(user = user.id, path, ?role, "request for another role's area");
+        tracing::warn!(
+            user = user.id,
+            path,
+            ?role,
+            "request for another role's area"
+        );
         return Err(AppError::Forbidden);
     }
     req.extensions_mut().insert(user);

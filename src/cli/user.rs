@@ -52,16 +52,20 @@ async fn insert(db: &Database, args: &CreateArgs, password: String) -> anyhow::R
         ),
     };
     if args.role == Role::Operator {
-        bail!("operators register their own organization on the sign-up page; create county, expert, bureau or admin users here");
+        bail!(
+            "operators register their own organization on the sign-up page; create county, expert, bureau or admin users here"
+        );
     }
     let jurisdiction_id = match (args.role, &args.jurisdiction, tenant_id) {
         (Role::County, Some(name), Some(tid)) => Some(
-            sqlx::query_scalar::<_, i64>("SELECT id FROM jurisdictions WHERE tenant_id = $1 AND name = $2")
-                .bind(tid)
-                .bind(name)
-                .fetch_optional(&db.pool)
-                .await?
-                .with_context(|| format!("no jurisdiction {name} in this tenant"))?,
+            sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM jurisdictions WHERE tenant_id = $1 AND name = $2",
+            )
+            .bind(tid)
+            .bind(name)
+            .fetch_optional(&db.pool)
+            .await?
+            .with_context(|| format!("no jurisdiction {name} in this tenant"))?,
         ),
         (Role::County, None, _) => bail!("--jurisdiction is required for a county user"),
         _ => None,
@@ -77,7 +81,9 @@ async fn insert(db: &Database, args: &CreateArgs, password: String) -> anyhow::R
         organization_id: None,
         password_hash: &hash,
     };
-    users::insert(&mut conn, &new).await.context("inserting the user (is the login taken, or not 3–40 lowercase letters/digits?)")
+    users::insert(&mut conn, &new)
+        .await
+        .context("inserting the user (is the login taken, or not 3–40 lowercase letters/digits?)")
 }
 
 fn read_password() -> anyhow::Result<String> {

@@ -25,7 +25,11 @@ pub const KINDS: [(&str, &str); 6] = [
 ];
 
 pub fn kind_label(kind: &str) -> &'static str {
-    KINDS.iter().find(|(k, _)| *k == kind).map(|(_, l)| *l).unwrap_or("其他")
+    KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, l)| *l)
+        .unwrap_or("其他")
 }
 
 const COLUMNS: &str = "id, name, kind, division_code, active";

@@ -91,7 +91,10 @@ pub struct NewOrganization<'a> {
 
 /// Creates the organization, or returns the existing one with the same USCC in this tenant
 /// (one company may have several operator accounts).
-pub async fn upsert_organization(conn: &mut PgConnection, o: &NewOrganization<'_>) -> sqlx::Result<i64> {
+pub async fn upsert_organization(
+    conn: &mut PgConnection,
+    o: &NewOrganization<'_>,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO organizations (tenant_id, uscc, name, jurisdiction_id) VALUES ($1, $2, $3, $4)
          ON CONFLICT (tenant_id, uscc) DO UPDATE SET uscc = EXCLUDED.uscc
@@ -106,5 +109,7 @@ pub async fn upsert_organization(conn: &mut PgConnection, o: &NewOrganization<'_
 }
 
 pub async fn count_all(pool: &PgPool) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(pool).await
+    sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(pool)
+        .await
 }

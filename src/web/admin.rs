@@ -33,7 +33,10 @@ struct Home {
 }
 
 async fn home(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
-    render(&Home { ctx, tenants: tenants::all(&state.db).await? })
+    render(&Home {
+        ctx,
+        tenants: tenants::all(&state.db).await?,
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,12 +69,19 @@ struct TenantFormPage {
 }
 
 async fn new_tenant_form(ctx: PageCtx) -> AppResult<Response> {
-    let page = TenantFormPage { ctx, form: NewTenantForm::default(), errors: FieldErrors::default() };
+    let page = TenantFormPage {
+        ctx,
+        form: NewTenantForm::default(),
+        errors: FieldErrors::default(),
+    };
     render(&page)
 }
 
 fn reshow(ctx: PageCtx, form: NewTenantForm, errors: FieldErrors) -> AppResult<Response> {
-    let form = NewTenantForm { password: String::new(), ..form };
+    let form = NewTenantForm {
+        password: String::new(),
+        ..form
+    };
     let page = TenantFormPage { ctx, form, errors };
     render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
@@ -79,7 +89,11 @@ fn reshow(ctx: PageCtx, form: NewTenantForm, errors: FieldErrors) -> AppResult<R
 /// Parses the jurisdiction lines; the kind may be given by its code or its Chinese label.
 fn parse_jurisdictions(text: &str) -> Result<Vec<(String, &'static str)>, String> {
     let mut out: Vec<(String, &'static str)> = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let mut parts = line.splitn(2, [',', '，']);
         let name = parts.next().unwrap_or("").trim().to_string();
         let kind_text = parts.next().map(str::trim).unwrap_or("");
@@ -139,9 +153,15 @@ async fn create_tenant(
     let mut errors = FieldErrors::default();
     let slug_ok = (2..=32).contains(&form.slug.len())
         && form.slug.starts_with(|c: char| c.is_ascii_lowercase())
-        && form.slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        && form
+            .slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !slug_ok {
-        errors.add("slug", "网址标识为2–32位小写字母、数字或连字符，以字母开头，例如 huzhou。");
+        errors.add(
+            "slug",
+            "网址标识为2–32位小写字母、数字或连字符，以字母开头，例如 huzhou。",
+        );
     }
     if !(2..=60).contains(&form.name.chars().count()) {
         errors.add("name", "请填写机构名称，例如 湖州市商务局。");
@@ -150,9 +170,13 @@ async fn create_tenant(
         errors.add("city", "请填写城市名称，例如 湖州市。");
     }
     let prefix_ok = form.region_prefix.is_empty()
-        || ((2..=6).contains(&form.region_prefix.len()) && form.region_prefix.chars().all(|c| c.is_ascii_digit()));
+        || ((2..=6).contains(&form.region_prefix.len())
+            && form.region_prefix.chars().all(|c| c.is_ascii_digit()));
     if !prefix_ok {
-        errors.add("region_prefix", "行政区划代码前缀为2–6位数字，例如 3305；可留空。");
+        errors.add(
+            "region_prefix",
+            "行政区划代码前缀为2–6位数字，例如 3305；可留空。",
+        );
     }
     let parsed = parse_jurisdictions(&form.jurisdictions);
     if let Err(m) = &parsed {
@@ -213,7 +237,15 @@ async fn create_tenant(
     )
     .await?;
     tx.commit().await?;
-    flash(&session, "success", format!("已创建租户 {}（/t/{}），首个市商务局账号 {}。", tenant.name, tenant.slug, form.login)).await?;
+    flash(
+        &session,
+        "success",
+        format!(
+            "已创建租户 {}（/t/{}），首个市商务局账号 {}。",
+            tenant.name, tenant.slug, form.login
+        ),
+    )
+    .await?;
     Ok(Redirect::to("/admin").into_response())
 }
 
@@ -223,7 +255,8 @@ mod tests {
 
     #[test]
     fn jurisdiction_lines_take_a_kind_by_code_label_or_name_suffix() {
-        let parsed = parse_jurisdictions("吴兴区\n德清县,county\n\n南太湖新区，市级功能区\n").unwrap();
+        let parsed =
+            parse_jurisdictions("吴兴区\n德清县,county\n\n南太湖新区，市级功能区\n").unwrap();
         assert_eq!(
             parsed,
             vec![
@@ -232,8 +265,16 @@ mod tests {
                 ("南太湖新区".to_string(), "function_zone")
             ]
         );
-        assert!(parse_jurisdictions("吴兴区\n吴兴区").unwrap_err().contains("重复"));
-        assert!(parse_jurisdictions("吴兴区,省").unwrap_err().contains("第1行"));
+        assert!(
+            parse_jurisdictions("吴兴区\n吴兴区")
+                .unwrap_err()
+                .contains("重复")
+        );
+        assert!(
+            parse_jurisdictions("吴兴区,省")
+                .unwrap_err()
+                .contains("第1行")
+        );
         assert!(parse_jurisdictions("  \n").is_err());
     }
 }

@@ -24,7 +24,10 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/users", get(user_list).post(user_create))
         .route("/users/{id}/deactivate", post(user_deactivate))
-        .route("/jurisdictions", get(jurisdiction_list).post(jurisdiction_create))
+        .route(
+            "/jurisdictions",
+            get(jurisdiction_list).post(jurisdiction_create),
+        )
         .route("/jurisdictions/{id}/active", post(jurisdiction_toggle))
 }
 
@@ -40,11 +43,19 @@ struct Home {
     jurisdiction_count: usize,
 }
 
-async fn home(ctx: PageCtx, user: CurrentUser, State(state): State<AppState>) -> AppResult<Response> {
+async fn home(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
     let tenant_id = tenant_of(&user)?;
     let user_count = users::list(&state.db, tenant_id).await?.len();
     let jurisdiction_count = jurisdictions::list(&state.db, tenant_id).await?.len();
-    render(&Home { ctx, user_count, jurisdiction_count })
+    render(&Home {
+        ctx,
+        user_count,
+        jurisdiction_count,
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -88,29 +99,55 @@ async fn users_page(
     form: NewUserForm,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = UsersPage {
         ctx,
         users: users::list(&state.db, tenant_id).await?,
         jurisdictions: jurisdictions::list(&state.db, tenant_id).await?,
-        form: NewUserForm { password: String::new(), ..form },
+        form: NewUserForm {
+            password: String::new(),
+            ..form
+        },
         errors,
         roles: creatable_roles(),
     };
     render_with(status, &page)
 }
 
-async fn user_list(ctx: PageCtx, user: CurrentUser, State(state): State<AppState>) -> AppResult<Response> {
+async fn user_list(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
     let tenant_id = tenant_of(&user)?;
-    users_page(ctx, &state, tenant_id, NewUserForm::default(), FieldErrors::default()).await
+    users_page(
+        ctx,
+        &state,
+        tenant_id,
+        NewUserForm::default(),
+        FieldErrors::default(),
+    )
+    .await
 }
 
 pub fn validate_login(login: &str, errors: &mut FieldErrors) {
     let ok = (3..=40).contains(&login.len())
-        && login.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && login.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+        && login
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && login
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
     if !ok {
-        errors.add("login", "账号为3–40位小写字母、数字或 . _ -，以字母或数字开头。");
+        errors.add(
+            "login",
+            "账号为3–40位小写字母、数字或 . _ -，以字母或数字开头。",
+        );
     }
 }
 
@@ -141,14 +178,20 @@ async fn user_create(
     validate_login(&form.login, &mut errors);
     validate_display_name(&form.display_name, &mut errors);
     validate_password(&form.password, &mut errors);
-    let role = form.role.parse::<Role>().ok().filter(|r| creatable_roles().iter().any(|(k, _)| *k == r.as_str()));
+    let role = form
+        .role
+        .parse::<Role>()
+        .ok()
+        .filter(|r| creatable_roles().iter().any(|(k, _)| *k == r.as_str()));
     if role.is_none() {
         errors.add("role", "请选择角色。");
     }
     let mut jurisdiction_id = None;
     if role == Some(Role::County) {
         let chosen = match form.jurisdiction_id.parse::<i64>() {
-            Ok(id) => jurisdictions::get(&state.db, tenant_id, id).await?.filter(|j| j.active),
+            Ok(id) => jurisdictions::get(&state.db, tenant_id, id)
+                .await?
+                .filter(|j| j.active),
             Err(_) => None,
         };
         match chosen {
@@ -224,7 +267,10 @@ async fn user_deactivate(
     .await?
     .ok_or(AppError::NotFound)?;
     // A deactivated account must lose access at once, not when its sessions expire.
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     audit::record(
         &mut tx,
         audit::Entry {
@@ -270,7 +316,11 @@ async fn jurisdictions_page(
     form: NewJurisdictionForm,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = JurisdictionsPage {
         ctx,
         jurisdictions: jurisdictions::list(&state.db, tenant_id).await?,
@@ -281,9 +331,20 @@ async fn jurisdictions_page(
     render_with(status, &page)
 }
 
-async fn jurisdiction_list(ctx: PageCtx, user: CurrentUser, State(state): State<AppState>) -> AppResult<Response> {
+async fn jurisdiction_list(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
     let tenant_id = tenant_of(&user)?;
-    jurisdictions_page(ctx, &state, tenant_id, NewJurisdictionForm::default(), FieldErrors::default()).await
+    jurisdictions_page(
+        ctx,
+        &state,
+        tenant_id,
+        NewJurisdictionForm::default(),
+        FieldErrors::default(),
+    )
+    .await
 }
 
 async fn jurisdiction_create(

@@ -27,13 +27,22 @@ struct ExpertHome {
 }
 
 pub fn operator_router() -> Router<AppState> {
-    Router::new().route("/", get(|ctx: PageCtx| async move { render(&OperatorHome { ctx }) }))
+    Router::new().route(
+        "/",
+        get(|ctx: PageCtx| async move { render(&OperatorHome { ctx }) }),
+    )
 }
 
 pub fn county_router() -> Router<AppState> {
-    Router::new().route("/", get(|ctx: PageCtx| async move { render(&CountyHome { ctx }) }))
+    Router::new().route(
+        "/",
+        get(|ctx: PageCtx| async move { render(&CountyHome { ctx }) }),
+    )
 }
 
 pub fn expert_router() -> Router<AppState> {
-    Router::new().route("/", get(|ctx: PageCtx| async move { render(&ExpertHome { ctx }) as AppResult<Response> }))
+    Router::new().route(
+        "/",
+        get(|ctx: PageCtx| async move { render(&ExpertHome { ctx }) as AppResult<Response> }),
+    )
 }

@@ -34,16 +34,32 @@ pub fn app(state: AppState) -> Router {
         .merge(public::router())
         .merge(signin::router())
         .nest("/admin", guarded(admin::router(), Role::Admin, &state))
-        .nest("/t/{tenant}/bureau", guarded(bureau::router(), Role::Bureau, &state))
-        .nest("/t/{tenant}/operator", guarded(homes::operator_router(), Role::Operator, &state))
-        .nest("/t/{tenant}/county", guarded(homes::county_router(), Role::County, &state))
-        .nest("/t/{tenant}/expert", guarded(homes::expert_router(), Role::Expert, &state))
+        .nest(
+            "/t/{tenant}/bureau",
+            guarded(bureau::router(), Role::Bureau, &state),
+        )
+        .nest(
+            "/t/{tenant}/operator",
+            guarded(homes::operator_router(), Role::Operator, &state),
+        )
+        .nest(
+            "/t/{tenant}/county",
+            guarded(homes::county_router(), Role::County, &state),
+        )
+        .nest(
+            "/t/{tenant}/expert",
+            guarded(homes::expert_router(), Role::Expert, &state),
+        )
         .fallback(|| async { AppError::NotFound });
 
     let secure = state.config.secure_cookies;
     let idle = time::Duration::seconds(state.config.session_idle.as_secs() as i64);
     let sessions = SessionManagerLayer::new(PgSessionStore::new(state.db.clone()))
-        .with_name(if secure { "__Host-parkcert" } else { "parkcert" })
+        .with_name(if secure {
+            "__Host-parkcert"
+        } else {
+            "parkcert"
+        })
         .with_secure(secure)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -72,9 +88,10 @@ pub fn app(state: AppState) -> Router {
 
 /// A role area: every route in it requires a signed-in user of `role` in the path's tenant.
 fn guarded(router: Router<AppState>, role: Role, state: &AppState) -> Router<AppState> {
-    router.route_layer(from_fn_with_state(state.clone(), move |s, session, req, next| {
-        require_role(role, s, session, req, next)
-    }))
+    router.route_layer(from_fn_with_state(
+        state.clone(),
+        move |s, session, req, next| require_role(role, s, session, req, next),
+    ))
 }
 
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

@@ -23,7 +23,10 @@ pub struct Flash {
 
 pub async fn flash(session: &Session, kind: &str, message: impl Into<String>) -> AppResult<()> {
     let mut all: Vec<Flash> = session.get(FLASH_KEY).await?.unwrap_or_default();
-    all.push(Flash { kind: kind.into(), message: message.into() });
+    all.push(Flash {
+        kind: kind.into(),
+        message: message.into(),
+    });
     session.insert(FLASH_KEY, all).await?;
     Ok(())
 }
@@ -47,7 +50,14 @@ pub struct PageCtx {
 impl PageCtx {
     /// For pages rendered without a request context (the error page).
     pub fn bare() -> PageCtx {
-        PageCtx { user: None, tenant_slug: None, tenant_name: None, csrf: String::new(), flash: vec![], nav: vec![] }
+        PageCtx {
+            user: None,
+            tenant_slug: None,
+            tenant_name: None,
+            csrf: String::new(),
+            flash: vec![],
+            nav: vec![],
+        }
     }
 
     /// The signed-in user's id, 0 when nobody is signed in (ids start at 1).
@@ -57,7 +67,10 @@ impl PageCtx {
 
     /// The signed-in user's landing page, the root of their area's links.
     pub fn home(&self) -> String {
-        self.user.as_ref().map(|u| u.home_url()).unwrap_or_else(|| "/".into())
+        self.user
+            .as_ref()
+            .map(|u| u.home_url())
+            .unwrap_or_else(|| "/".into())
     }
 
     pub fn role_label(&self) -> &'static str {
@@ -79,13 +92,22 @@ impl FromRequestParts<AppState> for PageCtx {
         let path = parts.uri.path().to_string();
         let tenant_slug = tenant_slug_of(&path).map(str::to_string);
         let tenant_name = match &tenant_slug {
-            Some(slug) => crate::db::tenants::by_slug(&state.db, slug).await?.map(|t| t.name),
+            Some(slug) => crate::db::tenants::by_slug(&state.db, slug)
+                .await?
+                .map(|t| t.name),
             None => None,
         };
         let csrf = csrf::token(&session).await?;
         let flash: Vec<Flash> = session.remove(FLASH_KEY).await?.unwrap_or_default();
         let nav = navigation(user.as_ref(), tenant_slug.as_deref(), &path);
-        Ok(PageCtx { user, tenant_slug, tenant_name, csrf, flash, nav })
+        Ok(PageCtx {
+            user,
+            tenant_slug,
+            tenant_name,
+            csrf,
+            flash,
+            nav,
+        })
     }
 }
 
@@ -108,13 +130,20 @@ fn navigation(user: Option<&CurrentUser>, tenant: Option<&str>, path: &str) -> V
             v
         }
         None => match tenant {
-            Some(slug) => vec![(format!("/t/{slug}"), "首页"), (format!("/t/{slug}/login"), "登录")],
+            Some(slug) => vec![
+                (format!("/t/{slug}"), "首页"),
+                (format!("/t/{slug}/login"), "登录"),
+            ],
             None => vec![("/".into(), "首页")],
         },
     };
     items
         .into_iter()
-        .map(|(href, label)| NavItem { current: href == path, href, label })
+        .map(|(href, label)| NavItem {
+            current: href == path,
+            href,
+            label,
+        })
         .collect()
 }
 

@@ -42,12 +42,17 @@ async fn tenant_home(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let tenant = tenants::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let tenant = tenants::by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     render(&TenantHome { ctx, tenant })
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
-    match sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db).await {
+    match sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(&state.db)
+        .await
+    {
         Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(e) => {
             tracing::error!(error = ?e, "health check: database unreachable");

@@ -55,12 +55,17 @@ async fn tenant_form(
     Path(slug): Path<String>,
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
-    let tenant = tenants::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let tenant = tenants::by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let page = SignInPage {
         ctx,
         heading: format!("{} 登录", tenant.name),
         action: format!("/t/{slug}/login"),
-        form: SignInForm { next: q.next, ..Default::default() },
+        form: SignInForm {
+            next: q.next,
+            ..Default::default()
+        },
         errors: FieldErrors::default(),
         error: None,
     };
@@ -72,7 +77,10 @@ async fn admin_form(ctx: PageCtx, Query(q): Query<NextQuery>) -> AppResult<Respo
         ctx,
         heading: "平台管理员登录".into(),
         action: "/admin/login".into(),
-        form: SignInForm { next: q.next, ..Default::default() },
+        form: SignInForm {
+            next: q.next,
+            ..Default::default()
+        },
         errors: FieldErrors::default(),
         error: None,
     };
@@ -111,7 +119,9 @@ async fn tenant_submit(
     client: ClientInfo,
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
-    let tenant = tenants::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let tenant = tenants::by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let target = Target {
         tenant_id: Some(tenant.id),
         heading: format!("{} 登录", tenant.name),
@@ -167,7 +177,10 @@ async fn sign_in(
             ctx,
             heading: target.heading.clone(),
             action: target.action.clone(),
-            form: SignInForm { password: String::new(), ..form },
+            form: SignInForm {
+                password: String::new(),
+                ..form
+            },
             errors,
             error,
         };
@@ -177,11 +190,18 @@ async fn sign_in(
         return reshow(ctx, form, errors, None, StatusCode::UNPROCESSABLE_ENTITY);
     }
     if throttle::is_throttled(&state.db, target.tenant_id, &form.login, &client.ip).await? {
-        let msg = format!("登录失败次数过多，账号已临时锁定，请{}分钟后再试。", throttle::WINDOW_MINUTES);
+        let msg = format!(
+            "登录失败次数过多，账号已临时锁定，请{}分钟后再试。",
+            throttle::WINDOW_MINUTES
+        );
         return reshow(ctx, form, errors, Some(msg), StatusCode::TOO_MANY_REQUESTS);
     }
     let creds = users::credentials(&state.db, target.tenant_id, &form.login).await?;
-    let ok = password::verify(form.password.clone(), creds.as_ref().map(|c| c.password_hash.clone())).await?;
+    let ok = password::verify(
+        form.password.clone(),
+        creds.as_ref().map(|c| c.password_hash.clone()),
+    )
+    .await?;
     let Some(creds) = creds.filter(|_| ok) else {
         throttle::record_failure(&state.db, target.tenant_id, &form.login, &client.ip).await?;
         tracing::info!(login = form.login, ip = client.ip, "failed sign-in");
@@ -193,7 +213,9 @@ async fn sign_in(
     // A new session id at sign-in defeats session fixation; a new CSRF token goes with it.
     session.cycle_id().await?;
     session.insert(USER_KEY, creds.id).await?;
-    session.insert(SIGNED_IN_AT_KEY, chrono::Utc::now().timestamp()).await?;
+    session
+        .insert(SIGNED_IN_AT_KEY, chrono::Utc::now().timestamp())
+        .await?;
     session.remove::<String>(csrf::SESSION_KEY).await?;
     csrf::token(session).await?;
 

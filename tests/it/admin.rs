@@ -7,8 +7,12 @@ const HUZHOU_JURISDICTIONS: &str = "吴兴区\n南浔区\n德清县\n长兴县\n
 #[tokio::test]
 async fn an_admin_creates_a_tenant_whose_bureau_can_sign_in_at_once() {
     let mut app = TestApp::spawn().await;
-    app.sign_in_admin().await.assert_status(StatusCode::SEE_OTHER);
-    app.get("/admin/tenants/new").await.assert_status(StatusCode::OK);
+    app.sign_in_admin()
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    app.get("/admin/tenants/new")
+        .await
+        .assert_status(StatusCode::OK);
     let response = app
         .post_form(
             "/admin/tenants/new",
@@ -25,15 +29,32 @@ async fn an_admin_creates_a_tenant_whose_bureau_can_sign_in_at_once() {
         )
         .await;
     response.assert_status(StatusCode::SEE_OTHER);
-    app.get("/admin").await.assert_contains("已创建租户 湖州市商务局").assert_contains("/t/huzhou");
+    app.get("/admin")
+        .await
+        .assert_contains("已创建租户 湖州市商务局")
+        .assert_contains("/t/huzhou");
 
     let mut bureau = app.new_browser();
-    bureau.get("/t/huzhou").await.assert_status(StatusCode::OK).assert_contains("湖州市商务局");
-    bureau.sign_in("huzhou", "hz-bureau", "huzhou-first-password").await.assert_status(StatusCode::SEE_OTHER);
+    bureau
+        .get("/t/huzhou")
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("湖州市商务局");
+    bureau
+        .sign_in("huzhou", "hz-bureau", "huzhou-first-password")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
     let jurisdictions = bureau.get("/t/huzhou/bureau/jurisdictions").await;
-    jurisdictions.assert_status(StatusCode::OK).assert_contains("南浔区").assert_contains("南太湖新区").assert_contains("市级功能区");
+    jurisdictions
+        .assert_status(StatusCode::OK)
+        .assert_contains("南浔区")
+        .assert_contains("南太湖新区")
+        .assert_contains("市级功能区");
     // The new tenant is isolated like the others.
-    bureau.get("/t/wenzhou/bureau").await.assert_status(StatusCode::NOT_FOUND);
+    bureau
+        .get("/t/wenzhou/bureau")
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -77,14 +98,18 @@ async fn a_bad_tenant_form_keeps_its_input_and_names_each_problem() {
             ],
         )
         .await;
-    response.assert_status(StatusCode::UNPROCESSABLE_ENTITY).assert_contains("该网址标识已被使用");
+    response
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("该网址标识已被使用");
 }
 
 #[tokio::test]
 async fn only_platform_admins_reach_the_admin_area() {
     let mut app = TestApp::spawn().await;
     app.sign_in_as("wz-bureau").await;
-    app.get("/admin/tenants/new").await.assert_status(StatusCode::NOT_FOUND);
+    app.get("/admin/tenants/new")
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
     let mut anonymous = app.new_browser();
     let response = anonymous.get("/admin").await;
     response.assert_status(StatusCode::SEE_OTHER);

@@ -8,29 +8,44 @@ async fn every_demo_account_signs_in_and_lands_on_its_roles_home() {
     let app = TestApp::spawn().await;
     for user in USERS {
         let mut browser = app.new_browser();
-        let response = browser.sign_in(user.tenant, user.login, DEMO_PASSWORD).await;
+        let response = browser
+            .sign_in(user.tenant, user.login, DEMO_PASSWORD)
+            .await;
         response.assert_status(StatusCode::SEE_OTHER);
         let home = format!("/t/{}/{}", user.tenant, user.role.as_str());
         assert_eq!(response.location(), home, "landing page of {}", user.login);
         let page = browser.get(&home).await;
-        page.assert_status(StatusCode::OK).assert_contains(user.name).assert_contains("工作台");
+        page.assert_status(StatusCode::OK)
+            .assert_contains(user.name)
+            .assert_contains("工作台");
     }
     let mut admin = app.new_browser();
     let response = admin.sign_in_admin().await;
     assert_eq!(response.location(), "/admin");
-    admin.get("/admin").await.assert_status(StatusCode::OK).assert_contains("温州市商务局");
+    admin
+        .get("/admin")
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("温州市商务局");
 }
 
 #[tokio::test]
 async fn a_wrong_password_is_refused_with_a_message_and_keeps_the_login() {
     let mut app = TestApp::spawn().await;
-    let response = app.sign_in("wenzhou", "wz-bureau", "not-the-password").await;
+    let response = app
+        .sign_in("wenzhou", "wz-bureau", "not-the-password")
+        .await;
     response
         .assert_status(StatusCode::UNAUTHORIZED)
         .assert_contains("账号或密码不正确")
         .assert_contains("value=\"wz-bureau\"");
-    assert!(!response.body.contains("not-the-password"), "the password must not be echoed");
-    app.get("/t/wenzhou/bureau").await.assert_status(StatusCode::SEE_OTHER);
+    assert!(
+        !response.body.contains("not-the-password"),
+        "the password must not be echoed"
+    );
+    app.get("/t/wenzhou/bureau")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
@@ -64,7 +79,9 @@ async fn empty_fields_are_reported_next_to_each_field() {
 async fn five_failures_lock_the_account_even_for_the_right_password() {
     let mut app = TestApp::spawn().await;
     for _ in 0..5 {
-        app.sign_in("wenzhou", "wz-bureau", "wrong-password").await.assert_status(StatusCode::UNAUTHORIZED);
+        app.sign_in("wenzhou", "wz-bureau", "wrong-password")
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
     }
     app.sign_in("wenzhou", "wz-bureau", DEMO_PASSWORD)
         .await
@@ -81,7 +98,9 @@ async fn many_failures_from_one_address_throttle_that_address() {
     let mut app = TestApp::spawn().await;
     for i in 0..20 {
         let login = format!("guess-{i}");
-        app.sign_in("wenzhou", &login, "wrong-password").await.assert_status(StatusCode::UNAUTHORIZED);
+        app.sign_in("wenzhou", &login, "wrong-password")
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
     }
     app.sign_in("wenzhou", "wz-expert2", DEMO_PASSWORD)
         .await
@@ -95,22 +114,35 @@ async fn many_failures_from_one_address_throttle_that_address() {
 async fn signing_in_rotates_the_session_id_and_the_old_id_is_not_signed_in() {
     let mut app = TestApp::spawn().await;
     app.get("/t/wenzhou/login").await;
-    let before = app.session_cookie().expect("the sign-in form starts a session for its CSRF token");
+    let before = app
+        .session_cookie()
+        .expect("the sign-in form starts a session for its CSRF token");
     app.sign_in_as("wz-bureau").await;
     let after = app.session_cookie().expect("session cookie after sign-in");
     assert_ne!(before, after, "the session id must change at sign-in");
 
     let mut attacker = app.new_browser();
     attacker.cookies.insert("parkcert".into(), before);
-    attacker.get("/t/wenzhou/bureau").await.assert_status(StatusCode::SEE_OTHER);
-    app.get("/t/wenzhou/bureau").await.assert_status(StatusCode::OK);
+    attacker
+        .get("/t/wenzhou/bureau")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    app.get("/t/wenzhou/bureau")
+        .await
+        .assert_status(StatusCode::OK);
 }
 
 #[tokio::test]
 async fn session_cookies_are_http_only_and_same_site_lax() {
     let mut app = TestApp::spawn().await;
     let response = app.get("/t/wenzhou/login").await;
-    let cookie = response.headers.get("set-cookie").unwrap().to_str().unwrap().to_string();
+    let cookie = response
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
 }
@@ -119,12 +151,17 @@ async fn session_cookies_are_http_only_and_same_site_lax() {
 async fn signing_out_ends_the_session() {
     let mut app = TestApp::spawn().await;
     app.sign_in_as("wz-county-lucheng").await;
-    app.get("/t/wenzhou/county").await.assert_status(StatusCode::OK);
+    app.get("/t/wenzhou/county")
+        .await
+        .assert_status(StatusCode::OK);
     let cookie = app.session_cookie().unwrap();
     app.sign_out().await.assert_status(StatusCode::SEE_OTHER);
     let mut replay = app.new_browser();
     replay.cookies.insert("parkcert".into(), cookie);
-    replay.get("/t/wenzhou/county").await.assert_status(StatusCode::SEE_OTHER);
+    replay
+        .get("/t/wenzhou/county")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
@@ -132,11 +169,25 @@ async fn a_post_without_the_csrf_token_is_refused() {
     let mut app = TestApp::spawn().await;
     app.sign_in_as("wz-bureau").await;
     let response = app
-        .post_raw("/t/wenzhou/bureau/jurisdictions", &[("name", "新增区"), ("kind", "district")], &[])
+        .post_raw(
+            "/t/wenzhou/bureau/jurisdictions",
+            &[("name", "新增区"), ("kind", "district")],
+            &[],
+        )
         .await;
-    response.assert_status(StatusCode::FORBIDDEN).assert_contains("表单已过期");
+    response
+        .assert_status(StatusCode::FORBIDDEN)
+        .assert_contains("表单已过期");
     let wrong = app
-        .post_raw("/t/wenzhou/bureau/jurisdictions", &[("_csrf", "forged"), ("name", "新增区"), ("kind", "district")], &[])
+        .post_raw(
+            "/t/wenzhou/bureau/jurisdictions",
+            &[
+                ("_csrf", "forged"),
+                ("name", "新增区"),
+                ("kind", "district"),
+            ],
+            &[],
+        )
         .await;
     wrong.assert_status(StatusCode::FORBIDDEN);
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM jurisdictions WHERE name = '新增区'")
@@ -152,35 +203,62 @@ async fn a_post_from_a_foreign_origin_is_refused_even_with_the_token() {
     app.sign_in_as("wz-bureau").await;
     app.get("/t/wenzhou/bureau/jurisdictions").await;
     let token = app.csrf.clone().unwrap();
-    let fields = [("_csrf", token.as_str()), ("name", "新增区"), ("kind", "district")];
-    app.post_raw("/t/wenzhou/bureau/jurisdictions", &fields, &[("origin", "https://evil.example")])
-        .await
-        .assert_status(StatusCode::FORBIDDEN);
-    app.post_raw("/t/wenzhou/bureau/jurisdictions", &fields, &[("sec-fetch-site", "cross-site")])
-        .await
-        .assert_status(StatusCode::FORBIDDEN);
+    let fields = [
+        ("_csrf", token.as_str()),
+        ("name", "新增区"),
+        ("kind", "district"),
+    ];
+    app.post_raw(
+        "/t/wenzhou/bureau/jurisdictions",
+        &fields,
+        &[("origin", "https://evil.example")],
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
+    app.post_raw(
+        "/t/wenzhou/bureau/jurisdictions",
+        &fields,
+        &[("sec-fetch-site", "cross-site")],
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
     // The same request from our own origin goes through.
-    app.post_raw("/t/wenzhou/bureau/jurisdictions", &fields, &[("origin", "http://localhost")])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    app.post_raw(
+        "/t/wenzhou/bureau/jurisdictions",
+        &fields,
+        &[("origin", "http://localhost")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
 async fn sign_in_itself_needs_the_csrf_token() {
     let mut app = TestApp::spawn().await;
     app.get("/t/wenzhou/login").await;
-    app.post_raw("/t/wenzhou/login", &[("login", "wz-bureau"), ("password", DEMO_PASSWORD)], &[])
-        .await
-        .assert_status(StatusCode::FORBIDDEN);
+    app.post_raw(
+        "/t/wenzhou/login",
+        &[("login", "wz-bureau"), ("password", DEMO_PASSWORD)],
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn a_signed_in_user_gets_403_in_another_roles_area() {
     let mut app = TestApp::spawn().await;
     app.sign_in_as("wz-operator1").await;
-    app.get("/t/wenzhou/bureau").await.assert_status(StatusCode::FORBIDDEN).assert_contains("无权访问");
-    app.get("/t/wenzhou/bureau/users").await.assert_status(StatusCode::FORBIDDEN);
-    app.get("/t/wenzhou/expert").await.assert_status(StatusCode::FORBIDDEN);
+    app.get("/t/wenzhou/bureau")
+        .await
+        .assert_status(StatusCode::FORBIDDEN)
+        .assert_contains("无权访问");
+    app.get("/t/wenzhou/bureau/users")
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    app.get("/t/wenzhou/expert")
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
     app.get("/admin").await.assert_status(StatusCode::NOT_FOUND);
 }
 
@@ -198,12 +276,19 @@ async fn a_user_of_one_tenant_gets_404_on_every_area_of_the_other() {
     ] {
         let response = app.get(path).await;
         response.assert_status(StatusCode::NOT_FOUND);
-        assert!(!response.body.contains("中山市商务局工作台"), "{path} leaked a page");
+        assert!(
+            !response.body.contains("中山市商务局工作台"),
+            "{path} leaked a page"
+        );
     }
     let token = app.csrf.clone().unwrap();
-    app.post_raw("/t/zhongshan/bureau/jurisdictions", &[("_csrf", &token), ("name", "渗透镇"), ("kind", "town")], &[])
-        .await
-        .assert_status(StatusCode::NOT_FOUND);
+    app.post_raw(
+        "/t/zhongshan/bureau/jurisdictions",
+        &[("_csrf", &token), ("name", "渗透镇"), ("kind", "town")],
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -211,13 +296,22 @@ async fn an_anonymous_visitor_is_sent_to_the_tenants_sign_in_page_and_back() {
     let mut app = TestApp::spawn().await;
     let response = app.get("/t/zhongshan/bureau/users").await;
     response.assert_status(StatusCode::SEE_OTHER);
-    assert_eq!(response.location(), "/t/zhongshan/login?next=%2Ft%2Fzhongshan%2Fbureau%2Fusers");
-    app.get(response.location()).await.assert_contains("name=\"next\" value=\"/t/zhongshan/bureau/users\"");
+    assert_eq!(
+        response.location(),
+        "/t/zhongshan/login?next=%2Ft%2Fzhongshan%2Fbureau%2Fusers"
+    );
+    app.get(response.location())
+        .await
+        .assert_contains("name=\"next\" value=\"/t/zhongshan/bureau/users\"");
     app.get("/t/zhongshan/login").await;
     let signed_in = app
         .post_form(
             "/t/zhongshan/login",
-            &[("login", "zs-bureau"), ("password", DEMO_PASSWORD), ("next", "/t/zhongshan/bureau/users")],
+            &[
+                ("login", "zs-bureau"),
+                ("password", DEMO_PASSWORD),
+                ("next", "/t/zhongshan/bureau/users"),
+            ],
         )
         .await;
     assert_eq!(signed_in.location(), "/t/zhongshan/bureau/users");
@@ -230,7 +324,11 @@ async fn the_next_parameter_cannot_redirect_off_site() {
     let response = app
         .post_form(
             "/t/wenzhou/login",
-            &[("login", "wz-bureau"), ("password", DEMO_PASSWORD), ("next", "https://evil.example/")],
+            &[
+                ("login", "wz-bureau"),
+                ("password", DEMO_PASSWORD),
+                ("next", "https://evil.example/"),
+            ],
         )
         .await;
     assert_eq!(response.location(), "/t/wenzhou/bureau");
@@ -240,11 +338,12 @@ async fn the_next_parameter_cannot_redirect_off_site() {
 async fn sign_ins_are_written_to_the_audit_trail() {
     let mut app = TestApp::spawn().await;
     app.sign_in_as("zs-expert1").await;
-    let (action, ip): (String, String) =
-        sqlx::query_as("SELECT action, ip FROM audit_log WHERE object_kind = 'user' ORDER BY id DESC LIMIT 1")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let (action, ip): (String, String) = sqlx::query_as(
+        "SELECT action, ip FROM audit_log WHERE object_kind = 'user' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     assert_eq!(action, "sign_in");
     assert_eq!(ip, "198.51.100.7");
 }

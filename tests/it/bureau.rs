@@ -7,7 +7,8 @@ async fn the_bureau_creates_a_county_user_who_can_then_sign_in() {
     let mut app = TestApp::spawn().await;
     app.sign_in_as("wz-bureau").await;
     let page = app.get("/t/wenzhou/bureau/users").await;
-    page.assert_status(StatusCode::OK).assert_contains("wz-county-lucheng");
+    page.assert_status(StatusCode::OK)
+        .assert_contains("wz-county-lucheng");
     let yongjia: i64 = sqlx::query_scalar("SELECT id FROM jurisdictions WHERE name = '永嘉县'")
         .fetch_one(&app.db)
         .await
@@ -25,11 +26,20 @@ async fn the_bureau_creates_a_county_user_who_can_then_sign_in() {
         )
         .await;
     response.assert_status(StatusCode::SEE_OTHER);
-    app.get("/t/wenzhou/bureau/users").await.assert_contains("已创建用户 wz-county-yongjia").assert_contains("叶小青");
+    app.get("/t/wenzhou/bureau/users")
+        .await
+        .assert_contains("已创建用户 wz-county-yongjia")
+        .assert_contains("叶小青");
 
     let mut newcomer = app.new_browser();
-    newcomer.sign_in("wenzhou", "wz-county-yongjia", "a-long-enough-password").await.assert_status(StatusCode::SEE_OTHER);
-    newcomer.get("/t/wenzhou/county").await.assert_contains("永嘉县");
+    newcomer
+        .sign_in("wenzhou", "wz-county-yongjia", "a-long-enough-password")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    newcomer
+        .get("/t/wenzhou/county")
+        .await
+        .assert_contains("永嘉县");
 }
 
 #[tokio::test]
@@ -39,7 +49,13 @@ async fn invalid_user_input_is_reported_per_field_and_what_was_typed_is_kept() {
     let response = app
         .post_form(
             "/t/wenzhou/bureau/users",
-            &[("login", "X"), ("display_name", "吴敏"), ("role", "county"), ("jurisdiction_id", ""), ("password", "short")],
+            &[
+                ("login", "X"),
+                ("display_name", "吴敏"),
+                ("role", "county"),
+                ("jurisdiction_id", ""),
+                ("password", "short"),
+            ],
         )
         .await;
     response
@@ -58,7 +74,12 @@ async fn a_taken_login_is_a_field_error_not_a_server_error() {
     app.get("/t/wenzhou/bureau/users").await;
     app.post_form(
         "/t/wenzhou/bureau/users",
-        &[("login", "wz-expert1"), ("display_name", "重名"), ("role", "expert"), ("password", "a-long-enough-password")],
+        &[
+            ("login", "wz-expert1"),
+            ("display_name", "重名"),
+            ("role", "expert"),
+            ("password", "a-long-enough-password"),
+        ],
     )
     .await
     .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
@@ -94,15 +115,29 @@ async fn a_deactivated_user_is_signed_out_at_once() {
     let mut app = TestApp::spawn().await;
     let mut expert = app.new_browser();
     expert.sign_in_as("wz-expert3").await;
-    expert.get("/t/wenzhou/expert").await.assert_status(StatusCode::OK);
+    expert
+        .get("/t/wenzhou/expert")
+        .await
+        .assert_status(StatusCode::OK);
 
     app.sign_in_as("wz-bureau").await;
     app.get("/t/wenzhou/bureau/users").await;
-    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = 'wz-expert3'").fetch_one(&app.db).await.unwrap();
-    app.post_form(&format!("/t/wenzhou/bureau/users/{id}/deactivate"), &[]).await.assert_status(StatusCode::SEE_OTHER);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = 'wz-expert3'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    app.post_form(&format!("/t/wenzhou/bureau/users/{id}/deactivate"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
 
-    expert.get("/t/wenzhou/expert").await.assert_status(StatusCode::SEE_OTHER);
-    expert.sign_in("wenzhou", "wz-expert3", DEMO_PASSWORD).await.assert_status(StatusCode::UNAUTHORIZED);
+    expert
+        .get("/t/wenzhou/expert")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    expert
+        .sign_in("wenzhou", "wz-expert3", DEMO_PASSWORD)
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -110,9 +145,18 @@ async fn the_bureau_cannot_deactivate_another_tenants_user() {
     let mut app = TestApp::spawn().await;
     app.sign_in_as("wz-bureau").await;
     app.get("/t/wenzhou/bureau/users").await;
-    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = 'zs-expert1'").fetch_one(&app.db).await.unwrap();
-    app.post_form(&format!("/t/wenzhou/bureau/users/{id}/deactivate"), &[]).await.assert_status(StatusCode::NOT_FOUND);
-    let active: bool = sqlx::query_scalar("SELECT active FROM users WHERE id = $1").bind(id).fetch_one(&app.db).await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = 'zs-expert1'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    app.post_form(&format!("/t/wenzhou/bureau/users/{id}/deactivate"), &[])
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let active: bool = sqlx::query_scalar("SELECT active FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert!(active);
 }
 
@@ -120,16 +164,30 @@ async fn the_bureau_cannot_deactivate_another_tenants_user() {
 async fn the_bureau_adds_and_deactivates_a_jurisdiction_and_both_are_audited() {
     let mut app = TestApp::spawn().await;
     app.sign_in_as("zs-bureau").await;
-    app.get("/t/zhongshan/bureau/jurisdictions").await.assert_contains("古镇镇").assert_contains("南朗街道");
-    app.post_form("/t/zhongshan/bureau/jurisdictions", &[("name", "翠亨新区"), ("kind", "function_zone")])
+    app.get("/t/zhongshan/bureau/jurisdictions")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
-    let id: i64 = sqlx::query_scalar("SELECT id FROM jurisdictions WHERE name = '翠亨新区'").fetch_one(&app.db).await.unwrap();
+        .assert_contains("古镇镇")
+        .assert_contains("南朗街道");
+    app.post_form(
+        "/t/zhongshan/bureau/jurisdictions",
+        &[("name", "翠亨新区"), ("kind", "function_zone")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM jurisdictions WHERE name = '翠亨新区'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     app.get("/t/zhongshan/bureau/jurisdictions").await;
-    app.post_form(&format!("/t/zhongshan/bureau/jurisdictions/{id}/active"), &[("active", "false")])
+    app.post_form(
+        &format!("/t/zhongshan/bureau/jurisdictions/{id}/active"),
+        &[("active", "false")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    app.get("/t/zhongshan/bureau/jurisdictions")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
-    app.get("/t/zhongshan/bureau/jurisdictions").await.assert_contains("已停用辖区 翠亨新区");
+        .assert_contains("已停用辖区 翠亨新区");
     let actions: Vec<String> =
         sqlx::query_scalar("SELECT action FROM audit_log WHERE object_kind = 'jurisdiction' AND object_id = $1 ORDER BY id")
             .bind(id.to_string())
@@ -137,8 +195,11 @@ async fn the_bureau_adds_and_deactivates_a_jurisdiction_and_both_are_audited() {
             .await
             .unwrap();
     assert_eq!(actions, ["create", "deactivate"]);
-    app.post_form("/t/zhongshan/bureau/jurisdictions", &[("name", "古镇镇"), ("kind", "town")])
-        .await
-        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
-        .assert_contains("已有同名辖区");
+    app.post_form(
+        "/t/zhongshan/bureau/jurisdictions",
+        &[("name", "古镇镇"), ("kind", "town")],
+    )
+    .await
+    .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+    .assert_contains("已有同名辖区");
 }

@@ -34,15 +34,29 @@ fn shared() -> &'static Shared {
             let root = std::env::temp_dir().join(format!("parkcert-test-{}", std::process::id()));
             remove_stale_roots();
             std::fs::create_dir_all(&root).expect("creating the test directory");
-            let cluster = Cluster::start(&root.join("pg")).expect("starting the test PostgreSQL cluster");
-            cluster.ensure_database(TEMPLATE_DB).expect("creating the template database");
+            let cluster =
+                Cluster::start(&root.join("pg")).expect("starting the test PostgreSQL cluster");
+            cluster
+                .ensure_database(TEMPLATE_DB)
+                .expect("creating the template database");
             let url = cluster.url(TEMPLATE_DB);
-            tokio::runtime::Runtime::new().expect("runtime").block_on(async {
-                let pool = PgPoolOptions::new().max_connections(2).connect(&url).await.expect("connecting");
-                parkcert::server::MIGRATOR.run(&pool).await.expect("migrating the template database");
-                parkcert::demo::seed(&pool).await.expect("seeding the demo accounts");
-                pool.close().await;
-            });
+            tokio::runtime::Runtime::new()
+                .expect("runtime")
+                .block_on(async {
+                    let pool = PgPoolOptions::new()
+                        .max_connections(2)
+                        .connect(&url)
+                        .await
+                        .expect("connecting");
+                    parkcert::server::MIGRATOR
+                        .run(&pool)
+                        .await
+                        .expect("migrating the template database");
+                    parkcert::demo::seed(&pool)
+                        .await
+                        .expect("seeding the demo accounts");
+                    pool.close().await;
+                });
             Shared { cluster, root }
         })
         .join()
@@ -53,10 +67,14 @@ fn shared() -> &'static Shared {
 /// Test directories of processes that no longer run (their clusters were stopped by the
 /// cluster's watchdog; only the files remain).
 fn remove_stale_roots() {
-    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
-        if let Some(pid) = name.strip_prefix("parkcert-test-").and_then(|p| p.parse::<u32>().ok())
+        if let Some(pid) = name
+            .strip_prefix("parkcert-test-")
+            .and_then(|p| p.parse::<u32>().ok())
             && !PathBuf::from(format!("/proc/{pid}")).exists()
         {
             let _ = std::fs::remove_dir_all(entry.path());
@@ -68,7 +86,9 @@ fn remove_stale_roots() {
 pub async fn fresh_database() -> PgPool {
     let shared = shared();
     let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&shared.cluster.url("postgres")).await.expect("admin connection");
+    let mut admin = PgConnection::connect(&shared.cluster.url("postgres"))
+        .await
+        .expect("admin connection");
     sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}"))
         .execute(&mut admin)
         .await
@@ -89,18 +109,29 @@ pub struct TestResponse {
 
 impl TestResponse {
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     #[track_caller]
     pub fn assert_status(&self, expected: StatusCode) -> &Self {
-        assert_eq!(self.status, expected, "unexpected status; body:\n{}", self.body);
+        assert_eq!(
+            self.status, expected,
+            "unexpected status; body:\n{}",
+            self.body
+        );
         self
     }
 
     #[track_caller]
     pub fn assert_contains(&self, text: &str) -> &Self {
-        assert!(self.body.contains(text), "expected {text:?} in:\n{}", self.body);
+        assert!(
+            self.body.contains(text),
+            "expected {text:?} in:\n{}",
+            self.body
+        );
         self
     }
 }
@@ -118,9 +149,14 @@ pub struct TestApp {
 impl TestApp {
     pub async fn spawn() -> TestApp {
         let db = fresh_database().await;
-        let data_dir = shared().root.join(format!("files-{}", uuid::Uuid::new_v4().simple()));
+        let data_dir = shared()
+            .root
+            .join(format!("files-{}", uuid::Uuid::new_v4().simple()));
         let config = Config::for_tests(data_dir.clone());
-        let state = AppState { db: db.clone(), config: Arc::new(config) };
+        let state = AppState {
+            db: db.clone(),
+            config: Arc::new(config),
+        };
         TestApp {
             router: parkcert::app(state),
             db,
@@ -147,32 +183,57 @@ impl TestApp {
         let mut req = req;
         req.extensions_mut().insert(ConnectInfo(self.ip));
         if !self.cookies.is_empty() {
-            let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-            req.headers_mut().insert(header::COOKIE, HeaderValue::from_str(&jar).unwrap());
+            let jar = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req.headers_mut()
+                .insert(header::COOKIE, HeaderValue::from_str(&jar).unwrap());
         }
-        req.headers_mut().entry(header::HOST).or_insert(HeaderValue::from_static("localhost"));
-        let response = self.router.clone().oneshot(req).await.expect("router is infallible");
+        req.headers_mut()
+            .entry(header::HOST)
+            .or_insert(HeaderValue::from_static("localhost"));
+        let response = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router is infallible");
         for cookie in response.headers().get_all(header::SET_COOKIE) {
             self.store_cookie(cookie.to_str().unwrap());
         }
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("reading the body").to_bytes();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("reading the body")
+            .to_bytes();
         let body = String::from_utf8_lossy(&bytes).to_string();
         if let Some(token) = hidden_csrf(&body) {
             self.csrf = Some(token);
         }
-        TestResponse { status, headers, body }
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     fn store_cookie(&mut self, set_cookie: &str) {
         let pair = set_cookie.split(';').next().unwrap_or("");
-        let Some((name, value)) = pair.split_once('=') else { return };
+        let Some((name, value)) = pair.split_once('=') else {
+            return;
+        };
         let expired = set_cookie.to_ascii_lowercase().contains("max-age=0");
         if expired || value.is_empty() {
             self.cookies.remove(name.trim());
         } else {
-            self.cookies.insert(name.trim().to_string(), value.trim().to_string());
+            self.cookies
+                .insert(name.trim().to_string(), value.trim().to_string());
         }
     }
 
@@ -193,7 +254,12 @@ impl TestApp {
     }
 
     /// Posts exactly the given fields and headers (for CSRF tests).
-    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> TestResponse {
+    pub async fn post_raw(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
         let body = serde_urlencoded::to_string(fields).unwrap();
         let mut builder = Request::builder()
             .method(Method::POST)
@@ -208,7 +274,9 @@ impl TestApp {
     pub async fn sign_in(&mut self, tenant: &str, login: &str, password: &str) -> TestResponse {
         let login_page = format!("/t/{tenant}/login");
         self.get(&login_page).await;
-        let response = self.post_form(&login_page, &[("login", login), ("password", password)]).await;
+        let response = self
+            .post_form(&login_page, &[("login", login), ("password", password)])
+            .await;
         self.follow(&response).await;
         response
     }
@@ -224,15 +292,29 @@ impl TestApp {
 
     /// Signs in a demo account (its tenant follows from the login's prefix).
     pub async fn sign_in_as(&mut self, login: &str) -> TestResponse {
-        let tenant = if login.starts_with("zs-") { "zhongshan" } else { "wenzhou" };
+        let tenant = if login.starts_with("zs-") {
+            "zhongshan"
+        } else {
+            "wenzhou"
+        };
         let response = self.sign_in(tenant, login, DEMO_PASSWORD).await;
-        assert_eq!(response.status, StatusCode::SEE_OTHER, "sign-in of {login} failed: {}", response.body);
+        assert_eq!(
+            response.status,
+            StatusCode::SEE_OTHER,
+            "sign-in of {login} failed: {}",
+            response.body
+        );
         response
     }
 
     pub async fn sign_in_admin(&mut self) -> TestResponse {
         self.get("/admin/login").await;
-        let response = self.post_form("/admin/login", &[("login", "admin"), ("password", DEMO_PASSWORD)]).await;
+        let response = self
+            .post_form(
+                "/admin/login",
+                &[("login", "admin"), ("password", DEMO_PASSWORD)],
+            )
+            .await;
         self.follow(&response).await;
         response
     }

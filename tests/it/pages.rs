@@ -11,17 +11,33 @@ async fn the_health_check_answers_when_the_database_does() {
 #[tokio::test]
 async fn the_front_page_lists_the_tenants_and_their_public_pages_need_no_sign_in() {
     let mut app = TestApp::spawn().await;
-    app.get("/").await.assert_status(StatusCode::OK).assert_contains("温州市商务局").assert_contains("中山市商务局");
-    app.get("/t/zhongshan").await.assert_status(StatusCode::OK).assert_contains("中山市商务局").assert_contains("镇街");
+    app.get("/")
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("温州市商务局")
+        .assert_contains("中山市商务局");
+    app.get("/t/zhongshan")
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("中山市商务局")
+        .assert_contains("镇街");
 }
 
 #[tokio::test]
 async fn an_unknown_page_is_a_chinese_html_404_with_a_request_id() {
     let mut app = TestApp::spawn().await;
     let response = app.get("/t/nowhere").await;
-    response.assert_status(StatusCode::NOT_FOUND).assert_contains("页面不存在").assert_contains("请求编号");
+    response
+        .assert_status(StatusCode::NOT_FOUND)
+        .assert_contains("页面不存在")
+        .assert_contains("请求编号");
     assert!(response.headers.get("x-request-id").is_some());
-    assert!(response.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        response.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
 }
 
 #[tokio::test]
@@ -38,8 +54,14 @@ async fn pages_carry_security_headers_and_the_stylesheet_is_served_locally() {
     let mut app = TestApp::spawn().await;
     let response = app.get("/").await;
     assert_eq!(response.headers["x-content-type-options"], "nosniff");
-    assert!(response.headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(
+        response.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
     assert!(response.body.contains("<html lang=\"zh-CN\">"));
     let css = app.get("/static/style.css").await;
-    css.assert_status(StatusCode::OK).assert_contains("@media print");
+    css.assert_status(StatusCode::OK)
+        .assert_contains("@media print");
 }
