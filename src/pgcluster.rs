@@ -691,6 +691,11 @@ impl Setup {
         {
             return Ok(());
         }
+        // Killed without cleaning up: nothing to stop, and pg_ctl would fail
+        // to signal it. The next start removes the stale file.
+        if running.is_some_and(|pid| !process_alive(pid)) {
+            return Ok(());
+        }
         let mut cmd = self.command(&self.program("pg_ctl"));
         cmd.arg("stop")
             .arg("-D")
