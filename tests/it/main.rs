@@ -5,3 +5,4 @@ mod admin;
 mod auth;
 mod bureau;
 mod pages;
+mod pgcluster;
