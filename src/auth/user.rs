@@ -96,10 +96,19 @@ impl FromRequestParts<AppState> for CurrentUser {
         match session_user(state, &session).await? {
             Some(user) => Ok(user),
             None => Err(AppError::SignInRequired {
-                login_url: login_url_for(parts.uri.path()),
+                login_url: login_url_for(&original_path(parts)),
             }),
         }
     }
+}
+
+/// The request's full path: inside a nested router `parts.uri` has lost the nest's prefix.
+pub fn original_path(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<OriginalUri>()
+        .map(|u| u.0.path().to_string())
+        .unwrap_or_else(|| parts.uri.path().to_string())
 }
 
 /// The tenant slug in a `/t/{slug}/…` path.

@@ -1,6 +1,7 @@
 //! What every page shares: the layout context (user, tenant, CSRF token, flash messages,
 //! navigation), form field errors, and turning a template into a response.
-use crate::auth::{CurrentUser, csrf, user::tenant_slug_of};
+use crate::auth::user::{original_path, tenant_slug_of};
+use crate::auth::{CurrentUser, csrf};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -89,7 +90,7 @@ impl FromRequestParts<AppState> for PageCtx {
             Some(u) => Some(u.clone()),
             None => crate::auth::user::session_user(state, &session).await?,
         };
-        let path = parts.uri.path().to_string();
+        let path = original_path(parts);
         let tenant_slug = tenant_slug_of(&path).map(str::to_string);
         let tenant_name = match &tenant_slug {
             Some(slug) => crate::db::tenants::by_slug(&state.db, slug)

@@ -203,3 +203,13 @@ async fn the_bureau_adds_and_deactivates_a_jurisdiction_and_both_are_audited() {
     .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
     .assert_contains("已有同名辖区");
 }
+
+#[tokio::test]
+async fn pages_in_a_role_area_name_the_tenant_and_mark_the_current_menu_item() {
+    let mut app = TestApp::spawn().await;
+    app.sign_in_as("zs-bureau").await;
+    app.get("/t/zhongshan/bureau/users")
+        .await
+        .assert_contains("<title>用户管理 · 中山市商务局</title>")
+        .assert_contains("href=\"/t/zhongshan/bureau/users\" aria-current=\"page\"");
+}
