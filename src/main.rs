@@ -32,6 +32,13 @@ enum Command {
         rules: String,
         file: PathBuf,
     },
+    /// Print the Nth working day counting from DATE (DATE counts when it is a working day).
+    Workdays {
+        #[arg(long)]
+        from: String,
+        #[arg(long, allow_negative_numbers = true)]
+        count: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -44,6 +51,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Evaluate { rules, file }) => parkcert::cli::evaluate::run(&rules, &file),
+        Some(Command::Workdays { from, count }) => parkcert::cli::workdays::run(&from, count),
         command => run_async(command),
     }
 }
@@ -76,7 +84,9 @@ fn run_async(command: Option<Command>) -> ExitCode {
             Some(Command::User {
                 command: UserCommand::Create(args),
             }) => parkcert::cli::user::create(config, args).await,
-            Some(Command::Evaluate { .. }) => unreachable!("handled synchronously"),
+            Some(Command::Evaluate { .. } | Command::Workdays { .. }) => {
+                unreachable!("handled synchronously")
+            }
         }
     });
     match result {

@@ -1,6 +1,7 @@
 //! Command-line subcommands other than `serve`.
 pub mod evaluate;
 pub mod user;
+pub mod workdays;
 
 use crate::config::Config;
 use crate::server::Database;
