@@ -1,8 +1,35 @@
-//! `parkcert evaluate --rules ID FILE.json` (placeholder until the engine lands).
+//! `parkcert evaluate --rules ID FILE.json`: evaluates an application with the built-in
+//! rule sets and prints the result as pretty JSON (DOMAIN.md §7).
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(_rules: &str, _file: &Path) -> ExitCode {
-    eprintln!("evaluate: not implemented yet");
-    ExitCode::from(2)
+use crate::domain::evaluate::evaluate_request;
+use crate::domain::ruleset::builtin;
+
+/// Exit 0 with the evaluation on stdout; exit 2 with one line on stderr for unreadable or
+/// malformed input.
+pub fn run(rules: &str, file: &Path) -> ExitCode {
+    let body = match std::fs::read_to_string(file) {
+        Ok(body) => body,
+        Err(e) => {
+            eprintln!("无法读取文件 {}：{e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    match evaluate_request(Some(rules), &body, &builtin) {
+        Ok(evaluation) => match serde_json::to_string_pretty(&evaluation) {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("无法输出结果：{e}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
 }

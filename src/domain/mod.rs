@@ -1,2 +1,6 @@
 //! Pure domain logic: no IO, no sqlx, no axum.
+pub mod evaluate;
+pub mod fixed;
 pub mod role;
+pub mod ruleset;
+pub mod uscc;

@@ -1,0 +1,429 @@
+//! Rule sets as data: thresholds, articles, criteria, vetoes and aggregation parameters.
+//!
+//! The built-in templates live in `rules/*.json`. A tenant stores a copy (possibly edited,
+//! e.g. another threshold) as its own version; `evaluate` reads nothing but this data.
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::fixed::Fixed;
+
+const TEMPLATES: [&str; 3] = [
+    include_str!("rules/wenzhou-2021.json"),
+    include_str!("rules/zhongshan-2022.json"),
+    include_str!("rules/cbec-park-standard-2024.json"),
+];
+
+static BUILTIN: LazyLock<Vec<RuleSet>> = LazyLock::new(|| {
+    TEMPLATES
+        .iter()
+        .map(|json| serde_json::from_str(json).expect("built-in rule set is valid JSON"))
+        .collect()
+});
+
+/// The templates that ship with the program, in a stable order.
+pub fn builtin_templates() -> Vec<RuleSet> {
+    BUILTIN.clone()
+}
+
+/// A built-in template by id (`wenzhou-2021`, `zhongshan-2022`, `cbec-park-standard-2024`).
+pub fn builtin(id: &str) -> Option<RuleSet> {
+    BUILTIN.iter().find(|r| r.id == id).cloned()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSet {
+    pub id: String,
+    /// Template version; a tenant's stored copy keeps its own version number elsewhere.
+    pub version: u32,
+    pub title: String,
+    /// The document the rules come from.
+    pub source: String,
+    /// Currency of every trade figure; `None` accepts any (the standard has no money rules).
+    pub currency: Option<Currency>,
+    /// Years an award stays valid; `None`: it does not expire.
+    pub validity_years: Option<u32>,
+    /// Leading characters of the USCC region code of the city (`3303`): a consistency hint.
+    pub city_uscc_prefix: Option<String>,
+    pub city_name: Option<String>,
+    pub aggregation: Aggregation,
+    /// Tiers, highest first (Zhongshan: leading, growing); empty when the rules have none.
+    #[serde(default)]
+    pub tiers: Vec<Tier>,
+    /// Automatic award of a tier from a higher authority's list (Zhongshan 第九条).
+    #[serde(default)]
+    pub provincial: Option<Provincial>,
+    /// Numbers reported under `metrics`, in this order (`reference_year` is always added).
+    #[serde(default)]
+    pub metrics: Vec<MetricDef>,
+    pub checks: Vec<Check>,
+    #[serde(default)]
+    pub criteria: Vec<Criterion>,
+    #[serde(default)]
+    pub vetoes: Vec<Veto>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Currency {
+    #[serde(rename = "USD")]
+    Usd,
+    #[serde(rename = "CNY")]
+    Cny,
+}
+
+impl Currency {
+    pub fn code(self) -> &'static str {
+        match self {
+            Currency::Usd => "USD",
+            Currency::Cny => "CNY",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aggregation {
+    /// With at least this many scoring experts the highest and lowest totals are dropped.
+    pub trim_min_experts: u32,
+    /// An expert whose total differs from the plain mean by more than this is an outlier.
+    pub outlier_delta: Fixed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    pub id: String,
+    pub name: String,
+    pub article: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provincial {
+    pub id: String,
+    pub article: String,
+    pub description: String,
+    /// The tier granted.
+    pub tier: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricDef {
+    pub name: String,
+    pub fact: Fact,
+    /// When set, the metric is the ratio `fact / per`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<Fact>,
+    /// For trade facts: the mean over this many years ending with the reference year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub years: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub id: String,
+    pub article: String,
+    /// What the check asks, in the regulation's words.
+    pub description: String,
+    pub rule: Rule,
+    /// Unit for pages ("m²", "场", "家", "USD"); the JSON output carries bare numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// The tier this check belongs to; `None` for basic checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// `na` while the park has operated for less than this many years.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub na_before_years: Option<u32>,
+    /// `na` when the fact is absent or zero (an optional facility).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub na_when_absent: bool,
+    /// A note for the person attesting (e.g. the USCC region hint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Rule {
+    /// A person must attest (`attestations.<check id>`).
+    Manual,
+    /// A yes/no fact must be true.
+    Flag { fact: Fact },
+    /// `fact` compared with `min`; trade facts may be averaged over `years`.
+    AtLeast {
+        fact: Fact,
+        #[serde(default)]
+        op: Op,
+        min: Fixed,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        years: Option<u32>,
+    },
+    /// `fact / per ≥ min_percent %`, compared by cross-multiplication.
+    Ratio {
+        fact: Fact,
+        per: Fact,
+        min_percent: Fixed,
+    },
+    /// The park has operated at least `min` whole years on the application date.
+    OperatingYears { min: u32 },
+    /// Passes when any alternative passes (the standard's area-or-count share).
+    AnyOf { alternatives: Vec<Alternative> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alternative {
+    pub label: String,
+    pub rule: Rule,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// ≥ (以上、不少于、不低于 include the number).
+    #[default]
+    Ge,
+    /// > (大于).
+    Gt,
+}
+
+impl Op {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Ge => "≥",
+            Op::Gt => ">",
+        }
+    }
+}
+
+/// A fact of the application, or a count over its roster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Fact {
+    #[serde(rename = "area.total")]
+    AreaTotal,
+    #[serde(rename = "area.building")]
+    AreaBuilding,
+    #[serde(rename = "area.cbec_use")]
+    AreaCbecUse,
+    #[serde(rename = "area.operating")]
+    AreaOperating,
+    #[serde(rename = "area.supporting")]
+    AreaSupporting,
+    #[serde(rename = "area.leasable")]
+    AreaLeasable,
+    #[serde(rename = "area.occupied")]
+    AreaOccupied,
+    #[serde(rename = "service_center")]
+    ServiceCenter,
+    #[serde(rename = "events.self_organized")]
+    EventsSelfOrganized,
+    #[serde(rename = "events.joint")]
+    EventsJoint,
+    #[serde(rename = "events.exchange")]
+    EventsExchange,
+    /// The smallest of the reference year's four quarterly counts (a missing quarter is 0).
+    #[serde(rename = "events.policy_briefings_min_quarter")]
+    PolicyBriefingsMinQuarter,
+    #[serde(rename = "trade.import_export")]
+    TradeImportExport,
+    #[serde(rename = "trade.transactions")]
+    TradeTransactions,
+    /// Every roster row.
+    #[serde(rename = "roster.rows")]
+    RosterRows,
+    /// cbec_type ≠ none.
+    #[serde(rename = "roster.cbec")]
+    RosterCbec,
+    /// cbec ∧ platform_registered.
+    #[serde(rename = "roster.registered")]
+    RosterRegistered,
+    /// registered ∧ cbec_type = operating.
+    #[serde(rename = "roster.operating")]
+    RosterOperating,
+    /// registered ∧ active.
+    #[serde(rename = "roster.active")]
+    RosterActive,
+    /// address_in_park.
+    #[serde(rename = "roster.in_park")]
+    RosterInPark,
+    /// in_park ∧ cbec.
+    #[serde(rename = "roster.cbec_in_park")]
+    RosterCbecInPark,
+    /// cbec_in_park ∧ platform_registered.
+    #[serde(rename = "roster.filed_in_park")]
+    RosterFiledInPark,
+    #[serde(rename = "facilities.incubator_mentors")]
+    IncubatorMentors,
+    #[serde(rename = "facilities.classroom")]
+    Classroom,
+    #[serde(rename = "facilities.practice")]
+    Practice,
+    #[serde(rename = "facilities.warehouse")]
+    Warehouse,
+    #[serde(rename = "facilities.livestream")]
+    Livestream,
+    #[serde(rename = "facilities.party")]
+    Party,
+}
+
+impl Fact {
+    pub fn is_trade(self) -> bool {
+        matches!(self, Fact::TradeImportExport | Fact::TradeTransactions)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    pub id: String,
+    pub name: String,
+    /// The rubric's category (园区基础建设 …).
+    pub category: String,
+    pub max: Fixed,
+    /// What the experts judge, in the rubric's words.
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Veto {
+    pub id: String,
+    /// The key under `vetoes` in the input (`violation`, `blacklist`, `falsified`).
+    pub key: String,
+    pub article: String,
+    pub description: String,
+}
+
+impl RuleSet {
+    pub fn tier_rank(&self, id: &str) -> Option<usize> {
+        self.tiers.iter().position(|t| t.id == id)
+    }
+
+    pub fn criterion(&self, id: &str) -> Option<&Criterion> {
+        self.criteria.iter().find(|c| c.id == id)
+    }
+
+    /// The requirement as a page shows it, with its unit ("≥ 3000 m²").
+    pub fn requirement_text(&self, check: &Check) -> String {
+        let base = crate::domain::evaluate::required_text(&check.rule);
+        match &check.unit {
+            Some(unit) if !matches!(check.rule, Rule::Ratio { .. } | Rule::Manual) => {
+                format!("{base} {unit}")
+            }
+            _ => base,
+        }
+    }
+
+    /// Sum of the criteria maxima (100 for wenzhou-2021).
+    pub fn max_total(&self) -> Fixed {
+        Fixed::from_scaled(self.criteria.iter().map(|c| c.max.scaled()).sum())
+    }
+
+    /// Internal consistency a stored copy must keep; `Err` names the first problem.
+    pub fn validate(&self) -> Result<(), String> {
+        for check in &self.checks {
+            if let Some(tier) = &check.tier
+                && self.tier_rank(tier).is_none()
+            {
+                return Err(format!("检查项 {} 引用了不存在的等级 {tier}", check.id));
+            }
+        }
+        if let Some(p) = &self.provincial
+            && self.tier_rank(&p.tier).is_none()
+        {
+            return Err(format!("{} 引用了不存在的等级 {}", p.id, p.tier));
+        }
+        for c in &self.criteria {
+            if c.max.scaled() <= 0 || !c.max.is_tenths() {
+                return Err(format!("评分项 {} 的满分应为正数且最多一位小数", c.id));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_load_validate_and_round_trip() {
+        let all = builtin_templates();
+        let ids: Vec<_> = all.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["wenzhou-2021", "zhongshan-2022", "cbec-park-standard-2024"]
+        );
+        for rules in &all {
+            rules.validate().unwrap();
+            let json = serde_json::to_string(rules).unwrap();
+            let back: RuleSet = serde_json::from_str(&json).unwrap();
+            assert_eq!(&back, rules);
+        }
+        assert!(builtin("nope").is_none());
+    }
+
+    #[test]
+    fn wenzhou_rubric_totals_100() {
+        let wz = builtin("wenzhou-2021").unwrap();
+        assert_eq!(wz.max_total(), Fixed::from_int(100));
+        assert_eq!(wz.criteria.len(), 9);
+        assert_eq!(wz.vetoes.len(), 3);
+        assert_eq!(wz.validity_years, Some(3));
+        assert_eq!(wz.currency, Some(Currency::Usd));
+    }
+
+    #[test]
+    fn check_ids_follow_domain_tables() {
+        let ids = |id: &str| -> Vec<String> {
+            builtin(id)
+                .unwrap()
+                .checks
+                .into_iter()
+                .map(|c| c.id)
+                .collect()
+        };
+        assert_eq!(
+            ids("wenzhou-2021"),
+            [
+                "wz.plan",
+                "wz.operator",
+                "wz.area",
+                "wz.service_center",
+                "wz.events_self",
+                "wz.events_joint",
+                "wz.trade",
+                "wz.cbec_count",
+                "wz.operating_count",
+                "wz.cbec_share",
+                "wz.active_rate",
+                "wz.reporting"
+            ]
+        );
+        let zs = ids("zhongshan-2022");
+        assert_eq!(zs.len(), 5 + 7 + 6);
+        assert_eq!(zs[5], "zs.leading.age");
+        assert_eq!(zs[12], "zs.growing.age");
+        assert_eq!(ids("cbec-park-standard-2024").len(), 14);
+    }
+
+    #[test]
+    fn pages_can_show_requirements_with_units() {
+        let wz = builtin("wenzhou-2021").unwrap();
+        let area = wz.checks.iter().find(|c| c.id == "wz.area").unwrap();
+        assert_eq!(wz.requirement_text(area), "≥ 3000 m²");
+        let share = wz.checks.iter().find(|c| c.id == "wz.cbec_share").unwrap();
+        assert_eq!(wz.requirement_text(share), "≥ 50%");
+    }
+
+    #[test]
+    fn a_stored_copy_with_a_dangling_tier_is_rejected() {
+        let mut zs = builtin("zhongshan-2022").unwrap();
+        zs.tiers.pop();
+        assert!(zs.validate().unwrap_err().contains("growing"));
+    }
+}
