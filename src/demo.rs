@@ -166,7 +166,25 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
         )
         .await?;
     }
+    adopt_rule_sets(&mut tx, pool).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Each demo tenant adopts its city's rule set and the park standard (for self-assessment).
+async fn adopt_rule_sets(tx: &mut sqlx::PgConnection, pool: &PgPool) -> anyhow::Result<()> {
+    let adoptions = [
+        ("wenzhou", "wenzhou-2021"),
+        ("wenzhou", "cbec-park-standard-2024"),
+        ("zhongshan", "zhongshan-2022"),
+        ("zhongshan", "cbec-park-standard-2024"),
+    ];
+    for (slug, rule_set) in adoptions {
+        let tenant = tenants::by_slug(pool, slug).await?.with_context(|| format!("tenant {slug}"))?;
+        let rules = crate::domain::ruleset::builtin(rule_set).with_context(|| format!("template {rule_set}"))?;
+        let based_on = format!("{}@{}", rules.id, rules.version);
+        crate::db::rulesets::add_version(tx, tenant.id, &rules, &based_on, "采用内置模板", None).await?;
+    }
     Ok(())
 }
 

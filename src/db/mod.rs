@@ -1,6 +1,7 @@
 //! Queries. Every query on tenant-owned data takes the tenant id and filters by it.
 pub mod audit;
 pub mod jurisdictions;
+pub mod rulesets;
 pub mod tenants;
 pub mod users;
 

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
             get(jurisdiction_list).post(jurisdiction_create),
         )
         .route("/jurisdictions/{id}/active", post(jurisdiction_toggle))
+        .merge(super::rulesets::router())
 }
 
 fn tenant_of(user: &CurrentUser) -> AppResult<i64> {

@@ -1,9 +1,11 @@
 //! The web layer: one router per role area, merged here, and the shared page plumbing.
 pub mod admin;
+pub mod api;
 pub mod bureau;
 pub mod homes;
 pub mod page;
 pub mod public;
+pub mod rulesets;
 pub mod signin;
 
 use crate::auth::{csrf, store::PgSessionStore, user::require_role};
@@ -33,6 +35,7 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(public::router())
         .merge(signin::router())
+        .merge(api::router())
         .nest("/admin", guarded(admin::router(), Role::Admin, &state))
         .nest(
             "/t/{tenant}/bureau",

@@ -121,6 +121,7 @@ fn navigation(user: Option<&CurrentUser>, tenant: Option<&str>, path: &str) -> V
                 Role::Bureau => {
                     v.push((format!("{home}/users"), "用户管理"));
                     v.push((format!("{home}/jurisdictions"), "辖区管理"));
+                    v.push((format!("{home}/rulesets"), "认定规则"));
                 }
                 Role::Admin => v.push(("/admin/tenants/new".into(), "新建租户")),
                 _ => {}
@@ -165,6 +166,13 @@ impl FieldErrors {
     pub fn len(&self) -> usize {
         self.0.len()
     }
+}
+
+/// A date as officials read it: the calendar day in Asia/Shanghai.
+pub fn shanghai_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 /// Renders a page template with status 200.

@@ -6,3 +6,4 @@ mod auth;
 mod bureau;
 mod pages;
 mod pgcluster;
+mod rulesets;

@@ -1,0 +1,84 @@
+//! A tenant's rule-set versions. Rows are immutable (a trigger refuses UPDATE and DELETE).
+use crate::domain::ruleset::RuleSet;
+use sqlx::{PgConnection, PgPool};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VersionRow {
+    pub id: i64,
+    pub rule_set_id: String,
+    pub version: i32,
+    pub title: String,
+    pub based_on: String,
+    pub note: String,
+    pub created_by_name: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl VersionRow {
+    pub fn created_on(&self) -> String {
+        crate::web::page::shanghai_date(self.created_at)
+    }
+}
+
+const COLUMNS: &str = "v.id, v.rule_set_id, v.version, v.title, v.based_on, v.note,
+     u.display_name AS created_by_name, v.created_at";
+const FROM: &str = "FROM rule_set_versions v LEFT JOIN users u ON u.id = v.created_by";
+
+#[derive(sqlx::FromRow)]
+struct WithBody {
+    #[sqlx(flatten)]
+    meta: VersionRow,
+    body: sqlx::types::Json<RuleSet>,
+}
+
+pub async fn list(pool: &PgPool, tenant_id: i64) -> sqlx::Result<Vec<VersionRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} {FROM} WHERE v.tenant_id = $1 ORDER BY v.rule_set_id, v.version DESC"
+    ))
+    .bind(tenant_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// One version with its rules, parsed.
+pub async fn get(
+    pool: &PgPool,
+    tenant_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<(VersionRow, RuleSet)>> {
+    let row: Option<WithBody> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS}, v.body {FROM} WHERE v.tenant_id = $1 AND v.id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| (r.meta, r.body.0)))
+}
+
+/// Stores `rules` as the tenant's next version of `rules.id`; returns the new row's id.
+pub async fn add_version(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    rules: &RuleSet,
+    based_on: &str,
+    note: &str,
+    created_by: Option<i64>,
+) -> sqlx::Result<(i64, i32)> {
+    sqlx::query_as(
+        "INSERT INTO rule_set_versions (tenant_id, rule_set_id, version, title, body, based_on, note, created_by)
+         VALUES ($1, $2,
+                 (SELECT coalesce(max(version), 0) + 1 FROM rule_set_versions WHERE tenant_id = $1 AND rule_set_id = $2),
+                 $3, $4, $5, $6, $7)
+         RETURNING id, version",
+    )
+    .bind(tenant_id)
+    .bind(&rules.id)
+    .bind(&rules.title)
+    .bind(sqlx::types::Json(rules))
+    .bind(based_on)
+    .bind(note)
+    .bind(created_by)
+    .fetch_one(conn)
+    .await
+}

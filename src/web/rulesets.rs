@@ -1,0 +1,143 @@
+//! The bureau's rule sets: which versions the tenant has adopted, and each one shown in full so
+//! officials can see exactly what the machine applies.
+use super::page::{PageCtx, flash, render};
+use super::signin::ClientInfo;
+use crate::auth::CurrentUser;
+use crate::db::rulesets::{self, VersionRow};
+use crate::db::audit;
+use crate::domain::ruleset::{self, Check, Rule, RuleSet};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/rulesets", get(list))
+        .route("/rulesets/adopt", post(adopt))
+        .route("/rulesets/{id}", get(show))
+}
+
+fn tenant_of(user: &CurrentUser) -> AppResult<i64> {
+    user.tenant_id.ok_or(AppError::Forbidden)
+}
+
+#[derive(Template)]
+#[template(path = "bureau/rulesets.html")]
+struct ListPage {
+    ctx: PageCtx,
+    versions: Vec<VersionRow>,
+    templates: Vec<RuleSet>,
+}
+
+async fn list(ctx: PageCtx, user: CurrentUser, State(state): State<AppState>) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    let versions = rulesets::list(&state.db, tenant_id).await?;
+    render(&ListPage { ctx, versions, templates: ruleset::builtin_templates() })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AdoptForm {
+    template: String,
+}
+
+/// Adopting a template stores a copy as the tenant's next version of that rule set.
+async fn adopt(
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<AdoptForm>,
+) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    let template = ruleset::builtin(&form.template)
+        .ok_or_else(|| AppError::BadRequest("没有这个规则模板。".into()))?;
+    let based_on = format!("{}@{}", template.id, template.version);
+    let mut tx = state.db.begin().await?;
+    let (id, version) = rulesets::add_version(&mut tx, tenant_id, &template, &based_on, "采用内置模板", Some(user.id)).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            tenant_id: Some(tenant_id),
+            actor_user_id: Some(user.id),
+            object_kind: "rule_set_version",
+            object_id: id.to_string(),
+            action: "adopt",
+            before: None,
+            after: Some(json!({ "rule_set": template.id, "version": version, "based_on": based_on })),
+            request_id: client.request_id,
+            ip: Some(client.ip),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", format!("已采用“{}”，保存为第 {version} 版。", template.title)).await?;
+    Ok(Redirect::to(&format!("{}/rulesets/{id}", user.home_url())).into_response())
+}
+
+/// A check as a page row.
+pub struct CheckRow {
+    pub id: String,
+    pub article: String,
+    pub description: String,
+    pub requirement: String,
+    pub tier: String,
+    pub notes: Vec<String>,
+}
+
+fn check_row(rules: &RuleSet, check: &Check) -> CheckRow {
+    let mut notes = Vec::new();
+    if matches!(check.rule, Rule::Manual) {
+        notes.push("须人工核实确认".to_string());
+    }
+    if let Some(years) = check.na_before_years {
+        notes.push(format!("开业不满{years}年的园区不适用"));
+    }
+    if check.na_when_absent {
+        notes.push("未设置该设施时不适用".to_string());
+    }
+    if let Some(hint) = &check.hint {
+        notes.push(hint.clone());
+    }
+    let tier = check
+        .tier
+        .as_ref()
+        .and_then(|t| rules.tiers.iter().find(|x| &x.id == t))
+        .map(|t| t.name.clone())
+        .unwrap_or_else(|| "基本条件".to_string());
+    CheckRow {
+        id: check.id.clone(),
+        article: check.article.clone(),
+        description: check.description.clone(),
+        requirement: rules.requirement_text(check),
+        tier,
+        notes,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bureau/ruleset.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    meta: VersionRow,
+    rules: RuleSet,
+    checks: Vec<CheckRow>,
+}
+
+async fn show(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    let (meta, rules) = rulesets::get(&state.db, tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    let checks = rules.checks.iter().map(|c| check_row(&rules, c)).collect();
+    render(&ShowPage { ctx, meta, rules, checks })
+}
