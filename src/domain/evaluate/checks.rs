@@ -204,7 +204,9 @@ fn actual_quantity(ctx: &Context, fact: Fact, years: u32, q: Quantity) -> String
     }
     if years > 1 {
         for back in 0..years.min(100) {
-            let year = ctx.reference_year - back as i32;
+            let Some(year) = ctx.reference_year.checked_sub(back as i32) else {
+                break;
+            };
             let value = ctx.trade_year(fact, year).unwrap_or(0);
             let _ = write!(out, "{year}年 {value}；");
         }
