@@ -1,5 +1,6 @@
 //! Queries. Every query on tenant-owned data takes the tenant id and filters by it.
 pub mod audit;
+pub mod calls;
 pub mod jurisdictions;
 pub mod rulesets;
 pub mod tenants;

@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod api;
 pub mod bureau;
+pub mod calls;
 pub mod homes;
 pub mod page;
 pub mod public;
@@ -36,6 +37,7 @@ pub fn app(state: AppState) -> Router {
         .merge(public::router())
         .merge(signin::router())
         .merge(api::router())
+        .merge(calls::public_router())
         .nest("/admin", guarded(admin::router(), Role::Admin, &state))
         .nest(
             "/t/{tenant}/bureau",

@@ -120,6 +120,7 @@ fn navigation(user: Option<&CurrentUser>, tenant: Option<&str>, path: &str) -> V
             match u.role() {
                 Role::Bureau => {
                     v.push((format!("{home}/users"), "用户管理"));
+                    v.push((format!("{home}/calls"), "申报通知"));
                     v.push((format!("{home}/jurisdictions"), "辖区管理"));
                     v.push((format!("{home}/rulesets"), "认定规则"));
                 }
@@ -218,6 +219,7 @@ fn status_label(status: StatusCode) -> &'static str {
         401 => "需要登录",
         403 => "无权访问",
         404 => "页面不存在",
+        409 => "当前状态不允许此操作",
         408 => "请求超时",
         413 => "提交内容过大",
         422 => "提交内容有误",

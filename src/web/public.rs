@@ -35,6 +35,7 @@ async fn index(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Respons
 struct TenantHome {
     ctx: PageCtx,
     tenant: Tenant,
+    calls: Vec<super::calls::CallView>,
 }
 
 async fn tenant_home(
@@ -42,10 +43,14 @@ async fn tenant_home(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let tenant = tenants::by_slug(&state.db, &slug)
+    let tenant = tenants::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let now = chrono::Utc::now();
+    let calls = crate::db::calls::list_published(&state.db, tenant.id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    render(&TenantHome { ctx, tenant })
+        .into_iter()
+        .map(|c| super::calls::CallView::new(c, now))
+        .collect();
+    render(&TenantHome { ctx, tenant, calls })
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

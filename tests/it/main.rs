@@ -4,6 +4,8 @@ mod helpers;
 mod admin;
 mod auth;
 mod bureau;
+mod calls;
 mod pages;
 mod pgcluster;
 mod rulesets;
+mod workdays_cli;

@@ -1,0 +1,109 @@
+//! Calls for applications, always scoped by tenant.
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Call {
+    pub id: i64,
+    pub title: String,
+    pub year: i32,
+    pub rule_set_version_id: i64,
+    pub rule_set_title: String,
+    pub rule_set_version: i32,
+    pub opens_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    pub description: String,
+    pub state: String,
+    pub published_at: Option<DateTime<Utc>>,
+    pub lock_version: i32,
+}
+
+const SELECT: &str = "SELECT c.id, c.title, c.year, c.rule_set_version_id, v.title AS rule_set_title,
+        v.version AS rule_set_version, c.opens_at, c.deadline, c.description, c.state,
+        c.published_at, c.lock_version
+     FROM calls c JOIN rule_set_versions v ON v.tenant_id = c.tenant_id AND v.id = c.rule_set_version_id";
+
+pub async fn list(pool: &PgPool, tenant_id: i64) -> sqlx::Result<Vec<Call>> {
+    sqlx::query_as(&format!("{SELECT} WHERE c.tenant_id = $1 ORDER BY c.deadline DESC, c.id DESC"))
+        .bind(tenant_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// Calls the public may see: every one that has been published.
+pub async fn list_published(pool: &PgPool, tenant_id: i64) -> sqlx::Result<Vec<Call>> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE c.tenant_id = $1 AND c.state <> 'draft' ORDER BY c.deadline DESC, c.id DESC"
+    ))
+    .bind(tenant_id)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn get(pool: &PgPool, tenant_id: i64, id: i64) -> sqlx::Result<Option<Call>> {
+    sqlx::query_as(&format!("{SELECT} WHERE c.tenant_id = $1 AND c.id = $2"))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub struct CallFields<'a> {
+    pub title: &'a str,
+    pub year: i32,
+    pub rule_set_version_id: i64,
+    pub opens_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    pub description: &'a str,
+}
+
+pub async fn insert(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    f: &CallFields<'_>,
+    created_by: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO calls (tenant_id, title, year, rule_set_version_id, opens_at, deadline, description, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(tenant_id)
+    .bind(f.title)
+    .bind(f.year)
+    .bind(f.rule_set_version_id)
+    .bind(f.opens_at)
+    .bind(f.deadline)
+    .bind(f.description)
+    .bind(created_by)
+    .fetch_one(conn)
+    .await
+}
+
+/// Updates a draft call if nobody changed it since `lock_version`; `false` when the row is no
+/// longer a draft or another edit got there first.
+pub async fn update_draft(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    id: i64,
+    lock_version: i32,
+    f: &CallFields<'_>,
+) -> sqlx::Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE calls SET title = $4, year = $5, rule_set_version_id = $6, opens_at = $7, deadline = $8,
+                description = $9, lock_version = lock_version + 1, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2 AND lock_version = $3 AND state = 'draft'",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(lock_version)
+    .bind(f.title)
+    .bind(f.year)
+    .bind(f.rule_set_version_id)
+    .bind(f.opens_at)
+    .bind(f.deadline)
+    .bind(f.description)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(updated == 1)
+}

@@ -1,0 +1,378 @@
+//! Calls for applications: the bureau drafts, edits and publishes them; the public reads them.
+use super::page::{FieldErrors, PageCtx, flash, render, render_with};
+use super::signin::ClientInfo;
+use crate::auth::CurrentUser;
+use crate::db::calls::{self, Call, CallFields};
+use crate::db::rulesets::{self, VersionRow};
+use crate::db::{audit, tenants};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Asia::Shanghai;
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+
+/// Routes inside the bureau area.
+pub fn bureau_router() -> Router<AppState> {
+    Router::new()
+        .route("/calls", get(list).post(create))
+        .route("/calls/new", get(new_form))
+        .route("/calls/{id}", get(show).post(update))
+}
+
+/// Public routes under `/t/{tenant}`.
+pub fn public_router() -> Router<AppState> {
+    Router::new().route("/t/{tenant}/calls/{id}", get(public_show))
+}
+
+fn tenant_of(user: &CurrentUser) -> AppResult<i64> {
+    user.tenant_id.ok_or(AppError::Forbidden)
+}
+
+/// A moment as officials read it: Asia/Shanghai, to the minute.
+pub fn shanghai_minute(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Shanghai).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn input_value(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Shanghai).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// The state a visitor sees: an open call past its deadline is closed even before the
+/// scheduled job has recorded it, so no page ever invites a late application.
+pub fn state_label(call: &Call, now: DateTime<Utc>) -> &'static str {
+    match call.state.as_str() {
+        "draft" => "草稿",
+        "open" if now >= call.deadline => "已截止",
+        "open" if now < call.opens_at => "即将开始",
+        "open" => "申报中",
+        "closed" => "已截止",
+        "reviewing" => "评审中",
+        "publicity" => "公示中",
+        "concluded" => "已办结",
+        _ => "未知",
+    }
+}
+
+pub struct CallView {
+    pub call: Call,
+    pub state_label: &'static str,
+    pub opens: String,
+    pub deadline: String,
+}
+
+impl CallView {
+    pub fn new(call: Call, now: DateTime<Utc>) -> CallView {
+        CallView {
+            state_label: state_label(&call, now),
+            opens: shanghai_minute(call.opens_at),
+            deadline: shanghai_minute(call.deadline),
+            call,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bureau/calls.html")]
+struct ListPage {
+    ctx: PageCtx,
+    calls: Vec<CallView>,
+}
+
+async fn list(ctx: PageCtx, user: CurrentUser, State(state): State<AppState>) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    let now = Utc::now();
+    let calls = calls::list(&state.db, tenant_id).await?.into_iter().map(|c| CallView::new(c, now)).collect();
+    render(&ListPage { ctx, calls })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CallForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    rule_set_version_id: String,
+    #[serde(default)]
+    opens_at: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    lock_version: String,
+}
+
+impl CallForm {
+    fn from_call(call: &Call) -> CallForm {
+        CallForm {
+            title: call.title.clone(),
+            year: call.year.to_string(),
+            rule_set_version_id: call.rule_set_version_id.to_string(),
+            opens_at: input_value(call.opens_at),
+            deadline: input_value(call.deadline),
+            description: call.description.clone(),
+            lock_version: call.lock_version.to_string(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bureau/call_form.html")]
+struct FormPage {
+    ctx: PageCtx,
+    heading: String,
+    action: String,
+    form: CallForm,
+    errors: FieldErrors,
+    versions: Vec<VersionRow>,
+}
+
+async fn form_page(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    call: Option<&Call>,
+    form: CallForm,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let (heading, action) = match call {
+        Some(c) => (format!("编辑申报通知：{}", c.title), format!("{}/calls/{}", ctx.home(), c.id)),
+        None => ("新建申报通知".to_string(), format!("{}/calls", ctx.home())),
+    };
+    let versions = rulesets::list(&state.db, tenant_id).await?;
+    render_with(status, &FormPage { ctx, heading, action, form, errors, versions })
+}
+
+async fn new_form(ctx: PageCtx, user: CurrentUser, State(state): State<AppState>) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    let form = CallForm { year: Utc::now().with_timezone(&Shanghai).format("%Y").to_string(), ..Default::default() };
+    form_page(ctx, &state, tenant_id, None, form, FieldErrors::default()).await
+}
+
+fn parse_local(value: &str) -> Option<DateTime<Utc>> {
+    let naive = NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M").ok()?;
+    Shanghai.from_local_datetime(&naive).single().map(|d| d.with_timezone(&Utc))
+}
+
+/// Validated fields, owned so the form can still be shown again.
+struct Valid {
+    title: String,
+    year: i32,
+    rule_set_version_id: i64,
+    opens_at: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+    description: String,
+}
+
+impl Valid {
+    fn fields(&self) -> CallFields<'_> {
+        CallFields {
+            title: &self.title,
+            year: self.year,
+            rule_set_version_id: self.rule_set_version_id,
+            opens_at: self.opens_at,
+            deadline: self.deadline,
+            description: &self.description,
+        }
+    }
+}
+
+async fn validate(state: &AppState, tenant_id: i64, form: &CallForm) -> AppResult<Result<Valid, FieldErrors>> {
+    let mut errors = FieldErrors::default();
+    let title = form.title.trim().to_string();
+    if !(4..=120).contains(&title.chars().count()) {
+        errors.add("title", "请填写通知标题（4–120字）。");
+    }
+    let year = form.year.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
+    if year.is_none() {
+        errors.add("year", "请填写年度，例如 2026。");
+    }
+    let versions = rulesets::list(&state.db, tenant_id).await?;
+    let version = form.rule_set_version_id.parse::<i64>().ok().filter(|id| versions.iter().any(|v| v.id == *id));
+    if version.is_none() {
+        errors.add("rule_set_version_id", "请选择本通知适用的认定规则版本。");
+    }
+    let opens_at = parse_local(&form.opens_at);
+    if opens_at.is_none() {
+        errors.add("opens_at", "请填写开始时间（北京时间）。");
+    }
+    let deadline = parse_local(&form.deadline);
+    if deadline.is_none() {
+        errors.add("deadline", "请填写截止时间（北京时间）。");
+    }
+    if let (Some(o), Some(d)) = (opens_at, deadline)
+        && d <= o
+    {
+        errors.add("deadline", "截止时间应晚于开始时间。");
+    }
+    let description = form.description.trim().to_string();
+    if description.chars().count() > 20_000 {
+        errors.add("description", "通知正文不超过20000字。");
+    }
+    match (year, version, opens_at, deadline, errors.is_empty()) {
+        (Some(year), Some(rule_set_version_id), Some(opens_at), Some(deadline), true) => {
+            Ok(Ok(Valid { title, year, rule_set_version_id, opens_at, deadline, description }))
+        }
+        _ => Ok(Err(errors)),
+    }
+}
+
+async fn create(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<CallForm>,
+) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    let valid = match validate(&state, tenant_id, &form).await? {
+        Ok(v) => v,
+        Err(errors) => return form_page(ctx, &state, tenant_id, None, form, errors).await,
+    };
+    let mut tx = state.db.begin().await?;
+    let id = calls::insert(&mut tx, tenant_id, &valid.fields(), user.id).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            tenant_id: Some(tenant_id),
+            actor_user_id: Some(user.id),
+            object_kind: "call",
+            object_id: id.to_string(),
+            action: "create",
+            before: None,
+            after: Some(call_json(&valid)),
+            request_id: client.request_id,
+            ip: Some(client.ip),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", "申报通知草稿已保存。").await?;
+    Ok(Redirect::to(&format!("{}/calls/{id}", user.home_url())).into_response())
+}
+
+fn call_json(v: &Valid) -> serde_json::Value {
+    json!({
+        "title": v.title, "year": v.year, "rule_set_version_id": v.rule_set_version_id,
+        "opens_at": v.opens_at, "deadline": v.deadline, "description": v.description,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "bureau/call.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    view: CallView,
+    form: CallForm,
+    errors: FieldErrors,
+    versions: Vec<VersionRow>,
+    conflict: bool,
+}
+
+async fn show(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    let call = calls::get(&state.db, tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    show_page(ctx, &state, tenant_id, call, None, FieldErrors::default(), false).await
+}
+
+async fn show_page(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    call: Call,
+    form: Option<CallForm>,
+    errors: FieldErrors,
+    conflict: bool,
+) -> AppResult<Response> {
+    let status = if errors.is_empty() && !conflict { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let form = form.unwrap_or_else(|| CallForm::from_call(&call));
+    let versions = rulesets::list(&state.db, tenant_id).await?;
+    let view = CallView::new(call, Utc::now());
+    render_with(status, &ShowPage { ctx, view, form, errors, versions, conflict })
+}
+
+async fn update(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<CallForm>,
+) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    let call = calls::get(&state.db, tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    if call.state != "draft" {
+        return Err(AppError::Conflict("已发布的通知不能再修改。".into()));
+    }
+    let valid = match validate(&state, tenant_id, &form).await? {
+        Ok(v) => v,
+        Err(errors) => return show_page(ctx, &state, tenant_id, call, Some(form), errors, false).await,
+    };
+    let lock_version = form.lock_version.parse::<i32>().unwrap_or(-1);
+    let mut tx = state.db.begin().await?;
+    if !calls::update_draft(&mut tx, tenant_id, id, lock_version, &valid.fields()).await? {
+        // Someone saved in between: show their version's state but keep every field typed here.
+        tx.rollback().await?;
+        let current = calls::get(&state.db, tenant_id, id).await?.ok_or(AppError::NotFound)?;
+        let form = CallForm { lock_version: current.lock_version.to_string(), ..form };
+        return show_page(ctx, &state, tenant_id, current, Some(form), FieldErrors::default(), true).await;
+    }
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            tenant_id: Some(tenant_id),
+            actor_user_id: Some(user.id),
+            object_kind: "call",
+            object_id: id.to_string(),
+            action: "update",
+            before: Some(json!({
+                "title": call.title, "year": call.year, "rule_set_version_id": call.rule_set_version_id,
+                "opens_at": call.opens_at, "deadline": call.deadline, "description": call.description,
+            })),
+            after: Some(call_json(&valid)),
+            request_id: client.request_id,
+            ip: Some(client.ip),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", "申报通知已保存。").await?;
+    Ok(Redirect::to(&format!("{}/calls/{id}", user.home_url())).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "public/call.html")]
+struct PublicPage {
+    ctx: PageCtx,
+    view: CallView,
+}
+
+async fn public_show(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let tenant = tenants::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let call = calls::get(&state.db, tenant.id, id).await?.ok_or(AppError::NotFound)?;
+    if call.state == "draft" {
+        return Err(AppError::NotFound);
+    }
+    render(&PublicPage { ctx, view: CallView::new(call, Utc::now()) })
+}
