@@ -4,3 +4,4 @@ pub mod fixed;
 pub mod role;
 pub mod ruleset;
 pub mod uscc;
+pub mod workdays;
