@@ -5,3 +5,4 @@ pub mod role;
 pub mod ruleset;
 pub mod uscc;
 pub mod workdays;
+pub mod workflow;
