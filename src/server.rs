@@ -76,7 +76,7 @@ async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
         db: db.pool.clone(),
         config: Arc::new(config.clone()),
     };
-    spawn_session_cleanup(db.pool.clone());
+    spawn_scheduled_jobs(db.pool.clone());
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("binding {}", config.bind))?;
@@ -95,13 +95,19 @@ async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
     .context("serving HTTP")
 }
 
-fn spawn_session_cleanup(pool: PgPool) {
+/// Time-driven work: expired sessions go, calls past their deadline close.
+fn spawn_scheduled_jobs(pool: PgPool) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
             if let Err(e) = crate::auth::store::delete_expired(&pool).await {
                 tracing::warn!(error = %e, "deleting expired sessions");
+            }
+            match crate::db::transition::close_expired_calls(&pool).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(calls = n, "closed calls at their deadline"),
+                Err(e) => tracing::warn!(error = %e, "closing calls at their deadline"),
             }
         }
     });

@@ -3,6 +3,7 @@ pub mod audit;
 pub mod calls;
 pub mod jurisdictions;
 pub mod rulesets;
+pub mod transition;
 pub mod tenants;
 pub mod users;
 

@@ -4,14 +4,16 @@ use super::signin::ClientInfo;
 use crate::auth::CurrentUser;
 use crate::db::calls::{self, Call, CallFields};
 use crate::db::rulesets::{self, VersionRow};
+use crate::db::transition::{self, By};
 use crate::db::{audit, tenants};
+use crate::domain::workflow::{Actor, CallAction};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
@@ -25,6 +27,7 @@ pub fn bureau_router() -> Router<AppState> {
         .route("/calls", get(list).post(create))
         .route("/calls/new", get(new_form))
         .route("/calls/{id}", get(show).post(update))
+        .route("/calls/{id}/publish", post(publish))
 }
 
 /// Public routes under `/t/{tenant}`.
@@ -375,4 +378,29 @@ async fn public_show(
         return Err(AppError::NotFound);
     }
     render(&PublicPage { ctx, view: CallView::new(call, Utc::now()) })
+}
+
+/// Publishing opens the call (or schedules it to open at `opens_at`) and freezes its rule-set
+/// version: the row can no longer be edited.
+async fn publish(
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let tenant_id = tenant_of(&user)?;
+    let call = calls::get(&state.db, tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    if call.deadline <= Utc::now() {
+        return Err(AppError::Conflict("截止时间已过，不能发布。请先修改截止时间。".into()));
+    }
+    let by = By {
+        actor: Actor::User(user.role()),
+        user_id: Some(user.id),
+        request_id: client.request_id,
+        ip: Some(client.ip),
+    };
+    transition::apply::<transition::Calls>(&state.db, tenant_id, id, CallAction::Publish, &by, None).await?;
+    flash(&session, "success", "申报通知已发布，公众可在本局首页查看。").await?;
+    Ok(Redirect::to(&format!("{}/calls/{id}", user.home_url())).into_response())
 }

@@ -151,3 +151,65 @@ async fn another_tenants_call_is_not_found() {
         .await
         .assert_status(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn publishing_opens_the_call_to_the_public_and_freezes_it() {
+    let mut app = TestApp::spawn().await;
+    app.sign_in_as("wz-bureau").await;
+    let version = rule_set_version(&app, "wenzhou").await;
+    app.get("/t/wenzhou/bureau/calls/new").await;
+    let response = app
+        .post_form(
+            "/t/wenzhou/bureau/calls",
+            &[
+                ("title", TITLE),
+                ("year", "2026"),
+                ("rule_set_version_id", &version),
+                ("opens_at", "2026-01-05T09:00"),
+                ("deadline", "2099-12-31T17:00"),
+                ("description", "申报条件见附件"),
+            ],
+        )
+        .await;
+    let path = response.location().to_string();
+    app.get(&path).await.assert_contains("发布申报通知");
+    app.post_form(&format!("{path}/publish"), &[]).await.assert_status(StatusCode::SEE_OTHER);
+    app.get(&path).await.assert_contains("申报通知已发布").assert_contains("申报中");
+
+    let id = path.rsplit('/').next().unwrap();
+    let mut public = app.new_browser();
+    public.get("/t/wenzhou").await.assert_contains(TITLE).assert_contains("申报中");
+    public.get(&format!("/t/wenzhou/calls/{id}")).await.assert_status(StatusCode::OK).assert_contains("申报条件见附件");
+
+    // Frozen: neither edited nor published twice.
+    app.post_form(&path, &[("title", "发布后修改"), ("lock_version", "0")]).await.assert_status(StatusCode::CONFLICT);
+    app.post_form(&format!("{path}/publish"), &[])
+        .await
+        .assert_status(StatusCode::CONFLICT)
+        .assert_contains("当前状态为");
+    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE object_kind = 'call' ORDER BY id")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(actions, ["create", "publish"]);
+}
+
+#[tokio::test]
+async fn a_call_past_its_deadline_cannot_be_published_and_open_calls_close_at_the_deadline() {
+    let mut app = TestApp::spawn().await;
+    app.sign_in_as("wz-bureau").await;
+    let path = create_call(&mut app, "wenzhou", TITLE).await; // deadline 2026-04-30, already past
+    app.post_form(&format!("{path}/publish"), &[])
+        .await
+        .assert_status(StatusCode::CONFLICT)
+        .assert_contains("截止时间已过");
+    // An open call whose deadline passes is closed by the scheduled job, as the system.
+    sqlx::query("UPDATE calls SET state = 'open'").execute(&app.db).await.unwrap();
+    let closed = parkcert::db::transition::close_expired_calls(&app.db).await.unwrap();
+    assert_eq!(closed, 1);
+    let state: String = sqlx::query_scalar("SELECT state FROM calls").fetch_one(&app.db).await.unwrap();
+    assert_eq!(state, "closed");
+    let after: serde_json::Value =
+        sqlx::query_scalar("SELECT after FROM audit_log WHERE action = 'close'").fetch_one(&app.db).await.unwrap();
+    assert_eq!(after["actor"], "system");
+}

@@ -1,0 +1,149 @@
+//! The one way any workflow object changes state: in one transaction, lock the row (scoped by
+//! tenant), ask the domain state machine whether this actor may take this action from the
+//! current state, write the new state and an audit entry with the reason. Callers never UPDATE a
+//! `state` column themselves.
+use crate::db::audit;
+use crate::domain::workflow::{self, Actor, CallAction, CallState, TransitionError};
+use crate::error::{AppError, AppResult};
+use serde_json::json;
+use sqlx::PgPool;
+use std::str::FromStr;
+
+/// Who is acting, for the audit trail.
+pub struct By {
+    pub actor: Actor,
+    pub user_id: Option<i64>,
+    pub request_id: Option<String>,
+    pub ip: Option<String>,
+}
+
+impl By {
+    pub fn system() -> By {
+        By { actor: Actor::System, user_id: None, request_id: None, ip: None }
+    }
+}
+
+/// A workflow object kind: its table, its state machine and the side effects of entering a state.
+pub trait Machine {
+    const TABLE: &'static str;
+    const KIND: &'static str;
+    type State: FromStr + Copy;
+    type Action: Copy;
+    fn next(from: Self::State, action: Self::Action, actor: Actor) -> Result<Self::State, TransitionError>;
+    fn state_str(state: Self::State) -> &'static str;
+    fn action_str(action: Self::Action) -> &'static str;
+    /// Extra assignments made with the state change (e.g. `published_at = now()`).
+    fn also_set(_action: Self::Action) -> &'static str {
+        ""
+    }
+}
+
+pub struct Calls;
+
+impl Machine for Calls {
+    const TABLE: &'static str = "calls";
+    const KIND: &'static str = "call";
+    type State = CallState;
+    type Action = CallAction;
+    fn next(from: CallState, action: CallAction, actor: Actor) -> Result<CallState, TransitionError> {
+        workflow::next_call_state(from, action, actor)
+    }
+    fn state_str(state: CallState) -> &'static str {
+        state.as_str()
+    }
+    fn action_str(action: CallAction) -> &'static str {
+        action.as_str()
+    }
+    fn also_set(action: CallAction) -> &'static str {
+        match action {
+            CallAction::Publish => ", published_at = now()",
+            _ => "",
+        }
+    }
+}
+
+pub fn refused(e: TransitionError) -> AppError {
+    match e.http_status() {
+        403 => AppError::Forbidden,
+        422 => AppError::BadRequest(e.to_string()),
+        _ => AppError::Conflict(e.to_string()),
+    }
+}
+
+/// Applies `action` to object `id` of `tenant_id`; returns the new state.
+pub async fn apply<M: Machine>(
+    pool: &PgPool,
+    tenant_id: i64,
+    id: i64,
+    action: M::Action,
+    by: &By,
+    reason: Option<&str>,
+) -> AppResult<M::State> {
+    let mut tx = pool.begin().await?;
+    let current: String = sqlx::query_scalar(&format!(
+        "SELECT state FROM {} WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+        M::TABLE
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let from = M::State::from_str(&current)
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("{} {id} has unknown state {current}", M::KIND)))?;
+    let to = M::next(from, action, by.actor).map_err(refused)?;
+    sqlx::query(&format!(
+        "UPDATE {} SET state = $3, updated_at = now(){} WHERE tenant_id = $1 AND id = $2",
+        M::TABLE,
+        M::also_set(action)
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .bind(M::state_str(to))
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            tenant_id: Some(tenant_id),
+            actor_user_id: by.user_id,
+            object_kind: M::KIND,
+            object_id: id.to_string(),
+            action: M::action_str(action),
+            before: Some(json!({ "state": current })),
+            after: Some(json!({ "state": M::state_str(to), "actor": by.actor.as_str(), "reason": reason })),
+            request_id: by.request_id.clone(),
+            ip: by.ip.clone(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+/// Closes every open call whose deadline has passed (the system actor). Runs under an advisory
+/// lock so that, with several app instances, one does it.
+pub async fn close_expired_calls(pool: &PgPool) -> AppResult<usize> {
+    const LOCK_KEY: i64 = 0x7061_726b_0001; // "park" + job 1
+    let mut conn = pool.acquire().await?;
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+        .bind(LOCK_KEY)
+        .fetch_one(&mut *conn)
+        .await?;
+    if !locked {
+        return Ok(0);
+    }
+    let due: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT tenant_id, id FROM calls WHERE state = 'open' AND deadline <= now()")
+            .fetch_all(pool)
+            .await?;
+    let mut closed = 0;
+    for (tenant_id, id) in due {
+        match apply::<Calls>(pool, tenant_id, id, CallAction::Close, &By::system(), Some("申报截止时间已到")).await {
+            Ok(_) => closed += 1,
+            Err(e) => tracing::warn!(call = id, error = %e, "closing a call at its deadline"),
+        }
+    }
+    sqlx::query("SELECT pg_advisory_unlock($1)").bind(LOCK_KEY).execute(&mut *conn).await?;
+    Ok(closed)
+}
