@@ -180,10 +180,14 @@ async fn adopt_rule_sets(tx: &mut sqlx::PgConnection, pool: &PgPool) -> anyhow::
         ("zhongshan", "cbec-park-standard-2024"),
     ];
     for (slug, rule_set) in adoptions {
-        let tenant = tenants::by_slug(pool, slug).await?.with_context(|| format!("tenant {slug}"))?;
-        let rules = crate::domain::ruleset::builtin(rule_set).with_context(|| format!("template {rule_set}"))?;
+        let tenant = tenants::by_slug(pool, slug)
+            .await?
+            .with_context(|| format!("tenant {slug}"))?;
+        let rules = crate::domain::ruleset::builtin(rule_set)
+            .with_context(|| format!("template {rule_set}"))?;
         let based_on = format!("{}@{}", rules.id, rules.version);
-        crate::db::rulesets::add_version(tx, tenant.id, &rules, &based_on, "采用内置模板", None).await?;
+        crate::db::rulesets::add_version(tx, tenant.id, &rules, &based_on, "采用内置模板", None)
+            .await?;
     }
     Ok(())
 }

@@ -83,9 +83,7 @@ impl AppError {
             AppError::TooManyRequests(m)
             | AppError::BadRequest(m)
             | AppError::Conflict(m)
-            | AppError::Unprocessable(m) => {
-                m.clone()
-            }
+            | AppError::Unprocessable(m) => m.clone(),
             AppError::Internal(_) => {
                 "系统内部错误，请稍后再试；如问题持续，请将请求编号告知系统管理员。".into()
             }

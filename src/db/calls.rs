@@ -24,10 +24,12 @@ const SELECT: &str = "SELECT c.id, c.title, c.year, c.rule_set_version_id, v.tit
      FROM calls c JOIN rule_set_versions v ON v.tenant_id = c.tenant_id AND v.id = c.rule_set_version_id";
 
 pub async fn list(pool: &PgPool, tenant_id: i64) -> sqlx::Result<Vec<Call>> {
-    sqlx::query_as(&format!("{SELECT} WHERE c.tenant_id = $1 ORDER BY c.deadline DESC, c.id DESC"))
-        .bind(tenant_id)
-        .fetch_all(pool)
-        .await
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE c.tenant_id = $1 ORDER BY c.deadline DESC, c.id DESC"
+    ))
+    .bind(tenant_id)
+    .fetch_all(pool)
+    .await
 }
 
 /// Calls the public may see: every one that has been published.

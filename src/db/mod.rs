@@ -3,8 +3,8 @@ pub mod audit;
 pub mod calls;
 pub mod jurisdictions;
 pub mod rulesets;
-pub mod transition;
 pub mod tenants;
+pub mod transition;
 pub mod users;
 
 /// Maps a unique-constraint violation to `Some(constraint name)` so callers can turn it into a

@@ -19,7 +19,12 @@ pub struct By {
 
 impl By {
     pub fn system() -> By {
-        By { actor: Actor::System, user_id: None, request_id: None, ip: None }
+        By {
+            actor: Actor::System,
+            user_id: None,
+            request_id: None,
+            ip: None,
+        }
     }
 }
 
@@ -29,7 +34,11 @@ pub trait Machine {
     const KIND: &'static str;
     type State: FromStr + Copy;
     type Action: Copy;
-    fn next(from: Self::State, action: Self::Action, actor: Actor) -> Result<Self::State, TransitionError>;
+    fn next(
+        from: Self::State,
+        action: Self::Action,
+        actor: Actor,
+    ) -> Result<Self::State, TransitionError>;
     fn state_str(state: Self::State) -> &'static str;
     fn action_str(action: Self::Action) -> &'static str;
     /// Extra assignments made with the state change (e.g. `published_at = now()`).
@@ -45,7 +54,11 @@ impl Machine for Calls {
     const KIND: &'static str = "call";
     type State = CallState;
     type Action = CallAction;
-    fn next(from: CallState, action: CallAction, actor: Actor) -> Result<CallState, TransitionError> {
+    fn next(
+        from: CallState,
+        action: CallAction,
+        actor: Actor,
+    ) -> Result<CallState, TransitionError> {
         workflow::next_call_state(from, action, actor)
     }
     fn state_str(state: CallState) -> &'static str {
@@ -89,8 +102,12 @@ pub async fn apply<M: Machine>(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::NotFound)?;
-    let from = M::State::from_str(&current)
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("{} {id} has unknown state {current}", M::KIND)))?;
+    let from = M::State::from_str(&current).map_err(|_| {
+        AppError::Internal(anyhow::anyhow!(
+            "{} {id} has unknown state {current}",
+            M::KIND
+        ))
+    })?;
     let to = M::next(from, action, by.actor).map_err(refused)?;
     sqlx::query(&format!(
         "UPDATE {} SET state = $3, updated_at = now(){} WHERE tenant_id = $1 AND id = $2",
@@ -111,7 +128,9 @@ pub async fn apply<M: Machine>(
             object_id: id.to_string(),
             action: M::action_str(action),
             before: Some(json!({ "state": current })),
-            after: Some(json!({ "state": M::state_str(to), "actor": by.actor.as_str(), "reason": reason })),
+            after: Some(
+                json!({ "state": M::state_str(to), "actor": by.actor.as_str(), "reason": reason }),
+            ),
             request_id: by.request_id.clone(),
             ip: by.ip.clone(),
         },
@@ -133,17 +152,30 @@ pub async fn close_expired_calls(pool: &PgPool) -> AppResult<usize> {
     if !locked {
         return Ok(0);
     }
-    let due: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT tenant_id, id FROM calls WHERE state = 'open' AND deadline <= now()")
-            .fetch_all(pool)
-            .await?;
+    let due: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT tenant_id, id FROM calls WHERE state = 'open' AND deadline <= now()",
+    )
+    .fetch_all(pool)
+    .await?;
     let mut closed = 0;
     for (tenant_id, id) in due {
-        match apply::<Calls>(pool, tenant_id, id, CallAction::Close, &By::system(), Some("申报截止时间已到")).await {
+        match apply::<Calls>(
+            pool,
+            tenant_id,
+            id,
+            CallAction::Close,
+            &By::system(),
+            Some("申报截止时间已到"),
+        )
+        .await
+        {
             Ok(_) => closed += 1,
             Err(e) => tracing::warn!(call = id, error = %e, "closing a call at its deadline"),
         }
     }
-    sqlx::query("SELECT pg_advisory_unlock($1)").bind(LOCK_KEY).execute(&mut *conn).await?;
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(LOCK_KEY)
+        .execute(&mut *conn)
+        .await?;
     Ok(closed)
 }

@@ -18,7 +18,8 @@ async fn evaluate(body: String) -> Response {
     match evaluate_request(None, &body, &builtin) {
         Ok(evaluation) => Json(evaluation).into_response(),
         Err(e) => {
-            let body = json!({ "error": { "status": 422, "path": e.path, "message": e.to_string() } });
+            let body =
+                json!({ "error": { "status": 422, "path": e.path, "message": e.to_string() } });
             (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
         }
     }

@@ -41,11 +41,15 @@ fn tenant_of(user: &CurrentUser) -> AppResult<i64> {
 
 /// A moment as officials read it: Asia/Shanghai, to the minute.
 pub fn shanghai_minute(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Shanghai).format("%Y-%m-%d %H:%M").to_string()
+    at.with_timezone(&Shanghai)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 fn input_value(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Shanghai).format("%Y-%m-%dT%H:%M").to_string()
+    at.with_timezone(&Shanghai)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
 }
 
 /// The state a visitor sees: an open call past its deadline is closed even before the
@@ -89,10 +93,18 @@ struct ListPage {
     calls: Vec<CallView>,
 }
 
-async fn list(ctx: PageCtx, user: CurrentUser, State(state): State<AppState>) -> AppResult<Response> {
+async fn list(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
     let tenant_id = tenant_of(&user)?;
     let now = Utc::now();
-    let calls = calls::list(&state.db, tenant_id).await?.into_iter().map(|c| CallView::new(c, now)).collect();
+    let calls = calls::list(&state.db, tenant_id)
+        .await?
+        .into_iter()
+        .map(|c| CallView::new(c, now))
+        .collect();
     render(&ListPage { ctx, calls })
 }
 
@@ -147,24 +159,51 @@ async fn form_page(
     form: CallForm,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let (heading, action) = match call {
-        Some(c) => (format!("编辑申报通知：{}", c.title), format!("{}/calls/{}", ctx.home(), c.id)),
+        Some(c) => (
+            format!("编辑申报通知：{}", c.title),
+            format!("{}/calls/{}", ctx.home(), c.id),
+        ),
         None => ("新建申报通知".to_string(), format!("{}/calls", ctx.home())),
     };
     let versions = rulesets::list(&state.db, tenant_id).await?;
-    render_with(status, &FormPage { ctx, heading, action, form, errors, versions })
+    render_with(
+        status,
+        &FormPage {
+            ctx,
+            heading,
+            action,
+            form,
+            errors,
+            versions,
+        },
+    )
 }
 
-async fn new_form(ctx: PageCtx, user: CurrentUser, State(state): State<AppState>) -> AppResult<Response> {
+async fn new_form(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
     let tenant_id = tenant_of(&user)?;
-    let form = CallForm { year: Utc::now().with_timezone(&Shanghai).format("%Y").to_string(), ..Default::default() };
+    let form = CallForm {
+        year: Utc::now().with_timezone(&Shanghai).format("%Y").to_string(),
+        ..Default::default()
+    };
     form_page(ctx, &state, tenant_id, None, form, FieldErrors::default()).await
 }
 
 fn parse_local(value: &str) -> Option<DateTime<Utc>> {
     let naive = NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M").ok()?;
-    Shanghai.from_local_datetime(&naive).single().map(|d| d.with_timezone(&Utc))
+    Shanghai
+        .from_local_datetime(&naive)
+        .single()
+        .map(|d| d.with_timezone(&Utc))
 }
 
 /// Validated fields, owned so the form can still be shown again.
@@ -190,18 +229,31 @@ impl Valid {
     }
 }
 
-async fn validate(state: &AppState, tenant_id: i64, form: &CallForm) -> AppResult<Result<Valid, FieldErrors>> {
+async fn validate(
+    state: &AppState,
+    tenant_id: i64,
+    form: &CallForm,
+) -> AppResult<Result<Valid, FieldErrors>> {
     let mut errors = FieldErrors::default();
     let title = form.title.trim().to_string();
     if !(4..=120).contains(&title.chars().count()) {
         errors.add("title", "请填写通知标题（4–120字）。");
     }
-    let year = form.year.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
+    let year = form
+        .year
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y));
     if year.is_none() {
         errors.add("year", "请填写年度，例如 2026。");
     }
     let versions = rulesets::list(&state.db, tenant_id).await?;
-    let version = form.rule_set_version_id.parse::<i64>().ok().filter(|id| versions.iter().any(|v| v.id == *id));
+    let version = form
+        .rule_set_version_id
+        .parse::<i64>()
+        .ok()
+        .filter(|id| versions.iter().any(|v| v.id == *id));
     if version.is_none() {
         errors.add("rule_set_version_id", "请选择本通知适用的认定规则版本。");
     }
@@ -224,7 +276,14 @@ async fn validate(state: &AppState, tenant_id: i64, form: &CallForm) -> AppResul
     }
     match (year, version, opens_at, deadline, errors.is_empty()) {
         (Some(year), Some(rule_set_version_id), Some(opens_at), Some(deadline), true) => {
-            Ok(Ok(Valid { title, year, rule_set_version_id, opens_at, deadline, description }))
+            Ok(Ok(Valid {
+                title,
+                year,
+                rule_set_version_id,
+                opens_at,
+                deadline,
+                description,
+            }))
         }
         _ => Ok(Err(errors)),
     }
@@ -290,8 +349,19 @@ async fn show(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let tenant_id = tenant_of(&user)?;
-    let call = calls::get(&state.db, tenant_id, id).await?.ok_or(AppError::NotFound)?;
-    show_page(ctx, &state, tenant_id, call, None, FieldErrors::default(), false).await
+    let call = calls::get(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    show_page(
+        ctx,
+        &state,
+        tenant_id,
+        call,
+        None,
+        FieldErrors::default(),
+        false,
+    )
+    .await
 }
 
 async fn show_page(
@@ -303,11 +373,25 @@ async fn show_page(
     errors: FieldErrors,
     conflict: bool,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() && !conflict { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() && !conflict {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let form = form.unwrap_or_else(|| CallForm::from_call(&call));
     let versions = rulesets::list(&state.db, tenant_id).await?;
     let view = CallView::new(call, Utc::now());
-    render_with(status, &ShowPage { ctx, view, form, errors, versions, conflict })
+    render_with(
+        status,
+        &ShowPage {
+            ctx,
+            view,
+            form,
+            errors,
+            versions,
+            conflict,
+        },
+    )
 }
 
 async fn update(
@@ -320,22 +404,40 @@ async fn update(
     Form(form): Form<CallForm>,
 ) -> AppResult<Response> {
     let tenant_id = tenant_of(&user)?;
-    let call = calls::get(&state.db, tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    let call = calls::get(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if call.state != "draft" {
         return Err(AppError::Conflict("已发布的通知不能再修改。".into()));
     }
     let valid = match validate(&state, tenant_id, &form).await? {
         Ok(v) => v,
-        Err(errors) => return show_page(ctx, &state, tenant_id, call, Some(form), errors, false).await,
+        Err(errors) => {
+            return show_page(ctx, &state, tenant_id, call, Some(form), errors, false).await;
+        }
     };
     let lock_version = form.lock_version.parse::<i32>().unwrap_or(-1);
     let mut tx = state.db.begin().await?;
     if !calls::update_draft(&mut tx, tenant_id, id, lock_version, &valid.fields()).await? {
         // Someone saved in between: show their version's state but keep every field typed here.
         tx.rollback().await?;
-        let current = calls::get(&state.db, tenant_id, id).await?.ok_or(AppError::NotFound)?;
-        let form = CallForm { lock_version: current.lock_version.to_string(), ..form };
-        return show_page(ctx, &state, tenant_id, current, Some(form), FieldErrors::default(), true).await;
+        let current = calls::get(&state.db, tenant_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let form = CallForm {
+            lock_version: current.lock_version.to_string(),
+            ..form
+        };
+        return show_page(
+            ctx,
+            &state,
+            tenant_id,
+            current,
+            Some(form),
+            FieldErrors::default(),
+            true,
+        )
+        .await;
     }
     audit::record(
         &mut tx,
@@ -372,12 +474,19 @@ async fn public_show(
     State(state): State<AppState>,
     Path((slug, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let tenant = tenants::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
-    let call = calls::get(&state.db, tenant.id, id).await?.ok_or(AppError::NotFound)?;
+    let tenant = tenants::by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let call = calls::get(&state.db, tenant.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if call.state == "draft" {
         return Err(AppError::NotFound);
     }
-    render(&PublicPage { ctx, view: CallView::new(call, Utc::now()) })
+    render(&PublicPage {
+        ctx,
+        view: CallView::new(call, Utc::now()),
+    })
 }
 
 /// Publishing opens the call (or schedules it to open at `opens_at`) and freezes its rule-set
@@ -390,9 +499,13 @@ async fn publish(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let tenant_id = tenant_of(&user)?;
-    let call = calls::get(&state.db, tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    let call = calls::get(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if call.deadline <= Utc::now() {
-        return Err(AppError::Conflict("截止时间已过，不能发布。请先修改截止时间。".into()));
+        return Err(AppError::Conflict(
+            "截止时间已过，不能发布。请先修改截止时间。".into(),
+        ));
     }
     let by = By {
         actor: Actor::User(user.role()),
@@ -400,7 +513,20 @@ async fn publish(
         request_id: client.request_id,
         ip: Some(client.ip),
     };
-    transition::apply::<transition::Calls>(&state.db, tenant_id, id, CallAction::Publish, &by, None).await?;
-    flash(&session, "success", "申报通知已发布，公众可在本局首页查看。").await?;
+    transition::apply::<transition::Calls>(
+        &state.db,
+        tenant_id,
+        id,
+        CallAction::Publish,
+        &by,
+        None,
+    )
+    .await?;
+    flash(
+        &session,
+        "success",
+        "申报通知已发布，公众可在本局首页查看。",
+    )
+    .await?;
     Ok(Redirect::to(&format!("{}/calls/{id}", user.home_url())).into_response())
 }

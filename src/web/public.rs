@@ -43,7 +43,9 @@ async fn tenant_home(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let tenant = tenants::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let tenant = tenants::by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let now = chrono::Utc::now();
     let calls = crate::db::calls::list_published(&state.db, tenant.id)
         .await?

@@ -3,8 +3,8 @@
 use super::page::{PageCtx, flash, render};
 use super::signin::ClientInfo;
 use crate::auth::CurrentUser;
-use crate::db::rulesets::{self, VersionRow};
 use crate::db::audit;
+use crate::db::rulesets::{self, VersionRow};
 use crate::domain::ruleset::{self, Check, Rule, RuleSet};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -36,10 +36,18 @@ struct ListPage {
     templates: Vec<RuleSet>,
 }
 
-async fn list(ctx: PageCtx, user: CurrentUser, State(state): State<AppState>) -> AppResult<Response> {
+async fn list(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
     let tenant_id = tenant_of(&user)?;
     let versions = rulesets::list(&state.db, tenant_id).await?;
-    render(&ListPage { ctx, versions, templates: ruleset::builtin_templates() })
+    render(&ListPage {
+        ctx,
+        versions,
+        templates: ruleset::builtin_templates(),
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,7 +68,15 @@ async fn adopt(
         .ok_or_else(|| AppError::BadRequest("没有这个规则模板。".into()))?;
     let based_on = format!("{}@{}", template.id, template.version);
     let mut tx = state.db.begin().await?;
-    let (id, version) = rulesets::add_version(&mut tx, tenant_id, &template, &based_on, "采用内置模板", Some(user.id)).await?;
+    let (id, version) = rulesets::add_version(
+        &mut tx,
+        tenant_id,
+        &template,
+        &based_on,
+        "采用内置模板",
+        Some(user.id),
+    )
+    .await?;
     audit::record(
         &mut tx,
         audit::Entry {
@@ -70,14 +86,21 @@ async fn adopt(
             object_id: id.to_string(),
             action: "adopt",
             before: None,
-            after: Some(json!({ "rule_set": template.id, "version": version, "based_on": based_on })),
+            after: Some(
+                json!({ "rule_set": template.id, "version": version, "based_on": based_on }),
+            ),
             request_id: client.request_id,
             ip: Some(client.ip),
         },
     )
     .await?;
     tx.commit().await?;
-    flash(&session, "success", format!("已采用“{}”，保存为第 {version} 版。", template.title)).await?;
+    flash(
+        &session,
+        "success",
+        format!("已采用“{}”，保存为第 {version} 版。", template.title),
+    )
+    .await?;
     Ok(Redirect::to(&format!("{}/rulesets/{id}", user.home_url())).into_response())
 }
 
@@ -137,7 +160,14 @@ async fn show(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let tenant_id = tenant_of(&user)?;
-    let (meta, rules) = rulesets::get(&state.db, tenant_id, id).await?.ok_or(AppError::NotFound)?;
+    let (meta, rules) = rulesets::get(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let checks = rules.checks.iter().map(|c| check_row(&rules, c)).collect();
-    render(&ShowPage { ctx, meta, rules, checks })
+    render(&ShowPage {
+        ctx,
+        meta,
+        rules,
+        checks,
+    })
 }

@@ -19,7 +19,9 @@ const TITLE: &str = "关于开展2026年度温州市跨境电子商务产业园�
 /// Creates a draft call as the signed-in bureau user and returns its page's path.
 pub async fn create_call(app: &mut TestApp, tenant: &str, title: &str) -> String {
     let version = rule_set_version(app, tenant).await;
-    app.get(&format!("/t/{tenant}/bureau/calls/new")).await.assert_status(StatusCode::OK);
+    app.get(&format!("/t/{tenant}/bureau/calls/new"))
+        .await
+        .assert_status(StatusCode::OK);
     let response = app
         .post_form(
             &format!("/t/{tenant}/bureau/calls"),
@@ -48,13 +50,25 @@ async fn the_bureau_saves_a_draft_call_that_the_public_cannot_see_yet() {
         .assert_contains("申报通知草稿已保存")
         .assert_contains("2026-03-01 09:00 至 2026-04-30 17:00")
         .assert_contains("草稿");
-    app.get("/t/wenzhou/bureau/calls").await.assert_contains(TITLE);
-    let deadline: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("SELECT deadline FROM calls").fetch_one(&app.db).await.unwrap();
-    assert_eq!(deadline.to_rfc3339(), "2026-04-30T09:00:00+00:00", "times are Asia/Shanghai");
+    app.get("/t/wenzhou/bureau/calls")
+        .await
+        .assert_contains(TITLE);
+    let deadline: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("SELECT deadline FROM calls")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        deadline.to_rfc3339(),
+        "2026-04-30T09:00:00+00:00",
+        "times are Asia/Shanghai"
+    );
 
     let id = path.rsplit('/').next().unwrap();
     let mut public = app.new_browser();
-    public.get(&format!("/t/wenzhou/calls/{id}")).await.assert_status(StatusCode::NOT_FOUND);
+    public
+        .get(&format!("/t/wenzhou/calls/{id}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
     assert!(!public.get("/t/wenzhou").await.body.contains(TITLE));
 }
 
@@ -125,7 +139,9 @@ async fn two_tabs_editing_one_draft_cannot_silently_overwrite_each_other() {
     };
     let mut first = edit("第一个标签页的标题修改", "0");
     first.push(("rule_set_version_id", &version));
-    app.post_form(&path, &first).await.assert_status(StatusCode::SEE_OTHER);
+    app.post_form(&path, &first)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
     let mut second = edit("第二个标签页的标题修改", "0");
     second.push(("rule_set_version_id", &version));
     app.post_form(&path, &second)
@@ -133,7 +149,10 @@ async fn two_tabs_editing_one_draft_cannot_silently_overwrite_each_other() {
         .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
         .assert_contains("其他人已修改并保存")
         .assert_contains("value=\"第二个标签页的标题修改\"");
-    let title: String = sqlx::query_scalar("SELECT title FROM calls").fetch_one(&app.db).await.unwrap();
+    let title: String = sqlx::query_scalar("SELECT title FROM calls")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(title, "第一个标签页的标题修改");
 }
 
@@ -145,9 +164,15 @@ async fn another_tenants_call_is_not_found() {
     let id = path.rsplit('/').next().unwrap().to_string();
     let mut other = app.new_browser();
     other.sign_in_as("zs-bureau").await;
-    other.get(&format!("/t/zhongshan/bureau/calls/{id}")).await.assert_status(StatusCode::NOT_FOUND);
     other
-        .post_form(&format!("/t/zhongshan/bureau/calls/{id}"), &[("title", "篡改")])
+        .get(&format!("/t/zhongshan/bureau/calls/{id}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    other
+        .post_form(
+            &format!("/t/zhongshan/bureau/calls/{id}"),
+            &[("title", "篡改")],
+        )
         .await
         .assert_status(StatusCode::NOT_FOUND);
 }
@@ -173,24 +198,40 @@ async fn publishing_opens_the_call_to_the_public_and_freezes_it() {
         .await;
     let path = response.location().to_string();
     app.get(&path).await.assert_contains("发布申报通知");
-    app.post_form(&format!("{path}/publish"), &[]).await.assert_status(StatusCode::SEE_OTHER);
-    app.get(&path).await.assert_contains("申报通知已发布").assert_contains("申报中");
+    app.post_form(&format!("{path}/publish"), &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    app.get(&path)
+        .await
+        .assert_contains("申报通知已发布")
+        .assert_contains("申报中");
 
     let id = path.rsplit('/').next().unwrap();
     let mut public = app.new_browser();
-    public.get("/t/wenzhou").await.assert_contains(TITLE).assert_contains("申报中");
-    public.get(&format!("/t/wenzhou/calls/{id}")).await.assert_status(StatusCode::OK).assert_contains("申报条件见附件");
+    public
+        .get("/t/wenzhou")
+        .await
+        .assert_contains(TITLE)
+        .assert_contains("申报中");
+    public
+        .get(&format!("/t/wenzhou/calls/{id}"))
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("申报条件见附件");
 
     // Frozen: neither edited nor published twice.
-    app.post_form(&path, &[("title", "发布后修改"), ("lock_version", "0")]).await.assert_status(StatusCode::CONFLICT);
+    app.post_form(&path, &[("title", "发布后修改"), ("lock_version", "0")])
+        .await
+        .assert_status(StatusCode::CONFLICT);
     app.post_form(&format!("{path}/publish"), &[])
         .await
         .assert_status(StatusCode::CONFLICT)
         .assert_contains("当前状态为");
-    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE object_kind = 'call' ORDER BY id")
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE object_kind = 'call' ORDER BY id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
     assert_eq!(actions, ["create", "publish"]);
 }
 
@@ -204,12 +245,23 @@ async fn a_call_past_its_deadline_cannot_be_published_and_open_calls_close_at_th
         .assert_status(StatusCode::CONFLICT)
         .assert_contains("截止时间已过");
     // An open call whose deadline passes is closed by the scheduled job, as the system.
-    sqlx::query("UPDATE calls SET state = 'open'").execute(&app.db).await.unwrap();
-    let closed = parkcert::db::transition::close_expired_calls(&app.db).await.unwrap();
+    sqlx::query("UPDATE calls SET state = 'open'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let closed = parkcert::db::transition::close_expired_calls(&app.db)
+        .await
+        .unwrap();
     assert_eq!(closed, 1);
-    let state: String = sqlx::query_scalar("SELECT state FROM calls").fetch_one(&app.db).await.unwrap();
+    let state: String = sqlx::query_scalar("SELECT state FROM calls")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(state, "closed");
     let after: serde_json::Value =
-        sqlx::query_scalar("SELECT after FROM audit_log WHERE action = 'close'").fetch_one(&app.db).await.unwrap();
+        sqlx::query_scalar("SELECT after FROM audit_log WHERE action = 'close'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(after["actor"], "system");
 }

@@ -19,7 +19,10 @@ async fn version_id(app: &TestApp, tenant: &str, rule_set: &str) -> i64 {
 async fn the_bureau_sees_every_check_with_its_article_and_threshold_and_the_rubric() {
     let mut app = TestApp::spawn().await;
     app.sign_in_as("wz-bureau").await;
-    app.get("/t/wenzhou/bureau/rulesets").await.assert_status(StatusCode::OK).assert_contains("wenzhou-2021");
+    app.get("/t/wenzhou/bureau/rulesets")
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("wenzhou-2021");
     let id = version_id(&app, "wenzhou", "wenzhou-2021").await;
     let page = app.get(&format!("/t/wenzhou/bureau/rulesets/{id}")).await;
     page.assert_status(StatusCode::OK)
@@ -52,7 +55,9 @@ async fn another_tenants_rule_set_is_not_found() {
     let mut app = TestApp::spawn().await;
     app.sign_in_as("wz-bureau").await;
     let zhongshan = version_id(&app, "zhongshan", "zhongshan-2022").await;
-    app.get(&format!("/t/wenzhou/bureau/rulesets/{zhongshan}")).await.assert_status(StatusCode::NOT_FOUND);
+    app.get(&format!("/t/wenzhou/bureau/rulesets/{zhongshan}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -60,9 +65,17 @@ async fn adopting_a_template_adds_a_new_immutable_version() {
     let mut app = TestApp::spawn().await;
     app.sign_in_as("wz-bureau").await;
     app.get("/t/wenzhou/bureau/rulesets").await;
-    let response = app.post_form("/t/wenzhou/bureau/rulesets/adopt", &[("template", "wenzhou-2021")]).await;
+    let response = app
+        .post_form(
+            "/t/wenzhou/bureau/rulesets/adopt",
+            &[("template", "wenzhou-2021")],
+        )
+        .await;
     response.assert_status(StatusCode::SEE_OTHER);
-    app.get(response.location()).await.assert_contains("第 2 版").assert_contains("已采用");
+    app.get(response.location())
+        .await
+        .assert_contains("第 2 版")
+        .assert_contains("已采用");
     let versions: Vec<i32> = sqlx::query_scalar(
         "SELECT version FROM rule_set_versions WHERE rule_set_id = 'wenzhou-2021' ORDER BY version",
     )
@@ -70,18 +83,26 @@ async fn adopting_a_template_adds_a_new_immutable_version() {
     .await
     .unwrap();
     assert_eq!(versions, [1, 2]);
-    let change = sqlx::query("UPDATE rule_set_versions SET title = 'x' WHERE rule_set_id = 'wenzhou-2021'")
-        .execute(&app.db)
-        .await;
-    assert!(change.is_err(), "stored rule-set versions must never change");
-    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE object_kind = 'rule_set_version'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let change =
+        sqlx::query("UPDATE rule_set_versions SET title = 'x' WHERE rule_set_id = 'wenzhou-2021'")
+            .execute(&app.db)
+            .await;
+    assert!(
+        change.is_err(),
+        "stored rule-set versions must never change"
+    );
+    let audited: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE object_kind = 'rule_set_version'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(audited, 1);
-    app.post_form("/t/wenzhou/bureau/rulesets/adopt", &[("template", "no-such-rules")])
-        .await
-        .assert_status(StatusCode::BAD_REQUEST);
+    app.post_form(
+        "/t/wenzhou/bureau/rulesets/adopt",
+        &[("template", "no-such-rules")],
+    )
+    .await
+    .assert_status(StatusCode::BAD_REQUEST);
 }
 
 async fn post_json(app: &mut TestApp, body: &str) -> crate::helpers::TestResponse {
@@ -97,14 +118,26 @@ async fn post_json(app: &mut TestApp, body: &str) -> crate::helpers::TestRespons
 #[tokio::test]
 async fn the_evaluate_api_answers_without_sign_in_and_explains_a_draft() {
     let mut app = TestApp::spawn().await;
-    let response = post_json(&mut app, r#"{"rules": "wenzhou-2021", "applied_on": "2026-03-15"}"#).await;
+    let response = post_json(
+        &mut app,
+        r#"{"rules": "wenzhou-2021", "applied_on": "2026-03-15"}"#,
+    )
+    .await;
     response.assert_status(StatusCode::OK);
     let json: serde_json::Value = serde_json::from_str(&response.body).unwrap();
     assert_eq!(json["verdict"], "not_eligible");
     assert_eq!(json["metrics"]["reference_year"], 2025);
-    let area = json["checks"].as_array().unwrap().iter().find(|c| c["id"] == "wz.area").unwrap();
+    let area = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "wz.area")
+        .unwrap();
     assert_eq!(area["status"], "fail");
-    assert!(area["actual"].is_null(), "a missing fact fails with actual null");
+    assert!(
+        area["actual"].is_null(),
+        "a missing fact fails with actual null"
+    );
 }
 
 #[tokio::test]
