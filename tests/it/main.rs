@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod bureau;
 mod calls;
+mod evaluate_cli;
 mod pages;
 mod pgcluster;
 mod rulesets;
