@@ -77,18 +77,41 @@ impl Fixed {
 
 /// Writes `scaled / (SCALE * divisor)` with up to four decimals, trailing zeros trimmed.
 pub fn write_scaled(f: &mut impl fmt::Write, scaled: i128, divisor: i128) -> fmt::Result {
-    let scale = SCALE as i128 * divisor;
-    // Round half up to 4 decimals for display; comparisons never use this.
-    let tenk = (scaled * 10_000 * 2 + scale) / (scale * 2);
-    let (int, frac) = (tenk / 10_000, tenk % 10_000);
-    if frac == 0 {
+    // Display only, rounded half up to 4 decimals (SCALE); i64 when it fits, as i128
+    // division and formatting are slow.
+    let tenk = match (i64::try_from(scaled), i64::try_from(divisor)) {
+        (Ok(s), Ok(1)) => i128::from(s),
+        (Ok(s), Ok(d)) if s.unsigned_abs() < 1 << 40 && (1..1 << 16).contains(&d) => {
+            i128::from((s * 2 + d) / (d * 2))
+        }
+        _ if divisor == 0 => 0,
+        _ => (scaled * 2 + divisor) / (divisor * 2),
+    };
+    match i64::try_from(tenk) {
+        Ok(t) => write_units(f, t / SCALE, t % SCALE),
+        Err(_) => write_units(f, tenk / SCALE as i128, tenk % SCALE as i128),
+    }
+}
+
+fn write_units<T>(f: &mut impl fmt::Write, int: T, frac: T) -> fmt::Result
+where
+    T: fmt::Display
+        + Copy
+        + PartialEq
+        + From<u8>
+        + std::ops::Rem<Output = T>
+        + std::ops::Div<Output = T>,
+{
+    let (zero, ten) = (T::from(0), T::from(10));
+    if frac == zero {
         return write!(f, "{int}");
     }
-    let mut digits = format!("{frac:04}");
-    while digits.ends_with('0') {
-        digits.pop();
+    let (mut frac, mut width) = (frac, 4);
+    while frac % ten == zero {
+        frac = frac / ten;
+        width -= 1;
     }
-    write!(f, "{int}.{digits}")
+    write!(f, "{int}.{frac:0width$}")
 }
 
 impl fmt::Display for Fixed {

@@ -340,7 +340,7 @@ impl RosterCode {
     }
 
     pub fn is_blank(&self) -> bool {
-        self.text.trim().is_empty()
+        self.key.is_none() && self.text.trim().is_empty()
     }
 }
 
