@@ -89,14 +89,123 @@ pub const USERS: &[DemoUser] = &[
     },
 ];
 
-/// Seeds the demo accounts when the database has no users yet (the first start).
+/// Seeds the demo accounts when the database has no users yet (the first start), and the demo
+/// content when there is none (so a data directory from an older version gets it too).
 pub async fn seed_if_empty(pool: &PgPool) -> anyhow::Result<bool> {
-    if users::count_all(pool).await? > 0 {
-        return Ok(false);
+    let fresh = users::count_all(pool).await? == 0;
+    if fresh {
+        seed(pool).await?;
     }
-    seed(pool).await?;
-    Ok(true)
+    let calls: i64 = sqlx::query_scalar("SELECT count(*) FROM calls")
+        .fetch_one(pool)
+        .await?;
+    if calls == 0 {
+        seed_content(pool).await?;
+    }
+    Ok(fresh)
 }
+
+/// A demo call per city, as a bureau would publish it: Wenzhou's open for applications with a
+/// second one still a draft, Zhongshan's open. Published through the workflow like any other.
+pub async fn seed_content(pool: &PgPool) -> anyhow::Result<()> {
+    use crate::db::calls::{self, CallFields};
+    use crate::db::transition::{self, By};
+    use crate::domain::workflow::{Actor, CallAction};
+    use chrono::{TimeZone, Utc};
+    use chrono_tz::Asia::Shanghai;
+
+    let at = |y, m, d, h| {
+        Shanghai
+            .with_ymd_and_hms(y, m, d, h, 0, 0)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let demo_calls = [
+        (
+            "wenzhou",
+            "wz-bureau",
+            "关于开展2026年度温州市跨境电子商务产业园区认定工作的通知",
+            true,
+            WENZHOU_CALL,
+        ),
+        (
+            "wenzhou",
+            "wz-bureau",
+            "关于开展2027年度温州市跨境电子商务产业园区认定工作的通知（草稿）",
+            false,
+            WENZHOU_CALL,
+        ),
+        (
+            "zhongshan",
+            "zs-bureau",
+            "关于组织申报2026年度中山市跨境电商产业园区的通知",
+            true,
+            ZHONGSHAN_CALL,
+        ),
+    ];
+    for (slug, bureau_login, title, publish, description) in demo_calls {
+        let tenant = tenants::by_slug(pool, slug)
+            .await?
+            .with_context(|| format!("tenant {slug}"))?;
+        let (bureau_id, version_id): (i64, i64) = sqlx::query_as(
+            "SELECT u.id, (SELECT min(v.id) FROM rule_set_versions v WHERE v.tenant_id = $1
+                             AND v.rule_set_id <> 'cbec-park-standard-2024')
+             FROM users u WHERE u.tenant_id = $1 AND u.login = $2",
+        )
+        .bind(tenant.id)
+        .bind(bureau_login)
+        .fetch_one(pool)
+        .await?;
+        let (year, opens, deadline) = if publish {
+            (2026, at(2026, 11, 2, 9), at(2026, 12, 31, 17))
+        } else {
+            (2027, at(2027, 3, 1, 9), at(2027, 4, 30, 17))
+        };
+        let fields = CallFields {
+            title,
+            year,
+            rule_set_version_id: version_id,
+            opens_at: opens.context("demo date")?,
+            deadline: deadline.context("demo date")?,
+            description,
+        };
+        let mut conn = pool.acquire().await?;
+        let id = calls::insert(&mut conn, tenant.id, &fields, bureau_id).await?;
+        drop(conn);
+        if publish {
+            let by = By {
+                actor: Actor::User(Role::Bureau),
+                user_id: Some(bureau_id),
+                request_id: None,
+                ip: None,
+            };
+            transition::apply::<transition::Calls>(
+                pool,
+                tenant.id,
+                id,
+                CallAction::Publish,
+                &by,
+                None,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("publishing the demo call: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+const WENZHOU_CALL: &str = "各县（市、区）和市级功能区商务主管部门：\n\n\
+根据《温州市跨境电子商务产业园区认定和管理办法》，现组织开展年度市级跨境电子商务产业园区认定工作。\n\n\
+一、申报条件：见办法第四条。\n\
+二、申报材料：温州市跨境电子商务产业园区认定申报表（附件1）、申报书（附件2）、入驻企业名录（附件3）及相关证明材料。\n\
+三、申报程序：园区运营管理机构在线填报并提交属地商务主管部门，属地出具初审意见后报送市商务局。\n\n\
+联系人：市商务局电子商务处";
+
+const ZHONGSHAN_CALL: &str = "各镇街：\n\n\
+根据《中山市跨境电商产业园区认定办法（试行）》，现组织申报年度中山市跨境电商产业园区（引领型、成长型）。\n\n\
+一、申报条件：见办法第四至六条。\n\
+二、申报程序：园区在线填报并提交所在镇街，镇街初审后统一报送市商务局。\n\
+三、已列入广东省跨境电商产业园区名单的园区按第九条直接认定为引领型，无需申报。";
 
 pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     let hash = |_: ()| password::hash(DEMO_PASSWORD.to_string());

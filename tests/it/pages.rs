@@ -65,3 +65,27 @@ async fn pages_carry_security_headers_and_the_stylesheet_is_served_locally() {
     css.assert_status(StatusCode::OK)
         .assert_contains("@media print");
 }
+
+#[tokio::test]
+async fn the_demo_content_publishes_a_call_per_city_through_the_workflow() {
+    let mut app = TestApp::spawn().await;
+    parkcert::demo::seed_content(&app.db).await.unwrap();
+    app.get("/t/wenzhou")
+        .await
+        .assert_contains("关于开展2026年度温州市跨境电子商务产业园区认定工作的通知")
+        .assert_contains("申报中");
+    assert!(
+        !app.get("/t/wenzhou").await.body.contains("（草稿）"),
+        "drafts stay private"
+    );
+    app.get("/t/zhongshan")
+        .await
+        .assert_contains("关于组织申报2026年度中山市跨境电商产业园区的通知");
+    let published: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE object_kind = 'call' AND action = 'publish'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(published, 2);
+}
