@@ -16,14 +16,38 @@ pub const DATABASE_NAME: &str = "parkcert";
 pub struct Database {
     pub pool: PgPool,
     pub cluster: Option<Cluster>,
+    /// Held while we run the private cluster: a second process on the same data directory (say
+    /// `parkcert user create` while the server runs) would otherwise restart it under the server.
+    _lock: Option<nix::fcntl::Flock<std::fs::File>>,
+}
+
+fn lock_data_dir(pg_dir: &std::path::Path) -> anyhow::Result<nix::fcntl::Flock<std::fs::File>> {
+    let lock_path = pg_dir.with_extension("lock");
+    if let Some(parent) = lock_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("opening {}", lock_path.display()))?;
+    nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock).map_err(|_| {
+        anyhow::anyhow!(
+            "another parkcert process is using the database in {}; stop it first, or set DATABASE_URL",
+            pg_dir.display()
+        )
+    })
 }
 
 impl Database {
     /// Connects to `DATABASE_URL`, or starts the private cluster in the configured directory.
     pub async fn open(config: &Config) -> anyhow::Result<Database> {
-        let (url, cluster) = match &config.database_url {
-            Some(url) => (url.clone(), None),
+        let (url, cluster, lock) = match &config.database_url {
+            Some(url) => (url.clone(), None, None),
             None => {
+                let lock = lock_data_dir(&config.pg_dir)?;
                 let dir = config.pg_dir.clone();
                 let cluster = tokio::task::spawn_blocking(move || -> anyhow::Result<Cluster> {
                     let cluster = Cluster::start(&dir)?;
@@ -31,7 +55,7 @@ impl Database {
                     Ok(cluster)
                 })
                 .await??;
-                (cluster.url(DATABASE_NAME), Some(cluster))
+                (cluster.url(DATABASE_NAME), Some(cluster), Some(lock))
             }
         };
         let pool = PgPoolOptions::new()
@@ -40,7 +64,11 @@ impl Database {
             .connect(&url)
             .await
             .context("connecting to PostgreSQL")?;
-        Ok(Database { pool, cluster })
+        Ok(Database {
+            pool,
+            cluster,
+            _lock: lock,
+        })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
@@ -50,6 +78,7 @@ impl Database {
     /// Closes the pool and stops the private cluster, if we started one.
     pub async fn close(self) {
         self.pool.close().await;
+        // The lock is released when `self` is dropped, after the cluster has stopped.
         if let Some(cluster) = self.cluster {
             match tokio::task::spawn_blocking(move || cluster.stop()).await {
                 Ok(Ok(())) => tracing::info!("PostgreSQL stopped"),
@@ -130,4 +159,24 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     println!("\nShutting down…");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_process_cannot_take_a_data_directory_in_use() {
+        let dir = std::env::temp_dir().join(format!("parkcert-lock-{}", std::process::id()));
+        let pg_dir = dir.join("pg");
+        let first = lock_data_dir(&pg_dir).unwrap();
+        let second = lock_data_dir(&pg_dir).unwrap_err();
+        assert!(
+            second.to_string().contains("another parkcert process"),
+            "{second}"
+        );
+        drop(first);
+        assert!(lock_data_dir(&pg_dir).is_ok(), "released with its holder");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }
