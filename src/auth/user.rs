@@ -43,6 +43,11 @@ impl CurrentUser {
         self.role.0
     }
 
+    /// The tenant of a tenant user; platform admins have none and never reach tenant areas.
+    pub fn tenant(&self) -> AppResult<i64> {
+        self.tenant_id.ok_or(AppError::Forbidden)
+    }
+
     /// The user's landing page.
     pub fn home_url(&self) -> String {
         match (&self.tenant_slug, self.role()) {

@@ -33,10 +33,6 @@ pub fn router() -> Router<AppState> {
         .merge(super::calls::bureau_router())
 }
 
-fn tenant_of(user: &CurrentUser) -> AppResult<i64> {
-    user.tenant_id.ok_or(AppError::Forbidden)
-}
-
 #[derive(Template)]
 #[template(path = "bureau/home.html")]
 struct Home {
@@ -50,7 +46,7 @@ async fn home(
     user: CurrentUser,
     State(state): State<AppState>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     let user_count = users::list(&state.db, tenant_id).await?.len();
     let jurisdiction_count = jurisdictions::list(&state.db, tenant_id).await?.len();
     render(&Home {
@@ -125,7 +121,7 @@ async fn user_list(
     user: CurrentUser,
     State(state): State<AppState>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     users_page(
         ctx,
         &state,
@@ -173,7 +169,7 @@ async fn user_create(
     client: ClientInfo,
     Form(mut form): Form<NewUserForm>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     form.login = form.login.trim().to_lowercase();
     form.display_name = form.display_name.trim().to_string();
     let mut errors = FieldErrors::default();
@@ -254,7 +250,7 @@ async fn user_deactivate(
     session: Session,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     if id == user.id {
         flash(&session, "error", "不能停用自己的账号。").await?;
         return Ok(Redirect::to(&format!("{}/users", user.home_url())).into_response());
@@ -338,7 +334,7 @@ async fn jurisdiction_list(
     user: CurrentUser,
     State(state): State<AppState>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     jurisdictions_page(
         ctx,
         &state,
@@ -357,7 +353,7 @@ async fn jurisdiction_create(
     session: Session,
     Form(mut form): Form<NewJurisdictionForm>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     form.name = form.name.trim().to_string();
     let mut errors = FieldErrors::default();
     if !(2..=40).contains(&form.name.chars().count()) {
@@ -411,7 +407,7 @@ async fn jurisdiction_toggle(
     Path((_, id)): Path<(String, i64)>,
     Form(form): Form<ToggleForm>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     let active = form.active == "true";
     let mut tx = state.db.begin().await?;
     let j = jurisdictions::set_active(&mut tx, tenant_id, id, active)

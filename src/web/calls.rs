@@ -35,10 +35,6 @@ pub fn public_router() -> Router<AppState> {
     Router::new().route("/t/{tenant}/calls/{id}", get(public_show))
 }
 
-fn tenant_of(user: &CurrentUser) -> AppResult<i64> {
-    user.tenant_id.ok_or(AppError::Forbidden)
-}
-
 /// A moment as officials read it: Asia/Shanghai, to the minute.
 pub fn shanghai_minute(at: DateTime<Utc>) -> String {
     at.with_timezone(&Shanghai)
@@ -98,7 +94,7 @@ async fn list(
     user: CurrentUser,
     State(state): State<AppState>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     let now = Utc::now();
     let calls = calls::list(&state.db, tenant_id)
         .await?
@@ -190,7 +186,7 @@ async fn new_form(
     user: CurrentUser,
     State(state): State<AppState>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     let form = CallForm {
         year: Utc::now().with_timezone(&Shanghai).format("%Y").to_string(),
         ..Default::default()
@@ -297,7 +293,7 @@ async fn create(
     session: Session,
     Form(form): Form<CallForm>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     let valid = match validate(&state, tenant_id, &form).await? {
         Ok(v) => v,
         Err(errors) => return form_page(ctx, &state, tenant_id, None, form, errors).await,
@@ -348,7 +344,7 @@ async fn show(
     State(state): State<AppState>,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     let call = calls::get(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -403,7 +399,7 @@ async fn update(
     Path((_, id)): Path<(String, i64)>,
     Form(form): Form<CallForm>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     let call = calls::get(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -498,7 +494,7 @@ async fn publish(
     session: Session,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     let call = calls::get(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;

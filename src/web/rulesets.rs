@@ -24,10 +24,6 @@ pub fn router() -> Router<AppState> {
         .route("/rulesets/{id}", get(show))
 }
 
-fn tenant_of(user: &CurrentUser) -> AppResult<i64> {
-    user.tenant_id.ok_or(AppError::Forbidden)
-}
-
 #[derive(Template)]
 #[template(path = "bureau/rulesets.html")]
 struct ListPage {
@@ -41,7 +37,7 @@ async fn list(
     user: CurrentUser,
     State(state): State<AppState>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     let versions = rulesets::list(&state.db, tenant_id).await?;
     render(&ListPage {
         ctx,
@@ -63,7 +59,7 @@ async fn adopt(
     session: Session,
     Form(form): Form<AdoptForm>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     let template = ruleset::builtin(&form.template)
         .ok_or_else(|| AppError::BadRequest("没有这个规则模板。".into()))?;
     let based_on = format!("{}@{}", template.id, template.version);
@@ -159,7 +155,7 @@ async fn show(
     State(state): State<AppState>,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let tenant_id = tenant_of(&user)?;
+    let tenant_id = user.tenant()?;
     let (meta, rules) = rulesets::get(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
