@@ -2,7 +2,7 @@
 //! its slug routes, its jurisdictions and its first bureau account are rows, not code.
 use super::bureau::{validate_display_name, validate_login, validate_password};
 use super::page::{FieldErrors, PageCtx, flash, render, render_with};
-use super::signin::ClientInfo;
+use super::request::ClientInfo;
 use crate::auth::{CurrentUser, password};
 use crate::db::tenants::{self, Tenant};
 use crate::db::{audit, jurisdictions, unique_violation, users};
@@ -221,18 +221,17 @@ async fn create_tenant(
     audit::record(
         &mut tx,
         audit::Entry {
-            tenant_id: Some(tenant.id),
-            actor_user_id: Some(admin.id),
-            object_kind: "tenant",
-            object_id: tenant.id.to_string(),
-            action: "create",
-            before: None,
             after: Some(json!({
                 "tenant": tenant, "jurisdictions": list.iter().map(|(n, _)| n).collect::<Vec<_>>(),
                 "first_bureau_user": { "id": bureau_id, "login": form.login },
             })),
-            request_id: client.request_id,
-            ip: Some(client.ip),
+            ..client.audit(
+                Some(tenant.id),
+                Some(admin.id),
+                "tenant",
+                tenant.id,
+                "create",
+            )
         },
     )
     .await?;

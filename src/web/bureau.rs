@@ -1,7 +1,7 @@
 //! The bureau's area: its home, its users and its jurisdictions. Every query is scoped by the
 //! signed-in user's tenant.
 use super::page::{FieldErrors, PageCtx, flash, render, render_with};
-use super::signin::ClientInfo;
+use super::request::ClientInfo;
 use crate::auth::{CurrentUser, password};
 use crate::db::jurisdictions::{self, Jurisdiction};
 use crate::db::users::{self, UserRow};
@@ -11,7 +11,6 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -97,11 +96,7 @@ async fn users_page(
     form: NewUserForm,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = UsersPage {
         ctx,
         users: users::list(&state.db, tenant_id).await?,
@@ -223,18 +218,11 @@ async fn user_create(
     audit::record(
         &mut tx,
         audit::Entry {
-            tenant_id: Some(tenant_id),
-            actor_user_id: Some(user.id),
-            object_kind: "user",
-            object_id: id.to_string(),
-            action: "create",
-            before: None,
             after: Some(json!({
                 "login": form.login, "display_name": form.display_name,
                 "role": role.as_str(), "jurisdiction_id": jurisdiction_id,
             })),
-            request_id: client.request_id,
-            ip: Some(client.ip),
+            ..client.audit(Some(tenant_id), Some(user.id), "user", id, "create")
         },
     )
     .await?;
@@ -272,15 +260,9 @@ async fn user_deactivate(
     audit::record(
         &mut tx,
         audit::Entry {
-            tenant_id: Some(tenant_id),
-            actor_user_id: Some(user.id),
-            object_kind: "user",
-            object_id: id.to_string(),
-            action: "deactivate",
             before: Some(json!({ "active": true })),
             after: Some(json!({ "active": false })),
-            request_id: client.request_id.clone(),
-            ip: Some(client.ip.clone()),
+            ..client.audit(Some(tenant_id), Some(user.id), "user", id, "deactivate")
         },
     )
     .await?;
@@ -314,11 +296,7 @@ async fn jurisdictions_page(
     form: NewJurisdictionForm,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let page = JurisdictionsPage {
         ctx,
         jurisdictions: jurisdictions::list(&state.db, tenant_id).await?,
@@ -377,15 +355,14 @@ async fn jurisdiction_create(
     audit::record(
         &mut tx,
         audit::Entry {
-            tenant_id: Some(tenant_id),
-            actor_user_id: Some(user.id),
-            object_kind: "jurisdiction",
-            object_id: j.id.to_string(),
-            action: "create",
-            before: None,
             after: Some(json!({ "name": j.name, "kind": j.kind })),
-            request_id: client.request_id.clone(),
-            ip: Some(client.ip.clone()),
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "jurisdiction",
+                j.id,
+                "create",
+            )
         },
     )
     .await?;
@@ -416,15 +393,15 @@ async fn jurisdiction_toggle(
     audit::record(
         &mut tx,
         audit::Entry {
-            tenant_id: Some(tenant_id),
-            actor_user_id: Some(user.id),
-            object_kind: "jurisdiction",
-            object_id: j.id.to_string(),
-            action: if active { "activate" } else { "deactivate" },
             before: Some(json!({ "active": !active })),
             after: Some(json!({ "active": active })),
-            request_id: client.request_id.clone(),
-            ip: Some(client.ip.clone()),
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "jurisdiction",
+                j.id,
+                if active { "activate" } else { "deactivate" },
+            )
         },
     )
     .await?;

@@ -1,12 +1,12 @@
 //! Calls for applications: the bureau drafts, edits and publishes them; the public reads them.
 use super::page::{FieldErrors, PageCtx, flash, render, render_with};
-use super::signin::ClientInfo;
+use super::request::ClientInfo;
 use crate::auth::CurrentUser;
 use crate::db::calls::{self, Call, CallFields};
 use crate::db::rulesets::{self, VersionRow};
-use crate::db::transition::{self, By};
+use crate::db::transition;
 use crate::db::{audit, tenants};
-use crate::domain::workflow::{Actor, CallAction};
+use crate::domain::workflow::CallAction;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
@@ -155,11 +155,7 @@ async fn form_page(
     form: CallForm,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = errors.status();
     let (heading, action) = match call {
         Some(c) => (
             format!("编辑申报通知：{}", c.title),
@@ -303,15 +299,8 @@ async fn create(
     audit::record(
         &mut tx,
         audit::Entry {
-            tenant_id: Some(tenant_id),
-            actor_user_id: Some(user.id),
-            object_kind: "call",
-            object_id: id.to_string(),
-            action: "create",
-            before: None,
             after: Some(call_json(&valid)),
-            request_id: client.request_id,
-            ip: Some(client.ip),
+            ..client.audit(Some(tenant_id), Some(user.id), "call", id, "create")
         },
     )
     .await?;
@@ -369,10 +358,10 @@ async fn show_page(
     errors: FieldErrors,
     conflict: bool,
 ) -> AppResult<Response> {
-    let status = if errors.is_empty() && !conflict {
-        StatusCode::OK
-    } else {
+    let status = if conflict {
         StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        errors.status()
     };
     let form = form.unwrap_or_else(|| CallForm::from_call(&call));
     let versions = rulesets::list(&state.db, tenant_id).await?;
@@ -438,18 +427,12 @@ async fn update(
     audit::record(
         &mut tx,
         audit::Entry {
-            tenant_id: Some(tenant_id),
-            actor_user_id: Some(user.id),
-            object_kind: "call",
-            object_id: id.to_string(),
-            action: "update",
             before: Some(json!({
                 "title": call.title, "year": call.year, "rule_set_version_id": call.rule_set_version_id,
                 "opens_at": call.opens_at, "deadline": call.deadline, "description": call.description,
             })),
             after: Some(call_json(&valid)),
-            request_id: client.request_id,
-            ip: Some(client.ip),
+            ..client.audit(Some(tenant_id), Some(user.id), "call", id, "update")
         },
     )
     .await?;
@@ -503,12 +486,7 @@ async fn publish(
             "截止时间已过，不能发布。请先修改截止时间。".into(),
         ));
     }
-    let by = By {
-        actor: Actor::User(user.role()),
-        user_id: Some(user.id),
-        request_id: client.request_id,
-        ip: Some(client.ip),
-    };
+    let by = client.by(&user);
     transition::apply::<transition::Calls>(
         &state.db,
         tenant_id,

@@ -6,6 +6,7 @@ pub mod calls;
 pub mod homes;
 pub mod page;
 pub mod public;
+pub mod request;
 pub mod rulesets;
 pub mod signin;
 

@@ -1,7 +1,7 @@
 //! The bureau's rule sets: which versions the tenant has adopted, and each one shown in full so
 //! officials can see exactly what the machine applies.
 use super::page::{PageCtx, flash, render};
-use super::signin::ClientInfo;
+use super::request::ClientInfo;
 use crate::auth::CurrentUser;
 use crate::db::audit;
 use crate::db::rulesets::{self, VersionRow};
@@ -76,17 +76,16 @@ async fn adopt(
     audit::record(
         &mut tx,
         audit::Entry {
-            tenant_id: Some(tenant_id),
-            actor_user_id: Some(user.id),
-            object_kind: "rule_set_version",
-            object_id: id.to_string(),
-            action: "adopt",
-            before: None,
             after: Some(
                 json!({ "rule_set": template.id, "version": version, "based_on": based_on }),
             ),
-            request_id: client.request_id,
-            ip: Some(client.ip),
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "rule_set_version",
+                id,
+                "adopt",
+            )
         },
     )
     .await?;

@@ -1,18 +1,17 @@
 //! Sign-in and sign-out. Tenant users sign in on their tenant's page; platform admins on /admin/login.
 use super::page::{FieldErrors, PageCtx, render_with};
+use super::request::ClientInfo;
 use crate::auth::{csrf, password, store::USER_KEY, throttle, user::SIGNED_IN_AT_KEY};
 use crate::db::{audit, tenants, users};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use std::net::SocketAddr;
 use tower_sessions::Session;
 
 pub fn router() -> Router<AppState> {
@@ -85,30 +84,6 @@ async fn admin_form(ctx: PageCtx, Query(q): Query<NextQuery>) -> AppResult<Respo
         error: None,
     };
     render_with(StatusCode::OK, &page)
-}
-
-/// Request facts recorded with security events.
-pub struct ClientInfo {
-    pub ip: String,
-    pub request_id: Option<String>,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        let request_id = parts
-            .headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        Ok(ClientInfo { ip, request_id })
-    }
 }
 
 async fn tenant_submit(
@@ -222,17 +197,13 @@ async fn sign_in(
     let mut conn = state.db.acquire().await?;
     audit::record(
         &mut conn,
-        audit::Entry {
-            tenant_id: target.tenant_id,
-            actor_user_id: Some(creds.id),
-            object_kind: "user",
-            object_id: creds.id.to_string(),
-            action: "sign_in",
-            before: None,
-            after: None,
-            request_id: client.request_id.clone(),
-            ip: Some(client.ip.clone()),
-        },
+        client.audit(
+            target.tenant_id,
+            Some(creds.id),
+            "user",
+            creds.id,
+            "sign_in",
+        ),
     )
     .await?;
 
