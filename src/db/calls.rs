@@ -23,21 +23,20 @@ const SELECT: &str = "SELECT c.id, c.title, c.year, c.rule_set_version_id, v.tit
         c.published_at, c.lock_version
      FROM calls c JOIN rule_set_versions v ON v.tenant_id = c.tenant_id AND v.id = c.rule_set_version_id";
 
-pub async fn list(pool: &PgPool, tenant_id: i64) -> sqlx::Result<Vec<Call>> {
-    sqlx::query_as(&format!(
-        "{SELECT} WHERE c.tenant_id = $1 ORDER BY c.deadline DESC, c.id DESC"
-    ))
-    .bind(tenant_id)
-    .fetch_all(pool)
-    .await
+/// Whose view of the list: the bureau sees drafts, the public only what has been published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Bureau,
+    Public,
 }
 
-/// Calls the public may see: every one that has been published.
-pub async fn list_published(pool: &PgPool, tenant_id: i64) -> sqlx::Result<Vec<Call>> {
+pub async fn list(pool: &PgPool, tenant_id: i64, audience: Audience) -> sqlx::Result<Vec<Call>> {
     sqlx::query_as(&format!(
-        "{SELECT} WHERE c.tenant_id = $1 AND c.state <> 'draft' ORDER BY c.deadline DESC, c.id DESC"
+        "{SELECT} WHERE c.tenant_id = $1 AND ($2 OR c.state <> 'draft')
+         ORDER BY c.deadline DESC, c.id DESC"
     ))
     .bind(tenant_id)
+    .bind(audience == Audience::Bureau)
     .fetch_all(pool)
     .await
 }

@@ -41,3 +41,14 @@ pub async fn insert(conn: &mut PgConnection, t: &NewTenant<'_>) -> sqlx::Result<
     .fetch_one(conn)
     .await
 }
+
+/// The tenant's numbers of users and jurisdictions, for the bureau's home page.
+pub async fn counts(pool: &PgPool, tenant_id: i64) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM users WHERE tenant_id = $1),
+                (SELECT count(*) FROM jurisdictions WHERE tenant_id = $1)",
+    )
+    .bind(tenant_id)
+    .fetch_one(pool)
+    .await
+}

@@ -152,6 +152,17 @@ pub async fn close_expired_calls(pool: &PgPool) -> AppResult<usize> {
     if !locked {
         return Ok(0);
     }
+    // The lock belongs to this pooled connection's session: release it whatever the job did,
+    // or the connection would go back to the pool still holding it and block every later run.
+    let result = close_due_calls(pool).await;
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(LOCK_KEY)
+        .execute(&mut *conn)
+        .await?;
+    result
+}
+
+async fn close_due_calls(pool: &PgPool) -> AppResult<usize> {
     let due: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT tenant_id, id FROM calls WHERE state = 'open' AND deadline <= now()",
     )
@@ -173,9 +184,5 @@ pub async fn close_expired_calls(pool: &PgPool) -> AppResult<usize> {
             Err(e) => tracing::warn!(call = id, error = %e, "closing a call at its deadline"),
         }
     }
-    sqlx::query("SELECT pg_advisory_unlock($1)")
-        .bind(LOCK_KEY)
-        .execute(&mut *conn)
-        .await?;
     Ok(closed)
 }

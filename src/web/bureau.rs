@@ -5,7 +5,7 @@ use super::request::ClientInfo;
 use crate::auth::{CurrentUser, password};
 use crate::db::jurisdictions::{self, Jurisdiction};
 use crate::db::users::{self, UserRow};
-use crate::db::{audit, unique_violation};
+use crate::db::{audit, tenants, unique_violation};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -36,8 +36,8 @@ pub fn router() -> Router<AppState> {
 #[template(path = "bureau/home.html")]
 struct Home {
     ctx: PageCtx,
-    user_count: usize,
-    jurisdiction_count: usize,
+    user_count: i64,
+    jurisdiction_count: i64,
 }
 
 async fn home(
@@ -46,8 +46,7 @@ async fn home(
     State(state): State<AppState>,
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
-    let user_count = users::list(&state.db, tenant_id).await?.len();
-    let jurisdiction_count = jurisdictions::list(&state.db, tenant_id).await?.len();
+    let (user_count, jurisdiction_count) = tenants::counts(&state.db, tenant_id).await?;
     render(&Home {
         ctx,
         user_count,

@@ -96,7 +96,7 @@ async fn list(
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
     let now = Utc::now();
-    let calls = calls::list(&state.db, tenant_id)
+    let calls = calls::list(&state.db, tenant_id, calls::Audience::Bureau)
         .await?
         .into_iter()
         .map(|c| CallView::new(c, now))

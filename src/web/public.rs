@@ -47,7 +47,7 @@ async fn tenant_home(
         .await?
         .ok_or(AppError::NotFound)?;
     let now = chrono::Utc::now();
-    let calls = crate::db::calls::list_published(&state.db, tenant.id)
+    let calls = crate::db::calls::list(&state.db, tenant.id, crate::db::calls::Audience::Public)
         .await?
         .into_iter()
         .map(|c| super::calls::CallView::new(c, now))

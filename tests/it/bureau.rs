@@ -213,3 +213,13 @@ async fn pages_in_a_role_area_name_the_tenant_and_mark_the_current_menu_item() {
         .assert_contains("<title>用户管理 · 中山市商务局</title>")
         .assert_contains("href=\"/t/zhongshan/bureau/users\" aria-current=\"page\"");
 }
+
+#[tokio::test]
+async fn the_bureau_home_counts_only_its_own_users_and_jurisdictions() {
+    let mut app = TestApp::spawn().await;
+    app.sign_in_as("wz-bureau").await;
+    app.get("/t/wenzhou/bureau")
+        .await
+        .assert_contains("<span class=\"stat-value\">8</span><span class=\"stat-label\">系统用户</span>")
+        .assert_contains("<span class=\"stat-value\">16</span><span class=\"stat-label\">辖区</span>");
+}
