@@ -1,7 +1,9 @@
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::tests::{assert_round_trip, ent, expert_total, run, std_pass, wz_pass, zs_base};
+use super::tests::{
+    WZ_CRITERIA as CRITERIA, assert_round_trip, ent, expert_total, run, std_pass, wz_pass, zs_base,
+};
 use super::*;
 use crate::domain::ruleset::{RuleSet, builtin, builtin_templates};
 use crate::domain::uscc::Uscc;
@@ -15,17 +17,6 @@ const KINDS: [&str; 6] = [
     "none",
 ];
 const MAXIMA: [u32; 9] = [150, 150, 150, 150, 100, 200, 40, 40, 20];
-const CRITERIA: [&str; 9] = [
-    "wz.s.planning",
-    "wz.s.infrastructure",
-    "wz.s.enterprises",
-    "wz.s.trade",
-    "wz.s.management",
-    "wz.s.services",
-    "wz.s.talent",
-    "wz.s.compliance",
-    "wz.s.reporting",
-];
 
 fn config() -> ProptestConfig {
     // Few cases: the suite runs on a 2-core CI; each case evaluates a full application.

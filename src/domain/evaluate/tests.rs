@@ -21,19 +21,21 @@ pub(super) fn rows(n: usize, row: &Value, seed: usize) -> Vec<Value> {
         .collect()
 }
 
+/// wenzhou-2021's criteria in rubric order (DOMAIN.md §5.1), shared with the property tests.
+pub(super) const WZ_CRITERIA: [&str; 9] = [
+    "wz.s.planning",
+    "wz.s.infrastructure",
+    "wz.s.enterprises",
+    "wz.s.trade",
+    "wz.s.management",
+    "wz.s.services",
+    "wz.s.talent",
+    "wz.s.compliance",
+    "wz.s.reporting",
+];
+
 fn expert(id: &str, s: [f64; 9]) -> Value {
-    let ids = [
-        "wz.s.planning",
-        "wz.s.infrastructure",
-        "wz.s.enterprises",
-        "wz.s.trade",
-        "wz.s.management",
-        "wz.s.services",
-        "wz.s.talent",
-        "wz.s.compliance",
-        "wz.s.reporting",
-    ];
-    let scores: serde_json::Map<String, Value> = ids
+    let scores: serde_json::Map<String, Value> = WZ_CRITERIA
         .iter()
         .zip(s)
         .map(|(k, v)| (k.to_string(), json!(v)))
