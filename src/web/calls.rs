@@ -2,10 +2,10 @@
 use super::page::{FieldErrors, PageCtx, flash, render, render_with};
 use super::request::ClientInfo;
 use crate::auth::CurrentUser;
+use crate::db::audit;
 use crate::db::calls::{self, Call, CallFields};
 use crate::db::rulesets::{self, VersionRow};
 use crate::db::transition;
-use crate::db::{audit, tenants};
 use crate::domain::workflow::CallAction;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -451,12 +451,9 @@ struct PublicPage {
 async fn public_show(
     ctx: PageCtx,
     State(state): State<AppState>,
-    Path((slug, id)): Path<(String, i64)>,
+    Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let tenant = tenants::by_slug(&state.db, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let call = calls::get(&state.db, tenant.id, id)
+    let call = calls::get(&state.db, ctx.tenant()?.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
     if call.state == "draft" {

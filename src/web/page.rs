@@ -2,6 +2,7 @@
 //! navigation), form field errors, and turning a template into a response.
 use crate::auth::user::{original_path, tenant_slug_of};
 use crate::auth::{CurrentUser, csrf};
+use crate::db::tenants::Tenant;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -41,8 +42,8 @@ pub struct NavItem {
 /// The layout's data, extracted once per request.
 pub struct PageCtx {
     pub user: Option<CurrentUser>,
-    pub tenant_slug: Option<String>,
-    pub tenant_name: Option<String>,
+    /// The tenant named by a `/t/{slug}/…` path (looked up once per request; handlers reuse it).
+    pub tenant: Option<Tenant>,
     pub csrf: String,
     pub flash: Vec<Flash>,
     pub nav: Vec<NavItem>,
@@ -53,12 +54,16 @@ impl PageCtx {
     pub fn bare() -> PageCtx {
         PageCtx {
             user: None,
-            tenant_slug: None,
-            tenant_name: None,
+            tenant: None,
             csrf: String::new(),
             flash: vec![],
             nav: vec![],
         }
+    }
+
+    /// The tenant of a `/t/{slug}/…` page; an unknown slug is a 404.
+    pub fn tenant(&self) -> AppResult<&Tenant> {
+        self.tenant.as_ref().ok_or(AppError::NotFound)
     }
 
     /// The signed-in user's id, 0 when nobody is signed in (ids start at 1).
@@ -91,20 +96,20 @@ impl FromRequestParts<AppState> for PageCtx {
             None => crate::auth::user::session_user(state, &session).await?,
         };
         let path = original_path(parts);
-        let tenant_slug = tenant_slug_of(&path).map(str::to_string);
-        let tenant_name = match &tenant_slug {
-            Some(slug) => crate::db::tenants::by_slug(&state.db, slug)
-                .await?
-                .map(|t| t.name),
+        let tenant = match tenant_slug_of(&path) {
+            Some(slug) => crate::db::tenants::by_slug(&state.db, slug).await?,
             None => None,
         };
         let csrf = csrf::token(&session).await?;
         let flash: Vec<Flash> = session.remove(FLASH_KEY).await?.unwrap_or_default();
-        let nav = navigation(user.as_ref(), tenant_slug.as_deref(), &path);
+        let nav = navigation(
+            user.as_ref(),
+            tenant.as_ref().map(|t| t.slug.as_str()),
+            &path,
+        );
         Ok(PageCtx {
             user,
-            tenant_slug,
-            tenant_name,
+            tenant,
             csrf,
             flash,
             nav,

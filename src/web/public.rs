@@ -1,11 +1,11 @@
 //! Pages anyone may read without signing in, the health check and static assets.
 use super::page::{PageCtx, render};
 use crate::db::tenants::{self, Tenant};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -38,14 +38,8 @@ struct TenantHome {
     calls: Vec<super::calls::CallView>,
 }
 
-async fn tenant_home(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-) -> AppResult<Response> {
-    let tenant = tenants::by_slug(&state.db, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+async fn tenant_home(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
+    let tenant = ctx.tenant()?.clone();
     let now = chrono::Utc::now();
     let calls = crate::db::calls::list(&state.db, tenant.id, crate::db::calls::Audience::Public)
         .await?

@@ -2,11 +2,11 @@
 use super::page::{FieldErrors, PageCtx, render_with};
 use super::request::ClientInfo;
 use crate::auth::{csrf, password, store::USER_KEY, throttle, user::SIGNED_IN_AT_KEY};
-use crate::db::{audit, tenants, users};
+use crate::db::{audit, users};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -48,15 +48,9 @@ struct SignInPage {
     error: Option<String>,
 }
 
-async fn tenant_form(
-    ctx: PageCtx,
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    Query(q): Query<NextQuery>,
-) -> AppResult<Response> {
-    let tenant = tenants::by_slug(&state.db, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+async fn tenant_form(ctx: PageCtx, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    let tenant = ctx.tenant()?.clone();
+    let slug = &tenant.slug;
     let page = SignInPage {
         ctx,
         heading: format!("{} 登录", tenant.name),
@@ -90,13 +84,11 @@ async fn tenant_submit(
     ctx: PageCtx,
     State(state): State<AppState>,
     session: Session,
-    Path(slug): Path<String>,
     client: ClientInfo,
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
-    let tenant = tenants::by_slug(&state.db, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let tenant = ctx.tenant()?.clone();
+    let slug = &tenant.slug;
     let target = Target {
         tenant_id: Some(tenant.id),
         heading: format!("{} 登录", tenant.name),
