@@ -48,36 +48,76 @@ struct SignInPage {
     error: Option<String>,
 }
 
+/// Which sign-in page: a tenant's, or the platform admins'.
+struct Target {
+    tenant_id: Option<i64>,
+    heading: String,
+    action: String,
+    /// `next` is followed only within the user's own area, so the form cannot be used as an
+    /// open redirect.
+    allowed_next_prefix: String,
+}
+
+impl Target {
+    fn of(ctx: &PageCtx) -> AppResult<Target> {
+        let tenant = ctx.tenant()?;
+        Ok(Target {
+            tenant_id: Some(tenant.id),
+            heading: format!("{} 登录", tenant.name),
+            action: format!("/t/{}/login", tenant.slug),
+            allowed_next_prefix: format!("/t/{}/", tenant.slug),
+        })
+    }
+
+    fn admin() -> Target {
+        Target {
+            tenant_id: None,
+            heading: "平台管理员登录".into(),
+            action: "/admin/login".into(),
+            allowed_next_prefix: "/admin/".into(),
+        }
+    }
+
+    fn page(
+        &self,
+        ctx: PageCtx,
+        form: SignInForm,
+        errors: FieldErrors,
+        error: Option<String>,
+    ) -> SignInPage {
+        SignInPage {
+            ctx,
+            heading: self.heading.clone(),
+            action: self.action.clone(),
+            // A password is never sent back to the browser.
+            form: SignInForm {
+                password: String::new(),
+                ..form
+            },
+            errors,
+            error,
+        }
+    }
+}
+
 async fn tenant_form(ctx: PageCtx, Query(q): Query<NextQuery>) -> AppResult<Response> {
-    let tenant = ctx.tenant()?.clone();
-    let slug = &tenant.slug;
-    let page = SignInPage {
-        ctx,
-        heading: format!("{} 登录", tenant.name),
-        action: format!("/t/{slug}/login"),
-        form: SignInForm {
-            next: q.next,
-            ..Default::default()
-        },
-        errors: FieldErrors::default(),
-        error: None,
-    };
-    render_with(StatusCode::OK, &page)
+    let target = Target::of(&ctx)?;
+    blank_form(ctx, target, q.next)
 }
 
 async fn admin_form(ctx: PageCtx, Query(q): Query<NextQuery>) -> AppResult<Response> {
-    let page = SignInPage {
-        ctx,
-        heading: "平台管理员登录".into(),
-        action: "/admin/login".into(),
-        form: SignInForm {
-            next: q.next,
-            ..Default::default()
-        },
-        errors: FieldErrors::default(),
-        error: None,
+    blank_form(ctx, Target::admin(), q.next)
+}
+
+fn blank_form(ctx: PageCtx, target: Target, next: String) -> AppResult<Response> {
+    let form = SignInForm {
+        next,
+        ..Default::default()
     };
-    render_with(StatusCode::OK, &page)
+    render_with(
+        StatusCode::OK,
+        &target.page(ctx, form, FieldErrors::default(), None),
+    )
 }
 
 async fn tenant_submit(
@@ -87,14 +127,7 @@ async fn tenant_submit(
     client: ClientInfo,
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
-    let tenant = ctx.tenant()?.clone();
-    let slug = &tenant.slug;
-    let target = Target {
-        tenant_id: Some(tenant.id),
-        heading: format!("{} 登录", tenant.name),
-        action: format!("/t/{slug}/login"),
-        allowed_next_prefix: format!("/t/{slug}/"),
-    };
+    let target = Target::of(&ctx)?;
     sign_in(ctx, &state, &session, &client, target, form).await
 }
 
@@ -105,22 +138,7 @@ async fn admin_submit(
     client: ClientInfo,
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
-    let target = Target {
-        tenant_id: None,
-        heading: "平台管理员登录".into(),
-        action: "/admin/login".into(),
-        allowed_next_prefix: "/admin/".into(),
-    };
-    sign_in(ctx, &state, &session, &client, target, form).await
-}
-
-struct Target {
-    tenant_id: Option<i64>,
-    heading: String,
-    action: String,
-    /// `next` is followed only within the user's own area, so the form cannot be used as an
-    /// open redirect.
-    allowed_next_prefix: String,
+    sign_in(ctx, &state, &session, &client, Target::admin(), form).await
 }
 
 async fn sign_in(
@@ -139,19 +157,8 @@ async fn sign_in(
     if form.password.is_empty() {
         errors.add("password", "请输入密码。");
     }
-    let reshow = |ctx, form: SignInForm, errors, error: Option<String>, status| {
-        let page = SignInPage {
-            ctx,
-            heading: target.heading.clone(),
-            action: target.action.clone(),
-            form: SignInForm {
-                password: String::new(),
-                ..form
-            },
-            errors,
-            error,
-        };
-        render_with(status, &page)
+    let reshow = |ctx, form, errors, error, status| {
+        render_with(status, &target.page(ctx, form, errors, error))
     };
     if !errors.is_empty() {
         return reshow(ctx, form, errors, None, StatusCode::UNPROCESSABLE_ENTITY);
