@@ -208,9 +208,9 @@ const ZHONGSHAN_CALL: &str = "各镇街：\n\n\
 三、已列入广东省跨境电商产业园区名单的园区按第九条直接认定为引领型，无需申报。";
 
 pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
-    let hash = |_: ()| password::hash(DEMO_PASSWORD.to_string());
+    let hash = || password::hash(DEMO_PASSWORD.to_string());
     let mut tx = pool.begin().await?;
-    let admin_hash = hash(()).await?;
+    let admin_hash = hash().await?;
     users::insert(
         &mut tx,
         &users::NewUser {
@@ -256,7 +256,7 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
             ),
             None => None,
         };
-        let password_hash = hash(()).await?;
+        let password_hash = hash().await?;
         users::insert(
             &mut tx,
             &users::NewUser {

@@ -21,9 +21,6 @@ pub enum AppError {
     /// The action does not fit the object's current state (HTTP 409).
     #[error("conflict: {0}")]
     Conflict(String),
-    /// Well-formed but invalid input to the JSON API (HTTP 422).
-    #[error("unprocessable: {0}")]
-    Unprocessable(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -68,7 +65,6 @@ impl AppError {
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -80,10 +76,9 @@ impl AppError {
             AppError::Forbidden => "您的角色无权访问此页面。".into(),
             AppError::SignInRequired { .. } => "请先登录。".into(),
             AppError::Csrf(_) => "表单已过期或来源不可信，请返回刷新页面后重新提交。".into(),
-            AppError::TooManyRequests(m)
-            | AppError::BadRequest(m)
-            | AppError::Conflict(m)
-            | AppError::Unprocessable(m) => m.clone(),
+            AppError::TooManyRequests(m) | AppError::BadRequest(m) | AppError::Conflict(m) => {
+                m.clone()
+            }
             AppError::Internal(_) => {
                 "系统内部错误，请稍后再试；如问题持续，请将请求编号告知系统管理员。".into()
             }
