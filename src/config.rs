@@ -22,6 +22,8 @@ pub struct Config {
     pub session_absolute: Duration,
     /// Seed the demo tenants' users on an empty database (`PARKCERT_DEMO`, default true).
     pub demo: bool,
+    /// The largest uploaded file accepted (`PARKCERT_MAX_UPLOAD_MB`, default 20).
+    pub max_upload_bytes: usize,
 }
 
 impl Config {
@@ -41,6 +43,7 @@ impl Config {
                 3600 * parse_u64("PARKCERT_SESSION_MAX_HOURS", 12)?,
             ),
             demo: parse_bool("PARKCERT_DEMO", true)?,
+            max_upload_bytes: 1024 * 1024 * parse_u64("PARKCERT_MAX_UPLOAD_MB", 20)? as usize,
         })
     }
 
@@ -55,6 +58,7 @@ impl Config {
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 3600),
             demo: false,
+            max_upload_bytes: 20 * 1024 * 1024,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod error;
 pub mod pgcluster;
 pub mod server;
 pub mod state;
+pub mod storage;
 pub mod web;
 
 pub use web::app;

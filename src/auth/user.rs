@@ -107,6 +107,19 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+/// For pages that anyone may see but that show more to the signed-in.
+impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Option<Self>> {
+        match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(user) => Ok(Some(user)),
+            Err(AppError::SignInRequired { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// The request's full path: inside a nested router `parts.uri` has lost the nest's prefix.
 pub fn original_path(parts: &Parts) -> String {
     parts

@@ -3,10 +3,13 @@
 //! current state, write the new state and an audit entry with the reason. Callers never UPDATE a
 //! `state` column themselves.
 use crate::db::audit;
-use crate::domain::workflow::{self, Actor, CallAction, CallState, TransitionError};
+use crate::domain::workflow::{
+    self, Actor, ApplicationAction, ApplicationState, CallAction, CallState, TransitionError,
+    WorkflowRules,
+};
 use crate::error::{AppError, AppResult};
 use serde_json::json;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use std::str::FromStr;
 
 /// Who is acting, for the audit trail.
@@ -34,10 +37,13 @@ pub trait Machine {
     const KIND: &'static str;
     type State: FromStr + Copy;
     type Action: Copy;
+    /// What the machine needs besides the state (a tenant's rule set changes some transitions).
+    type Ctx;
     fn next(
         from: Self::State,
         action: Self::Action,
         actor: Actor,
+        ctx: &Self::Ctx,
     ) -> Result<Self::State, TransitionError>;
     fn state_str(state: Self::State) -> &'static str;
     fn action_str(action: Self::Action) -> &'static str;
@@ -54,10 +60,12 @@ impl Machine for Calls {
     const KIND: &'static str = "call";
     type State = CallState;
     type Action = CallAction;
+    type Ctx = ();
     fn next(
         from: CallState,
         action: CallAction,
         actor: Actor,
+        _: &(),
     ) -> Result<CallState, TransitionError> {
         workflow::next_call_state(from, action, actor)
     }
@@ -75,6 +83,30 @@ impl Machine for Calls {
     }
 }
 
+pub struct Applications;
+
+impl Machine for Applications {
+    const TABLE: &'static str = "applications";
+    const KIND: &'static str = "application";
+    type State = ApplicationState;
+    type Action = ApplicationAction;
+    type Ctx = WorkflowRules;
+    fn next(
+        from: ApplicationState,
+        action: ApplicationAction,
+        actor: Actor,
+        rules: &WorkflowRules,
+    ) -> Result<ApplicationState, TransitionError> {
+        workflow::next_application_state(from, action, actor, rules)
+    }
+    fn state_str(state: ApplicationState) -> &'static str {
+        state.as_str()
+    }
+    fn action_str(action: ApplicationAction) -> &'static str {
+        action.as_str()
+    }
+}
+
 pub fn refused(e: TransitionError) -> AppError {
     match e.http_status() {
         403 => AppError::Forbidden,
@@ -83,7 +115,7 @@ pub fn refused(e: TransitionError) -> AppError {
     }
 }
 
-/// Applies `action` to object `id` of `tenant_id`; returns the new state.
+/// Applies `action` to object `id` of `tenant_id` in its own transaction; returns the new state.
 pub async fn apply<M: Machine>(
     pool: &PgPool,
     tenant_id: i64,
@@ -91,24 +123,35 @@ pub async fn apply<M: Machine>(
     action: M::Action,
     by: &By,
     reason: Option<&str>,
-) -> AppResult<M::State> {
+) -> AppResult<M::State>
+where
+    M::Ctx: Default,
+{
     let mut tx = pool.begin().await?;
-    let current: String = sqlx::query_scalar(&format!(
-        "SELECT state FROM {} WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
-        M::TABLE
-    ))
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let to = apply_in::<M>(&mut tx, tenant_id, id, action, by, reason, &M::Ctx::default()).await?;
+    tx.commit().await?;
+    Ok(to)
+}
+
+/// Applies `action` inside the caller's transaction, so that what goes with the change (a
+/// frozen version, an opinion) commits or rolls back with it.
+pub async fn apply_in<M: Machine>(
+    tx: &mut PgConnection,
+    tenant_id: i64,
+    id: i64,
+    action: M::Action,
+    by: &By,
+    reason: Option<&str>,
+    ctx: &M::Ctx,
+) -> AppResult<M::State> {
+    let current = lock_state::<M>(tx, tenant_id, id).await?;
     let from = M::State::from_str(&current).map_err(|_| {
         AppError::Internal(anyhow::anyhow!(
             "{} {id} has unknown state {current}",
             M::KIND
         ))
     })?;
-    let to = M::next(from, action, by.actor).map_err(refused)?;
+    let to = M::next(from, action, by.actor, ctx).map_err(refused)?;
     sqlx::query(&format!(
         "UPDATE {} SET state = $3, updated_at = now(){} WHERE tenant_id = $1 AND id = $2",
         M::TABLE,
@@ -120,7 +163,7 @@ pub async fn apply<M: Machine>(
     .execute(&mut *tx)
     .await?;
     audit::record(
-        &mut tx,
+        tx,
         audit::Entry {
             tenant_id: Some(tenant_id),
             actor_user_id: by.user_id,
@@ -136,8 +179,25 @@ pub async fn apply<M: Machine>(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(to)
+}
+
+/// Locks the object's row for the rest of the transaction and reads its state; another tenant's
+/// id is simply not found.
+pub async fn lock_state<M: Machine>(
+    tx: &mut PgConnection,
+    tenant_id: i64,
+    id: i64,
+) -> AppResult<String> {
+    sqlx::query_scalar(&format!(
+        "SELECT state FROM {} WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+        M::TABLE
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// Closes every open call whose deadline has passed (the system actor). Runs under an advisory

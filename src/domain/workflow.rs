@@ -554,6 +554,9 @@ pub fn next_application_state(
     let to = match (from, action) {
         (S::Draft, A::Submit) => Some(S::Submitted),
         (S::Submitted, A::Return) => Some(S::Draft),
+        // The bureau's formal check of a forwarded application may send it back (issue 4); the
+        // county, having forwarded, has said its word.
+        (S::Forwarded, A::Return) if actor == BUREAU => Some(S::Draft),
         (S::Submitted, A::Forward) => Some(S::Forwarded),
         (S::Forwarded, A::Accept) => Some(S::InReview),
         (S::Forwarded | S::Reviewed, A::Reject) => Some(S::Rejected),
@@ -870,8 +873,13 @@ mod tests {
         let e = next_application_state(S::Forwarded, A::Submit, OPERATOR, &rules).unwrap_err();
         assert_eq!(e.http_status(), 409);
         assert_eq!(e.to_string(), "当前状态为“已报送”，不能执行“提交”");
-        // The county cannot return once it has forwarded; the bureau cannot return from review.
+        // The county cannot return once it has forwarded (the bureau can); nobody returns from
+        // review.
         assert!(next_application_state(S::Forwarded, A::Return, COUNTY, &rules).is_err());
+        assert_eq!(
+            next_application_state(S::Forwarded, A::Return, BUREAU, &rules),
+            Ok(S::Draft)
+        );
         assert!(next_application_state(S::InReview, A::Return, BUREAU, &rules).is_err());
         // No rejection during review or after shortlisting.
         assert!(next_application_state(S::InReview, A::Reject, BUREAU, &rules).is_err());

@@ -3,9 +3,11 @@ pub mod admin;
 pub mod api;
 pub mod bureau;
 pub mod calls;
+pub mod files;
 pub mod homes;
 pub mod page;
 pub mod public;
+pub mod register;
 pub mod request;
 pub mod rulesets;
 pub mod signin;
@@ -30,13 +32,15 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-/// Uploads come later with their own, configurable limit; forms stay far below this.
-const BODY_LIMIT: usize = 25 * 1024 * 1024;
+/// Room for the multipart envelope and the other fields around the largest accepted file.
+const BODY_OVERHEAD: usize = 1024 * 1024;
 
 pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(public::router())
         .merge(signin::router())
+        .merge(register::router())
+        .merge(files::router())
         .merge(api::router())
         .merge(calls::public_router())
         .nest("/admin", guarded(admin::router(), Role::Admin, &state))
@@ -80,7 +84,9 @@ pub fn app(state: AppState) -> Router {
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(
+            state.config.max_upload_bytes + BODY_OVERHEAD,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

@@ -157,11 +157,16 @@ fn navigation(user: Option<&CurrentUser>, tenant: Option<&str>, path: &str) -> V
 
 /// Errors of a form, keyed by field name, shown next to the field.
 #[derive(Debug, Default, Clone)]
-pub struct FieldErrors(BTreeMap<&'static str, String>);
+pub struct FieldErrors(BTreeMap<String, String>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.entry(field).or_insert_with(|| message.into());
+    /// Records the first message for a field (later ones would only repeat the problem).
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.entry(field.into()).or_insert_with(|| message.into());
+    }
+    /// Every message, in field order (for a summary at the top of a long form).
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter()
     }
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)

@@ -1,0 +1,155 @@
+//! Uploaded documents' metadata (the bytes are in the file store), scoped by tenant.
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Document {
+    pub id: i64,
+    pub category: String,
+    pub application_id: Option<i64>,
+    pub call_id: Option<i64>,
+    pub filename: String,
+    pub kind: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_at: DateTime<Utc>,
+    pub detached_at: Option<DateTime<Utc>>,
+}
+
+/// What a document is for, with the label operators and officials see.
+pub const CATEGORIES: [(&str, &str); 5] = [
+    ("uscc_certificate", "营业执照（统一社会信用代码证）复印件"),
+    ("report", "申报书（盖章扫描件）"),
+    ("evidence", "佐证材料"),
+    ("recommendation_letter", "推荐意见（盖章）"),
+    ("call_notice", "申报通知正式文件"),
+];
+
+pub fn category_label(category: &str) -> &'static str {
+    CATEGORIES
+        .iter()
+        .find(|(c, _)| *c == category)
+        .map(|(_, l)| *l)
+        .unwrap_or("其他")
+}
+
+impl Document {
+    pub fn category_label(&self) -> &'static str {
+        category_label(&self.category)
+    }
+
+    pub fn size_label(&self) -> String {
+        size_label(self.size_bytes)
+    }
+}
+
+pub fn size_label(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+const SELECT: &str = "SELECT id, category, application_id, call_id, filename, kind, size_bytes,
+        sha256, uploaded_at, detached_at FROM documents";
+
+pub enum Owner {
+    Application(i64),
+    Call(i64),
+}
+
+pub struct NewDocument<'a> {
+    pub owner: Owner,
+    pub category: &'a str,
+    pub filename: &'a str,
+    pub kind: &'a str,
+    pub size_bytes: i64,
+    pub sha256: &'a str,
+    pub uploaded_by: i64,
+}
+
+pub async fn insert(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    d: &NewDocument<'_>,
+) -> sqlx::Result<i64> {
+    let (application_id, call_id) = match d.owner {
+        Owner::Application(id) => (Some(id), None),
+        Owner::Call(id) => (None, Some(id)),
+    };
+    sqlx::query_scalar(
+        "INSERT INTO documents (tenant_id, category, application_id, call_id, filename, kind,
+             size_bytes, sha256, uploaded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(tenant_id)
+    .bind(d.category)
+    .bind(application_id)
+    .bind(call_id)
+    .bind(d.filename)
+    .bind(d.kind)
+    .bind(d.size_bytes)
+    .bind(d.sha256)
+    .bind(d.uploaded_by)
+    .fetch_one(conn)
+    .await
+}
+
+/// The documents currently attached to an application's draft.
+pub async fn attached_to_application(
+    pool: &PgPool,
+    tenant_id: i64,
+    application_id: i64,
+) -> sqlx::Result<Vec<Document>> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE tenant_id = $1 AND application_id = $2 AND detached_at IS NULL
+           AND category <> 'recommendation_letter'
+         ORDER BY category, id"
+    ))
+    .bind(tenant_id)
+    .bind(application_id)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn attached_to_call(
+    pool: &PgPool,
+    tenant_id: i64,
+    call_id: i64,
+) -> sqlx::Result<Vec<Document>> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE tenant_id = $1 AND call_id = $2 AND detached_at IS NULL ORDER BY id"
+    ))
+    .bind(tenant_id)
+    .bind(call_id)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn get(pool: &PgPool, tenant_id: i64, id: i64) -> sqlx::Result<Option<Document>> {
+    sqlx::query_as(&format!("{SELECT} WHERE tenant_id = $1 AND id = $2"))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Removes a document from its draft; the row stays for the versions that froze it.
+pub async fn detach(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    application_id: i64,
+    id: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE documents SET detached_at = now()
+         WHERE tenant_id = $1 AND application_id = $2 AND id = $3 AND detached_at IS NULL",
+    )
+    .bind(tenant_id)
+    .bind(application_id)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

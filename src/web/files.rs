@@ -1,0 +1,244 @@
+//! Uploads and downloads. A file is accepted by what its bytes are (PDF, JPEG, PNG, XLSX, DOCX),
+//! never by its name; it is always served as an attachment of its detected type, so nothing a
+//! user uploads can ever run as a page of this site.
+use super::page::FieldErrors;
+use crate::auth::CurrentUser;
+use crate::db::applications::{self, Scope};
+use crate::db::{calls, documents};
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::storage::{FileKind, FileStore};
+use axum::Router;
+use axum::extract::multipart::{Field, Multipart};
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::collections::BTreeMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/t/{tenant}/files/{id}", get(download))
+}
+
+/// A multipart form: its text fields and at most one file.
+#[derive(Debug, Default)]
+pub struct Upload {
+    pub fields: BTreeMap<String, String>,
+    pub file: Option<UploadedFile>,
+}
+
+#[derive(Debug)]
+pub struct UploadedFile {
+    pub filename: String,
+    pub kind: FileKind,
+    pub bytes: Vec<u8>,
+}
+
+impl Upload {
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map(String::as_str).unwrap_or("")
+    }
+}
+
+/// Reads a multipart form whose file input is `file_field`. A file that is too big or of a kind
+/// we do not accept becomes a message on that field (the other fields are still returned, so the
+/// form can be shown again with them).
+pub async fn read_upload(
+    mut multipart: Multipart,
+    file_field: &str,
+    max_bytes: usize,
+    errors: &mut FieldErrors,
+) -> AppResult<Upload> {
+    let mut upload = Upload::default();
+    while let Some(field) = multipart.next_field().await.map_err(bad_multipart)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == file_field {
+            let filename = clean_filename(field.file_name().unwrap_or(""));
+            let Some(bytes) = read_limited(field, max_bytes).await? else {
+                errors.add(
+                    file_field,
+                    format!("文件超过 {} MB 上限。", max_bytes / (1024 * 1024)),
+                );
+                continue;
+            };
+            if bytes.is_empty() {
+                errors.add(file_field, "请选择要上传的文件。");
+                continue;
+            }
+            match FileKind::sniff(&bytes) {
+                Some(kind) => {
+                    upload.file = Some(UploadedFile {
+                        filename: if filename.is_empty() {
+                            format!("file.{}", kind.as_str())
+                        } else {
+                            filename
+                        },
+                        kind,
+                        bytes,
+                    })
+                }
+                None => errors.add(
+                    file_field,
+                    "只接受 PDF、JPEG、PNG、XLSX、DOCX 文件（按文件内容识别，不看扩展名）。",
+                ),
+            }
+        } else {
+            let text = field.text().await.map_err(bad_multipart)?;
+            upload.fields.insert(name, text);
+        }
+    }
+    Ok(upload)
+}
+
+/// Reads a field up to `max` bytes; `None` when it is longer (the rest is not buffered).
+async fn read_limited(mut field: Field<'_>, max: usize) -> AppResult<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(bad_multipart)? {
+        if bytes.len() + chunk.len() > max {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some(bytes))
+}
+
+fn bad_multipart(e: axum::extract::multipart::MultipartError) -> AppError {
+    AppError::BadRequest(format!("上传未完成或格式有误，请重试。（{}）", e.body_text()))
+}
+
+/// The name as the user's computer called it, without any directory part or control characters,
+/// at most 200 characters: it is only ever shown and offered back as a download name.
+pub fn clean_filename(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    base.chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Stores the bytes and returns their hash.
+pub async fn store(state: &AppState, file: &UploadedFile) -> AppResult<String> {
+    let stored = FileStore::new(&state.config.data_dir)
+        .put(&file.bytes)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("storing an upload")))?;
+    Ok(stored.sha256)
+}
+
+/// The application scope of a signed-in user: which applications' documents they may read.
+pub fn scope_of(user: &CurrentUser) -> Option<Scope> {
+    match user.role() {
+        Role::Operator => user.organization_id.map(Scope::Organization),
+        Role::County => user.jurisdiction_id.map(Scope::Jurisdiction),
+        Role::Bureau => Some(Scope::Bureau),
+        _ => None,
+    }
+}
+
+/// Any document, for whoever may see what it belongs to; everybody else gets 404, as if it did
+/// not exist. A call's notice is public once the call is published.
+async fn download(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let tenant = crate::db::tenants::by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let doc = documents::get(&state.db, tenant.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let user = user.filter(|u| u.tenant_id == Some(tenant.id));
+    let allowed = match (doc.application_id, doc.call_id) {
+        (Some(app_id), _) => match user.as_ref().and_then(scope_of) {
+            Some(scope) => applications::get(&state.db, tenant.id, scope, app_id)
+                .await?
+                .is_some(),
+            None => false,
+        },
+        (None, Some(call_id)) => calls::get(&state.db, tenant.id, call_id)
+            .await?
+            .is_some_and(|c| c.state != "draft" || user.is_some_and(|u| u.role() == Role::Bureau)),
+        (None, None) => false,
+    };
+    if !allowed {
+        return Err(AppError::NotFound);
+    }
+    let kind = FileKind::parse(&doc.kind).ok_or(AppError::NotFound)?;
+    let bytes = FileStore::new(&state.config.data_dir)
+        .get(&doc.sha256)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading a stored file")))?;
+    Ok(attachment(bytes, kind, &doc.filename))
+}
+
+/// A download: the detected type, always `attachment`, and a sandbox in case a browser ignores
+/// both.
+pub fn attachment(bytes: Vec<u8>, kind: FileKind, filename: &str) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        ascii_fallback(filename, kind),
+        percent_encode(filename)
+    );
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()));
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response
+}
+
+/// For the few clients that ignore `filename*`: the name itself when it is plain ASCII.
+fn ascii_fallback(filename: &str, kind: FileKind) -> String {
+    if !filename.is_empty()
+        && filename
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._- ".contains(c))
+    {
+        filename.to_string()
+    } else {
+        format!("download.{}", kind.as_str())
+    }
+}
+
+/// RFC 5987 encoding of a UTF-8 file name.
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_their_directories_and_control_characters() {
+        assert_eq!(clean_filename("C:\\Users\\张三\\营业执照.pdf"), "营业执照.pdf");
+        assert_eq!(clean_filename("../../etc/passwd"), "passwd");
+        assert_eq!(clean_filename("a\u{0}b\r\n.png"), "ab.png");
+        assert_eq!(clean_filename(&"长".repeat(300)).chars().count(), 200);
+    }
+
+    #[test]
+    fn download_names_are_encoded_for_every_browser() {
+        assert_eq!(percent_encode("报告 1.pdf"), "%E6%8A%A5%E5%91%8A%201.pdf");
+        assert_eq!(ascii_fallback("报告.pdf", FileKind::Pdf), "download.pdf");
+        assert_eq!(ascii_fallback("report-1.pdf", FileKind::Pdf), "report-1.pdf");
+    }
+}
