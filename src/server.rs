@@ -98,13 +98,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
 async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
     db.migrate().await?;
-    if config.demo {
-        crate::demo::seed_if_empty(&db.pool).await?;
-    }
     let state = AppState {
         db: db.pool.clone(),
         config: Arc::new(config.clone()),
     };
+    if config.demo {
+        crate::demo::seed_if_empty(&state).await?;
+    }
     spawn_scheduled_jobs(db.pool.clone());
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await

@@ -202,6 +202,16 @@ pub struct FrozenDocument {
     pub sha256: String,
 }
 
+impl FrozenDocument {
+    pub fn category_label(&self) -> &'static str {
+        super::documents::category_label(&self.category)
+    }
+
+    pub fn size_label(&self) -> String {
+        super::documents::size_label(self.size_bytes)
+    }
+}
+
 pub struct NewVersion<'a> {
     pub number: i32,
     pub park_name: &'a str,

@@ -1,7 +1,9 @@
 //! Pure domain logic: no IO, no sqlx, no axum.
+pub mod application_form;
 pub mod evaluate;
 pub mod fixed;
 pub mod role;
+pub mod roster;
 pub mod ruleset;
 pub mod uscc;
 pub mod workdays;

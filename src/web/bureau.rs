@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/jurisdictions/{id}/active", post(jurisdiction_toggle))
         .merge(super::rulesets::router())
         .merge(super::calls::bureau_router())
+        .merge(super::applications::review::bureau_router())
 }
 
 #[derive(Template)]

@@ -1,6 +1,7 @@
 //! The web layer: one router per role area, merged here, and the shared page plumbing.
 pub mod admin;
 pub mod api;
+pub mod applications;
 pub mod bureau;
 pub mod calls;
 pub mod files;
@@ -50,11 +51,11 @@ pub fn app(state: AppState) -> Router {
         )
         .nest(
             "/t/{tenant}/operator",
-            guarded(homes::operator_router(), Role::Operator, &state),
+            guarded(applications::operator::router(), Role::Operator, &state),
         )
         .nest(
             "/t/{tenant}/county",
-            guarded(homes::county_router(), Role::County, &state),
+            guarded(applications::review::county_router(), Role::County, &state),
         )
         .nest(
             "/t/{tenant}/expert",

@@ -138,6 +138,7 @@ impl TestResponse {
 
 /// The app under test with one browser's cookie jar.
 pub struct TestApp {
+    pub state: AppState,
     pub db: PgPool,
     pub router: Router,
     pub cookies: BTreeMap<String, String>,
@@ -158,7 +159,8 @@ impl TestApp {
             config: Arc::new(config),
         };
         TestApp {
-            router: parkcert::app(state),
+            router: parkcert::app(state.clone()),
+            state,
             db,
             cookies: BTreeMap::new(),
             csrf: None,
@@ -170,6 +172,7 @@ impl TestApp {
     /// Another browser (no cookies) on the same server and database.
     pub fn new_browser(&self) -> TestApp {
         TestApp {
+            state: self.state.clone(),
             db: self.db.clone(),
             router: self.router.clone(),
             cookies: BTreeMap::new(),

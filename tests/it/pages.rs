@@ -69,7 +69,7 @@ async fn pages_carry_security_headers_and_the_stylesheet_is_served_locally() {
 #[tokio::test]
 async fn the_demo_content_publishes_a_call_per_city_through_the_workflow() {
     let mut app = TestApp::spawn().await;
-    parkcert::demo::seed_content(&app.db).await.unwrap();
+    parkcert::demo::seed_content(&app.state).await.unwrap();
     app.get("/t/wenzhou")
         .await
         .assert_contains("关于开展2026年度温州市跨境电子商务产业园区认定工作的通知")

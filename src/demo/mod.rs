@@ -3,8 +3,11 @@
 use crate::auth::password;
 use crate::db::{tenants, users};
 use crate::domain::role::Role;
+use crate::state::AppState;
 use anyhow::Context;
 use sqlx::PgPool;
+
+mod applications;
 
 pub const DEMO_PASSWORD: &str = "parkcert-demo-2026";
 pub const ADMIN_LOGIN: &str = "admin";
@@ -91,7 +94,8 @@ pub const USERS: &[DemoUser] = &[
 
 /// Seeds the demo accounts when the database has no users yet (the first start), and the demo
 /// content when there is none (so a data directory from an older version gets it too).
-pub async fn seed_if_empty(pool: &PgPool) -> anyhow::Result<bool> {
+pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<bool> {
+    let pool = &state.db;
     let fresh = users::count_all(pool).await? == 0;
     if fresh {
         seed(pool).await?;
@@ -100,14 +104,20 @@ pub async fn seed_if_empty(pool: &PgPool) -> anyhow::Result<bool> {
         .fetch_one(pool)
         .await?;
     if calls == 0 {
-        seed_content(pool).await?;
+        seed_content(state).await?;
     }
     Ok(fresh)
 }
 
 /// A demo call per city, as a bureau would publish it: Wenzhou's open for applications with a
-/// second one still a draft, Zhongshan's open. Published through the workflow like any other.
-pub async fn seed_content(pool: &PgPool) -> anyhow::Result<()> {
+/// second one still a draft, Zhongshan's open. Published through the workflow like any other;
+/// then applications to the open calls in every state intake can reach.
+pub async fn seed_content(state: &AppState) -> anyhow::Result<()> {
+    seed_calls(&state.db).await?;
+    applications::seed(state).await
+}
+
+async fn seed_calls(pool: &PgPool) -> anyhow::Result<()> {
     use crate::db::calls::{self, CallFields};
     use crate::db::transition::{self, By};
     use crate::domain::workflow::{Actor, CallAction};

@@ -1,0 +1,221 @@
+//! Applications in every role's eyes: the operator drafts and submits, the county pre-reviews
+//! and recommends, the bureau accepts into review. What they share lives here: loading an
+//! application with its call and frozen rule set, the engine's checks as rows for a page, and
+//! the view of a frozen version.
+pub mod operator;
+pub mod review;
+
+use crate::db::applications::{self, Application, FormValues, Scope, Version};
+use crate::db::calls::{self, Call};
+use crate::db::rulesets;
+use crate::domain::application_form::{self, FormSpec};
+use crate::domain::evaluate::{self, CheckResult, Evaluation, Status};
+use crate::domain::roster::RosterRow;
+use crate::domain::ruleset::RuleSet;
+use crate::domain::uscc::Uscc;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use chrono::{Datelike, NaiveDate, Utc};
+
+/// An application with what every page about it needs.
+pub struct Loaded {
+    pub tenant_id: i64,
+    pub app: Application,
+    pub call: Call,
+    pub rules: RuleSet,
+    pub spec: FormSpec,
+    pub reference_year: i32,
+}
+
+/// Loads an application the scope may see (else 404), its call and the call's rule set.
+pub async fn load(state: &AppState, tenant_id: i64, scope: Scope, id: i64) -> AppResult<Loaded> {
+    let app = applications::get(&state.db, tenant_id, scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let call = calls::get(&state.db, tenant_id, app.call_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (_, rules) = rulesets::get(&state.db, tenant_id, call.rule_set_version_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let reference_year = reference_year(&call);
+    let spec = application_form::form_for(&rules, reference_year);
+    Ok(Loaded {
+        tenant_id,
+        app,
+        call,
+        rules,
+        spec,
+        reference_year,
+    })
+}
+
+/// The reference year of a call's applications: the year before the call's year (a 2026 call
+/// asks for 2025's figures, DOMAIN.md §5).
+pub fn reference_year(call: &Call) -> i32 {
+    call.year - 1
+}
+
+pub fn today_shanghai() -> NaiveDate {
+    Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+}
+
+pub fn roster_of(value: &serde_json::Value) -> Vec<RosterRow> {
+    serde_json::from_value(value.clone()).unwrap_or_default()
+}
+
+/// The engine's evaluation of a form and roster, as the self-check and the reviewers see it.
+pub fn evaluate_form(
+    loaded: &Loaded,
+    form: &FormValues,
+    roster: &[RosterRow],
+    applied_on: NaiveDate,
+) -> Evaluation {
+    let parsed = application_form::parse(&loaded.spec, form);
+    let input = application_form::to_input(
+        &loaded.rules,
+        &parsed,
+        applied_on,
+        loaded.reference_year,
+        Some(loaded.app.organization_name.clone()),
+        Uscc::parse(&loaded.app.organization_uscc).ok(),
+        roster.iter().map(RosterRow::to_enterprise).collect(),
+    );
+    evaluate::evaluate(&loaded.rules, &input)
+}
+
+/// One line of the self-check or review table.
+pub struct CheckRow {
+    pub id: String,
+    pub article: String,
+    pub description: String,
+    pub tier: String,
+    pub required: String,
+    pub actual: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+}
+
+pub fn check_rows(rules: &RuleSet, evaluation: &Evaluation) -> Vec<CheckRow> {
+    evaluation
+        .checks
+        .iter()
+        .map(|c: &CheckResult| {
+            let def = rules.checks.iter().find(|d| d.id == c.id);
+            let tier = def
+                .and_then(|d| d.tier.as_ref())
+                .and_then(|t| rules.tiers.iter().find(|x| &x.id == t))
+                .map(|t| t.name.clone())
+                .unwrap_or_default();
+            let (status, status_label) = match c.status {
+                Status::Pass => ("pass", "符合"),
+                Status::Fail => ("fail", "不符合"),
+                Status::Manual => ("manual", "待人工确认"),
+                Status::Na => ("na", "不适用"),
+            };
+            CheckRow {
+                id: c.id.clone(),
+                article: c.article.clone(),
+                description: def.map(|d| d.description.clone()).unwrap_or_default(),
+                tier,
+                required: def
+                    .map(|d| rules.requirement_text(d))
+                    .unwrap_or_else(|| c.required.clone()),
+                actual: c.actual.clone().unwrap_or_else(|| "未填写".into()),
+                status,
+                status_label,
+            }
+        })
+        .collect()
+}
+
+/// The engine's summary in words.
+pub fn verdict_label(evaluation: &Evaluation) -> &'static str {
+    use crate::domain::evaluate::Verdict;
+    match evaluation.verdict {
+        Verdict::Vetoed => "存在一票否决事项",
+        Verdict::NotEligible => "尚有不符合的认定条件",
+        Verdict::NeedsAttestation => "量化条件均符合，待人工确认其余条件",
+        Verdict::Recommend => "全部条件符合",
+    }
+}
+
+/// A frozen version, ready for a page.
+pub struct VersionView {
+    pub number: i32,
+    pub park_name: String,
+    pub submitted_by: String,
+    pub submitted_at: String,
+    pub sections: Vec<(String, Vec<(String, String)>)>,
+    pub roster: Vec<RosterRow>,
+    pub documents: Vec<applications::FrozenDocument>,
+    pub checks: Vec<CheckRow>,
+    pub warnings: Vec<String>,
+    pub verdict: &'static str,
+    pub tier: Option<String>,
+}
+
+pub fn version_view(loaded: &Loaded, v: &Version) -> VersionView {
+    let sections = loaded
+        .spec
+        .sections
+        .iter()
+        .map(|s| {
+            let rows = s
+                .fields
+                .iter()
+                .map(|f| {
+                    let value = v.form.0.get(&f.key).map(String::as_str).unwrap_or("");
+                    (
+                        f.label.clone(),
+                        application_form::display(f, value),
+                    )
+                })
+                .collect();
+            (s.title.to_string(), rows)
+        })
+        .collect();
+    let evaluation: Option<Evaluation> = serde_json::from_value(v.evaluation.0.clone()).ok();
+    VersionView {
+        number: v.number,
+        park_name: v.park_name.clone(),
+        submitted_by: v.submitted_by_name.clone(),
+        submitted_at: super::calls::shanghai_minute(v.submitted_at),
+        sections,
+        roster: roster_of(&v.roster.0),
+        documents: v.documents.0.clone(),
+        checks: evaluation
+            .as_ref()
+            .map(|e| check_rows(&loaded.rules, e))
+            .unwrap_or_default(),
+        warnings: evaluation
+            .as_ref()
+            .map(|e| e.warnings.iter().map(|w| w.message.clone()).collect())
+            .unwrap_or_default(),
+        verdict: evaluation.as_ref().map(verdict_label).unwrap_or(""),
+        tier: evaluation.and_then(|e| e.tier).and_then(|t| {
+            loaded
+                .rules
+                .tiers
+                .iter()
+                .find(|x| x.id == t)
+                .map(|x| x.name.clone())
+        }),
+    }
+}
+
+pub fn state_label(state: &str) -> &'static str {
+    state
+        .parse::<crate::domain::workflow::ApplicationState>()
+        .map(|s| s.label())
+        .unwrap_or("未知")
+}
+
+/// The reference date of a frozen version (its submission day in Shanghai).
+pub fn shanghai_day(at: chrono::DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+}
+
+pub fn year_of(d: NaiveDate) -> i32 {
+    d.year()
+}

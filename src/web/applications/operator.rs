@@ -1,0 +1,1226 @@
+//! The operator's side: apply to an open call, fill in the form (附件1/2), keep the roster
+//! (附件3), attach documents, watch the self-check, submit; after a return, edit and resubmit.
+use super::{CheckRow, Loaded, check_rows, evaluate_form, load, roster_of, today_shanghai};
+use crate::auth::CurrentUser;
+use crate::db::applications::{self, FormValues, FrozenDocument, Scope};
+use crate::db::calls::{self, Audience};
+use crate::db::documents::{self, Document, Owner};
+use crate::db::organizations::{self, Organization};
+use crate::db::transition::{self, Applications, By};
+use crate::db::{audit, jurisdictions};
+use crate::domain::application_form::{self, FieldChange};
+use crate::domain::roster::{self, RosterRow};
+use crate::domain::workflow::{ApplicationAction, ApplicationState, WorkflowRules};
+use crate::error::{AppError, AppResult};
+use crate::roster_io;
+use crate::state::AppState;
+use crate::web::calls::{CallView, shanghai_minute};
+use crate::web::files::{self, read_upload};
+use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
+use crate::web::request::ClientInfo;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/calls/{call}/apply", post(apply))
+        .route("/applications/{id}", get(show))
+        .route("/applications/{id}/form", get(form_page).post(form_save))
+        .route("/applications/{id}/roster", get(roster_page))
+        .route("/applications/{id}/roster/import", post(roster_import))
+        .route("/applications/{id}/roster/rows", post(roster_add))
+        .route(
+            "/applications/{id}/roster/rows/{row}",
+            get(roster_row_page).post(roster_row_save),
+        )
+        .route(
+            "/applications/{id}/roster/rows/{row}/delete",
+            post(roster_row_delete),
+        )
+        .route("/applications/{id}/roster.xlsx", get(roster_export))
+        .route(
+            "/applications/{id}/roster-template.xlsx",
+            get(roster_template),
+        )
+        .route("/applications/{id}/documents", post(document_upload))
+        .route(
+            "/applications/{id}/documents/{doc}/detach",
+            post(document_detach),
+        )
+        .route("/applications/{id}/submit", post(submit))
+        .route("/applications/{id}/versions/{n}", get(version_page))
+}
+
+fn org_scope(user: &CurrentUser) -> AppResult<Scope> {
+    user.organization_id
+        .map(Scope::Organization)
+        .ok_or(AppError::Forbidden)
+}
+
+async fn load_own(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Loaded> {
+    load(state, user.tenant()?, org_scope(user)?, id).await
+}
+
+fn app_url(user: &CurrentUser, id: i64) -> String {
+    format!("{}/applications/{id}", user.home_url())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Home
+
+pub struct AppRow {
+    pub id: i64,
+    pub park_name: String,
+    pub call_title: String,
+    pub state_label: &'static str,
+    pub version_count: i32,
+    pub updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "operator/home.html")]
+struct Home {
+    ctx: PageCtx,
+    org: Option<Organization>,
+    open_calls: Vec<CallView>,
+    applications: Vec<AppRow>,
+}
+
+async fn home(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let org = organizations::of_user(&state.db, tenant_id, user.id).await?;
+    let now = Utc::now();
+    let open_calls = calls::list(&state.db, tenant_id, Audience::Public)
+        .await?
+        .into_iter()
+        .filter(|c| c.state == "open" && c.opens_at <= now && now < c.deadline)
+        .map(|c| CallView::new(c, now))
+        .collect();
+    let applications = applications::list(&state.db, tenant_id, org_scope(&user)?)
+        .await?
+        .into_iter()
+        .map(|a| AppRow {
+            id: a.id,
+            park_name: a.park_name,
+            call_title: a.call_title,
+            state_label: super::state_label(&a.state),
+            version_count: a.version_count,
+            updated: shanghai_minute(a.updated_at),
+        })
+        .collect();
+    render(&Home {
+        ctx,
+        org,
+        open_calls,
+        applications,
+    })
+}
+
+async fn apply(
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    Path((_, call_id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let org_id = user.organization_id.ok_or(AppError::Forbidden)?;
+    let call = calls::get(&state.db, tenant_id, call_id)
+        .await?
+        .filter(|c| c.state != "draft")
+        .ok_or(AppError::NotFound)?;
+    let now = Utc::now();
+    if call.state != "open" || now >= call.deadline || now < call.opens_at {
+        return Err(AppError::Conflict(
+            "该申报通知当前不在申报时间内，不能新建申报。".into(),
+        ));
+    }
+    let org = organizations::get(&state.db, tenant_id, org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    let id = applications::create(
+        &mut tx,
+        tenant_id,
+        call_id,
+        org_id,
+        org.jurisdiction_id,
+        user.id,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({ "call_id": call_id, "organization_id": org_id })),
+            ..client.audit(Some(tenant_id), Some(user.id), "application", id, "create")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("{}/form", app_url(&user, id))).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overview and submission
+
+pub struct VersionLink {
+    pub number: i32,
+    pub submitted_at: String,
+    pub submitted_by: String,
+}
+
+pub struct ReviewLine {
+    pub version_number: i32,
+    pub stage: &'static str,
+    pub opinion: &'static str,
+    pub comments: String,
+    pub by: String,
+    pub at: String,
+}
+
+#[derive(Template)]
+#[template(path = "operator/application.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    base: String,
+    loaded: Loaded,
+    state_label: &'static str,
+    deadline: String,
+    checks: Vec<CheckRow>,
+    verdict: &'static str,
+    warnings: Vec<String>,
+    roster_count: usize,
+    documents: Vec<Document>,
+    versions: Vec<VersionLink>,
+    reviews: Vec<ReviewLine>,
+    missing: Vec<String>,
+    errors: FieldErrors,
+    submit_token: String,
+    can_edit: bool,
+    max_mb: usize,
+}
+
+async fn show(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let loaded = load_own(&state, &user, id).await?;
+    show_page(ctx, &state, &user, loaded, FieldErrors::default()).await
+}
+
+async fn show_page(
+    ctx: PageCtx,
+    state: &AppState,
+    user: &CurrentUser,
+    loaded: Loaded,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let id = loaded.app.id;
+    let roster = roster_of(&loaded.app.roster.0);
+    let evaluation = evaluate_form(&loaded, &loaded.app.form.0, &roster, today_shanghai());
+    let documents = documents::attached_to_application(&state.db, tenant_id, id).await?;
+    let missing = completeness(&loaded, &roster, &documents);
+    let versions = applications::versions(&state.db, tenant_id, id)
+        .await?
+        .into_iter()
+        .map(|v| VersionLink {
+            number: v.number,
+            submitted_at: shanghai_minute(v.submitted_at),
+            submitted_by: v.submitted_by_name,
+        })
+        .collect();
+    let page = ShowPage {
+        base: app_url(user, id),
+        state_label: super::state_label(&loaded.app.state),
+        deadline: shanghai_minute(loaded.call.deadline),
+        checks: check_rows(&loaded.rules, &evaluation),
+        verdict: super::verdict_label(&evaluation),
+        warnings: evaluation.warnings.iter().map(|w| w.message.clone()).collect(),
+        roster_count: roster.len(),
+        documents,
+        versions,
+        reviews: review_lines(state, tenant_id, id).await?,
+        missing,
+        submit_token: uuid::Uuid::new_v4().to_string(),
+        can_edit: loaded.app.state == "draft",
+        max_mb: state.config.max_upload_bytes / (1024 * 1024),
+        loaded,
+        errors,
+        ctx,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+pub async fn review_lines(
+    state: &AppState,
+    tenant_id: i64,
+    id: i64,
+) -> AppResult<Vec<ReviewLine>> {
+    Ok(applications::reviews(&state.db, tenant_id, id)
+        .await?
+        .into_iter()
+        .map(|r| ReviewLine {
+            version_number: r.version_number,
+            stage: if r.stage == "county" {
+                "县（市、区）/镇街初审"
+            } else {
+                "市商务局形式审查"
+            },
+            opinion: r.opinion_label(),
+            comments: r.comments.clone(),
+            by: r.decided_by_name.clone(),
+            at: shanghai_minute(r.decided_at),
+        })
+        .collect())
+}
+
+/// What still stops a submission, in words: required fields, malformed values, the county, the
+/// roster and the required documents.
+fn completeness(loaded: &Loaded, roster: &[RosterRow], documents: &[Document]) -> Vec<String> {
+    let form = &loaded.app.form.0;
+    let mut missing: Vec<String> = Vec::new();
+    let parsed = application_form::parse(&loaded.spec, form);
+    let label_of = |key: &str| {
+        loaded
+            .spec
+            .sections
+            .iter()
+            .flat_map(|s| s.fields.iter())
+            .find(|f| f.key == key)
+            .map(|f| f.label.clone())
+            .unwrap_or_else(|| key.to_string())
+    };
+    for (key, message) in parsed.errors.iter() {
+        missing.push(format!("{}：{message}", label_of(key)));
+    }
+    for (key, message) in application_form::missing_for_submit(&loaded.spec, form) {
+        if !parsed.errors.contains_key(&key) {
+            missing.push(format!("{}：{message}", label_of(&key)));
+        }
+    }
+    if loaded.app.jurisdiction_id.is_none() {
+        missing.push("园区所在县（市、区）/镇街：请选择".into());
+    }
+    if roster.is_empty() {
+        missing.push("入驻企业名录（附件3）：请录入或导入".into());
+    }
+    for (category, label) in [
+        ("uscc_certificate", "营业执照复印件"),
+        ("report", "盖章的申报书扫描件"),
+    ] {
+        if !documents.iter().any(|d| d.category == category) {
+            missing.push(format!("{label}：请上传"));
+        }
+    }
+    missing
+}
+
+#[derive(Deserialize)]
+struct SubmitForm {
+    #[serde(default)]
+    submit_token: String,
+    #[serde(default)]
+    lock_version: String,
+    #[serde(default)]
+    roster_lock_version: String,
+}
+
+/// Freezes the draft as a new immutable version and routes it to the park's county. One POST
+/// makes one version: a repeated POST (double click, reload) finds the version its token made.
+async fn submit(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<SubmitForm>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let token = uuid::Uuid::parse_str(&form.submit_token)
+        .map_err(|_| AppError::BadRequest("提交表单已失效，请刷新页面后重试。".into()))?;
+    if let Some(done) = already_submitted(&state, &user, id, token).await? {
+        return Ok(done);
+    }
+    let loaded = load_own(&state, &user, id).await?;
+    let mut errors = FieldErrors::default();
+    if Utc::now() >= loaded.call.deadline || loaded.call.state != "open" {
+        errors.add(
+            "submit",
+            format!(
+                "申报已于 {} 截止，不能再提交。",
+                shanghai_minute(loaded.call.deadline)
+            ),
+        );
+        return show_page(ctx, &state, &user, loaded, errors).await;
+    }
+    if form.lock_version != loaded.app.lock_version.to_string()
+        || form.roster_lock_version != loaded.app.roster_lock_version.to_string()
+    {
+        errors.add(
+            "submit",
+            "提交前，此申报已在其他页面被修改。请核对下方最新内容后再提交。",
+        );
+        return show_page(ctx, &state, &user, loaded, errors).await;
+    }
+    let roster = roster_of(&loaded.app.roster.0);
+    let docs = documents::attached_to_application(&state.db, tenant_id, id).await?;
+    let missing = completeness(&loaded, &roster, &docs);
+    if !missing.is_empty() {
+        errors.add("submit", "申报材料尚不完整，请补全下列内容后再提交。");
+        return show_page(ctx, &state, &user, loaded, errors).await;
+    }
+    let number = match freeze(&state, &loaded, &client.by(&user), user.id, token).await {
+        Ok(number) => number,
+        Err(e) => {
+            // A concurrent POST with the same token may have won the row lock.
+            if let Some(done) = already_submitted(&state, &user, id, token).await? {
+                return Ok(done);
+            }
+            return Err(e);
+        }
+    };
+    flash(
+        &session,
+        "success",
+        format!(
+            "已提交第 {number} 版申报，等待{}初审。",
+            loaded.app.jurisdiction_name.as_deref().unwrap_or("县（市、区）")
+        ),
+    )
+    .await?;
+    Ok(Redirect::to(&app_url(&user, id)).into_response())
+}
+
+/// Submits the saved draft: the transition to `submitted` and the frozen version (form, roster,
+/// documents with their hashes, the engine's evaluation) in one transaction. Returns the
+/// version's number.
+pub async fn freeze(
+    state: &AppState,
+    loaded: &Loaded,
+    by: &By,
+    user_id: i64,
+    token: uuid::Uuid,
+) -> AppResult<i32> {
+    let tenant_id = loaded.tenant_id;
+    let id = loaded.app.id;
+    let jurisdiction_id = loaded.app.jurisdiction_id.ok_or(AppError::Conflict(
+        "请先选择园区所在县（市、区）/镇街。".into(),
+    ))?;
+    let roster = roster_of(&loaded.app.roster.0);
+    let docs = documents::attached_to_application(&state.db, tenant_id, id).await?;
+    let evaluation = evaluate_form(loaded, &loaded.app.form.0, &roster, today_shanghai());
+    let frozen: Vec<FrozenDocument> = docs
+        .iter()
+        .map(|d| FrozenDocument {
+            id: d.id,
+            category: d.category.clone(),
+            filename: d.filename.clone(),
+            kind: d.kind.clone(),
+            size_bytes: d.size_bytes,
+            sha256: d.sha256.clone(),
+        })
+        .collect();
+    let number = loaded.app.version_count + 1;
+    let mut tx = state.db.begin().await?;
+    transition::apply_in::<Applications>(
+        &mut tx,
+        tenant_id,
+        id,
+        ApplicationAction::Submit,
+        by,
+        Some(&format!("提交第{number}版")),
+        &WorkflowRules::for_rule_set(&loaded.rules),
+    )
+    .await?;
+    applications::insert_version(
+        &mut tx,
+        tenant_id,
+        id,
+        &applications::NewVersion {
+            number,
+            park_name: &loaded.app.park_name,
+            jurisdiction_id,
+            form: &loaded.app.form.0,
+            roster: &loaded.app.roster.0,
+            documents: &frozen,
+            evaluation: &serde_json::to_value(&evaluation)
+                .map_err(|e| AppError::Internal(e.into()))?,
+            submit_token: token,
+            submitted_by: user_id,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(number)
+}
+
+async fn already_submitted(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    token: uuid::Uuid,
+) -> AppResult<Option<Response>> {
+    match applications::version_of_token(&state.db, user.tenant()?, token).await? {
+        Some((app_id, _)) if app_id == id => {
+            Ok(Some(Redirect::to(&app_url(user, id)).into_response()))
+        }
+        Some(_) => Err(AppError::BadRequest("提交表单有误，请刷新页面后重试。".into())),
+        None => Ok(None),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The form (附件1 and 附件2)
+
+#[derive(Template)]
+#[template(path = "operator/form.html")]
+struct FormPage {
+    ctx: PageCtx,
+    base: String,
+    loaded: Loaded,
+    values: FormValues,
+    jurisdiction_id: String,
+    jurisdictions: Vec<(String, String)>,
+    lock_version: i32,
+    errors: FieldErrors,
+    checks: Vec<CheckRow>,
+    verdict: &'static str,
+    conflict: Vec<FieldChange>,
+    conflict_shown: bool,
+}
+
+async fn form_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let loaded = load_own(&state, &user, id).await?;
+    if loaded.app.state != "draft" {
+        return Ok(Redirect::to(&app_url(&user, id)).into_response());
+    }
+    let values = loaded.app.form.0.clone();
+    let jurisdiction_id = loaded
+        .app
+        .jurisdiction_id
+        .map(|j| j.to_string())
+        .unwrap_or_default();
+    let lock = loaded.app.lock_version;
+    let mut errors = FieldErrors::default();
+    for (k, m) in application_form::parse(&loaded.spec, &values).errors {
+        errors.add(k, m);
+    }
+    form_response(
+        ctx,
+        &state,
+        &user,
+        loaded,
+        values,
+        jurisdiction_id,
+        lock,
+        errors,
+        Vec::new(),
+        false,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_response(
+    ctx: PageCtx,
+    state: &AppState,
+    user: &CurrentUser,
+    loaded: Loaded,
+    values: FormValues,
+    jurisdiction_id: String,
+    lock_version: i32,
+    errors: FieldErrors,
+    conflict: Vec<FieldChange>,
+    conflict_shown: bool,
+) -> AppResult<Response> {
+    let roster = roster_of(&loaded.app.roster.0);
+    let evaluation = evaluate_form(&loaded, &values, &roster, today_shanghai());
+    let status = if conflict_shown {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    let page = FormPage {
+        base: app_url(user, loaded.app.id),
+        jurisdictions: crate::web::register::jurisdiction_options(state, user.tenant()?).await?,
+        checks: check_rows(&loaded.rules, &evaluation),
+        verdict: super::verdict_label(&evaluation),
+        loaded,
+        values,
+        jurisdiction_id,
+        lock_version,
+        errors,
+        conflict,
+        conflict_shown,
+        ctx,
+    };
+    render_with(status, &page)
+}
+
+/// The posted form as typed: repeated keys (checkboxes) joined with ',', only the spec's keys.
+fn typed_values(loaded: &Loaded, pairs: &[(String, String)]) -> FormValues {
+    let mut values = FormValues::new();
+    for field in loaded.spec.sections.iter().flat_map(|s| s.fields.iter()) {
+        let parts: Vec<&str> = pairs
+            .iter()
+            .filter(|(k, _)| *k == field.key)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let joined = parts.join(",");
+        if !joined.trim().is_empty() {
+            values.insert(field.key.clone(), joined);
+        }
+    }
+    values
+}
+
+fn pair<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+/// Saves the draft whatever it holds (a draft may be incomplete or even hold a malformed value,
+/// which is shown with its message); refuses only to overwrite someone else's newer save.
+async fn form_save(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let loaded = load_own(&state, &user, id).await?;
+    if loaded.app.state != "draft" {
+        return Err(AppError::Conflict(
+            "申报已提交，不能再修改；如需修改，请等待退回。".into(),
+        ));
+    }
+    let values = typed_values(&loaded, &pairs);
+    let jurisdiction_text = pair(&pairs, "jurisdiction_id").to_string();
+    let jurisdiction_id = match jurisdiction_text.parse::<i64>() {
+        Ok(j) => jurisdictions::get(&state.db, tenant_id, j)
+            .await?
+            .filter(|j| j.active)
+            .map(|j| j.id),
+        Err(_) => None,
+    };
+    let expected: i32 = pair(&pairs, "lock_version").parse().unwrap_or(-1);
+    let park_name = values
+        .get(application_form::keys::PARK_NAME)
+        .map(|n| n.trim().chars().take(100).collect::<String>())
+        .unwrap_or_default();
+    let mut tx = state.db.begin().await?;
+    let saved = applications::save_form(
+        &mut tx,
+        tenant_id,
+        id,
+        expected,
+        &park_name,
+        jurisdiction_id,
+        &values,
+    )
+    .await?;
+    if !saved {
+        tx.rollback().await?;
+        // Someone saved in between. Nothing typed here is lost: the page shows it again, lists
+        // what the other save changed, and carries the new lock so that saving again is a
+        // deliberate overwrite.
+        let current = load_own(&state, &user, id).await?;
+        let conflict = application_form::diff(&current.spec, &values, &current.app.form.0);
+        let lock = current.app.lock_version;
+        return form_response(
+            ctx,
+            &state,
+            &user,
+            current,
+            values,
+            jurisdiction_text,
+            lock,
+            FieldErrors::default(),
+            conflict,
+            true,
+        )
+        .await;
+    }
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({ "lock_version": expected + 1, "fields": values.len() })),
+            ..client.audit(Some(tenant_id), Some(user.id), "application", id, "save_draft")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let malformed = application_form::parse(&loaded.spec, &values).errors.len();
+    let message = if malformed == 0 {
+        "草稿已保存。".to_string()
+    } else {
+        format!("草稿已保存，其中 {malformed} 项格式有误，请按提示修改。")
+    };
+    flash(&session, "success", message).await?;
+    Ok(Redirect::to(&format!("{}/form", app_url(&user, id))).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The roster (附件3)
+
+const ROSTER_PAGE: usize = 100;
+
+#[derive(Template)]
+#[template(path = "operator/roster.html")]
+struct RosterPage {
+    ctx: PageCtx,
+    base: String,
+    loaded: Loaded,
+    rows: Vec<(usize, RosterRow)>,
+    total: usize,
+    page: usize,
+    pages: usize,
+    import_errors: Vec<String>,
+    errors: FieldErrors,
+    new_row: roster::RosterCells,
+    can_edit: bool,
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    page: Option<usize>,
+}
+
+async fn roster_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let loaded = load_own(&state, &user, id).await?;
+    roster_response(
+        ctx,
+        &user,
+        loaded,
+        q.page.unwrap_or(1),
+        Vec::new(),
+        FieldErrors::default(),
+        roster::RosterCells::default(),
+    )
+}
+
+fn roster_response(
+    ctx: PageCtx,
+    user: &CurrentUser,
+    loaded: Loaded,
+    page: usize,
+    import_errors: Vec<String>,
+    errors: FieldErrors,
+    new_row: roster::RosterCells,
+) -> AppResult<Response> {
+    let all = roster_of(&loaded.app.roster.0);
+    let total = all.len();
+    let pages = total.div_ceil(ROSTER_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    let rows = all
+        .into_iter()
+        .enumerate()
+        .skip((page - 1) * ROSTER_PAGE)
+        .take(ROSTER_PAGE)
+        .map(|(i, r)| (i + 1, r))
+        .collect();
+    let status = if import_errors.is_empty() {
+        errors.status()
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = RosterPage {
+        base: app_url(user, loaded.app.id),
+        can_edit: loaded.app.state == "draft",
+        loaded,
+        rows,
+        total,
+        page,
+        pages,
+        import_errors,
+        errors,
+        new_row,
+        ctx,
+    };
+    render_with(status, &page)
+}
+
+async fn roster_import(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let loaded = load_own(&state, &user, id).await?;
+    require_draft(&loaded)?;
+    let mut errors = FieldErrors::default();
+    let upload = read_roster_upload(multipart, state.config.max_upload_bytes, &mut errors).await?;
+    let Some(bytes) = upload.1.filter(|_| errors.is_empty()) else {
+        return roster_response(ctx, &user, loaded, 1, Vec::new(), errors, Default::default());
+    };
+    let ctx_rows = roster_context(&loaded);
+    let rows = match roster_io::read_table(&bytes)
+        .map_err(|e| vec![e.to_string()])
+        .and_then(|table| {
+            roster::parse_table(&table, &ctx_rows)
+                .map_err(|errs| errs.iter().map(ToString::to_string).collect())
+        }) {
+        Ok(rows) => rows,
+        Err(messages) => {
+            return roster_response(
+                ctx,
+                &user,
+                loaded,
+                1,
+                messages,
+                FieldErrors::default(),
+                Default::default(),
+            );
+        }
+    };
+    let expected: i32 = upload.0.parse().unwrap_or(-1);
+    let count = rows.len();
+    save_roster(&state, &user, &client, &loaded, expected, rows, "import_roster").await?;
+    flash(
+        &session,
+        "success",
+        format!("已导入 {count} 家企业，原名录已被替换。"),
+    )
+    .await?;
+    let _ = tenant_id;
+    Ok(Redirect::to(&format!("{}/roster", app_url(&user, id))).into_response())
+}
+
+/// The import form: the roster lock and the file's bytes (any format: the reader decides).
+async fn read_roster_upload(
+    mut multipart: Multipart,
+    max: usize,
+    errors: &mut FieldErrors,
+) -> AppResult<(String, Option<Vec<u8>>)> {
+    let mut lock = String::new();
+    let mut bytes = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("上传未完成或格式有误，请重试。（{e}）")))?
+    {
+        match field.name().unwrap_or("") {
+            "roster_lock_version" => lock = field.text().await.unwrap_or_default(),
+            "file" => {
+                let data = field
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::BadRequest(format!("上传未完成，请重试。（{e}）")))?;
+                if data.is_empty() {
+                    errors.add("file", "请选择要导入的 XLSX 或 CSV 文件。");
+                } else if data.len() > max {
+                    errors.add("file", "文件过大。");
+                } else {
+                    bytes = Some(data.to_vec());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((lock, bytes))
+}
+
+fn roster_context(loaded: &Loaded) -> roster::RosterContext {
+    let currency = loaded
+        .rules
+        .currency
+        .unwrap_or(crate::domain::ruleset::Currency::Cny);
+    roster::RosterContext {
+        reference_year: Some(loaded.reference_year),
+        ..roster::RosterContext::new(currency, super::year_of(today_shanghai()))
+    }
+}
+
+fn require_draft(loaded: &Loaded) -> AppResult<()> {
+    if loaded.app.state == "draft" {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "申报已提交，不能再修改；如需修改，请等待退回。".into(),
+        ))
+    }
+}
+
+async fn save_roster(
+    state: &AppState,
+    user: &CurrentUser,
+    client: &ClientInfo,
+    loaded: &Loaded,
+    expected: i32,
+    rows: Vec<RosterRow>,
+    action: &str,
+) -> AppResult<()> {
+    let tenant_id = user.tenant()?;
+    let value = serde_json::to_value(&rows).map_err(|e| AppError::Internal(e.into()))?;
+    let mut tx = state.db.begin().await?;
+    if !applications::save_roster(&mut tx, tenant_id, loaded.app.id, expected, &value).await? {
+        return Err(AppError::Conflict(
+            "名录已在其他页面被修改，本次操作未保存。请返回名录页面，刷新后重做。".into(),
+        ));
+    }
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({ "rows": rows.len() })),
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "application",
+                loaded.app.id,
+                action,
+            )
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct RowForm {
+    #[serde(default)]
+    roster_lock_version: String,
+    #[serde(flatten)]
+    cells: roster::RosterCells,
+}
+
+async fn roster_add(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<RowForm>,
+) -> AppResult<Response> {
+    let loaded = load_own(&state, &user, id).await?;
+    require_draft(&loaded)?;
+    let row = match roster::validate_row(&form.cells, &roster_context(&loaded)) {
+        Ok(row) => row,
+        Err(field_errors) => {
+            let mut errors = FieldErrors::default();
+            for e in field_errors {
+                errors.add(e.column.key(), e.reason);
+            }
+            let last = usize::MAX;
+            return roster_response(ctx, &user, loaded, last, Vec::new(), errors, form.cells);
+        }
+    };
+    let mut rows = roster_of(&loaded.app.roster.0);
+    if rows.iter().any(|r| r.uscc == row.uscc) {
+        let mut errors = FieldErrors::default();
+        errors.add("uscc", "名录中已有该统一社会信用代码的企业。");
+        return roster_response(ctx, &user, loaded, usize::MAX, Vec::new(), errors, form.cells);
+    }
+    rows.push(row);
+    let expected = form.roster_lock_version.parse().unwrap_or(-1);
+    save_roster(&state, &user, &client, &loaded, expected, rows, "add_roster_row").await?;
+    flash(&session, "success", "已添加一家企业。").await?;
+    Ok(Redirect::to(&format!("{}/roster?page=999999#rows", app_url(&user, id))).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "operator/roster_row.html")]
+struct RowPage {
+    ctx: PageCtx,
+    base: String,
+    number: usize,
+    cells: roster::RosterCells,
+    errors: FieldErrors,
+    roster_lock_version: i32,
+}
+
+async fn roster_row_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id, number)): Path<(String, i64, usize)>,
+) -> AppResult<Response> {
+    let loaded = load_own(&state, &user, id).await?;
+    require_draft(&loaded)?;
+    let rows = roster_of(&loaded.app.roster.0);
+    let row = rows
+        .get(number.wrapping_sub(1))
+        .ok_or(AppError::NotFound)?;
+    render(&RowPage {
+        ctx,
+        base: app_url(&user, id),
+        number,
+        cells: roster::RosterCells::from_row(row),
+        errors: FieldErrors::default(),
+        roster_lock_version: loaded.app.roster_lock_version,
+    })
+}
+
+async fn roster_row_save(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id, number)): Path<(String, i64, usize)>,
+    Form(form): Form<RowForm>,
+) -> AppResult<Response> {
+    let loaded = load_own(&state, &user, id).await?;
+    require_draft(&loaded)?;
+    let mut rows = roster_of(&loaded.app.roster.0);
+    let index = number.wrapping_sub(1);
+    if index >= rows.len() {
+        return Err(AppError::NotFound);
+    }
+    let mut errors = FieldErrors::default();
+    match roster::validate_row(&form.cells, &roster_context(&loaded)) {
+        Ok(row) => {
+            if rows
+                .iter()
+                .enumerate()
+                .any(|(i, r)| i != index && r.uscc == row.uscc)
+            {
+                errors.add("uscc", "名录中已有该统一社会信用代码的企业。");
+            } else {
+                rows[index] = row;
+            }
+        }
+        Err(field_errors) => {
+            for e in field_errors {
+                errors.add(e.column.key(), e.reason);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        let page = RowPage {
+            ctx,
+            base: app_url(&user, id),
+            number,
+            cells: form.cells,
+            errors,
+            roster_lock_version: form.roster_lock_version.parse().unwrap_or(-1),
+        };
+        return render_with(page.errors.status(), &page);
+    }
+    let expected = form.roster_lock_version.parse().unwrap_or(-1);
+    save_roster(&state, &user, &client, &loaded, expected, rows, "edit_roster_row").await?;
+    flash(&session, "success", format!("第 {number} 行已保存。")).await?;
+    let page = index / ROSTER_PAGE + 1;
+    Ok(Redirect::to(&format!("{}/roster?page={page}#rows", app_url(&user, id))).into_response())
+}
+
+#[derive(Deserialize)]
+struct LockForm {
+    #[serde(default)]
+    roster_lock_version: String,
+}
+
+async fn roster_row_delete(
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id, number)): Path<(String, i64, usize)>,
+    Form(form): Form<LockForm>,
+) -> AppResult<Response> {
+    let loaded = load_own(&state, &user, id).await?;
+    require_draft(&loaded)?;
+    let mut rows = roster_of(&loaded.app.roster.0);
+    let index = number.wrapping_sub(1);
+    if index >= rows.len() {
+        return Err(AppError::NotFound);
+    }
+    let removed = rows.remove(index);
+    let expected = form.roster_lock_version.parse().unwrap_or(-1);
+    save_roster(&state, &user, &client, &loaded, expected, rows, "delete_roster_row").await?;
+    flash(&session, "success", format!("已删除 {}。", removed.name)).await?;
+    let page = index / ROSTER_PAGE + 1;
+    Ok(Redirect::to(&format!("{}/roster?page={page}#rows", app_url(&user, id))).into_response())
+}
+
+fn xlsx_download(bytes: Vec<u8>, filename: &str) -> Response {
+    files::attachment(bytes, crate::storage::FileKind::Xlsx, filename)
+}
+
+/// The template in the call's currency and reference year, so that what the operator fills in
+/// imports without a header complaint.
+async fn roster_template(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let loaded = load_own(&state, &user, id).await?;
+    let year = format!("{}年", loaded.reference_year);
+    Ok(xlsx_download(
+        roster_io::template_xlsx(roster_context(&loaded).currency_label(), &year),
+        "园区跨境电商企业名录表（模板）.xlsx",
+    ))
+}
+
+async fn roster_export(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let loaded = load_own(&state, &user, id).await?;
+    let rows = roster_of(&loaded.app.roster.0);
+    let year = format!("{}年", loaded.reference_year);
+    let bytes = roster_io::export_xlsx(&rows, roster_context(&loaded).currency_label(), &year)
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let mut response = xlsx_download(
+        bytes,
+        "园区跨境电商企业名录表.xlsx",
+    );
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents
+
+async fn document_upload(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let loaded = load_own(&state, &user, id).await?;
+    require_draft(&loaded)?;
+    let mut errors = FieldErrors::default();
+    let upload = read_upload(multipart, "file", state.config.max_upload_bytes, &mut errors).await?;
+    let category = upload.field("category").to_string();
+    if !["uscc_certificate", "report", "evidence"].contains(&category.as_str()) {
+        errors.add("category", "请选择材料类别。");
+    }
+    let file = match upload.file {
+        Some(f) if errors.is_empty() => f,
+        None if errors.is_empty() => {
+            errors.add("file", "请选择要上传的文件。");
+            return show_page(ctx, &state, &user, loaded, errors).await;
+        }
+        _ => return show_page(ctx, &state, &user, loaded, errors).await,
+    };
+    let sha256 = files::store(&state, &file).await?;
+    let mut tx = state.db.begin().await?;
+    let doc_id = documents::insert(
+        &mut tx,
+        tenant_id,
+        &documents::NewDocument {
+            owner: Owner::Application(id),
+            category: &category,
+            filename: &file.filename,
+            kind: file.kind.as_str(),
+            size_bytes: file.bytes.len() as i64,
+            sha256: &sha256,
+            uploaded_by: user.id,
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({
+                "document_id": doc_id, "category": category, "filename": file.filename,
+                "sha256": sha256, "size": file.bytes.len(),
+            })),
+            ..client.audit(Some(tenant_id), Some(user.id), "application", id, "attach_document")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", format!("已上传 {}。", file.filename)).await?;
+    Ok(Redirect::to(&format!("{}#documents", app_url(&user, id))).into_response())
+}
+
+async fn document_detach(
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id, doc)): Path<(String, i64, i64)>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let loaded = load_own(&state, &user, id).await?;
+    require_draft(&loaded)?;
+    let mut tx = state.db.begin().await?;
+    if !documents::detach(&mut tx, tenant_id, id, doc).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({ "document_id": doc })),
+            ..client.audit(Some(tenant_id), Some(user.id), "application", id, "detach_document")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", "已移除该材料（已提交的版本中仍保留）。").await?;
+    Ok(Redirect::to(&format!("{}#documents", app_url(&user, id))).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Frozen versions
+
+#[derive(Template)]
+#[template(path = "applications/version.html")]
+pub struct VersionPage {
+    pub ctx: PageCtx,
+    pub base: String,
+    pub loaded: Loaded,
+    pub version: super::VersionView,
+}
+
+async fn version_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id, n)): Path<(String, i64, i32)>,
+) -> AppResult<Response> {
+    let loaded = load_own(&state, &user, id).await?;
+    super::review::render_version(ctx, &state, &user, loaded, n, app_url(&user, id)).await
+}
+
+/// The states an operator may still change: only a draft.
+pub fn editable(state: &str) -> bool {
+    state == ApplicationState::Draft.as_str()
+}

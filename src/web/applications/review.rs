@@ -1,0 +1,519 @@
+//! Pre-review by the county (推荐 / 不予推荐 / 退回修改, with the sealed letter and the manual
+//! checks it attests) and the bureau's formal check (受理 / 退回 / 不予通过).
+use super::operator::{ReviewLine, VersionPage, review_lines};
+use super::{Loaded, VersionView, load, roster_of, version_view};
+use crate::auth::CurrentUser;
+use crate::db::applications::{self, NewReview, Scope, Version};
+use crate::db::documents::{self, Owner};
+use crate::db::transition::{self, Applications, By};
+use crate::domain::application_form::{self, FieldChange};
+use crate::domain::roster::{self, RosterDiff};
+use crate::domain::ruleset::Rule;
+use crate::domain::workflow::{ApplicationAction, WorkflowRules};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::calls::shanghai_minute;
+use crate::web::files::{self, UploadedFile, read_upload};
+use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
+use crate::web::request::ClientInfo;
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use tower_sessions::Session;
+
+pub fn county_router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(county_home))
+        .route("/applications/{id}", get(county_show))
+        .route("/applications/{id}/opinion", post(county_opinion))
+        .route("/applications/{id}/versions/{n}", get(version_for_reviewer))
+}
+
+pub fn bureau_router() -> Router<AppState> {
+    Router::new()
+        .route("/calls/{call}/applications", get(bureau_list))
+        .route("/applications/{id}", get(bureau_show))
+        .route("/applications/{id}/decision", post(bureau_decision))
+        .route("/applications/{id}/versions/{n}", get(version_for_reviewer))
+}
+
+fn reviewer_scope(user: &CurrentUser) -> AppResult<Scope> {
+    files::scope_of(user).ok_or(AppError::Forbidden)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists
+
+pub struct ListRow {
+    pub id: i64,
+    pub park_name: String,
+    pub organization: String,
+    pub uscc: String,
+    pub county: String,
+    pub call_title: String,
+    pub state: String,
+    pub state_label: &'static str,
+    pub versions: i32,
+    pub updated: String,
+}
+
+fn list_rows(apps: Vec<applications::Application>) -> Vec<ListRow> {
+    apps.into_iter()
+        .map(|a| ListRow {
+            id: a.id,
+            state_label: super::state_label(&a.state),
+            park_name: a.park_name,
+            organization: a.organization_name,
+            uscc: a.organization_uscc,
+            county: a.jurisdiction_name.unwrap_or_default(),
+            call_title: a.call_title,
+            state: a.state,
+            versions: a.version_count,
+            updated: shanghai_minute(a.updated_at),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "county/home.html")]
+struct CountyHome {
+    ctx: PageCtx,
+    pending: Vec<ListRow>,
+    others: Vec<ListRow>,
+}
+
+async fn county_home(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    let rows = list_rows(
+        applications::list(&state.db, user.tenant()?, reviewer_scope(&user)?).await?,
+    );
+    let (pending, others) = rows.into_iter().partition(|r| r.state == "submitted");
+    render(&CountyHome {
+        ctx,
+        pending,
+        others,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "bureau/applications.html")]
+struct BureauList {
+    ctx: PageCtx,
+    call: crate::db::calls::Call,
+    rows: Vec<ListRow>,
+}
+
+async fn bureau_list(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, call_id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let call = crate::db::calls::get(&state.db, tenant_id, call_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rows = list_rows(applications::list_for_call(&state.db, tenant_id, call_id).await?);
+    render(&BureauList { ctx, call, rows })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The review page
+
+/// What changed from the previous version, for a resubmission.
+pub struct VersionDiff {
+    pub previous: i32,
+    pub fields: Vec<FieldChange>,
+    pub roster: RosterDiff,
+}
+
+pub struct Attestable {
+    pub id: String,
+    pub article: String,
+    pub description: String,
+    pub hint: String,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "applications/review.html")]
+struct ReviewPage {
+    ctx: PageCtx,
+    base: String,
+    stage: &'static str,
+    loaded: Loaded,
+    state_label: &'static str,
+    version: Option<VersionView>,
+    versions: Vec<(i32, String)>,
+    diff: Option<VersionDiff>,
+    reviews: Vec<ReviewLine>,
+    attestable: Vec<Attestable>,
+    actions: Vec<(&'static str, &'static str)>,
+    form: OpinionForm,
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+struct OpinionForm {
+    #[serde(default)]
+    opinion: String,
+    #[serde(default)]
+    comments: String,
+}
+
+async fn county_show(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let loaded = load(&state, user.tenant()?, reviewer_scope(&user)?, id).await?;
+    review_page(
+        ctx,
+        &state,
+        &user,
+        loaded,
+        OpinionForm::default(),
+        BTreeMap::new(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+async fn bureau_show(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let loaded = load(&state, user.tenant()?, Scope::Bureau, id).await?;
+    review_page(
+        ctx,
+        &state,
+        &user,
+        loaded,
+        OpinionForm::default(),
+        BTreeMap::new(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+fn is_county(user: &CurrentUser) -> bool {
+    user.role() == crate::domain::role::Role::County
+}
+
+/// The opinions this user can give now.
+fn actions_for(user: &CurrentUser, state: &str) -> Vec<(&'static str, &'static str)> {
+    match (is_county(user), state) {
+        (true, "submitted") => vec![
+            ("recommend", "推荐"),
+            ("not_recommend", "不予推荐"),
+            ("return", "退回修改"),
+        ],
+        (false, "forwarded") => vec![
+            ("accept", "受理，进入评审"),
+            ("return", "退回修改"),
+            ("reject", "不予通过"),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// The manual checks of the rule set: what the county attests with its recommendation.
+fn attestable(loaded: &Loaded, attested: &BTreeMap<String, bool>) -> Vec<Attestable> {
+    loaded
+        .rules
+        .checks
+        .iter()
+        .filter(|c| matches!(c.rule, Rule::Manual))
+        .map(|c| Attestable {
+            id: c.id.clone(),
+            article: c.article.clone(),
+            description: c.description.clone(),
+            hint: c.hint.clone().unwrap_or_default(),
+            checked: attested.get(&c.id).copied().unwrap_or(false),
+        })
+        .collect()
+}
+
+async fn review_page(
+    ctx: PageCtx,
+    state: &AppState,
+    user: &CurrentUser,
+    loaded: Loaded,
+    form: OpinionForm,
+    attested: BTreeMap<String, bool>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let id = loaded.app.id;
+    let all: Vec<Version> = applications::versions(&state.db, tenant_id, id).await?;
+    let latest = all.last();
+    let diff = match all.as_slice() {
+        [.., previous, current] => Some(VersionDiff {
+            previous: previous.number,
+            fields: application_form::diff(&loaded.spec, &previous.form.0, &current.form.0),
+            roster: roster::diff(&roster_of(&previous.roster.0), &roster_of(&current.roster.0)),
+        }),
+        _ => None,
+    };
+    let page = ReviewPage {
+        base: format!("{}/applications/{id}", user.home_url()),
+        stage: if is_county(user) { "county" } else { "bureau" },
+        state_label: super::state_label(&loaded.app.state),
+        version: latest.map(|v| version_view(&loaded, v)),
+        versions: all
+            .iter()
+            .map(|v| (v.number, shanghai_minute(v.submitted_at)))
+            .collect(),
+        diff,
+        reviews: review_lines(state, tenant_id, id).await?,
+        attestable: attestable(&loaded, &attested),
+        actions: actions_for(user, &loaded.app.state),
+        loaded,
+        form,
+        errors,
+        ctx,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+/// The county's opinion: a multipart form, because the sealed letter comes with it.
+async fn county_opinion(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let loaded = load(&state, tenant_id, reviewer_scope(&user)?, id).await?;
+    let mut errors = FieldErrors::default();
+    let upload = read_upload(multipart, "letter", state.config.max_upload_bytes, &mut errors).await?;
+    let form = OpinionForm {
+        opinion: upload.field("opinion").to_string(),
+        comments: upload.field("comments").trim().to_string(),
+    };
+    let manual = attestable(&loaded, &BTreeMap::new());
+    let attested: BTreeMap<String, bool> = manual
+        .iter()
+        .map(|a| (a.id.clone(), upload.field(&format!("attest.{}", a.id)) == "on"))
+        .collect();
+    let action = match form.opinion.as_str() {
+        "recommend" | "not_recommend" => ApplicationAction::Forward,
+        "return" => ApplicationAction::Return,
+        _ => {
+            errors.add("opinion", "请选择初审意见。");
+            ApplicationAction::Forward
+        }
+    };
+    if form.opinion != "recommend" && form.comments.is_empty() {
+        errors.add("comments", "不予推荐或退回修改时，请写明理由。");
+    }
+    if action == ApplicationAction::Forward && upload.file.is_none() && errors.get("letter").is_none()
+    {
+        errors.add("letter", "请上传加盖公章的推荐意见（PDF 或图片）。");
+    }
+    if form.opinion == "recommend" && attested.values().any(|v| !v) {
+        errors.add(
+            "attest",
+            "推荐前请逐项核实并确认下列须由县（市、区）/镇街确认的条件；不符合的，请选择“不予推荐”。",
+        );
+    }
+    if !errors.is_empty() {
+        return review_page(ctx, &state, &user, loaded, form, attested, errors).await;
+    }
+    let decision = Decision {
+        stage: "county",
+        action,
+        opinion: &form.opinion,
+        comments: &form.comments,
+        attestations: &attested,
+        letter: upload.file.as_ref(),
+    };
+    decide(&state, &loaded, &client.by(&user), user.id, &decision).await?;
+    let message = match form.opinion.as_str() {
+        "return" => "已退回申报单位修改。",
+        _ => "初审意见已报送市商务局。",
+    };
+    flash(&session, "success", message).await?;
+    Ok(Redirect::to(&user.home_url()).into_response())
+}
+
+async fn bureau_decision(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<OpinionForm>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let loaded = load(&state, tenant_id, Scope::Bureau, id).await?;
+    let form = OpinionForm {
+        comments: form.comments.trim().to_string(),
+        ..form
+    };
+    let mut errors = FieldErrors::default();
+    let action = match form.opinion.as_str() {
+        "accept" => ApplicationAction::Accept,
+        "return" => ApplicationAction::Return,
+        "reject" => ApplicationAction::Reject,
+        _ => {
+            errors.add("opinion", "请选择审查意见。");
+            ApplicationAction::Accept
+        }
+    };
+    if action != ApplicationAction::Accept && form.comments.is_empty() {
+        errors.add("comments", "退回或不予通过时，请写明理由。");
+    }
+    if !errors.is_empty() {
+        return review_page(ctx, &state, &user, loaded, form, BTreeMap::new(), errors).await;
+    }
+    let decision = Decision {
+        stage: "bureau",
+        action,
+        opinion: &form.opinion,
+        comments: &form.comments,
+        attestations: &BTreeMap::new(),
+        letter: None,
+    };
+    decide(&state, &loaded, &client.by(&user), user.id, &decision).await?;
+    flash(
+        &session,
+        "success",
+        format!("已{}。", applications::opinion_label(&form.opinion)),
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "{}/calls/{}/applications",
+        user.home_url(),
+        loaded.call.id
+    ))
+    .into_response())
+}
+
+/// A review decision: the opinion recorded against the version it judged, and the transition it
+/// makes, in one transaction.
+pub struct Decision<'a> {
+    pub stage: &'static str,
+    pub action: ApplicationAction,
+    /// `recommend`, `not_recommend`, `return`, `accept` or `reject`.
+    pub opinion: &'a str,
+    pub comments: &'a str,
+    pub attestations: &'a BTreeMap<String, bool>,
+    /// The county's sealed letter.
+    pub letter: Option<&'a UploadedFile>,
+}
+
+pub async fn decide(
+    state: &AppState,
+    loaded: &Loaded,
+    by: &By,
+    user_id: i64,
+    d: &Decision<'_>,
+) -> AppResult<()> {
+    let tenant_id = loaded.tenant_id;
+    let id = loaded.app.id;
+    let stored = match d.letter {
+        Some(file) => Some(files::store(state, file).await?),
+        None => None,
+    };
+    let mut tx = state.db.begin().await?;
+    let letter_id = match (d.letter, &stored) {
+        (Some(file), Some(sha256)) => Some(
+            documents::insert(
+                &mut tx,
+                tenant_id,
+                &documents::NewDocument {
+                    owner: Owner::Application(id),
+                    category: "recommendation_letter",
+                    filename: &file.filename,
+                    kind: file.kind.as_str(),
+                    size_bytes: file.bytes.len() as i64,
+                    sha256,
+                    uploaded_by: user_id,
+                },
+            )
+            .await?,
+        ),
+        _ => None,
+    };
+    let reason = format!(
+        "{}{}{}",
+        applications::opinion_label(d.opinion),
+        if d.comments.is_empty() { "" } else { "：" },
+        d.comments
+    );
+    transition::apply_in::<Applications>(
+        &mut tx,
+        tenant_id,
+        id,
+        d.action,
+        by,
+        Some(&reason),
+        &WorkflowRules::for_rule_set(&loaded.rules),
+    )
+    .await?;
+    applications::insert_review(
+        &mut tx,
+        tenant_id,
+        id,
+        &NewReview {
+            version_number: loaded.app.version_count,
+            stage: d.stage,
+            opinion: d.opinion,
+            comments: d.comments,
+            attestations: d.attestations,
+            letter_document_id: letter_id,
+            decided_by: user_id,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn version_for_reviewer(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id, n)): Path<(String, i64, i32)>,
+) -> AppResult<Response> {
+    let loaded = load(&state, user.tenant()?, reviewer_scope(&user)?, id).await?;
+    let base = format!("{}/applications/{id}", user.home_url());
+    render_version(ctx, &state, &user, loaded, n, base).await
+}
+
+pub async fn render_version(
+    ctx: PageCtx,
+    state: &AppState,
+    user: &CurrentUser,
+    loaded: Loaded,
+    n: i32,
+    base: String,
+) -> AppResult<Response> {
+    let versions = applications::versions(&state.db, user.tenant()?, loaded.app.id).await?;
+    let v = versions
+        .iter()
+        .find(|v| v.number == n)
+        .ok_or(AppError::NotFound)?;
+    let version = version_view(&loaded, v);
+    render(&VersionPage {
+        ctx,
+        base,
+        loaded,
+        version,
+    })
+}
