@@ -227,8 +227,17 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
             return Err(ReadError::TooManyRows);
         }
         rows.resize_with(row as usize - 1, Vec::new);
-        rows.push(record.iter().take(MAX_COLUMNS).map(unquote_formula).collect());
-        breaks_in_cells += record.iter().map(|f| f.matches('\n').count() as u64).sum::<u64>();
+        rows.push(
+            record
+                .iter()
+                .take(MAX_COLUMNS)
+                .map(unquote_formula)
+                .collect(),
+        );
+        breaks_in_cells += record
+            .iter()
+            .map(|f| f.matches('\n').count() as u64)
+            .sum::<u64>();
     }
     Ok(rows)
 }
@@ -293,7 +302,11 @@ fn col(column: Column) -> u16 {
     column.index() as u16
 }
 
-fn workbook(rows: &[RosterRow], currency_label: &str, year_label: &str) -> Result<Workbook, XlsxError> {
+fn workbook(
+    rows: &[RosterRow],
+    currency_label: &str,
+    year_label: &str,
+) -> Result<Workbook, XlsxError> {
     let (currency_label, year_label) = (clip(currency_label), clip(year_label));
     let headers = header_row(currency_label, year_label);
     let mut book = Workbook::new();
@@ -356,7 +369,13 @@ fn workbook(rows: &[RosterRow], currency_label: &str, year_label: &str) -> Resul
         .set_error_style(DataValidationErrorStyle::Warning)
         .set_error_title("企业类型")?
         .set_error_message("请从列表中选择企业类型；非跨境电商企业选“非跨境电商”。")?;
-    sheet.add_data_validation(1, col(Column::CbecType), last_row, col(Column::CbecType), &types)?;
+    sheet.add_data_validation(
+        1,
+        col(Column::CbecType),
+        last_row,
+        col(Column::CbecType),
+        &types,
+    )?;
     let yes_no = DataValidation::new()
         .allow_list_strings(&["是", "否"])?
         .set_error_title("是/否")?
@@ -372,9 +391,19 @@ fn workbook(rows: &[RosterRow], currency_label: &str, year_label: &str) -> Resul
         .allow_any_value()
         .set_input_title("统一社会信用代码")?
         .set_input_message("18位代码。本列为文本格式，请勿改成数字格式（会丢失位数）。")?;
-    sheet.add_data_validation(1, col(Column::Uscc), last_row, col(Column::Uscc), &uscc_hint)?;
+    sheet.add_data_validation(
+        1,
+        col(Column::Uscc),
+        last_row,
+        col(Column::Uscc),
+        &uscc_hint,
+    )?;
 
-    write_guide(book.add_worksheet().set_name(GUIDE)?, &headers, currency_label)?;
+    write_guide(
+        book.add_worksheet().set_name(GUIDE)?,
+        &headers,
+        currency_label,
+    )?;
     Ok(book)
 }
 
@@ -411,15 +440,27 @@ fn write_guide(
             "18位，含校验位。本列为文本格式，请勿改成数字格式，否则会丢失位数",
             &example_uscc,
         ),
-        ("是", "企业所在县（市、区）或市级功能区；中山填镇街", "鹿城区"),
+        (
+            "是",
+            "企业所在县（市、区）或市级功能区；中山填镇街",
+            "鹿城区",
+        ),
         ("是", "法定代表人姓名", "陈立新"),
         ("是", "4位数字年份，1900年至今", "2019"),
         ("是", "整数，单位：万元，不带小数（可用千分位逗号）", "500"),
         ("是", "主营业务和主要产品", "鞋类出口"),
         ("是", "整数", "35"),
         ("是", &amount_rule, "1200000"),
-        ("否", "如：亚马逊、速卖通、独立站、海外仓、跨境支付", "亚马逊"),
-        ("是", &type_rule, cbec_type_label(crate::domain::evaluate::CbecType::Operating)),
+        (
+            "否",
+            "如：亚马逊、速卖通、独立站、海外仓、跨境支付",
+            "亚马逊",
+        ),
+        (
+            "是",
+            &type_rule,
+            cbec_type_label(crate::domain::evaluate::CbecType::Operating),
+        ),
         ("是", yes_no, "是"),
         ("是", yes_no, "是"),
         ("是", yes_no, "是"),
@@ -489,6 +530,7 @@ mod tests {
 
     /// 25 resident enterprises of a park in 鹿城区, Wenzhou: 22 CBEC (12 operating, 4 platform,
     /// 2 payment, 3 logistics, 1 other), 21 registered, 20 active; 3 non-CBEC. Fictitious.
+    #[rustfmt::skip]
     const WENZHOU: [Sample<'static>; 25] = [
         ("温州瓯越鞋业进出口有限公司", "91330302MA2H3K7L5", "鹿城区", "陈立新", "2016", "1000", "皮鞋、休闲鞋出口", "86", "4350000", "亚马逊、速卖通", "经营型", "是是是", "林晓"),
         ("温州市博展箱包有限公司", "91330302MA2J8R4Q2", "鹿城区", "王建平", "2018", "500", "箱包皮具", "42", "1860000", "速卖通", "经营型", "是是是", "王丽"),
@@ -519,7 +561,7 @@ mod tests {
 
     fn sample_cells(i: usize, s: &Sample<'_>) -> RosterCells {
         let flag = |k: usize| s.11.chars().nth(k).unwrap_or('否').to_string();
-        let phone = if i % 3 == 0 {
+        let phone = if i.is_multiple_of(3) {
             format!("138{:08}", 57_700_000 + i * 1013)
         } else {
             format!("0577-88{:06}", 200_000 + i * 4321)
@@ -608,13 +650,31 @@ mod tests {
                       2025年跨境电商进出口额(元),企业成立年份,注册资本（万元）,主营业务,员工人数,\
                       主营平台/服务类型,联系人,联系电话,备注";
         let rows = [
-            ("91442000MA4UA1B2C", "中山市海纳跨境电子商务有限公司,火炬开发区,梁志华,交易型,是,是,是,\"8,600,000\",2018,500,\"灯饰, 照明\",45,亚马逊,梁敏,0760-88231234,"),
-            ("91442000MA4UD3E4F", "中山市灯都网络科技有限公司,古镇镇,冯建国,平台型,是,是,是,12000000,2019,\"1,200\",跨境电商B2B平台,60,自营平台,冯洁,0760-22345678,平台"),
+            (
+                "91442000MA4UA1B2C",
+                "中山市海纳跨境电子商务有限公司,火炬开发区,梁志华,交易型,是,是,是,\"8,600,000\",2018,500,\"灯饰, 照明\",45,亚马逊,梁敏,0760-88231234,",
+            ),
+            (
+                "91442000MA4UD3E4F",
+                "中山市灯都网络科技有限公司,古镇镇,冯建国,平台型,是,是,是,12000000,2019,\"1,200\",跨境电商B2B平台,60,自营平台,冯洁,0760-22345678,平台",
+            ),
             ("", ""),
-            ("91442000MA4UG5H6J", "中山市小榄五金制品有限公司,小榄镇,何永康,交易型,是,是,是,3500000,2012,800,五金制品,110,阿里巴巴国际站,何琳,13902201234,"),
-            ("91442000MA4UK7L8M", "中山市东区跨境电商服务中心有限公司,东区街道,甘露,服务型,是,是,是,0,2021,100,培训与代运营,12,代运营,甘雨,0760-88990011,"),
-            ("91442000MA4UN9P0Q", "中山市南头家电进出口有限公司,南头镇,邓伟,交易型,否,否,是,0,2023,300,小家电,30,Temu,邓佳,13800760123,"),
-            ("91442000MA4UR1T2U", "中山市石岐食品有限公司,石岐街道,卢芳,非跨境电商,否,是,否,0,2009,200,食品加工,52,,卢川,0760-88112233,"),
+            (
+                "91442000MA4UG5H6J",
+                "中山市小榄五金制品有限公司,小榄镇,何永康,交易型,是,是,是,3500000,2012,800,五金制品,110,阿里巴巴国际站,何琳,13902201234,",
+            ),
+            (
+                "91442000MA4UK7L8M",
+                "中山市东区跨境电商服务中心有限公司,东区街道,甘露,服务型,是,是,是,0,2021,100,培训与代运营,12,代运营,甘雨,0760-88990011,",
+            ),
+            (
+                "91442000MA4UN9P0Q",
+                "中山市南头家电进出口有限公司,南头镇,邓伟,交易型,否,否,是,0,2023,300,小家电,30,Temu,邓佳,13800760123,",
+            ),
+            (
+                "91442000MA4UR1T2U",
+                "中山市石岐食品有限公司,石岐街道,卢芳,非跨境电商,否,是,否,0,2009,200,食品加工,52,,卢川,0760-88112233,",
+            ),
         ];
         let mut text = format!("{header}\r\n");
         let mut n = 0;
@@ -637,7 +697,11 @@ mod tests {
         let mut table = as_table(header_row("美元", "2025年"), &rows[..8]);
         let first = rows[0].uscc.clone();
         let mut bad_check = first[..17].to_string();
-        bad_check.push(if rows[1].uscc.ends_with('0') { '1' } else { '0' });
+        bad_check.push(if rows[1].uscc.ends_with('0') {
+            '1'
+        } else {
+            '0'
+        });
         bad_check.replace_range(..17, &rows[1].uscc[..17]);
         table[2][Column::Uscc.index()] = bad_check;
         table[3][Column::FoundedYear.index()] = "二〇一九".into();
@@ -727,7 +791,10 @@ mod tests {
         assert_eq!(count(&rows, |r| r.cbec_type == CbecType::Operating), 12);
         assert_eq!(count(&rows, |r| cbec(r) && r.active), 20);
         assert!(rows.iter().all(|r| r.uscc.starts_with("913303")));
-        assert!(rows.iter().all(|r| r.to_enterprise().uscc.unwrap().is_valid()));
+        assert!(
+            rows.iter()
+                .all(|r| r.to_enterprise().uscc.unwrap().is_valid())
+        );
 
         let bytes = fixture("wenzhou-25-gb18030.csv");
         assert!(std::str::from_utf8(&bytes).is_err(), "not GB18030-encoded");
@@ -741,7 +808,11 @@ mod tests {
         assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
         let table = read_table(&bytes).unwrap();
         assert_eq!(table[0][0], "序号");
-        assert_eq!(table[3], Vec::<String>::new(), "the blank line keeps its row");
+        assert_eq!(
+            table[3],
+            Vec::<String>::new(),
+            "the blank line keeps its row"
+        );
         let zs = RosterContext::new(Currency::Cny, 2026);
         let rows = parse_table(&table, &zs).unwrap();
         assert_eq!(rows.len(), 6);
@@ -751,7 +822,10 @@ mod tests {
         assert_eq!(rows[1].registered_capital, 1200);
         let types: Vec<CbecType> = rows.iter().map(|r| r.cbec_type).collect();
         use CbecType::*;
-        assert_eq!(types, [Operating, Platform, Operating, Other, Operating, None]);
+        assert_eq!(
+            types,
+            [Operating, Platform, Operating, Other, Operating, None]
+        );
         // In a Wenzhou call the 元 column is refused.
         let errs = parse_table(&table, &wz()).unwrap_err();
         assert!(errs[0].reason.contains("以美元为单位"), "{}", errs[0]);
@@ -769,7 +843,10 @@ mod tests {
     fn fixture_not_a_spreadsheet() {
         let bytes = fixture("not-a-spreadsheet.xlsx");
         assert_eq!(read_table(&bytes), Err(ReadError::NotSpreadsheet));
-        assert_eq!(ReadError::NotSpreadsheet.to_string(), "文件不是有效的 XLSX 或 CSV 文件");
+        assert_eq!(
+            ReadError::NotSpreadsheet.to_string(),
+            "文件不是有效的 XLSX 或 CSV 文件"
+        );
     }
 
     #[test]
@@ -806,8 +883,20 @@ mod tests {
         assert!(errs[0].reason.contains("没有企业数据"));
         let mut book = Xlsx::new(Cursor::new(bytes)).unwrap();
         let guide = book.worksheet_range("填写说明").unwrap();
-        let text: Vec<String> = guide.rows().map(|r| r.iter().map(ToString::to_string).collect::<Vec<_>>().join("|")).collect();
-        assert!(text[10].starts_with("上年跨境电商进出口额（元）|是|"), "{}", text[10]);
+        let text: Vec<String> = guide
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect();
+        assert!(
+            text[10].starts_with("上年跨境电商进出口额（元）|是|"),
+            "{}",
+            text[10]
+        );
         assert!(text.iter().any(|l| l.contains("非跨境电商")));
     }
 
@@ -819,7 +908,11 @@ mod tests {
         let bom = read_table(&[b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()).unwrap();
         let gb = read_table(&gb18030(&text)).unwrap();
         let mut utf16 = vec![0xFF, 0xFE];
-        utf16.extend(text.replace(',', "\t").encode_utf16().flat_map(u16::to_le_bytes));
+        utf16.extend(
+            text.replace(',', "\t")
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
         let tabs = read_table(&utf16).unwrap();
         assert_eq!(utf8[0][0], "序号");
         assert_eq!(bom, utf8);
@@ -848,7 +941,9 @@ mod tests {
         sheet.write_number(2, 1, 2019.0).unwrap();
         sheet.write_number(2, 2, 1.5).unwrap();
         sheet.write_number(2, 3, 913_303_027_044_837_210.0).unwrap();
-        sheet.write_datetime_with_format(2, 4, &date, &date_format).unwrap();
+        sheet
+            .write_datetime_with_format(2, 4, &date, &date_format)
+            .unwrap();
         sheet.write_boolean(2, 5, true).unwrap();
         sheet.write_number(2, 6, -3.0).unwrap();
         sheet.write_string(4, 1, " 文本 ").unwrap();
@@ -856,7 +951,18 @@ mod tests {
         let rows = read_table(&book.save_to_buffer().unwrap()).unwrap();
         assert_eq!(rows.len(), 5);
         assert!(rows[0].is_empty() && rows[1].is_empty() && rows[3].is_empty());
-        assert_eq!(rows[2], ["", "2019", "1.5", "9.133030270448372E17", "2019-05-01", "TRUE", "-3"]);
+        assert_eq!(
+            rows[2],
+            [
+                "",
+                "2019",
+                "1.5",
+                "9.133030270448372E17",
+                "2019-05-01",
+                "TRUE",
+                "-3"
+            ]
+        );
         assert_eq!(rows[4], ["", " 文本 "]);
     }
 
@@ -869,11 +975,18 @@ mod tests {
         assert!(ReadError::LegacyXls.to_string().contains(".xlsx"));
         assert_eq!(read_table(b"%PDF-1.7 ..."), Err(ReadError::NotSpreadsheet));
         assert_eq!(read_table(b"a,b\0c"), Err(ReadError::NotSpreadsheet));
-        assert_eq!(read_table(b"\xFF\xFF\xFF\xFF"), Err(ReadError::NotSpreadsheet));
+        assert_eq!(
+            read_table(b"\xFF\xFF\xFF\xFF"),
+            Err(ReadError::NotSpreadsheet)
+        );
         let Err(ReadError::Corrupt(detail)) = read_table(b"PK\x03\x04 not really a zip") else {
             panic!("a broken zip is a corrupt XLSX");
         };
-        assert!(ReadError::Corrupt(detail).to_string().starts_with("XLSX 文件已损坏："));
+        assert!(
+            ReadError::Corrupt(detail)
+                .to_string()
+                .starts_with("XLSX 文件已损坏：")
+        );
         let mut half = template_xlsx("美元", "上年");
         half.truncate(half.len() / 2);
         assert!(matches!(read_table(&half), Err(ReadError::Corrupt(_))));
@@ -883,9 +996,11 @@ mod tests {
     fn refuses_too_many_rows() {
         let text = "a\n".repeat(MAX_ROWS + 1);
         assert_eq!(read_table(text.as_bytes()), Err(ReadError::TooManyRows));
-        assert_eq!(read_table(text[2..].as_bytes()).unwrap().len(), MAX_ROWS);
+        assert_eq!(read_table(&text.as_bytes()[2..]).unwrap().len(), MAX_ROWS);
         let mut book = Workbook::new();
-        book.add_worksheet().write_string(MAX_ROWS as u32, 0, "x").unwrap();
+        book.add_worksheet()
+            .write_string(MAX_ROWS as u32, 0, "x")
+            .unwrap();
         assert_eq!(
             read_table(&book.save_to_buffer().unwrap()),
             Err(ReadError::TooManyRows)

@@ -210,8 +210,12 @@ async fn seed_one(state: &AppState, n: usize, demo: &DemoApplication) -> anyhow:
     .await?;
     tx.commit().await?;
 
-    let form = form_values(demo);
     let rows = roster(n, demo);
+    let mut form = form_values(demo, &rows);
+    if demo.steps.len() > 2 && matches!(demo.steps[1], Step::County("return")) {
+        // The first version's figure that the county questions.
+        form.insert("trade.ref.import_export".into(), "31800000".into());
+    }
     save(state, tenant.id, id, demo.park, jurisdiction_id, &form, &rows).await?;
     if demo.complete {
         attach(state, tenant.id, id, operator.id, "uscc_certificate", "营业执照副本.pdf").await?;
@@ -273,10 +277,14 @@ async fn seed_one(state: &AppState, n: usize, demo: &DemoApplication) -> anyhow:
                 review::decide(state, &loaded, &bureau.by, bureau.id, &decision).await?;
             }
             Step::Revise => {
-                let mut form = form_values(demo);
-                form.insert("trade.ref.import_export".into(), "46800000".into());
                 let mut rows = roster(n, demo);
-                rows.extend(roster(n + 40, &DemoApplication { enterprises: 3, registered: 3, ..*demo }));
+                let extra = DemoApplication {
+                    enterprises: 3,
+                    registered: 3,
+                    ..*demo
+                };
+                rows.extend(roster(n + 40, &extra));
+                let form = form_values(demo, &rows);
                 save(state, tenant.id, id, demo.park, jurisdiction_id, &form, &rows).await?;
             }
         }
@@ -386,9 +394,11 @@ fn demo_png() -> Vec<u8> {
     ]
 }
 
-fn form_values(demo: &DemoApplication) -> FormValues {
-    let cbec = demo.registered + 2.min(demo.enterprises - demo.registered);
-    let operating = demo.registered / 2;
+/// A filled-in form whose declared counts agree with `rows` (as a careful operator's would).
+fn form_values(demo: &DemoApplication, rows: &[RosterRow]) -> FormValues {
+    let count = |f: &dyn Fn(&RosterRow) -> bool| rows.iter().filter(|r| f(r)).count().to_string();
+    let of_type = |t: CbecType| count(&|r: &RosterRow| r.cbec_type == t);
+    let trade: u64 = rows.iter().map(|r| r.import_export).sum();
     let mut v: Vec<(&str, String)> = vec![
         ("park.name", demo.park.into()),
         ("park.kind", "cluster".into()),
@@ -403,15 +413,15 @@ fn form_values(demo: &DemoApplication) -> FormValues {
         ("service_center", "yes".into()),
         ("events.self_organized", "14".into()),
         ("events.joint", "3".into()),
-        ("trade.ref.import_export", if demo.registered >= 20 { "52600000".into() } else { "31800000".into() }),
-        ("declared.enterprises", demo.enterprises.to_string()),
-        ("declared.cbec", cbec.to_string()),
-        ("declared.operating", operating.to_string()),
-        ("declared.platform", "2".into()),
-        ("declared.payment", "1".into()),
-        ("declared.logistics", "3".into()),
-        ("declared.other", cbec.saturating_sub(operating + 6).to_string()),
-        ("declared.registered", demo.registered.to_string()),
+        ("trade.ref.import_export", trade.to_string()),
+        ("declared.enterprises", rows.len().to_string()),
+        ("declared.cbec", count(&|r: &RosterRow| r.cbec_type != CbecType::None)),
+        ("declared.operating", of_type(CbecType::Operating)),
+        ("declared.platform", of_type(CbecType::Platform)),
+        ("declared.payment", of_type(CbecType::Payment)),
+        ("declared.logistics", of_type(CbecType::Logistics)),
+        ("declared.other", of_type(CbecType::Other)),
+        ("declared.registered", count(&|r: &RosterRow| r.platform_registered)),
         ("services", "trading_platform,customs,tax,fx_settlement,logistics,payment,incubation".into()),
         ("legal_rep.name", "王建国".into()),
         ("legal_rep.mobile", "13905770001".into()),
@@ -432,7 +442,7 @@ fn form_values(demo: &DemoApplication) -> FormValues {
         v.retain(|(k, _)| !k.starts_with("events.") && *k != "service_center" && !k.starts_with("trade."));
         v.extend([
             ("tier", "growing".to_string()),
-            ("trade.ref.import_export", "268000000".into()),
+            ("trade.ref.import_export", trade.to_string()),
             ("trade.ref.transactions", "1150000000".into()),
             ("trade.prev.import_export", "231000000".into()),
             ("trade.prev.transactions", "980000000".into()),
@@ -483,7 +493,12 @@ fn roster(seed: usize, demo: &DemoApplication) -> Vec<RosterRow> {
                 registered_capital: 100 + (serial as u64 % 9) * 50,
                 main_business: format!("{trade}产品出口"),
                 employees: 12 + (serial as u32 % 40),
-                import_export: if cbec { 300_000 + (serial as u64 % 13) * 85_000 } else { 0 },
+                import_export: match (cbec, demo.tenant) {
+                    (false, _) => 0,
+                    // Zhongshan reports in 元, Wenzhou in US dollars.
+                    (true, "zhongshan") => 8 * (1_600_000 + (serial as u64 % 13) * 95_000),
+                    (true, _) => 1_600_000 + (serial as u64 % 13) * 95_000,
+                },
                 platform_type: if cbec { ["亚马逊", "速卖通", "阿里巴巴国际站", "TikTok Shop"][serial % 4].into() } else { String::new() },
                 cbec_type,
                 platform_registered: registered,

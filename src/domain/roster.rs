@@ -486,89 +486,86 @@ impl RosterRow {
 // ---------------------------------------------------------------------------------------------
 // One row
 
-/// Validates one row of cells; on failure every bad cell has an error.
-pub fn validate_row(cells: &RosterCells, ctx: &RosterContext) -> Result<RosterRow, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let mut check = |column: Column, result: Result<(), String>| {
-        if let Err(reason) = result {
-            errors.push(FieldError { column, reason });
-        }
+/// Validates one row of cells; on failure every bad cell has an error, in column order.
+pub fn validate_row(
+    cells: &RosterCells,
+    ctx: &RosterContext,
+) -> Result<RosterRow, Vec<FieldError>> {
+    let mut v = Validator {
+        cells,
+        errors: Vec::new(),
     };
-    let mut row = RosterRow {
-        name: String::new(),
-        uscc: String::new(),
-        county: String::new(),
-        legal_representative: String::new(),
-        founded_year: 0,
-        registered_capital: 0,
-        main_business: String::new(),
-        employees: 0,
-        import_export: 0,
-        platform_type: String::new(),
-        cbec_type: CbecType::None,
-        platform_registered: false,
-        active: false,
-        address_in_park: false,
-        contact_name: String::new(),
-        contact_phone: String::new(),
+    let currency = ctx.currency_label();
+    // Fields are evaluated in order, so errors come in column order.
+    let row = RosterRow {
+        name: v.text(Column::Name),
+        uscc: v.field(Column::Uscc, parse_uscc).unwrap_or_default(),
+        county: v.text(Column::County),
+        legal_representative: v.text(Column::LegalRepresentative),
+        founded_year: v
+            .field(Column::FoundedYear, |s| parse_year(s, ctx.current_year))
+            .unwrap_or_default(),
+        registered_capital: v
+            .field(Column::RegisteredCapital, |s| {
+                parse_amount(s, Column::RegisteredCapital, "万元", &["万元", "万"])
+            })
+            .unwrap_or_default(),
+        main_business: v.text(Column::MainBusiness),
+        employees: v
+            .field(Column::Employees, |s| {
+                let n = parse_amount(s, Column::Employees, "人", &["人", "名"])?;
+                u32::try_from(n).map_err(|_| format!("员工人数过大（当前为“{}”）", s.trim()))
+            })
+            .unwrap_or_default(),
+        import_export: v
+            .field(Column::ImportExport, |s| {
+                parse_amount(s, Column::ImportExport, currency, &[currency])
+            })
+            .unwrap_or_default(),
+        platform_type: v.text(Column::PlatformType),
+        cbec_type: v
+            .field(Column::CbecType, parse_cbec_type)
+            .unwrap_or(CbecType::None),
+        platform_registered: v
+            .field(Column::PlatformRegistered, parse_bool)
+            .unwrap_or_default(),
+        active: v.field(Column::Active, parse_bool).unwrap_or_default(),
+        address_in_park: v
+            .field(Column::AddressInPark, parse_bool)
+            .unwrap_or_default(),
+        contact_name: v.text(Column::ContactName),
+        contact_phone: v
+            .field(Column::ContactPhone, parse_phone)
+            .unwrap_or_default(),
     };
-    let get = |c: Column| cells.get(c);
+    if v.errors.is_empty() {
+        Ok(row)
+    } else {
+        Err(v.errors)
+    }
+}
 
-    check(Column::Name, text(get(Column::Name), Column::Name, true).map(|v| row.name = v));
-    check(Column::Uscc, parse_uscc(get(Column::Uscc)).map(|v| row.uscc = v));
-    check(Column::County, text(get(Column::County), Column::County, true).map(|v| row.county = v));
-    check(
-        Column::LegalRepresentative,
-        text(get(Column::LegalRepresentative), Column::LegalRepresentative, true)
-            .map(|v| row.legal_representative = v),
-    );
-    check(
-        Column::FoundedYear,
-        parse_year(get(Column::FoundedYear), ctx.current_year).map(|v| row.founded_year = v),
-    );
-    check(
-        Column::RegisteredCapital,
-        parse_amount(get(Column::RegisteredCapital), Column::RegisteredCapital, "万元", &["万元", "万"])
-            .map(|v| row.registered_capital = v),
-    );
-    check(
-        Column::MainBusiness,
-        text(get(Column::MainBusiness), Column::MainBusiness, true).map(|v| row.main_business = v),
-    );
-    check(
-        Column::Employees,
-        parse_amount(get(Column::Employees), Column::Employees, "人", &["人", "名"]).and_then(|v| {
-            row.employees = u32::try_from(v).map_err(|_| "员工人数过大".to_string())?;
-            Ok(())
-        }),
-    );
-    let label = ctx.currency_label();
-    check(
-        Column::ImportExport,
-        parse_amount(get(Column::ImportExport), Column::ImportExport, label, &[label])
-            .map(|v| row.import_export = v),
-    );
-    check(
-        Column::PlatformType,
-        text(get(Column::PlatformType), Column::PlatformType, false).map(|v| row.platform_type = v),
-    );
-    check(Column::CbecType, parse_cbec_type(get(Column::CbecType)).map(|v| row.cbec_type = v));
-    check(
-        Column::PlatformRegistered,
-        parse_bool(get(Column::PlatformRegistered)).map(|v| row.platform_registered = v),
-    );
-    check(Column::Active, parse_bool(get(Column::Active)).map(|v| row.active = v));
-    check(
-        Column::AddressInPark,
-        parse_bool(get(Column::AddressInPark)).map(|v| row.address_in_park = v),
-    );
-    check(
-        Column::ContactName,
-        text(get(Column::ContactName), Column::ContactName, true).map(|v| row.contact_name = v),
-    );
-    check(Column::ContactPhone, parse_phone(get(Column::ContactPhone)).map(|v| row.contact_phone = v));
+struct Validator<'a> {
+    cells: &'a RosterCells,
+    errors: Vec<FieldError>,
+}
 
-    if errors.is_empty() { Ok(row) } else { Err(errors) }
+impl Validator<'_> {
+    fn field<T>(
+        &mut self,
+        column: Column,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        parse(self.cells.get(column))
+            .map_err(|reason| self.errors.push(FieldError { column, reason }))
+            .ok()
+    }
+
+    /// Free text, trimmed; required except 主营平台/服务类型.
+    fn text(&mut self, column: Column) -> String {
+        self.field(column, |s| text(s, column, column != Column::PlatformType))
+            .unwrap_or_default()
+    }
 }
 
 /// Full-width ASCII (“２０１９”, “（”) as half-width; the ideographic space as a space.
@@ -651,7 +648,9 @@ fn parse_year(raw: &str, current_year: i32) -> Result<i32, String> {
     }
     let year: i32 = value[..4].parse().map_err(|_| "成立年份无效".to_string())?;
     if !(1900..=current_year).contains(&year) {
-        return Err(format!("成立年份应在1900年至{current_year}年之间（当前为{year}）"));
+        return Err(format!(
+            "成立年份应在1900年至{current_year}年之间（当前为{year}）"
+        ));
     }
     Ok(year)
 }
@@ -690,12 +689,16 @@ fn parse_amount(raw: &str, column: Column, unit: &str, units: &[&str]) -> Result
         Some((head, _)) => {
             let mut groups = int.split(',');
             (1..=3).contains(&head.len())
-                && groups.next().is_some_and(|g| g.bytes().all(|b| b.is_ascii_digit()))
+                && groups
+                    .next()
+                    .is_some_and(|g| g.bytes().all(|b| b.is_ascii_digit()))
                 && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
         }
     };
     if !grouped_ok || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("{label}应为整数，单位：{unit}（当前为“{original}”）"));
+        return Err(format!(
+            "{label}应为整数，单位：{unit}（当前为“{original}”）"
+        ));
     }
     if negative {
         return Err(format!("{label}不能为负数（当前为“{original}”）"));
@@ -728,9 +731,13 @@ fn parse_cbec_type(raw: &str) -> Result<CbecType, String> {
         "经营" | "交易" | "operating" => CbecType::Operating,
         "平台" | "platform" => CbecType::Platform,
         "支付" | "payment" => CbecType::Payment,
-        "物流" | "物流供应链" | "供应链" | "物流/供应链" | "logistics" => CbecType::Logistics,
+        "物流" | "物流供应链" | "供应链" | "物流/供应链" | "logistics" => {
+            CbecType::Logistics
+        }
         "服务" | "其他" | "其它" | "服务/其他" | "other" => CbecType::Other,
-        "非跨境电商" | "非跨境电子商务" | "无" | "否" | "非" | "none" => CbecType::None,
+        "非跨境电商" | "非跨境电子商务" | "无" | "否" | "非" | "none" => {
+            CbecType::None
+        }
         _ => {
             let labels: Vec<&str> = CBEC_TYPE_LABELS.iter().map(|(_, l)| *l).collect();
             return Err(format!(
@@ -810,7 +817,10 @@ fn classify_header(raw: &str) -> Option<HeaderMatch> {
         unit: None,
         year: None,
     };
-    if let Some(&column) = Column::ALL.iter().find(|c| c.aliases().contains(&norm.as_str())) {
+    if let Some(&column) = Column::ALL
+        .iter()
+        .find(|c| c.aliases().contains(&norm.as_str()))
+    {
         return Some(plain(column));
     }
     let (base, unit) = match norm.strip_suffix('）').and_then(|s| s.rsplit_once('（')) {
@@ -828,7 +838,10 @@ fn classify_header(raw: &str) -> Option<HeaderMatch> {
     let digits = base.bytes().take_while(u8::is_ascii_digit).count();
     let (year, stem) = if digits == 4 && base[4..].starts_with('年') {
         let stem = &base[4 + '年'.len_utf8()..];
-        (base[..4].parse().ok(), stem.strip_prefix('度').unwrap_or(stem))
+        (
+            base[..4].parse().ok(),
+            stem.strip_prefix('度').unwrap_or(stem),
+        )
     } else {
         let stem = ["上年度", "上年", "去年"]
             .iter()
@@ -886,9 +899,9 @@ fn header_problem(m: &HeaderMatch, raw: &str, ctx: &RosterContext) -> Option<Str
                 ));
             }
             match (m.year, ctx.reference_year) {
-                (Some(year), Some(reference)) if year != reference => Some(format!(
-                    "进出口额应为{reference}年的数据（表头为“{raw}”）"
-                )),
+                (Some(year), Some(reference)) if year != reference => {
+                    Some(format!("进出口额应为{reference}年的数据（表头为“{raw}”）"))
+                }
                 _ => None,
             }
         }
@@ -974,7 +987,10 @@ fn layout(rows: &[Vec<String>], ctx: &RosterContext) -> Result<Layout, Vec<RowEr
 
 /// Parses an uploaded table (rows of cells as strings, row 0 = spreadsheet row 1): all rows
 /// valid, or every error found (at most [`MAX_ERRORS`] and a count of the rest).
-pub fn parse_table(rows: &[Vec<String>], ctx: &RosterContext) -> Result<Vec<RosterRow>, Vec<RowError>> {
+pub fn parse_table(
+    rows: &[Vec<String>],
+    ctx: &RosterContext,
+) -> Result<Vec<RosterRow>, Vec<RowError>> {
     let layout = layout(rows, ctx)?;
     let mut errors = Vec::new();
     let mut parsed = Vec::new();
@@ -1294,11 +1310,18 @@ mod tests {
             assert_eq!(errs.len(), 1, "{column:?} {value}: {errs:?}");
             assert_eq!(errs[0].row, 2);
             assert_eq!(errs[0].column, header()[column.index()], "{column:?}");
-            assert!(errs[0].reason.contains(expected), "{column:?} {value}: {}", errs[0]);
+            assert!(
+                errs[0].reason.contains(expected),
+                "{column:?} {value}: {}",
+                errs[0]
+            );
         }
         // Platform type may be empty.
         let row = with(good(1, &a), Column::PlatformType, "");
-        assert_eq!(parse_table(&table(vec![row]), &ctx()).unwrap()[0].platform_type, "");
+        assert_eq!(
+            parse_table(&table(vec![row]), &ctx()).unwrap()[0].platform_type,
+            ""
+        );
     }
 
     #[test]
@@ -1325,9 +1348,13 @@ mod tests {
                 "县（市、区）" => "镇街".into(),
                 "企业法人" => "法定代表人".into(),
                 "员工人数（人）" => "员工人数(人)".into(),
-                "是否在综试区线上服务平台备案" => "是否在温州综试区线上服务平台备案".into(),
+                "是否在综试区线上服务平台备案" => {
+                    "是否在温州综试区线上服务平台备案".into()
+                }
                 "统一社会信用代码" => "*统一社会\n信用代码".into(),
-                "2025年跨境电商进出口额（美元）" => " 上年跨境电商进出口额 (美元) ".into(),
+                "2025年跨境电商进出口额（美元）" => {
+                    " 上年跨境电商进出口额 (美元) ".into()
+                }
                 other => other.to_string(),
             };
         }
@@ -1342,7 +1369,11 @@ mod tests {
 
     #[test]
     fn title_rows_above_the_header_are_skipped() {
-        let mut all = vec![vec!["附件3".to_string()], vec!["园区跨境电商企业名录表".into()], vec![]];
+        let mut all = vec![
+            vec!["附件3".to_string()],
+            vec!["园区跨境电商企业名录表".into()],
+            vec![],
+        ];
         all.extend(table(vec![good(1, &code(A))]));
         let rows = parse_table(&all, &ctx()).unwrap();
         assert_eq!(rows.len(), 1);
@@ -1360,7 +1391,10 @@ mod tests {
         let errs = parse_table(&[head, good(1, &code(A))], &ctx()).unwrap_err();
         assert_eq!(errs.len(), 2, "{errs:?}");
         assert_eq!(errs[0].to_string(), "第1行，法人：与第4列“企业法人”重复");
-        assert_eq!(errs[1].to_string(), "第1行，统一社会信用代码：表头中缺少此列");
+        assert_eq!(
+            errs[1].to_string(),
+            "第1行，统一社会信用代码：表头中缺少此列"
+        );
     }
 
     #[test]
@@ -1462,7 +1496,9 @@ mod tests {
 
     #[test]
     fn cells_round_trip_and_enterprise() {
-        let row = parse_table(&table(vec![good(1, &code(A))]), &ctx()).unwrap().remove(0);
+        let row = parse_table(&table(vec![good(1, &code(A))]), &ctx())
+            .unwrap()
+            .remove(0);
         let cells = RosterCells::from_row(&row);
         assert_eq!(cells.cbec_type, "经营型");
         assert_eq!(cells.active, "是");
@@ -1484,7 +1520,11 @@ mod tests {
         let c = code("91330303MA2K5N8P3");
         let old = rows(vec![good(1, &code(A)), good(2, &code(B)), good(3, &c)]);
         let new = rows(vec![
-            with(with(good(1, &c), Column::Active, "否"), Column::Employees, "40"),
+            with(
+                with(good(1, &c), Column::Active, "否"),
+                Column::Employees,
+                "40",
+            ),
             good(2, &code(A)),
             good(3, &code("91330304MA2L6M9R1")),
         ]);
@@ -1500,7 +1540,13 @@ mod tests {
             .iter()
             .map(|x| (x.column, x.old.as_str(), x.new.as_str()))
             .collect();
-        assert_eq!(cells, [(Column::Employees, "35", "40"), (Column::Active, "是", "否")]);
+        assert_eq!(
+            cells,
+            [
+                (Column::Employees, "35", "40"),
+                (Column::Active, "是", "否")
+            ]
+        );
         assert!(diff(&new, &new).is_empty());
     }
 
@@ -1509,7 +1555,11 @@ mod tests {
         assert_eq!(Column::ALL.len() + 1, COLUMNS.len());
         for (i, c) in Column::ALL.iter().enumerate() {
             assert_eq!(c.index(), i + 1);
-            assert_eq!(classify_header(c.title()).map(|m| m.column), Some(*c), "{c:?}");
+            assert_eq!(
+                classify_header(c.title()).map(|m| m.column),
+                Some(*c),
+                "{c:?}"
+            );
         }
         assert_eq!(header_row("元", "上年")[9], "上年跨境电商进出口额（元）");
         assert!(classify_header("序号").is_none());

@@ -752,6 +752,8 @@ mod tests {
             (S::Draft, A::Submit, OPERATOR, S::Submitted),
             (S::Submitted, A::Return, COUNTY, S::Draft),
             (S::Submitted, A::Return, BUREAU, S::Draft),
+            // The bureau's formal check of a forwarded application (issue 4).
+            (S::Forwarded, A::Return, BUREAU, S::Draft),
             (S::Submitted, A::Forward, COUNTY, S::Forwarded),
             (S::Forwarded, A::Accept, BUREAU, S::InReview),
             (S::Forwarded, A::Reject, BUREAU, S::Rejected),

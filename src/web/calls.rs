@@ -3,6 +3,7 @@ use super::page::{FieldErrors, PageCtx, flash, render, render_with};
 use super::request::ClientInfo;
 use crate::auth::CurrentUser;
 use crate::db::audit;
+use crate::db::documents::{self, Document};
 use crate::db::calls::{self, Call, CallFields};
 use crate::db::rulesets::{self, VersionRow};
 use crate::db::transition;
@@ -10,7 +11,8 @@ use crate::domain::workflow::CallAction;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use super::files;
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -28,6 +30,7 @@ pub fn bureau_router() -> Router<AppState> {
         .route("/calls/new", get(new_form))
         .route("/calls/{id}", get(show).post(update))
         .route("/calls/{id}/publish", post(publish))
+        .route("/calls/{id}/attachments", post(attach))
 }
 
 /// Public routes under `/t/{tenant}`.
@@ -321,6 +324,8 @@ fn call_json(v: &Valid) -> serde_json::Value {
 struct ShowPage {
     ctx: PageCtx,
     view: CallView,
+    attachments: Vec<Document>,
+    max_mb: usize,
     form: CallForm,
     errors: FieldErrors,
     versions: Vec<VersionRow>,
@@ -365,12 +370,15 @@ async fn show_page(
     };
     let form = form.unwrap_or_else(|| CallForm::from_call(&call));
     let versions = rulesets::list(&state.db, tenant_id).await?;
+    let attachments = documents::attached_to_call(&state.db, tenant_id, call.id).await?;
     let view = CallView::new(call, Utc::now());
     render_with(
         status,
         &ShowPage {
             ctx,
             view,
+            attachments,
+            max_mb: state.config.max_upload_bytes / (1024 * 1024),
             form,
             errors,
             versions,
@@ -446,6 +454,7 @@ async fn update(
 struct PublicPage {
     ctx: PageCtx,
     view: CallView,
+    attachments: Vec<Document>,
 }
 
 async fn public_show(
@@ -453,16 +462,71 @@ async fn public_show(
     State(state): State<AppState>,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    let call = calls::get(&state.db, ctx.tenant()?.id, id)
+    let tenant_id = ctx.tenant()?.id;
+    let call = calls::get(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
     if call.state == "draft" {
         return Err(AppError::NotFound);
     }
     render(&PublicPage {
+        attachments: documents::attached_to_call(&state.db, tenant_id, id).await?,
         ctx,
         view: CallView::new(call, Utc::now()),
     })
+}
+
+/// Attaches the official notice (the sealed PDF the bureau also posts on its website) or another
+/// file to a call; the public page lists it once the call is published.
+async fn attach(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let call = calls::get(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = FieldErrors::default();
+    let upload =
+        files::read_upload(multipart, "file", state.config.max_upload_bytes, &mut errors).await?;
+    let Some(file) = upload.file.filter(|_| errors.is_empty()) else {
+        if errors.is_empty() {
+            errors.add("file", "请选择要上传的文件。");
+        }
+        return show_page(ctx, &state, tenant_id, call, None, errors, false).await;
+    };
+    let sha256 = files::store(&state, &file).await?;
+    let mut tx = state.db.begin().await?;
+    let doc_id = documents::insert(
+        &mut tx,
+        tenant_id,
+        &documents::NewDocument {
+            owner: documents::Owner::Call(id),
+            category: "call_notice",
+            filename: &file.filename,
+            kind: file.kind.as_str(),
+            size_bytes: file.bytes.len() as i64,
+            sha256: &sha256,
+            uploaded_by: user.id,
+        },
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({ "document_id": doc_id, "filename": file.filename, "sha256": sha256 })),
+            ..client.audit(Some(tenant_id), Some(user.id), "call", id, "attach_document")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", format!("已上传 {}。", file.filename)).await?;
+    Ok(Redirect::to(&format!("{}/calls/{id}#attachments", user.home_url())).into_response())
 }
 
 /// Publishing opens the call (or schedules it to open at `opens_at`) and freezes its rule-set

@@ -121,7 +121,11 @@ pub fn check_rows(rules: &RuleSet, evaluation: &Evaluation) -> Vec<CheckRow> {
                 required: def
                     .map(|d| rules.requirement_text(d))
                     .unwrap_or_else(|| c.required.clone()),
-                actual: c.actual.clone().unwrap_or_else(|| "未填写".into()),
+                actual: match (&c.actual, c.status) {
+                    (Some(a), _) => a.clone(),
+                    (None, Status::Manual) => "—".into(),
+                    (None, _) => "未填写".into(),
+                },
                 status,
                 status_label,
             }

@@ -188,6 +188,8 @@ pub struct ReviewLine {
     pub comments: String,
     pub by: String,
     pub at: String,
+    /// The manual checks the county attested, as "article description".
+    pub attested: Vec<String>,
 }
 
 #[derive(Template)]
@@ -254,7 +256,7 @@ async fn show_page(
         roster_count: roster.len(),
         documents,
         versions,
-        reviews: review_lines(state, tenant_id, id).await?,
+        reviews: review_lines(state, &loaded).await?,
         missing,
         submit_token: uuid::Uuid::new_v4().to_string(),
         can_edit: loaded.app.state == "draft",
@@ -268,9 +270,18 @@ async fn show_page(
 
 pub async fn review_lines(
     state: &AppState,
-    tenant_id: i64,
-    id: i64,
+    loaded: &Loaded,
 ) -> AppResult<Vec<ReviewLine>> {
+    let (tenant_id, id) = (loaded.tenant_id, loaded.app.id);
+    let describe = |check: &str| {
+        loaded
+            .rules
+            .checks
+            .iter()
+            .find(|c| c.id == check)
+            .map(|c| format!("{} {}", c.article, c.description))
+            .unwrap_or_else(|| check.to_string())
+    };
     Ok(applications::reviews(&state.db, tenant_id, id)
         .await?
         .into_iter()
@@ -285,6 +296,13 @@ pub async fn review_lines(
             comments: r.comments.clone(),
             by: r.decided_by_name.clone(),
             at: shanghai_minute(r.decided_at),
+            attested: r
+                .attestations
+                .0
+                .iter()
+                .filter(|(_, yes)| **yes)
+                .map(|(check, _)| describe(check))
+                .collect(),
         })
         .collect())
 }

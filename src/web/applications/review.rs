@@ -275,7 +275,7 @@ async fn review_page(
             .map(|v| (v.number, shanghai_minute(v.submitted_at)))
             .collect(),
         diff,
-        reviews: review_lines(state, tenant_id, id).await?,
+        reviews: review_lines(state, &loaded).await?,
         attestable: attestable(&loaded, &attested),
         actions: actions_for(user, &loaded.app.state),
         loaded,
