@@ -30,17 +30,13 @@ impl FileKind {
     /// make them what they are). Anything else — HTML, scripts, old .doc/.xls, executables — is
     /// `None`, whatever its name says.
     pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
-        let kind = infer::get(bytes)?;
-        match kind.mime_type() {
+        if bytes.starts_with(b"PK\x03\x04") {
+            return office_kind(bytes);
+        }
+        match infer::get(bytes)?.mime_type() {
             "application/pdf" => Some(FileKind::Pdf),
             "image/jpeg" => Some(FileKind::Jpeg),
             "image/png" => Some(FileKind::Png),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
-                Some(FileKind::Xlsx)
-            }
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => {
-                Some(FileKind::Docx)
-            }
             _ => None,
         }
     }
@@ -79,6 +75,24 @@ impl FileKind {
             FileKind::Xlsx => "Excel 表格",
             FileKind::Docx => "Word 文档",
         }
+    }
+}
+
+/// An Office Open XML package is a ZIP whose directory names its main part. Reading the central
+/// directory (not guessing from the order of local headers, which differs between Office, WPS and
+/// LibreOffice) tells a workbook from a document and refuses any other ZIP.
+fn office_kind(bytes: &[u8]) -> Option<FileKind> {
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let has = |name: &str| archive.index_for_name(name).is_some();
+    if !has("[Content_Types].xml") {
+        return None;
+    }
+    if has("xl/workbook.xml") {
+        Some(FileKind::Xlsx)
+    } else if has("word/document.xml") {
+        Some(FileKind::Docx)
+    } else {
+        None
     }
 }
 
@@ -166,6 +180,28 @@ mod tests {
             FileKind::sniff(&[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]),
             None
         );
+    }
+
+    #[test]
+    fn office_files_are_told_apart_by_their_zip_entries() {
+        let fixture = |name: &str| {
+            std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        };
+        assert_eq!(
+            FileKind::sniff(&fixture("documents/report.docx")),
+            Some(FileKind::Docx)
+        );
+        assert_eq!(
+            FileKind::sniff(&fixture("roster/wenzhou-25.xlsx")),
+            Some(FileKind::Xlsx)
+        );
+        assert_eq!(
+            FileKind::sniff(&fixture("documents/licence.pdf")),
+            Some(FileKind::Pdf)
+        );
+        assert_eq!(FileKind::sniff(&fixture("documents/plan.png")), Some(FileKind::Png));
+        assert_eq!(FileKind::sniff(&fixture("documents/script.pdf")), None);
+        assert_eq!(FileKind::sniff(&fixture("documents/legacy.doc")), None);
     }
 
     #[test]
