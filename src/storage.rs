@@ -147,7 +147,10 @@ impl FileStore {
     }
 
     fn path_of(&self, sha256: &str) -> PathBuf {
-        self.root.join(&sha256[..2]).join(&sha256[2..4]).join(sha256)
+        self.root
+            .join(&sha256[..2])
+            .join(&sha256[2..4])
+            .join(sha256)
     }
 }
 
@@ -185,7 +188,11 @@ mod tests {
     #[test]
     fn office_files_are_told_apart_by_their_zip_entries() {
         let fixture = |name: &str| {
-            std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+            std::fs::read(format!(
+                "{}/tests/fixtures/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap()
         };
         assert_eq!(
             FileKind::sniff(&fixture("documents/report.docx")),
@@ -199,7 +206,10 @@ mod tests {
             FileKind::sniff(&fixture("documents/licence.pdf")),
             Some(FileKind::Pdf)
         );
-        assert_eq!(FileKind::sniff(&fixture("documents/plan.png")), Some(FileKind::Png));
+        assert_eq!(
+            FileKind::sniff(&fixture("documents/plan.png")),
+            Some(FileKind::Png)
+        );
         assert_eq!(FileKind::sniff(&fixture("documents/script.pdf")), None);
         assert_eq!(FileKind::sniff(&fixture("documents/legacy.doc")), None);
     }

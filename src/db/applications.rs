@@ -248,14 +248,12 @@ pub async fn insert_version(
     .bind(v.submitted_by)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
-        "UPDATE applications SET version_count = $3 WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(tenant_id)
-    .bind(application_id)
-    .bind(v.number)
-    .execute(conn)
-    .await?;
+    sqlx::query("UPDATE applications SET version_count = $3 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant_id)
+        .bind(application_id)
+        .bind(v.number)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

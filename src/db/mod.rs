@@ -1,8 +1,8 @@
 //! Queries. Every query on tenant-owned data takes the tenant id and filters by it.
 pub mod applications;
 pub mod audit;
-pub mod documents;
 pub mod calls;
+pub mod documents;
 pub mod jurisdictions;
 pub mod organizations;
 pub mod rulesets;

@@ -128,7 +128,16 @@ where
     M::Ctx: Default,
 {
     let mut tx = pool.begin().await?;
-    let to = apply_in::<M>(&mut tx, tenant_id, id, action, by, reason, &M::Ctx::default()).await?;
+    let to = apply_in::<M>(
+        &mut tx,
+        tenant_id,
+        id,
+        action,
+        by,
+        reason,
+        &M::Ctx::default(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(to)
 }

@@ -5,9 +5,9 @@ use crate::db::applications::{self, FormValues, Scope};
 use crate::db::documents::{self, NewDocument, Owner};
 use crate::db::tenants;
 use crate::db::transition::By;
-use crate::domain::roster::RosterRow;
 use crate::domain::evaluate::CbecType;
 use crate::domain::role::Role;
+use crate::domain::roster::RosterRow;
 use crate::domain::uscc::Uscc;
 use crate::domain::workflow::{Actor, ApplicationAction};
 use crate::state::AppState;
@@ -55,7 +55,11 @@ const APPLICATIONS: &[DemoApplication] = &[
         enterprises: 40,
         registered: 26,
         complete: true,
-        steps: &[Step::Submit, Step::County("recommend"), Step::Bureau("accept")],
+        steps: &[
+            Step::Submit,
+            Step::County("recommend"),
+            Step::Bureau("accept"),
+        ],
     },
     DemoApplication {
         tenant: "wenzhou",
@@ -79,7 +83,12 @@ const APPLICATIONS: &[DemoApplication] = &[
         enterprises: 30,
         registered: 19,
         complete: true,
-        steps: &[Step::Submit, Step::County("return"), Step::Revise, Step::Submit],
+        steps: &[
+            Step::Submit,
+            Step::County("return"),
+            Step::Revise,
+            Step::Submit,
+        ],
     },
     DemoApplication {
         tenant: "wenzhou",
@@ -161,7 +170,12 @@ struct Person {
     by: By,
 }
 
-async fn person(state: &AppState, tenant_id: i64, login: &str, role: Role) -> anyhow::Result<Person> {
+async fn person(
+    state: &AppState,
+    tenant_id: i64,
+    login: &str,
+    role: Role,
+) -> anyhow::Result<Person> {
     let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE tenant_id = $1 AND login = $2")
         .bind(tenant_id)
         .bind(login)
@@ -216,27 +230,79 @@ async fn seed_one(state: &AppState, n: usize, demo: &DemoApplication) -> anyhow:
         // The first version's figure that the county questions.
         form.insert("trade.ref.import_export".into(), "31800000".into());
     }
-    save(state, tenant.id, id, demo.park, jurisdiction_id, &form, &rows).await?;
+    save(
+        state,
+        tenant.id,
+        id,
+        demo.park,
+        jurisdiction_id,
+        &form,
+        &rows,
+    )
+    .await?;
     if demo.complete {
-        attach(state, tenant.id, id, operator.id, "uscc_certificate", "营业执照副本.pdf").await?;
-        attach(state, tenant.id, id, operator.id, "report", "申报书（盖章）.pdf").await?;
-        attach(state, tenant.id, id, operator.id, "evidence", "园区平面图.png").await?;
+        attach(
+            state,
+            tenant.id,
+            id,
+            operator.id,
+            "uscc_certificate",
+            "营业执照副本.pdf",
+        )
+        .await?;
+        attach(
+            state,
+            tenant.id,
+            id,
+            operator.id,
+            "report",
+            "申报书（盖章）.pdf",
+        )
+        .await?;
+        attach(
+            state,
+            tenant.id,
+            id,
+            operator.id,
+            "evidence",
+            "园区平面图.png",
+        )
+        .await?;
     }
     let county = person(state, tenant.id, demo.county_login, Role::County).await?;
-    let bureau_login = if demo.tenant == "wenzhou" { "wz-bureau" } else { "zs-bureau" };
+    let bureau_login = if demo.tenant == "wenzhou" {
+        "wz-bureau"
+    } else {
+        "zs-bureau"
+    };
     let bureau = person(state, tenant.id, bureau_login, Role::Bureau).await?;
     for step in demo.steps {
         let loaded = load(state, tenant.id, Scope::Organization(org_id), id).await?;
         match *step {
             Step::Submit => {
-                operator::freeze(state, &loaded, &operator.by, operator.id, uuid::Uuid::new_v4())
-                    .await?;
+                operator::freeze(
+                    state,
+                    &loaded,
+                    &operator.by,
+                    operator.id,
+                    uuid::Uuid::new_v4(),
+                )
+                .await?;
             }
             Step::County(opinion) => {
                 let (action, comments) = match opinion {
-                    "recommend" => (ApplicationAction::Forward, "经核实，园区规划符合本区产业布局，运营主体注册在本区，近两年无违法违规记录，同意推荐。"),
-                    "not_recommend" => (ApplicationAction::Forward, "经核实，园区备案跨境电商企业数不足20家，暂不具备认定条件，不予推荐。"),
-                    _ => (ApplicationAction::Return, "入驻企业名录缺少部分企业的备案信息；2025年跨境电商进出口额请附海关统计证明后重新提交。"),
+                    "recommend" => (
+                        ApplicationAction::Forward,
+                        "经核实，园区规划符合本区产业布局，运营主体注册在本区，近两年无违法违规记录，同意推荐。",
+                    ),
+                    "not_recommend" => (
+                        ApplicationAction::Forward,
+                        "经核实，园区备案跨境电商企业数不足20家，暂不具备认定条件，不予推荐。",
+                    ),
+                    _ => (
+                        ApplicationAction::Return,
+                        "入驻企业名录缺少部分企业的备案信息；2025年跨境电商进出口额请附海关统计证明后重新提交。",
+                    ),
                 };
                 let attestations: BTreeMap<String, bool> = loaded
                     .rules
@@ -263,7 +329,10 @@ async fn seed_one(state: &AppState, n: usize, demo: &DemoApplication) -> anyhow:
             Step::Bureau(opinion) => {
                 let (action, comments) = match opinion {
                     "accept" => (ApplicationAction::Accept, ""),
-                    "reject" => (ApplicationAction::Reject, "县级初审不予推荐，且备案企业数、跨境电商企业占比不符合第四条（四）。"),
+                    "reject" => (
+                        ApplicationAction::Reject,
+                        "县级初审不予推荐，且备案企业数、跨境电商企业占比不符合第四条（四）。",
+                    ),
                     _ => (ApplicationAction::Return, "请补充盖章申报书。"),
                 };
                 let decision = review::Decision {
@@ -285,7 +354,16 @@ async fn seed_one(state: &AppState, n: usize, demo: &DemoApplication) -> anyhow:
                 };
                 rows.extend(roster(n + 40, &extra));
                 let form = form_values(demo, &rows);
-                save(state, tenant.id, id, demo.park, jurisdiction_id, &form, &rows).await?;
+                save(
+                    state,
+                    tenant.id,
+                    id,
+                    demo.park,
+                    jurisdiction_id,
+                    &form,
+                    &rows,
+                )
+                .await?;
             }
         }
     }
@@ -310,12 +388,26 @@ async fn save(
     .await?;
     let mut tx = state.db.begin().await?;
     anyhow::ensure!(
-        applications::save_form(&mut tx, tenant_id, id, lock, park, Some(jurisdiction_id), form)
-            .await?
+        applications::save_form(
+            &mut tx,
+            tenant_id,
+            id,
+            lock,
+            park,
+            Some(jurisdiction_id),
+            form
+        )
+        .await?
     );
     anyhow::ensure!(
-        applications::save_roster(&mut tx, tenant_id, id, roster_lock, &serde_json::to_value(roster)?)
-            .await?
+        applications::save_roster(
+            &mut tx,
+            tenant_id,
+            id,
+            roster_lock,
+            &serde_json::to_value(roster)?
+        )
+        .await?
     );
     tx.commit().await?;
     Ok(())
@@ -357,7 +449,10 @@ async fn attach(
 
 /// A small but well-formed one-page PDF.
 fn demo_pdf(text: &str) -> Vec<u8> {
-    let content = format!("BT /F1 12 Tf 72 720 Td (parkcert demo: {}) Tj ET", text.len());
+    let content = format!(
+        "BT /F1 12 Tf 72 720 Td (parkcert demo: {}) Tj ET",
+        text.len()
+    );
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
@@ -372,13 +467,18 @@ fn demo_pdf(text: &str) -> Vec<u8> {
         pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
     }
     let xref = pdf.len();
-    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for o in offsets {
         pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
     pdf.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1)
-            .as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     pdf
 }
@@ -409,37 +509,79 @@ fn form_values(demo: &DemoApplication, rows: &[RosterRow]) -> FormValues {
         ("area.planned", "52000".into()),
         ("area.building", "36500".into()),
         ("area.in_use", "24800".into()),
-        ("area.cbec_use", if demo.complete { "6200".into() } else { String::new() }),
+        (
+            "area.cbec_use",
+            if demo.complete {
+                "6200".into()
+            } else {
+                String::new()
+            },
+        ),
         ("service_center", "yes".into()),
         ("events.self_organized", "14".into()),
         ("events.joint", "3".into()),
         ("trade.ref.import_export", trade.to_string()),
         ("declared.enterprises", rows.len().to_string()),
-        ("declared.cbec", count(&|r: &RosterRow| r.cbec_type != CbecType::None)),
+        (
+            "declared.cbec",
+            count(&|r: &RosterRow| r.cbec_type != CbecType::None),
+        ),
         ("declared.operating", of_type(CbecType::Operating)),
         ("declared.platform", of_type(CbecType::Platform)),
         ("declared.payment", of_type(CbecType::Payment)),
         ("declared.logistics", of_type(CbecType::Logistics)),
         ("declared.other", of_type(CbecType::Other)),
-        ("declared.registered", count(&|r: &RosterRow| r.platform_registered)),
-        ("services", "trading_platform,customs,tax,fx_settlement,logistics,payment,incubation".into()),
+        (
+            "declared.registered",
+            count(&|r: &RosterRow| r.platform_registered),
+        ),
+        (
+            "services",
+            "trading_platform,customs,tax,fx_settlement,logistics,payment,incubation".into(),
+        ),
         ("legal_rep.name", "王建国".into()),
         ("legal_rep.mobile", "13905770001".into()),
         ("contact.name", "李敏".into()),
         ("contact.title", "园区运营部经理".into()),
         ("contact.mobile", "13805770002".into()),
         ("contact.email", "limin@example.com".into()),
-        ("report.basic", format!("{}位于{}，由园区运营管理机构统一运营，现有入驻企业{}家。", demo.park, demo.county, demo.enterprises)),
-        ("report.s1", "园区建设发展规划纳入所在县（市、区）跨境电商产业发展规划，功能定位清晰。".into()),
-        ("report.s2", "园区已集聚跨境电商企业，2025年新孵化企业8家。".into()),
-        ("report.s3", "建成跨境电商公共服务中心，提供通关、结汇、物流等一站式服务。".into()),
-        ("report.s4", "与综试区线上服务平台对接，建立数据报送机制。".into()),
+        (
+            "report.basic",
+            format!(
+                "{}位于{}，由园区运营管理机构统一运营，现有入驻企业{}家。",
+                demo.park, demo.county, demo.enterprises
+            ),
+        ),
+        (
+            "report.s1",
+            "园区建设发展规划纳入所在县（市、区）跨境电商产业发展规划，功能定位清晰。".into(),
+        ),
+        (
+            "report.s2",
+            "园区已集聚跨境电商企业，2025年新孵化企业8家。".into(),
+        ),
+        (
+            "report.s3",
+            "建成跨境电商公共服务中心，提供通关、结汇、物流等一站式服务。".into(),
+        ),
+        (
+            "report.s4",
+            "与综试区线上服务平台对接，建立数据报送机制。".into(),
+        ),
         ("report.s5", "配套建设直播基地、培训教室和共享仓储。".into()),
-        ("report.s6", "运营管理机构设专职团队，制定入驻、考核和退出制度。".into()),
-        ("report.plan", "三年内引进跨境电商企业30家以上，园区年进出口额突破1亿美元。".into()),
+        (
+            "report.s6",
+            "运营管理机构设专职团队，制定入驻、考核和退出制度。".into(),
+        ),
+        (
+            "report.plan",
+            "三年内引进跨境电商企业30家以上，园区年进出口额突破1亿美元。".into(),
+        ),
     ];
     if demo.tenant == "zhongshan" {
-        v.retain(|(k, _)| !k.starts_with("events.") && *k != "service_center" && !k.starts_with("trade."));
+        v.retain(|(k, _)| {
+            !k.starts_with("events.") && *k != "service_center" && !k.starts_with("trade.")
+        });
         v.extend([
             ("tier", "growing".to_string()),
             ("trade.ref.import_export", trade.to_string()),
@@ -458,10 +600,30 @@ fn form_values(demo: &DemoApplication, rows: &[RosterRow]) -> FormValues {
 }
 
 const COMPANY_WORDS: &[&str] = &[
-    "瓯越", "东海", "江心", "南塘", "华盟", "远航", "锦程", "恒信", "宏达", "新丝路", "海通", "汇丰",
-    "安泰", "启明", "鼎盛", "佳美", "同创", "联众", "盛世", "嘉禾",
+    "瓯越",
+    "东海",
+    "江心",
+    "南塘",
+    "华盟",
+    "远航",
+    "锦程",
+    "恒信",
+    "宏达",
+    "新丝路",
+    "海通",
+    "汇丰",
+    "安泰",
+    "启明",
+    "鼎盛",
+    "佳美",
+    "同创",
+    "联众",
+    "盛世",
+    "嘉禾",
 ];
-const TRADES: &[&str] = &["鞋业", "服饰", "电气", "眼镜", "灯饰", "箱包", "五金", "汽配"];
+const TRADES: &[&str] = &[
+    "鞋业", "服饰", "电气", "眼镜", "灯饰", "箱包", "五金", "汽配",
+];
 
 /// A plausible roster: `registered` registered CBEC enterprises (half of them operating), two
 /// unregistered CBEC enterprises where there is room, the rest non-CBEC residents.
@@ -475,7 +637,11 @@ fn roster(seed: usize, demo: &DemoApplication) -> Vec<RosterRow> {
                 .unwrap_or_default();
             let word = COMPANY_WORDS[serial % COMPANY_WORDS.len()];
             let trade = TRADES[(serial / COMPANY_WORDS.len() + i) % TRADES.len()];
-            let city = if demo.tenant == "wenzhou" { "温州" } else { "中山" };
+            let city = if demo.tenant == "wenzhou" {
+                "温州"
+            } else {
+                "中山"
+            };
             let registered = i < demo.registered;
             let cbec = registered || i < demo.registered + 2;
             let cbec_type = match (cbec, i % 4) {
@@ -485,7 +651,10 @@ fn roster(seed: usize, demo: &DemoApplication) -> Vec<RosterRow> {
                 _ => CbecType::Other,
             };
             RosterRow {
-                name: format!("{city}{word}{trade}{}有限公司", ["", "科技", "贸易", "实业"][serial % 4]),
+                name: format!(
+                    "{city}{word}{trade}{}有限公司",
+                    ["", "科技", "贸易", "实业"][serial % 4]
+                ),
                 uscc,
                 county: demo.county.into(),
                 legal_representative: ["张伟", "王芳", "李强", "陈静", "刘洋"][serial % 5].into(),
@@ -499,7 +668,11 @@ fn roster(seed: usize, demo: &DemoApplication) -> Vec<RosterRow> {
                     (true, "zhongshan") => 8 * (1_600_000 + (serial as u64 % 13) * 95_000),
                     (true, _) => 1_600_000 + (serial as u64 % 13) * 95_000,
                 },
-                platform_type: if cbec { ["亚马逊", "速卖通", "阿里巴巴国际站", "TikTok Shop"][serial % 4].into() } else { String::new() },
+                platform_type: if cbec {
+                    ["亚马逊", "速卖通", "阿里巴巴国际站", "TikTok Shop"][serial % 4].into()
+                } else {
+                    String::new()
+                },
                 cbec_type,
                 platform_registered: registered,
                 active: registered && i % 7 != 6,
@@ -507,7 +680,11 @@ fn roster(seed: usize, demo: &DemoApplication) -> Vec<RosterRow> {
                 contact_name: ["周敏", "吴磊", "郑洁", "孙浩"][serial % 4].into(),
                 contact_phone: format!(
                     "{}-88{:06}",
-                    if demo.tenant == "wenzhou" { "0577" } else { "0760" },
+                    if demo.tenant == "wenzhou" {
+                        "0577"
+                    } else {
+                        "0760"
+                    },
                     100_000 + serial
                 ),
             }

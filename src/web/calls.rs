@@ -1,17 +1,17 @@
 //! Calls for applications: the bureau drafts, edits and publishes them; the public reads them.
+use super::files;
 use super::page::{FieldErrors, PageCtx, flash, render, render_with};
 use super::request::ClientInfo;
 use crate::auth::CurrentUser;
 use crate::db::audit;
-use crate::db::documents::{self, Document};
 use crate::db::calls::{self, Call, CallFields};
+use crate::db::documents::{self, Document};
 use crate::db::rulesets::{self, VersionRow};
 use crate::db::transition;
 use crate::domain::workflow::CallAction;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
-use super::files;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -492,8 +492,13 @@ async fn attach(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
-    let upload =
-        files::read_upload(multipart, "file", state.config.max_upload_bytes, &mut errors).await?;
+    let upload = files::read_upload(
+        multipart,
+        "file",
+        state.config.max_upload_bytes,
+        &mut errors,
+    )
+    .await?;
     let Some(file) = upload.file.filter(|_| errors.is_empty()) else {
         if errors.is_empty() {
             errors.add("file", "请选择要上传的文件。");
@@ -519,8 +524,16 @@ async fn attach(
     audit::record(
         &mut tx,
         audit::Entry {
-            after: Some(json!({ "document_id": doc_id, "filename": file.filename, "sha256": sha256 })),
-            ..client.audit(Some(tenant_id), Some(user.id), "call", id, "attach_document")
+            after: Some(
+                json!({ "document_id": doc_id, "filename": file.filename, "sha256": sha256 }),
+            ),
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "call",
+                id,
+                "attach_document",
+            )
         },
     )
     .await?;

@@ -104,7 +104,10 @@ async fn read_limited(mut field: Field<'_>, max: usize) -> AppResult<Option<Vec<
 }
 
 fn bad_multipart(e: axum::extract::multipart::MultipartError) -> AppError {
-    AppError::BadRequest(format!("上传未完成或格式有误，请重试。（{}）", e.body_text()))
+    AppError::BadRequest(format!(
+        "上传未完成或格式有误，请重试。（{}）",
+        e.body_text()
+    ))
 }
 
 /// The name as the user's computer called it, without any directory part or control characters,
@@ -193,7 +196,10 @@ pub fn attachment(bytes: Vec<u8>, kind: FileKind, filename: &str) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("sandbox; default-src 'none'"),
     );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     response
 }
 
@@ -229,7 +235,10 @@ mod tests {
 
     #[test]
     fn file_names_lose_their_directories_and_control_characters() {
-        assert_eq!(clean_filename("C:\\Users\\张三\\营业执照.pdf"), "营业执照.pdf");
+        assert_eq!(
+            clean_filename("C:\\Users\\张三\\营业执照.pdf"),
+            "营业执照.pdf"
+        );
         assert_eq!(clean_filename("../../etc/passwd"), "passwd");
         assert_eq!(clean_filename("a\u{0}b\r\n.png"), "ab.png");
         assert_eq!(clean_filename(&"长".repeat(300)).chars().count(), 200);
@@ -239,6 +248,9 @@ mod tests {
     fn download_names_are_encoded_for_every_browser() {
         assert_eq!(percent_encode("报告 1.pdf"), "%E6%8A%A5%E5%91%8A%201.pdf");
         assert_eq!(ascii_fallback("报告.pdf", FileKind::Pdf), "download.pdf");
-        assert_eq!(ascii_fallback("report-1.pdf", FileKind::Pdf), "report-1.pdf");
+        assert_eq!(
+            ascii_fallback("report-1.pdf", FileKind::Pdf),
+            "report-1.pdf"
+        );
     }
 }

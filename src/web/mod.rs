@@ -18,6 +18,7 @@ use crate::domain::role::Role;
 use crate::error::{AppError, ErrorInfo, SignInRedirect};
 use crate::state::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
@@ -85,6 +86,9 @@ pub fn app(state: AppState) -> Router {
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        // The one body limit is the layer below (axum's own 2 MB default would cut uploads short
+        // before the handler can say which file was too big).
+        .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(
             state.config.max_upload_bytes + BODY_OVERHEAD,
         ))
@@ -129,6 +133,14 @@ async fn render_errors(req: Request, next: Next) -> Response {
         return api_error(StatusCode::UNAUTHORIZED, "请先登录。", &request_id);
     }
     let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
+        // The body-limit layer answers before any handler could say it politely.
+        if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_api {
+            return page::error_page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "提交的内容超过上限。请压缩或拆分文件后重试。",
+                &request_id,
+            );
+        }
         return response;
     };
     if is_api {

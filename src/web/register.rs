@@ -84,7 +84,13 @@ impl OrgForm {
             40,
             errors,
         );
-        require_text(&self.contact_name, "contact_name", "请填写联系人。", 40, errors);
+        require_text(
+            &self.contact_name,
+            "contact_name",
+            "请填写联系人。",
+            40,
+            errors,
+        );
         if !is_phone(&self.contact_phone) {
             errors.add(
                 "contact_phone",
@@ -129,9 +135,7 @@ fn require_text(value: &str, field: &str, message: &str, max: usize, errors: &mu
 /// and parentheses.
 pub fn is_phone(s: &str) -> bool {
     let digits = s.chars().filter(char::is_ascii_digit).count();
-    (7..=20).contains(&digits)
-        && s.chars()
-            .all(|c| c.is_ascii_digit() || "+-() ".contains(c))
+    (7..=20).contains(&digits) && s.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -220,19 +224,18 @@ async fn submit(
 
     let hash = password::hash(form.password.clone()).await?;
     let mut tx = state.db.begin().await?;
-    let org_id = match organizations::insert(&mut tx, tenant.id, &form.org.fields(jurisdiction_id))
-        .await
-    {
-        Ok(id) => id,
-        Err(e) if unique_violation(&e).is_some() => {
-            errors.add(
-                "uscc",
-                "该统一社会信用代码已注册。请使用本单位已有账号登录，或联系市商务局。",
-            );
-            return page(ctx, &state, form, errors).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let org_id =
+        match organizations::insert(&mut tx, tenant.id, &form.org.fields(jurisdiction_id)).await {
+            Ok(id) => id,
+            Err(e) if unique_violation(&e).is_some() => {
+                errors.add(
+                    "uscc",
+                    "该统一社会信用代码已注册。请使用本单位已有账号登录，或联系市商务局。",
+                );
+                return page(ctx, &state, form, errors).await;
+            }
+            Err(e) => return Err(e.into()),
+        };
     let new = users::NewUser {
         tenant_id: Some(tenant.id),
         login: &form.login,
@@ -257,7 +260,13 @@ async fn submit(
                 "uscc": form.org.uscc, "name": form.org.name, "jurisdiction_id": jurisdiction_id,
                 "operator_login": form.login,
             })),
-            ..client.audit(Some(tenant.id), Some(user_id), "organization", org_id, "register")
+            ..client.audit(
+                Some(tenant.id),
+                Some(user_id),
+                "organization",
+                org_id,
+                "register",
+            )
         },
     )
     .await?;
@@ -270,4 +279,3 @@ async fn submit(
     .await?;
     Ok(Redirect::to(&format!("/t/{}/login", tenant.slug)).into_response())
 }
-

@@ -105,6 +105,7 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -120,6 +121,16 @@ impl TestResponse {
         assert_eq!(
             self.status, expected,
             "unexpected status; body:\n{}",
+            self.body
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_not_contains(&self, text: &str) -> &Self {
+        assert!(
+            !self.body.contains(text),
+            "did not expect {text:?} in:\n{}",
             self.body
         );
         self
@@ -223,6 +234,7 @@ impl TestApp {
             status,
             headers,
             body,
+            bytes: bytes.to_vec(),
         }
     }
 
@@ -272,6 +284,50 @@ impl TestApp {
             builder = builder.header(*k, *v);
         }
         self.request(builder.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Posts a multipart form as a browser's file upload does: text fields, then files as
+    /// `(field, file name, bytes)`; the CSRF token goes in the query string, as the pages do.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> TestResponse {
+        const BOUNDARY: &str = "----parkcert-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (name, filename, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let token = self.csrf.clone().unwrap_or_default();
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let uri = format!("{path}{separator}_csrf={}", url_escape(&token));
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.request(req).await
     }
 
     pub async fn sign_in(&mut self, tenant: &str, login: &str, password: &str) -> TestResponse {
@@ -329,6 +385,19 @@ impl TestApp {
     pub fn session_cookie(&self) -> Option<String> {
         self.cookies.get("parkcert").cloned()
     }
+}
+
+fn url_escape(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)]).unwrap()[2..].to_string()
+}
+
+/// A file under `tests/fixtures/`.
+pub fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_or_else(|e| panic!("fixture {path}: {e}"))
 }
 
 fn hidden_csrf(html: &str) -> Option<String> {

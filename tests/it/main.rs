@@ -6,6 +6,7 @@ mod auth;
 mod bureau;
 mod calls;
 mod evaluate_cli;
+mod intake;
 mod pages;
 mod pgcluster;
 mod rulesets;

@@ -57,7 +57,9 @@ pub fn reference_year(call: &Call) -> i32 {
 }
 
 pub fn today_shanghai() -> NaiveDate {
-    Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+    Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
 }
 
 pub fn roster_of(value: &serde_json::Value) -> Vec<RosterRow> {
@@ -170,10 +172,7 @@ pub fn version_view(loaded: &Loaded, v: &Version) -> VersionView {
                 .iter()
                 .map(|f| {
                     let value = v.form.0.get(&f.key).map(String::as_str).unwrap_or("");
-                    (
-                        f.label.clone(),
-                        application_form::display(f, value),
-                    )
+                    (f.label.clone(), application_form::display(f, value))
                 })
                 .collect();
             (s.title.to_string(), rows)

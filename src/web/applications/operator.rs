@@ -252,7 +252,11 @@ async fn show_page(
         deadline: shanghai_minute(loaded.call.deadline),
         checks: check_rows(&loaded.rules, &evaluation),
         verdict: super::verdict_label(&evaluation),
-        warnings: evaluation.warnings.iter().map(|w| w.message.clone()).collect(),
+        warnings: evaluation
+            .warnings
+            .iter()
+            .map(|w| w.message.clone())
+            .collect(),
         roster_count: roster.len(),
         documents,
         versions,
@@ -268,10 +272,7 @@ async fn show_page(
     render_with(page.errors.status(), &page)
 }
 
-pub async fn review_lines(
-    state: &AppState,
-    loaded: &Loaded,
-) -> AppResult<Vec<ReviewLine>> {
+pub async fn review_lines(state: &AppState, loaded: &Loaded) -> AppResult<Vec<ReviewLine>> {
     let (tenant_id, id) = (loaded.tenant_id, loaded.app.id);
     let describe = |check: &str| {
         loaded
@@ -418,7 +419,11 @@ async fn submit(
         "success",
         format!(
             "已提交第 {number} 版申报，等待{}初审。",
-            loaded.app.jurisdiction_name.as_deref().unwrap_or("县（市、区）")
+            loaded
+                .app
+                .jurisdiction_name
+                .as_deref()
+                .unwrap_or("县（市、区）")
         ),
     )
     .await?;
@@ -498,7 +503,9 @@ async fn already_submitted(
         Some((app_id, _)) if app_id == id => {
             Ok(Some(Redirect::to(&app_url(user, id)).into_response()))
         }
-        Some(_) => Err(AppError::BadRequest("提交表单有误，请刷新页面后重试。".into())),
+        Some(_) => Err(AppError::BadRequest(
+            "提交表单有误，请刷新页面后重试。".into(),
+        )),
         None => Ok(None),
     }
 }
@@ -690,7 +697,13 @@ async fn form_save(
         &mut tx,
         audit::Entry {
             after: Some(json!({ "lock_version": expected + 1, "fields": values.len() })),
-            ..client.audit(Some(tenant_id), Some(user.id), "application", id, "save_draft")
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "application",
+                id,
+                "save_draft",
+            )
         },
     )
     .await?;
@@ -806,7 +819,15 @@ async fn roster_import(
     let mut errors = FieldErrors::default();
     let upload = read_roster_upload(multipart, state.config.max_upload_bytes, &mut errors).await?;
     let Some(bytes) = upload.1.filter(|_| errors.is_empty()) else {
-        return roster_response(ctx, &user, loaded, 1, Vec::new(), errors, Default::default());
+        return roster_response(
+            ctx,
+            &user,
+            loaded,
+            1,
+            Vec::new(),
+            errors,
+            Default::default(),
+        );
     };
     let ctx_rows = roster_context(&loaded);
     let rows = match roster_io::read_table(&bytes)
@@ -830,7 +851,16 @@ async fn roster_import(
     };
     let expected: i32 = upload.0.parse().unwrap_or(-1);
     let count = rows.len();
-    save_roster(&state, &user, &client, &loaded, expected, rows, "import_roster").await?;
+    save_roster(
+        &state,
+        &user,
+        &client,
+        &loaded,
+        expected,
+        rows,
+        "import_roster",
+    )
+    .await?;
     flash(
         &session,
         "success",
@@ -965,11 +995,28 @@ async fn roster_add(
     if rows.iter().any(|r| r.uscc == row.uscc) {
         let mut errors = FieldErrors::default();
         errors.add("uscc", "名录中已有该统一社会信用代码的企业。");
-        return roster_response(ctx, &user, loaded, usize::MAX, Vec::new(), errors, form.cells);
+        return roster_response(
+            ctx,
+            &user,
+            loaded,
+            usize::MAX,
+            Vec::new(),
+            errors,
+            form.cells,
+        );
     }
     rows.push(row);
     let expected = form.roster_lock_version.parse().unwrap_or(-1);
-    save_roster(&state, &user, &client, &loaded, expected, rows, "add_roster_row").await?;
+    save_roster(
+        &state,
+        &user,
+        &client,
+        &loaded,
+        expected,
+        rows,
+        "add_roster_row",
+    )
+    .await?;
     flash(&session, "success", "已添加一家企业。").await?;
     Ok(Redirect::to(&format!("{}/roster?page=999999#rows", app_url(&user, id))).into_response())
 }
@@ -994,9 +1041,7 @@ async fn roster_row_page(
     let loaded = load_own(&state, &user, id).await?;
     require_draft(&loaded)?;
     let rows = roster_of(&loaded.app.roster.0);
-    let row = rows
-        .get(number.wrapping_sub(1))
-        .ok_or(AppError::NotFound)?;
+    let row = rows.get(number.wrapping_sub(1)).ok_or(AppError::NotFound)?;
     render(&RowPage {
         ctx,
         base: app_url(&user, id),
@@ -1054,7 +1099,16 @@ async fn roster_row_save(
         return render_with(page.errors.status(), &page);
     }
     let expected = form.roster_lock_version.parse().unwrap_or(-1);
-    save_roster(&state, &user, &client, &loaded, expected, rows, "edit_roster_row").await?;
+    save_roster(
+        &state,
+        &user,
+        &client,
+        &loaded,
+        expected,
+        rows,
+        "edit_roster_row",
+    )
+    .await?;
     flash(&session, "success", format!("第 {number} 行已保存。")).await?;
     let page = index / ROSTER_PAGE + 1;
     Ok(Redirect::to(&format!("{}/roster?page={page}#rows", app_url(&user, id))).into_response())
@@ -1083,7 +1137,16 @@ async fn roster_row_delete(
     }
     let removed = rows.remove(index);
     let expected = form.roster_lock_version.parse().unwrap_or(-1);
-    save_roster(&state, &user, &client, &loaded, expected, rows, "delete_roster_row").await?;
+    save_roster(
+        &state,
+        &user,
+        &client,
+        &loaded,
+        expected,
+        rows,
+        "delete_roster_row",
+    )
+    .await?;
     flash(&session, "success", format!("已删除 {}。", removed.name)).await?;
     let page = index / ROSTER_PAGE + 1;
     Ok(Redirect::to(&format!("{}/roster?page={page}#rows", app_url(&user, id))).into_response())
@@ -1118,10 +1181,7 @@ async fn roster_export(
     let year = format!("{}年", loaded.reference_year);
     let bytes = roster_io::export_xlsx(&rows, roster_context(&loaded).currency_label(), &year)
         .map_err(|e| AppError::Internal(e.into()))?;
-    let mut response = xlsx_download(
-        bytes,
-        "园区跨境电商企业名录表.xlsx",
-    );
+    let mut response = xlsx_download(bytes, "园区跨境电商企业名录表.xlsx");
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -1144,7 +1204,13 @@ async fn document_upload(
     let loaded = load_own(&state, &user, id).await?;
     require_draft(&loaded)?;
     let mut errors = FieldErrors::default();
-    let upload = read_upload(multipart, "file", state.config.max_upload_bytes, &mut errors).await?;
+    let upload = read_upload(
+        multipart,
+        "file",
+        state.config.max_upload_bytes,
+        &mut errors,
+    )
+    .await?;
     let category = upload.field("category").to_string();
     if !["uscc_certificate", "report", "evidence"].contains(&category.as_str()) {
         errors.add("category", "请选择材料类别。");
@@ -1180,7 +1246,13 @@ async fn document_upload(
                 "document_id": doc_id, "category": category, "filename": file.filename,
                 "sha256": sha256, "size": file.bytes.len(),
             })),
-            ..client.audit(Some(tenant_id), Some(user.id), "application", id, "attach_document")
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "application",
+                id,
+                "attach_document",
+            )
         },
     )
     .await?;
@@ -1207,12 +1279,23 @@ async fn document_detach(
         &mut tx,
         audit::Entry {
             after: Some(json!({ "document_id": doc })),
-            ..client.audit(Some(tenant_id), Some(user.id), "application", id, "detach_document")
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "application",
+                id,
+                "detach_document",
+            )
         },
     )
     .await?;
     tx.commit().await?;
-    flash(&session, "success", "已移除该材料（已提交的版本中仍保留）。").await?;
+    flash(
+        &session,
+        "success",
+        "已移除该材料（已提交的版本中仍保留）。",
+    )
+    .await?;
     Ok(Redirect::to(&format!("{}#documents", app_url(&user, id))).into_response())
 }
 

@@ -91,9 +91,8 @@ async fn county_home(
     user: CurrentUser,
     State(state): State<AppState>,
 ) -> AppResult<Response> {
-    let rows = list_rows(
-        applications::list(&state.db, user.tenant()?, reviewer_scope(&user)?).await?,
-    );
+    let rows =
+        list_rows(applications::list(&state.db, user.tenant()?, reviewer_scope(&user)?).await?);
     let (pending, others) = rows.into_iter().partition(|r| r.state == "submitted");
     render(&CountyHome {
         ctx,
@@ -261,7 +260,10 @@ async fn review_page(
         [.., previous, current] => Some(VersionDiff {
             previous: previous.number,
             fields: application_form::diff(&loaded.spec, &previous.form.0, &current.form.0),
-            roster: roster::diff(&roster_of(&previous.roster.0), &roster_of(&current.roster.0)),
+            roster: roster::diff(
+                &roster_of(&previous.roster.0),
+                &roster_of(&current.roster.0),
+            ),
         }),
         _ => None,
     };
@@ -299,7 +301,13 @@ async fn county_opinion(
     let tenant_id = user.tenant()?;
     let loaded = load(&state, tenant_id, reviewer_scope(&user)?, id).await?;
     let mut errors = FieldErrors::default();
-    let upload = read_upload(multipart, "letter", state.config.max_upload_bytes, &mut errors).await?;
+    let upload = read_upload(
+        multipart,
+        "letter",
+        state.config.max_upload_bytes,
+        &mut errors,
+    )
+    .await?;
     let form = OpinionForm {
         opinion: upload.field("opinion").to_string(),
         comments: upload.field("comments").trim().to_string(),
@@ -307,7 +315,12 @@ async fn county_opinion(
     let manual = attestable(&loaded, &BTreeMap::new());
     let attested: BTreeMap<String, bool> = manual
         .iter()
-        .map(|a| (a.id.clone(), upload.field(&format!("attest.{}", a.id)) == "on"))
+        .map(|a| {
+            (
+                a.id.clone(),
+                upload.field(&format!("attest.{}", a.id)) == "on",
+            )
+        })
         .collect();
     let action = match form.opinion.as_str() {
         "recommend" | "not_recommend" => ApplicationAction::Forward,
@@ -320,7 +333,9 @@ async fn county_opinion(
     if form.opinion != "recommend" && form.comments.is_empty() {
         errors.add("comments", "不予推荐或退回修改时，请写明理由。");
     }
-    if action == ApplicationAction::Forward && upload.file.is_none() && errors.get("letter").is_none()
+    if action == ApplicationAction::Forward
+        && upload.file.is_none()
+        && errors.get("letter").is_none()
     {
         errors.add("letter", "请上传加盖公章的推荐意见（PDF 或图片）。");
     }
