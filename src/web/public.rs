@@ -15,6 +15,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(index))
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))
+        .route("/static/selfcheck.js", get(selfcheck_script))
         .route("/t/{tenant}", get(tenant_home))
 }
 
@@ -70,6 +71,18 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/style.css"),
+    )
+        .into_response()
+}
+
+/// The self-check panel's progressive enhancement (the form works without it).
+async fn selfcheck_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/selfcheck.js"),
     )
         .into_response()
 }

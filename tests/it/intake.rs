@@ -924,3 +924,41 @@ async fn the_bureau_returns_or_rejects_a_forwarded_application_only_with_a_reaso
         .assert_contains("不予通过")
         .assert_contains("不符合第四条（四）。");
 }
+
+#[tokio::test]
+async fn the_self_check_evaluates_what_is_typed_before_it_is_saved() {
+    let mut app = TestApp::spawn().await;
+    let call = open_call(&mut app).await;
+    let mut operator = app.new_browser();
+    operator.sign_in_as("wz-operator1").await;
+    let base = apply(&mut operator, call).await;
+    operator
+        .get(&format!("{base}/form"))
+        .await
+        .assert_contains("data-selfcheck=")
+        .assert_contains("/static/selfcheck.js");
+    let panel = operator
+        .post_form(
+            &format!("{base}/selfcheck"),
+            &[("area.cbec_use", "2999.5"), ("events.self_organized", "12")],
+        )
+        .await;
+    panel
+        .assert_status(StatusCode::OK)
+        .assert_contains("尚未保存")
+        .assert_contains("实际 2999.5")
+        .assert_contains("实际 12")
+        .assert_not_contains("<html");
+    // Nothing was saved.
+    let form: serde_json::Value = sqlx::query_scalar("SELECT form FROM applications WHERE id = $1")
+        .bind(id_of(&base).parse::<i64>().unwrap())
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(form, serde_json::json!({}));
+    operator
+        .get("/static/selfcheck.js")
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("data-selfcheck");
+}

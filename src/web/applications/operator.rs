@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/calls/{call}/apply", post(apply))
         .route("/applications/{id}", get(show))
         .route("/applications/{id}/form", get(form_page).post(form_save))
+        .route("/applications/{id}/selfcheck", post(selfcheck))
         .route("/applications/{id}/roster", get(roster_page))
         .route("/applications/{id}/roster/import", post(roster_import))
         .route("/applications/{id}/roster/rows", post(roster_add))
@@ -528,6 +529,7 @@ struct FormPage {
     verdict: &'static str,
     conflict: Vec<FieldChange>,
     conflict_shown: bool,
+    live: bool,
 }
 
 async fn form_page(
@@ -598,9 +600,37 @@ async fn form_response(
         errors,
         conflict,
         conflict_shown,
+        live: false,
         ctx,
     };
     render_with(status, &page)
+}
+
+#[derive(Template)]
+#[template(path = "operator/_selfcheck.html")]
+struct SelfCheckPanel {
+    checks: Vec<CheckRow>,
+    verdict: &'static str,
+    live: bool,
+}
+
+/// The self-check panel for the form as typed, not saved (the page's script asks for it while
+/// the operator types).
+async fn selfcheck(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let loaded = load_own(&state, &user, id).await?;
+    let values = typed_values(&loaded, &pairs);
+    let roster = roster_of(&loaded.app.roster.0);
+    let evaluation = evaluate_form(&loaded, &values, &roster, today_shanghai());
+    render(&SelfCheckPanel {
+        checks: check_rows(&loaded.rules, &evaluation),
+        verdict: super::verdict_label(&evaluation),
+        live: true,
+    })
 }
 
 /// The posted form as typed: repeated keys (checkboxes) joined with ',', only the spec's keys.
