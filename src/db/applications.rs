@@ -88,6 +88,20 @@ pub async fn list_for_call(
     .await
 }
 
+/// How many submitted applications each call has in each state (the bureau's overview).
+pub async fn counts_by_call(
+    pool: &PgPool,
+    tenant_id: i64,
+) -> sqlx::Result<Vec<(i64, String, i64)>> {
+    sqlx::query_as(
+        "SELECT call_id, state, count(*) FROM applications
+         WHERE tenant_id = $1 AND version_count > 0 GROUP BY call_id, state",
+    )
+    .bind(tenant_id)
+    .fetch_all(pool)
+    .await
+}
+
 pub async fn get(
     pool: &PgPool,
     tenant_id: i64,
@@ -303,6 +317,7 @@ pub struct Review {
     pub comments: String,
     pub attestations: Json<BTreeMap<String, bool>>,
     pub letter_document_id: Option<i64>,
+    pub letter_filename: Option<String>,
     pub decided_by_name: String,
     pub decided_at: DateTime<Utc>,
 }
@@ -366,9 +381,11 @@ pub async fn reviews(
 ) -> sqlx::Result<Vec<Review>> {
     sqlx::query_as(
         "SELECT r.version_number, r.stage, r.opinion, r.comments, r.attestations,
-                r.letter_document_id, u.display_name AS decided_by_name, r.decided_at
+                r.letter_document_id, d.filename AS letter_filename,
+                u.display_name AS decided_by_name, r.decided_at
          FROM application_reviews r
          JOIN users u ON u.tenant_id = r.tenant_id AND u.id = r.decided_by
+         LEFT JOIN documents d ON d.tenant_id = r.tenant_id AND d.id = r.letter_document_id
          WHERE r.tenant_id = $1 AND r.application_id = $2 ORDER BY r.id",
     )
     .bind(tenant_id)

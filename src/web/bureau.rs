@@ -5,7 +5,7 @@ use super::request::ClientInfo;
 use crate::auth::{CurrentUser, password};
 use crate::db::jurisdictions::{self, Jurisdiction};
 use crate::db::users::{self, UserRow};
-use crate::db::{audit, tenants, unique_violation};
+use crate::db::{applications, audit, calls, tenants, unique_violation};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -39,6 +39,19 @@ struct Home {
     ctx: PageCtx,
     user_count: i64,
     jurisdiction_count: i64,
+    calls: Vec<CallProgress>,
+}
+
+/// A published call and where its applications stand.
+struct CallProgress {
+    id: i64,
+    title: String,
+    state_label: &'static str,
+    /// Forwarded by the counties, waiting for the bureau's formal check.
+    awaiting_check: i64,
+    /// With the counties.
+    at_county: i64,
+    total: i64,
 }
 
 async fn home(
@@ -48,10 +61,32 @@ async fn home(
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
     let (user_count, jurisdiction_count) = tenants::counts(&state.db, tenant_id).await?;
+    let counts = applications::counts_by_call(&state.db, tenant_id).await?;
+    let count = |call: i64, states: &[&str]| -> i64 {
+        counts
+            .iter()
+            .filter(|(c, s, _)| *c == call && (states.is_empty() || states.contains(&s.as_str())))
+            .map(|(_, _, n)| n)
+            .sum()
+    };
+    let now = chrono::Utc::now();
+    let calls = calls::list(&state.db, tenant_id, calls::Audience::Public)
+        .await?
+        .into_iter()
+        .map(|c| CallProgress {
+            id: c.id,
+            state_label: super::calls::state_label(&c, now),
+            awaiting_check: count(c.id, &["forwarded"]),
+            at_county: count(c.id, &["submitted"]),
+            total: count(c.id, &[]),
+            title: c.title,
+        })
+        .collect();
     render(&Home {
         ctx,
         user_count,
         jurisdiction_count,
+        calls,
     })
 }
 

@@ -88,4 +88,47 @@ async fn the_demo_content_publishes_a_call_per_city_through_the_workflow() {
     .await
     .unwrap();
     assert_eq!(published, 2);
+
+    // Applications in every state intake reaches, each through the workflow.
+    let states: Vec<(String, i32, i64)> = sqlx::query_as(
+        "SELECT state, version_count, count(*) FROM applications
+         GROUP BY state, version_count ORDER BY state, version_count",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let has =
+        |state: &str, versions: i32| states.iter().any(|(s, v, _)| s == state && *v == versions);
+    assert!(has("draft", 0), "a fresh draft: {states:?}");
+    assert!(has("draft", 1), "a returned draft: {states:?}");
+    assert!(has("submitted", 2), "a resubmission: {states:?}");
+    for state in ["submitted", "forwarded", "in_review", "rejected"] {
+        assert!(
+            states.iter().any(|(s, _, _)| s == state),
+            "{state}: {states:?}"
+        );
+    }
+    let unaudited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM application_versions v WHERE NOT EXISTS (
+           SELECT 1 FROM audit_log a WHERE a.object_kind = 'application'
+             AND a.object_id = v.application_id::text AND a.action = 'submit')",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(unaudited, 0);
+    // The demo's frozen documents are on disk under their hashes.
+    let mut operator = app.new_browser();
+    operator.sign_in_as("wz-operator1").await;
+    let doc: i64 = sqlx::query_scalar(
+        "SELECT d.id FROM documents d JOIN users u ON u.id = d.uploaded_by
+         WHERE u.login = 'wz-operator1' ORDER BY d.id LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    operator
+        .get(&format!("/t/wenzhou/files/{doc}"))
+        .await
+        .assert_status(axum::http::StatusCode::OK);
 }

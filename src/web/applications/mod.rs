@@ -207,11 +207,13 @@ pub fn version_view(loaded: &Loaded, v: &Version) -> VersionView {
     }
 }
 
-pub fn state_label(state: &str) -> &'static str {
-    state
-        .parse::<crate::domain::workflow::ApplicationState>()
-        .map(|s| s.label())
-        .unwrap_or("未知")
+/// The state as people say it: a draft that was submitted before has been returned.
+pub fn state_label(state: &str, version_count: i32) -> &'static str {
+    match state.parse::<crate::domain::workflow::ApplicationState>() {
+        Ok(crate::domain::workflow::ApplicationState::Draft) if version_count > 0 => "已退回修改",
+        Ok(s) => s.label(),
+        Err(_) => "未知",
+    }
 }
 
 /// The reference date of a frozen version (its submission day in Shanghai).

@@ -117,7 +117,7 @@ async fn home(
             id: a.id,
             park_name: a.park_name,
             call_title: a.call_title,
-            state_label: super::state_label(&a.state),
+            state_label: super::state_label(&a.state, a.version_count),
             version_count: a.version_count,
             updated: shanghai_minute(a.updated_at),
         })
@@ -191,6 +191,8 @@ pub struct ReviewLine {
     pub at: String,
     /// The manual checks the county attested, as "article description".
     pub attested: Vec<String>,
+    /// The sealed letter: document id and file name.
+    pub letter: Option<(i64, String)>,
 }
 
 #[derive(Template)]
@@ -249,7 +251,7 @@ async fn show_page(
         .collect();
     let page = ShowPage {
         base: app_url(user, id),
-        state_label: super::state_label(&loaded.app.state),
+        state_label: super::state_label(&loaded.app.state, loaded.app.version_count),
         deadline: shanghai_minute(loaded.call.deadline),
         checks: check_rows(&loaded.rules, &evaluation),
         verdict: super::verdict_label(&evaluation),
@@ -305,6 +307,7 @@ pub async fn review_lines(state: &AppState, loaded: &Loaded) -> AppResult<Vec<Re
                 .filter(|(_, yes)| **yes)
                 .map(|(check, _)| describe(check))
                 .collect(),
+            letter: r.letter_document_id.zip(r.letter_filename.clone()),
         })
         .collect())
 }

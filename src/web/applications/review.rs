@@ -65,7 +65,7 @@ fn list_rows(apps: Vec<applications::Application>) -> Vec<ListRow> {
     apps.into_iter()
         .map(|a| ListRow {
             id: a.id,
-            state_label: super::state_label(&a.state),
+            state_label: super::state_label(&a.state, a.version_count),
             park_name: a.park_name,
             organization: a.organization_name,
             uscc: a.organization_uscc,
@@ -270,7 +270,7 @@ async fn review_page(
     let page = ReviewPage {
         base: format!("{}/applications/{id}", user.home_url()),
         stage: if is_county(user) { "county" } else { "bureau" },
-        state_label: super::state_label(&loaded.app.state),
+        state_label: super::state_label(&loaded.app.state, loaded.app.version_count),
         version: latest.map(|v| version_view(&loaded, v)),
         versions: all
             .iter()
