@@ -156,7 +156,54 @@ const APPLICATIONS: &[DemoApplication] = &[
     },
 ];
 
+/// The demo operators' profiles, as they would have typed them when registering.
+const PROFILES: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "wz-operator1",
+        "温州市鹿城区创业路88号",
+        "王建国",
+        "李娜",
+        "0577-88990001",
+    ),
+    (
+        "wz-operator2",
+        "瑞安市安阳街道万松东路1号",
+        "潘国强",
+        "潘伟",
+        "0577-65800002",
+    ),
+    (
+        "zs-operator1",
+        "中山市古镇镇中兴大道南1号",
+        "梁志明",
+        "何静",
+        "0760-22330001",
+    ),
+    (
+        "zs-operator2",
+        "中山市火炬开发区康乐大道28号",
+        "黄伟",
+        "黄丽",
+        "0760-85590002",
+    ),
+];
+
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+    for (login, address, legal, contact, phone) in PROFILES {
+        sqlx::query(
+            "UPDATE organizations o SET address = $2, legal_representative = $3,
+                 contact_name = $4, contact_phone = $5
+             FROM users u WHERE u.organization_id = o.id AND u.tenant_id = o.tenant_id
+               AND u.login = $1",
+        )
+        .bind(login)
+        .bind(address)
+        .bind(legal)
+        .bind(contact)
+        .bind(phone)
+        .execute(&state.db)
+        .await?;
+    }
     for (n, demo) in APPLICATIONS.iter().enumerate() {
         seed_one(state, n, demo)
             .await

@@ -962,3 +962,44 @@ async fn the_self_check_evaluates_what_is_typed_before_it_is_saved() {
         .assert_status(StatusCode::OK)
         .assert_contains("data-selfcheck");
 }
+
+#[tokio::test]
+async fn an_operator_updates_the_profile_but_never_the_uscc() {
+    let app = TestApp::spawn().await;
+    let mut operator = app.new_browser();
+    operator.sign_in_as("wz-operator1").await;
+    let page = operator.get("/t/wenzhou/operator/organization").await;
+    page.assert_status(StatusCode::OK)
+        .assert_contains("91330302MA2AX1B3C8");
+    let county = jurisdiction_id(&app, "鹿城区").await;
+    let mut fields = vec![
+        ("name", "温州鹿城跨境电商产业园运营管理有限公司"),
+        ("uscc", "91330302MA2AX1B3C8"),
+        ("jurisdiction_id", county.as_str()),
+        ("address", "温州市鹿城区创业路99号"),
+        ("legal_representative", "王建国"),
+        ("contact_name", "李娜"),
+        ("contact_phone", "电话"),
+    ];
+    operator
+        .post_form("/t/wenzhou/operator/organization", &fields)
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("id=\"contact_phone-error\"")
+        .assert_contains("value=\"温州市鹿城区创业路99号\"");
+    fields[6] = ("contact_phone", "0577-88990002");
+    fields[1] = ("uscc", "91330381MA2CQ7R8D7");
+    operator
+        .post_form("/t/wenzhou/operator/organization", &fields)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let (uscc, address): (String, String) = sqlx::query_as(
+        "SELECT o.uscc, o.address FROM organizations o JOIN users u ON u.organization_id = o.id
+         WHERE u.login = 'wz-operator1'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(uscc, "91330302MA2AX1B3C8");
+    assert_eq!(address, "温州市鹿城区创业路99号");
+}

@@ -17,6 +17,7 @@ use crate::state::AppState;
 use crate::web::calls::{CallView, shanghai_minute};
 use crate::web::files::{self, read_upload};
 use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
+use crate::web::register::{OrgForm, jurisdiction_options};
 use crate::web::request::ClientInfo;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -32,6 +33,10 @@ use tower_sessions::Session;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
+        .route(
+            "/organization",
+            get(organization_page).post(organization_save),
+        )
         .route("/calls/{call}/apply", post(apply))
         .route("/applications/{id}", get(show))
         .route("/applications/{id}/form", get(form_page).post(form_save))
@@ -128,6 +133,101 @@ async fn home(
         open_calls,
         applications,
     })
+}
+
+#[derive(Template)]
+#[template(path = "operator/organization.html")]
+struct OrganizationPage {
+    ctx: PageCtx,
+    org: OrgForm,
+    jurisdictions: Vec<(String, String)>,
+    errors: FieldErrors,
+}
+
+async fn own_organization(state: &AppState, user: &CurrentUser) -> AppResult<Organization> {
+    let org_id = user.organization_id.ok_or(AppError::Forbidden)?;
+    organizations::get(&state.db, user.tenant()?, org_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn organization_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    let org = own_organization(&state, &user).await?;
+    let form = OrgForm {
+        name: org.name,
+        uscc: org.uscc,
+        jurisdiction_id: org
+            .jurisdiction_id
+            .map(|j| j.to_string())
+            .unwrap_or_default(),
+        address: org.address,
+        legal_representative: org.legal_representative,
+        contact_name: org.contact_name,
+        contact_phone: org.contact_phone,
+    };
+    render(&OrganizationPage {
+        jurisdictions: jurisdiction_options(&state, user.tenant()?).await?,
+        ctx,
+        org: form,
+        errors: FieldErrors::default(),
+    })
+}
+
+async fn organization_save(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Form(mut form): Form<OrgForm>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let org = own_organization(&state, &user).await?;
+    // The USCC identifies the organization: whatever was posted, it stays.
+    form.uscc = org.uscc.clone();
+    let mut errors = FieldErrors::default();
+    let jurisdiction_id = form.validate(&state, tenant_id, false, &mut errors).await?;
+    let (Some(jurisdiction_id), true) = (jurisdiction_id, errors.is_empty()) else {
+        let page = OrganizationPage {
+            jurisdictions: jurisdiction_options(&state, tenant_id).await?,
+            ctx,
+            org: form,
+            errors,
+        };
+        return render_with(page.errors.status(), &page);
+    };
+    let mut tx = state.db.begin().await?;
+    organizations::update(&mut tx, tenant_id, org.id, &form.fields(jurisdiction_id)).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            before: Some(json!({
+                "name": org.name, "jurisdiction_id": org.jurisdiction_id, "address": org.address,
+                "legal_representative": org.legal_representative,
+                "contact_name": org.contact_name, "contact_phone": org.contact_phone,
+            })),
+            after: Some(json!({
+                "name": form.name, "jurisdiction_id": jurisdiction_id, "address": form.address,
+                "legal_representative": form.legal_representative,
+                "contact_name": form.contact_name, "contact_phone": form.contact_phone,
+            })),
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "organization",
+                org.id,
+                "update",
+            )
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", "单位信息已保存。").await?;
+    Ok(Redirect::to(&user.home_url()).into_response())
 }
 
 async fn apply(
@@ -593,7 +693,7 @@ async fn form_response(
     };
     let page = FormPage {
         base: app_url(user, loaded.app.id),
-        jurisdictions: crate::web::register::jurisdiction_options(state, user.tenant()?).await?,
+        jurisdictions: jurisdiction_options(state, user.tenant()?).await?,
         checks: check_rows(&loaded.rules, &evaluation),
         verdict: super::verdict_label(&evaluation),
         loaded,
