@@ -52,20 +52,12 @@ async fn apply(app: &mut TestApp, call: i64) -> String {
     response.location().trim_end_matches("/form").to_string()
 }
 
-fn jurisdiction(name: &str) -> &'static str {
-    // Ids of the seeded Wenzhou jurisdictions are looked up by the caller; this maps names.
-    match name {
-        "鹿城区" => "鹿城区",
-        _ => "瑞安市",
-    }
-}
-
 async fn jurisdiction_id(app: &TestApp, name: &str) -> String {
     let id: i64 = sqlx::query_scalar(
         "SELECT j.id FROM jurisdictions j JOIN tenants t ON t.id = j.tenant_id
          WHERE t.slug = 'wenzhou' AND j.name = $1",
     )
-    .bind(jurisdiction(name))
+    .bind(name)
     .fetch_one(&app.db)
     .await
     .unwrap();

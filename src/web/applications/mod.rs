@@ -4,6 +4,7 @@
 //! the view of a frozen version.
 pub mod operator;
 pub mod review;
+pub mod roster;
 
 use crate::db::applications::{self, Application, FormValues, Scope, Version};
 use crate::db::calls::{self, Call};
@@ -60,6 +61,17 @@ pub fn today_shanghai() -> NaiveDate {
     Utc::now()
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .date_naive()
+}
+
+/// Only a draft can change; a submitted application waits for its review.
+pub fn require_draft(loaded: &Loaded) -> AppResult<()> {
+    if loaded.app.state == "draft" {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(
+            "申报已提交，不能再修改；如需修改，请等待退回。".into(),
+        ))
+    }
 }
 
 pub fn roster_of(value: &serde_json::Value) -> Vec<RosterRow> {

@@ -1,6 +1,8 @@
 //! The operator's side: apply to an open call, fill in the form (附件1/2), keep the roster
 //! (附件3), attach documents, watch the self-check, submit; after a return, edit and resubmit.
-use super::{CheckRow, Loaded, check_rows, evaluate_form, load, roster_of, today_shanghai};
+use super::{
+    CheckRow, Loaded, check_rows, evaluate_form, load, require_draft, roster_of, today_shanghai,
+};
 use crate::auth::CurrentUser;
 use crate::db::applications::{self, FormValues, FrozenDocument, Scope};
 use crate::db::calls::{self, Audience};
@@ -9,10 +11,9 @@ use crate::db::organizations::{self, Organization};
 use crate::db::transition::{self, Applications, By};
 use crate::db::{audit, jurisdictions};
 use crate::domain::application_form::{self, FieldChange};
-use crate::domain::roster::{self, RosterRow};
+use crate::domain::roster::RosterRow;
 use crate::domain::workflow::{ApplicationAction, ApplicationState, WorkflowRules};
 use crate::error::{AppError, AppResult};
-use crate::roster_io;
 use crate::state::AppState;
 use crate::web::calls::{CallView, shanghai_minute};
 use crate::web::files::{self, read_upload};
@@ -20,8 +21,8 @@ use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
 use crate::web::register::{OrgForm, jurisdiction_options};
 use crate::web::request::ClientInfo;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -41,22 +42,6 @@ pub fn router() -> Router<AppState> {
         .route("/applications/{id}", get(show))
         .route("/applications/{id}/form", get(form_page).post(form_save))
         .route("/applications/{id}/selfcheck", post(selfcheck))
-        .route("/applications/{id}/roster", get(roster_page))
-        .route("/applications/{id}/roster/import", post(roster_import))
-        .route("/applications/{id}/roster/rows", post(roster_add))
-        .route(
-            "/applications/{id}/roster/rows/{row}",
-            get(roster_row_page).post(roster_row_save),
-        )
-        .route(
-            "/applications/{id}/roster/rows/{row}/delete",
-            post(roster_row_delete),
-        )
-        .route("/applications/{id}/roster.xlsx", get(roster_export))
-        .route(
-            "/applications/{id}/roster-template.xlsx",
-            get(roster_template),
-        )
         .route("/applications/{id}/documents", post(document_upload))
         .route(
             "/applications/{id}/documents/{doc}/detach",
@@ -64,6 +49,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/applications/{id}/submit", post(submit))
         .route("/applications/{id}/versions/{n}", get(version_page))
+        .merge(super::roster::router())
 }
 
 fn org_scope(user: &CurrentUser) -> AppResult<Scope> {
@@ -72,11 +58,11 @@ fn org_scope(user: &CurrentUser) -> AppResult<Scope> {
         .ok_or(AppError::Forbidden)
 }
 
-async fn load_own(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Loaded> {
+pub(super) async fn load_own(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Loaded> {
     load(state, user.tenant()?, org_scope(user)?, id).await
 }
 
-fn app_url(user: &CurrentUser, id: i64) -> String {
+pub(super) fn app_url(user: &CurrentUser, id: i64) -> String {
     format!("{}/applications/{id}", user.home_url())
 }
 
@@ -849,476 +835,6 @@ async fn form_save(
     };
     flash(&session, "success", message).await?;
     Ok(Redirect::to(&format!("{}/form", app_url(&user, id))).into_response())
-}
-
-// ---------------------------------------------------------------------------------------------
-// The roster (附件3)
-
-const ROSTER_PAGE: usize = 100;
-
-#[derive(Template)]
-#[template(path = "operator/roster.html")]
-struct RosterPage {
-    ctx: PageCtx,
-    base: String,
-    loaded: Loaded,
-    rows: Vec<(usize, RosterRow)>,
-    total: usize,
-    page: usize,
-    pages: usize,
-    import_errors: Vec<String>,
-    errors: FieldErrors,
-    new_row: roster::RosterCells,
-    can_edit: bool,
-}
-
-#[derive(Deserialize)]
-struct PageQuery {
-    page: Option<usize>,
-}
-
-async fn roster_page(
-    ctx: PageCtx,
-    user: CurrentUser,
-    State(state): State<AppState>,
-    Path((_, id)): Path<(String, i64)>,
-    Query(q): Query<PageQuery>,
-) -> AppResult<Response> {
-    let loaded = load_own(&state, &user, id).await?;
-    roster_response(
-        ctx,
-        &user,
-        loaded,
-        q.page.unwrap_or(1),
-        Vec::new(),
-        FieldErrors::default(),
-        roster::RosterCells::default(),
-    )
-}
-
-fn roster_response(
-    ctx: PageCtx,
-    user: &CurrentUser,
-    loaded: Loaded,
-    page: usize,
-    import_errors: Vec<String>,
-    errors: FieldErrors,
-    new_row: roster::RosterCells,
-) -> AppResult<Response> {
-    let all = roster_of(&loaded.app.roster.0);
-    let total = all.len();
-    let pages = total.div_ceil(ROSTER_PAGE).max(1);
-    let page = page.clamp(1, pages);
-    let rows = all
-        .into_iter()
-        .enumerate()
-        .skip((page - 1) * ROSTER_PAGE)
-        .take(ROSTER_PAGE)
-        .map(|(i, r)| (i + 1, r))
-        .collect();
-    let status = if import_errors.is_empty() {
-        errors.status()
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let page = RosterPage {
-        base: app_url(user, loaded.app.id),
-        can_edit: loaded.app.state == "draft",
-        loaded,
-        rows,
-        total,
-        page,
-        pages,
-        import_errors,
-        errors,
-        new_row,
-        ctx,
-    };
-    render_with(status, &page)
-}
-
-async fn roster_import(
-    ctx: PageCtx,
-    user: CurrentUser,
-    client: ClientInfo,
-    State(state): State<AppState>,
-    session: Session,
-    Path((_, id)): Path<(String, i64)>,
-    multipart: Multipart,
-) -> AppResult<Response> {
-    let tenant_id = user.tenant()?;
-    let loaded = load_own(&state, &user, id).await?;
-    require_draft(&loaded)?;
-    let mut errors = FieldErrors::default();
-    let upload = read_roster_upload(multipart, state.config.max_upload_bytes, &mut errors).await?;
-    let Some(bytes) = upload.1.filter(|_| errors.is_empty()) else {
-        return roster_response(
-            ctx,
-            &user,
-            loaded,
-            1,
-            Vec::new(),
-            errors,
-            Default::default(),
-        );
-    };
-    let ctx_rows = roster_context(&loaded);
-    let rows = match roster_io::read_table(&bytes)
-        .map_err(|e| vec![e.to_string()])
-        .and_then(|table| {
-            roster::parse_table(&table, &ctx_rows)
-                .map_err(|errs| errs.iter().map(ToString::to_string).collect())
-        }) {
-        Ok(rows) => rows,
-        Err(messages) => {
-            return roster_response(
-                ctx,
-                &user,
-                loaded,
-                1,
-                messages,
-                FieldErrors::default(),
-                Default::default(),
-            );
-        }
-    };
-    let expected: i32 = upload.0.parse().unwrap_or(-1);
-    let count = rows.len();
-    save_roster(
-        &state,
-        &user,
-        &client,
-        &loaded,
-        expected,
-        rows,
-        "import_roster",
-    )
-    .await?;
-    flash(
-        &session,
-        "success",
-        format!("已导入 {count} 家企业，原名录已被替换。"),
-    )
-    .await?;
-    let _ = tenant_id;
-    Ok(Redirect::to(&format!("{}/roster", app_url(&user, id))).into_response())
-}
-
-/// The import form: the roster lock and the file's bytes (any format: the reader decides).
-async fn read_roster_upload(
-    mut multipart: Multipart,
-    max: usize,
-    errors: &mut FieldErrors,
-) -> AppResult<(String, Option<Vec<u8>>)> {
-    let mut lock = String::new();
-    let mut bytes = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("上传未完成或格式有误，请重试。（{e}）")))?
-    {
-        match field.name().unwrap_or("") {
-            "roster_lock_version" => lock = field.text().await.unwrap_or_default(),
-            "file" => {
-                let data = field
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::BadRequest(format!("上传未完成，请重试。（{e}）")))?;
-                if data.is_empty() {
-                    errors.add("file", "请选择要导入的 XLSX 或 CSV 文件。");
-                } else if data.len() > max {
-                    errors.add("file", "文件过大。");
-                } else {
-                    bytes = Some(data.to_vec());
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok((lock, bytes))
-}
-
-fn roster_context(loaded: &Loaded) -> roster::RosterContext {
-    let currency = loaded
-        .rules
-        .currency
-        .unwrap_or(crate::domain::ruleset::Currency::Cny);
-    roster::RosterContext {
-        reference_year: Some(loaded.reference_year),
-        ..roster::RosterContext::new(currency, super::year_of(today_shanghai()))
-    }
-}
-
-fn require_draft(loaded: &Loaded) -> AppResult<()> {
-    if loaded.app.state == "draft" {
-        Ok(())
-    } else {
-        Err(AppError::Conflict(
-            "申报已提交，不能再修改；如需修改，请等待退回。".into(),
-        ))
-    }
-}
-
-async fn save_roster(
-    state: &AppState,
-    user: &CurrentUser,
-    client: &ClientInfo,
-    loaded: &Loaded,
-    expected: i32,
-    rows: Vec<RosterRow>,
-    action: &str,
-) -> AppResult<()> {
-    let tenant_id = user.tenant()?;
-    let value = serde_json::to_value(&rows).map_err(|e| AppError::Internal(e.into()))?;
-    let mut tx = state.db.begin().await?;
-    if !applications::save_roster(&mut tx, tenant_id, loaded.app.id, expected, &value).await? {
-        return Err(AppError::Conflict(
-            "名录已在其他页面被修改，本次操作未保存。请返回名录页面，刷新后重做。".into(),
-        ));
-    }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "rows": rows.len() })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "application",
-                loaded.app.id,
-                action,
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-#[derive(Deserialize)]
-struct RowForm {
-    #[serde(default)]
-    roster_lock_version: String,
-    #[serde(flatten)]
-    cells: roster::RosterCells,
-}
-
-async fn roster_add(
-    ctx: PageCtx,
-    user: CurrentUser,
-    client: ClientInfo,
-    State(state): State<AppState>,
-    session: Session,
-    Path((_, id)): Path<(String, i64)>,
-    Form(form): Form<RowForm>,
-) -> AppResult<Response> {
-    let loaded = load_own(&state, &user, id).await?;
-    require_draft(&loaded)?;
-    let row = match roster::validate_row(&form.cells, &roster_context(&loaded)) {
-        Ok(row) => row,
-        Err(field_errors) => {
-            let mut errors = FieldErrors::default();
-            for e in field_errors {
-                errors.add(e.column.key(), e.reason);
-            }
-            let last = usize::MAX;
-            return roster_response(ctx, &user, loaded, last, Vec::new(), errors, form.cells);
-        }
-    };
-    let mut rows = roster_of(&loaded.app.roster.0);
-    if rows.iter().any(|r| r.uscc == row.uscc) {
-        let mut errors = FieldErrors::default();
-        errors.add("uscc", "名录中已有该统一社会信用代码的企业。");
-        return roster_response(
-            ctx,
-            &user,
-            loaded,
-            usize::MAX,
-            Vec::new(),
-            errors,
-            form.cells,
-        );
-    }
-    rows.push(row);
-    let expected = form.roster_lock_version.parse().unwrap_or(-1);
-    save_roster(
-        &state,
-        &user,
-        &client,
-        &loaded,
-        expected,
-        rows,
-        "add_roster_row",
-    )
-    .await?;
-    flash(&session, "success", "已添加一家企业。").await?;
-    Ok(Redirect::to(&format!("{}/roster?page=999999#rows", app_url(&user, id))).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "operator/roster_row.html")]
-struct RowPage {
-    ctx: PageCtx,
-    base: String,
-    number: usize,
-    cells: roster::RosterCells,
-    errors: FieldErrors,
-    roster_lock_version: i32,
-}
-
-async fn roster_row_page(
-    ctx: PageCtx,
-    user: CurrentUser,
-    State(state): State<AppState>,
-    Path((_, id, number)): Path<(String, i64, usize)>,
-) -> AppResult<Response> {
-    let loaded = load_own(&state, &user, id).await?;
-    require_draft(&loaded)?;
-    let rows = roster_of(&loaded.app.roster.0);
-    let row = rows.get(number.wrapping_sub(1)).ok_or(AppError::NotFound)?;
-    render(&RowPage {
-        ctx,
-        base: app_url(&user, id),
-        number,
-        cells: roster::RosterCells::from_row(row),
-        errors: FieldErrors::default(),
-        roster_lock_version: loaded.app.roster_lock_version,
-    })
-}
-
-async fn roster_row_save(
-    ctx: PageCtx,
-    user: CurrentUser,
-    client: ClientInfo,
-    State(state): State<AppState>,
-    session: Session,
-    Path((_, id, number)): Path<(String, i64, usize)>,
-    Form(form): Form<RowForm>,
-) -> AppResult<Response> {
-    let loaded = load_own(&state, &user, id).await?;
-    require_draft(&loaded)?;
-    let mut rows = roster_of(&loaded.app.roster.0);
-    let index = number.wrapping_sub(1);
-    if index >= rows.len() {
-        return Err(AppError::NotFound);
-    }
-    let mut errors = FieldErrors::default();
-    match roster::validate_row(&form.cells, &roster_context(&loaded)) {
-        Ok(row) => {
-            if rows
-                .iter()
-                .enumerate()
-                .any(|(i, r)| i != index && r.uscc == row.uscc)
-            {
-                errors.add("uscc", "名录中已有该统一社会信用代码的企业。");
-            } else {
-                rows[index] = row;
-            }
-        }
-        Err(field_errors) => {
-            for e in field_errors {
-                errors.add(e.column.key(), e.reason);
-            }
-        }
-    }
-    if !errors.is_empty() {
-        let page = RowPage {
-            ctx,
-            base: app_url(&user, id),
-            number,
-            cells: form.cells,
-            errors,
-            roster_lock_version: form.roster_lock_version.parse().unwrap_or(-1),
-        };
-        return render_with(page.errors.status(), &page);
-    }
-    let expected = form.roster_lock_version.parse().unwrap_or(-1);
-    save_roster(
-        &state,
-        &user,
-        &client,
-        &loaded,
-        expected,
-        rows,
-        "edit_roster_row",
-    )
-    .await?;
-    flash(&session, "success", format!("第 {number} 行已保存。")).await?;
-    let page = index / ROSTER_PAGE + 1;
-    Ok(Redirect::to(&format!("{}/roster?page={page}#rows", app_url(&user, id))).into_response())
-}
-
-#[derive(Deserialize)]
-struct LockForm {
-    #[serde(default)]
-    roster_lock_version: String,
-}
-
-async fn roster_row_delete(
-    user: CurrentUser,
-    client: ClientInfo,
-    State(state): State<AppState>,
-    session: Session,
-    Path((_, id, number)): Path<(String, i64, usize)>,
-    Form(form): Form<LockForm>,
-) -> AppResult<Response> {
-    let loaded = load_own(&state, &user, id).await?;
-    require_draft(&loaded)?;
-    let mut rows = roster_of(&loaded.app.roster.0);
-    let index = number.wrapping_sub(1);
-    if index >= rows.len() {
-        return Err(AppError::NotFound);
-    }
-    let removed = rows.remove(index);
-    let expected = form.roster_lock_version.parse().unwrap_or(-1);
-    save_roster(
-        &state,
-        &user,
-        &client,
-        &loaded,
-        expected,
-        rows,
-        "delete_roster_row",
-    )
-    .await?;
-    flash(&session, "success", format!("已删除 {}。", removed.name)).await?;
-    let page = index / ROSTER_PAGE + 1;
-    Ok(Redirect::to(&format!("{}/roster?page={page}#rows", app_url(&user, id))).into_response())
-}
-
-fn xlsx_download(bytes: Vec<u8>, filename: &str) -> Response {
-    files::attachment(bytes, crate::storage::FileKind::Xlsx, filename)
-}
-
-/// The template in the call's currency and reference year, so that what the operator fills in
-/// imports without a header complaint.
-async fn roster_template(
-    user: CurrentUser,
-    State(state): State<AppState>,
-    Path((_, id)): Path<(String, i64)>,
-) -> AppResult<Response> {
-    let loaded = load_own(&state, &user, id).await?;
-    let year = format!("{}年", loaded.reference_year);
-    Ok(xlsx_download(
-        roster_io::template_xlsx(roster_context(&loaded).currency_label(), &year),
-        "园区跨境电商企业名录表（模板）.xlsx",
-    ))
-}
-
-async fn roster_export(
-    user: CurrentUser,
-    State(state): State<AppState>,
-    Path((_, id)): Path<(String, i64)>,
-) -> AppResult<Response> {
-    let loaded = load_own(&state, &user, id).await?;
-    let rows = roster_of(&loaded.app.roster.0);
-    let year = format!("{}年", loaded.reference_year);
-    let bytes = roster_io::export_xlsx(&rows, roster_context(&loaded).currency_label(), &year)
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let mut response = xlsx_download(bytes, "园区跨境电商企业名录表.xlsx");
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
 }
 
 // ---------------------------------------------------------------------------------------------
