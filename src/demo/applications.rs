@@ -2,7 +2,7 @@
 //! pages use (save, submit, county opinion, bureau decision), so the audit trail and the frozen
 //! versions look exactly like real ones.
 use crate::db::applications::{self, FormValues, Scope};
-use crate::db::documents::{self, NewDocument, Owner};
+use crate::db::documents::Owner;
 use crate::db::tenants;
 use crate::db::transition::By;
 use crate::domain::evaluate::CbecType;
@@ -11,9 +11,8 @@ use crate::domain::roster::RosterRow;
 use crate::domain::uscc::Uscc;
 use crate::domain::workflow::{Actor, ApplicationAction};
 use crate::state::AppState;
-use crate::storage::FileStore;
 use crate::web::applications::{load, operator, review};
-use crate::web::files::UploadedFile;
+use crate::web::files::{self, UploadedFile};
 use anyhow::Context;
 use std::collections::BTreeMap;
 
@@ -473,23 +472,23 @@ async fn attach(
     } else {
         demo_pdf(filename)
     };
-    let stored = FileStore::new(&state.config.data_dir).put(&bytes).await?;
-    let kind = crate::storage::FileKind::sniff(&bytes).context("demo file kind")?;
+    let file = UploadedFile {
+        filename: filename.to_string(),
+        kind: crate::storage::FileKind::sniff(&bytes).context("demo file kind")?,
+        bytes,
+    };
     let mut tx = state.db.begin().await?;
-    documents::insert(
+    files::keep(
+        state,
         &mut tx,
         tenant_id,
-        &NewDocument {
-            owner: Owner::Application(id),
-            category,
-            filename,
-            kind: kind.as_str(),
-            size_bytes: bytes.len() as i64,
-            sha256: &stored.sha256,
-            uploaded_by: user_id,
-        },
+        Owner::Application(id),
+        category,
+        &file,
+        user_id,
     )
-    .await?;
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     tx.commit().await?;
     Ok(())
 }

@@ -505,20 +505,15 @@ async fn attach(
         }
         return show_page(ctx, &state, tenant_id, call, None, errors, false).await;
     };
-    let sha256 = files::store(&state, &file).await?;
     let mut tx = state.db.begin().await?;
-    let doc_id = documents::insert(
+    let (doc_id, sha256) = files::keep(
+        &state,
         &mut tx,
         tenant_id,
-        &documents::NewDocument {
-            owner: documents::Owner::Call(id),
-            category: "call_notice",
-            filename: &file.filename,
-            kind: file.kind.as_str(),
-            size_bytes: file.bytes.len() as i64,
-            sha256: &sha256,
-            uploaded_by: user.id,
-        },
+        documents::Owner::Call(id),
+        "call_notice",
+        &file,
+        user.id,
     )
     .await?;
     audit::record(

@@ -122,13 +122,37 @@ pub fn clean_filename(raw: &str) -> String {
         .to_string()
 }
 
-/// Stores the bytes and returns their hash.
-pub async fn store(state: &AppState, file: &UploadedFile) -> AppResult<String> {
+/// Stores the bytes and records the document in the caller's transaction; returns its id and
+/// hash. If the transaction rolls back, the stored bytes stay unreferenced (content-addressed,
+/// so harmless and reused by the next upload of the same file).
+pub async fn keep(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    tenant_id: i64,
+    owner: documents::Owner,
+    category: &str,
+    file: &UploadedFile,
+    user_id: i64,
+) -> AppResult<(i64, String)> {
     let stored = FileStore::new(&state.config.data_dir)
         .put(&file.bytes)
         .await
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("storing an upload")))?;
-    Ok(stored.sha256)
+    let id = documents::insert(
+        tx,
+        tenant_id,
+        &documents::NewDocument {
+            owner,
+            category,
+            filename: &file.filename,
+            kind: file.kind.as_str(),
+            size_bytes: file.bytes.len() as i64,
+            sha256: &stored.sha256,
+            uploaded_by: user_id,
+        },
+    )
+    .await?;
+    Ok((id, stored.sha256))
 }
 
 /// The application scope of a signed-in user: which applications' documents they may read.

@@ -872,20 +872,15 @@ async fn document_upload(
         }
         _ => return show_page(ctx, &state, &user, loaded, errors).await,
     };
-    let sha256 = files::store(&state, &file).await?;
     let mut tx = state.db.begin().await?;
-    let doc_id = documents::insert(
+    let (doc_id, sha256) = files::keep(
+        &state,
         &mut tx,
         tenant_id,
-        &documents::NewDocument {
-            owner: Owner::Application(id),
-            category: &category,
-            filename: &file.filename,
-            kind: file.kind.as_str(),
-            size_bytes: file.bytes.len() as i64,
-            sha256: &sha256,
-            uploaded_by: user.id,
-        },
+        Owner::Application(id),
+        &category,
+        &file,
+        user.id,
     )
     .await?;
     audit::record(

@@ -4,7 +4,7 @@ use super::operator::{ReviewLine, VersionPage, review_lines};
 use super::{Loaded, VersionView, load, roster_of, version_view};
 use crate::auth::CurrentUser;
 use crate::db::applications::{self, NewReview, Scope, Version};
-use crate::db::documents::{self, Owner};
+use crate::db::documents::Owner;
 use crate::db::transition::{self, Applications, By};
 use crate::domain::application_form::{self, FieldChange};
 use crate::domain::roster::{self, RosterDiff};
@@ -441,29 +441,22 @@ pub async fn decide(
 ) -> AppResult<()> {
     let tenant_id = loaded.tenant_id;
     let id = loaded.app.id;
-    let stored = match d.letter {
-        Some(file) => Some(files::store(state, file).await?),
-        None => None,
-    };
     let mut tx = state.db.begin().await?;
-    let letter_id = match (d.letter, &stored) {
-        (Some(file), Some(sha256)) => Some(
-            documents::insert(
+    let letter_id = match d.letter {
+        Some(file) => Some(
+            files::keep(
+                state,
                 &mut tx,
                 tenant_id,
-                &documents::NewDocument {
-                    owner: Owner::Application(id),
-                    category: "recommendation_letter",
-                    filename: &file.filename,
-                    kind: file.kind.as_str(),
-                    size_bytes: file.bytes.len() as i64,
-                    sha256,
-                    uploaded_by: user_id,
-                },
+                Owner::Application(id),
+                "recommendation_letter",
+                file,
+                user_id,
             )
-            .await?,
+            .await?
+            .0,
         ),
-        _ => None,
+        None => None,
     };
     let reason = format!(
         "{}{}{}",
