@@ -7,9 +7,13 @@ use chrono_tz::Asia::Shanghai;
 
 /// Publishes a Wenzhou call that is open now (as the bureau) and returns its id.
 async fn open_call(app: &mut TestApp) -> i64 {
+    open_call_in(app, "wenzhou", "wz-bureau").await
+}
+
+async fn open_call_in(app: &mut TestApp, tenant: &str, bureau_login: &str) -> i64 {
     let mut bureau = app.new_browser();
-    bureau.sign_in_as("wz-bureau").await;
-    let version = crate::calls::rule_set_version(&bureau, "wenzhou").await;
+    bureau.sign_in_as(bureau_login).await;
+    let version = crate::calls::rule_set_version(&bureau, tenant).await;
     let at = |days: i64| {
         (Utc::now() + Duration::days(days))
             .with_timezone(&Shanghai)
@@ -18,7 +22,7 @@ async fn open_call(app: &mut TestApp) -> i64 {
     };
     let created = bureau
         .post_form(
-            "/t/wenzhou/bureau/calls",
+            &format!("/t/{tenant}/bureau/calls"),
             &[
                 (
                     "title",
@@ -520,7 +524,15 @@ async fn submission_lists_what_is_missing_and_is_refused_after_the_deadline() {
         .assert_contains("请填写园区名称")
         .assert_contains("入驻企业名录（附件3）：请录入或导入")
         .assert_contains("营业执照复印件：请上传")
+        .assert_contains("/form?check=1#f-park.name")
         .assert_not_contains("提交申报</button>");
+    // Opened from the checklist, the form marks each field that stops the submission.
+    operator
+        .get(&format!("{base}/form?check=1"))
+        .await
+        .assert_contains("id=\"f-park.name-error\"")
+        .assert_contains("id=\"f-services-error\"")
+        .assert_contains("id=\"f-report.basic-error\"");
     complete_draft(&mut operator, &base).await;
     sqlx::query("UPDATE calls SET deadline = now() - interval '1 minute' WHERE id = $1")
         .bind(call)
@@ -543,6 +555,9 @@ async fn a_draft_keeps_malformed_values_with_a_message_next_to_each() {
     let base = apply(&mut operator, call).await;
     let fields = vec![
         ("park.name", "测试园区".to_string()),
+        ("park.kind", "游乐园".to_string()),
+        ("service_center", "也许".to_string()),
+        ("legal_rep.phone", "电话号码".to_string()),
         ("area.cbec_use", "三千".to_string()),
         ("events.joint", "-2".to_string()),
         ("trade.ref.import_export", "1.5".to_string()),
@@ -554,7 +569,8 @@ async fn a_draft_keeps_malformed_values_with_a_message_next_to_each() {
         .await
         .assert_status(StatusCode::SEE_OTHER);
     let page = operator.get(&format!("{base}/form")).await;
-    page.assert_contains("草稿已保存，其中 6 项格式有误")
+    page.assert_contains("草稿已保存，其中 9 项格式有误")
+        .assert_contains("value=\"电话号码\"")
         .assert_contains("value=\"三千\"")
         .assert_contains("value=\"-2\"")
         .assert_contains("value=\"1.5\"")
@@ -562,6 +578,9 @@ async fn a_draft_keeps_malformed_values_with_a_message_next_to_each() {
         .assert_contains("value=\"12345\"")
         .assert_contains("value=\"not-an-email\"");
     for key in [
+        "park.kind",
+        "service_center",
+        "legal_rep.phone",
         "area.cbec_use",
         "events.joint",
         "trade.ref.import_export",
@@ -994,4 +1013,28 @@ async fn an_operator_updates_the_profile_but_never_the_uscc() {
     .unwrap();
     assert_eq!(uscc, "91330302MA2AX1B3C8");
     assert_eq!(address, "温州市鹿城区创业路99号");
+}
+
+#[tokio::test]
+async fn a_zhongshan_form_asks_for_the_tier_and_two_years_in_yuan() {
+    let mut app = TestApp::spawn().await;
+    let call = open_call_in(&mut app, "zhongshan", "zs-bureau").await;
+    let mut operator = app.new_browser();
+    operator.sign_in_as("zs-operator1").await;
+    operator.get("/t/zhongshan/operator").await;
+    let response = operator
+        .post_form(&format!("/t/zhongshan/operator/calls/{call}/apply"), &[])
+        .await;
+    let base = response.location().trim_end_matches("/form").to_string();
+    let form = operator.get(&format!("{base}/form")).await;
+    // The call is for 2026: the reference year is 2025, and Zhongshan also asks for 2024.
+    form.assert_status(StatusCode::OK)
+        .assert_contains("name=\"tier\"")
+        .assert_contains("引领型")
+        .assert_contains("成长型")
+        .assert_contains("2025年")
+        .assert_contains("2024年")
+        .assert_contains("（元）")
+        .assert_not_contains("美元")
+        .assert_contains("中山市跨境电商企业备案");
 }

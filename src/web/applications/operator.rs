@@ -21,7 +21,7 @@ use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
 use crate::web::register::{OrgForm, jurisdiction_options};
 use crate::web::request::ClientInfo;
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -296,7 +296,7 @@ struct ShowPage {
     documents: Vec<Document>,
     versions: Vec<VersionLink>,
     reviews: Vec<ReviewLine>,
-    missing: Vec<String>,
+    missing: Vec<Missing>,
     errors: FieldErrors,
     submit_token: String,
     can_edit: bool,
@@ -325,7 +325,7 @@ async fn show_page(
     let roster = roster_of(&loaded.app.roster.0);
     let evaluation = evaluate_form(&loaded, &loaded.app.form.0, &roster, today_shanghai());
     let documents = documents::attached_to_application(&state.db, tenant_id, id).await?;
-    let missing = completeness(&loaded, &roster, &documents);
+    let missing = completeness(&loaded, &app_url(user, id), &roster, &documents);
     let versions = applications::versions(&state.db, tenant_id, id)
         .await?
         .into_iter()
@@ -398,45 +398,77 @@ pub async fn review_lines(state: &AppState, loaded: &Loaded) -> AppResult<Vec<Re
         .collect())
 }
 
+/// One thing that still stops a submission, and where to fix it.
+pub struct Missing {
+    pub text: String,
+    pub href: String,
+}
+
 /// What still stops a submission, in words: required fields, malformed values, the county, the
-/// roster and the required documents.
-fn completeness(loaded: &Loaded, roster: &[RosterRow], documents: &[Document]) -> Vec<String> {
-    let form = &loaded.app.form.0;
-    let mut missing: Vec<String> = Vec::new();
-    let parsed = application_form::parse(&loaded.spec, form);
-    let label_of = |key: &str| {
-        loaded
-            .spec
-            .sections
-            .iter()
-            .flat_map(|s| s.fields.iter())
-            .find(|f| f.key == key)
-            .map(|f| f.label.clone())
-            .unwrap_or_else(|| key.to_string())
+/// roster and the required documents. Each links to the place to fix it; the form marks its
+/// fields when opened from here (`?check=1`).
+fn completeness(
+    loaded: &Loaded,
+    app_base: &str,
+    roster: &[RosterRow],
+    documents: &[Document],
+) -> Vec<Missing> {
+    let base = format!("{app_base}/form?check=1");
+    let field = |key: &str, message: &str| Missing {
+        text: format!(
+            "{}：{message}",
+            loaded
+                .spec
+                .field(key)
+                .map(|f| f.label.as_str())
+                .unwrap_or(key)
+        ),
+        href: format!("{base}#f-{key}"),
     };
-    for (key, message) in parsed.errors.iter() {
-        missing.push(format!("{}：{message}", label_of(key)));
-    }
-    for (key, message) in application_form::missing_for_submit(&loaded.spec, form) {
-        if !parsed.errors.contains_key(&key) {
-            missing.push(format!("{}：{message}", label_of(&key)));
-        }
-    }
+    let mut missing: Vec<Missing> = Vec::new();
     if loaded.app.jurisdiction_id.is_none() {
-        missing.push("园区所在县（市、区）/镇街：请选择".into());
+        missing.push(Missing {
+            text: "园区所在县（市、区）/镇街：请选择".into(),
+            href: format!("{base}#jurisdiction_id"),
+        });
+    }
+    for (key, message) in field_problems(loaded, &loaded.app.form.0) {
+        missing.push(field(&key, &message));
     }
     if roster.is_empty() {
-        missing.push("入驻企业名录（附件3）：请录入或导入".into());
+        missing.push(Missing {
+            text: "入驻企业名录（附件3）：请录入或导入".into(),
+            href: format!("{app_base}/roster"),
+        });
     }
     for (category, label) in [
         ("uscc_certificate", "营业执照复印件"),
         ("report", "盖章的申报书扫描件"),
     ] {
         if !documents.iter().any(|d| d.category == category) {
-            missing.push(format!("{label}：请上传"));
+            missing.push(Missing {
+                text: format!("{label}：请上传"),
+                href: "#documents".into(),
+            });
         }
     }
     missing
+}
+
+/// Malformed values and required fields left empty, in form order.
+fn field_problems(loaded: &Loaded, form: &FormValues) -> Vec<(String, String)> {
+    let malformed = application_form::parse(&loaded.spec, form).errors;
+    let empty = application_form::missing_for_submit(&loaded.spec, form);
+    loaded
+        .spec
+        .fields()
+        .filter_map(|f| {
+            malformed
+                .get(&f.key)
+                .or_else(|| empty.get(&f.key))
+                .map(|m| (f.key.clone(), m.clone()))
+        })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -489,7 +521,7 @@ async fn submit(
     }
     let roster = roster_of(&loaded.app.roster.0);
     let docs = documents::attached_to_application(&state.db, tenant_id, id).await?;
-    let missing = completeness(&loaded, &roster, &docs);
+    let missing = completeness(&loaded, &app_url(&user, id), &roster, &docs);
     if !missing.is_empty() {
         errors.add("submit", "申报材料尚不完整，请补全下列内容后再提交。");
         return show_page(ctx, &state, &user, loaded, errors).await;
@@ -621,11 +653,17 @@ struct FormPage {
     live: bool,
 }
 
+#[derive(Deserialize)]
+struct CheckQuery {
+    check: Option<String>,
+}
+
 async fn form_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
     Path((_, id)): Path<(String, i64)>,
+    Query(check): Query<CheckQuery>,
 ) -> AppResult<Response> {
     let loaded = load_own(&state, &user, id).await?;
     if loaded.app.state != "draft" {
@@ -639,8 +677,18 @@ async fn form_page(
         .unwrap_or_default();
     let lock = loaded.app.lock_version;
     let mut errors = FieldErrors::default();
-    for (k, m) in application_form::parse(&loaded.spec, &values).errors {
-        errors.add(k, m);
+    if check.check.is_some() {
+        // Opened from the submission checklist: mark every field that stops it.
+        for (k, m) in field_problems(&loaded, &values) {
+            errors.add(k, m);
+        }
+        if loaded.app.jurisdiction_id.is_none() {
+            errors.add("jurisdiction_id", "请选择园区所在县（市、区）/镇街。");
+        }
+    } else {
+        for (k, m) in application_form::parse(&loaded.spec, &values).errors {
+            errors.add(k, m);
+        }
     }
     form_response(
         ctx,
