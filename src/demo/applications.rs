@@ -203,6 +203,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         .execute(&state.db)
         .await?;
     }
+    attach_call_notices(state).await?;
     for (n, demo) in APPLICATIONS.iter().enumerate() {
         seed_one(state, n, demo)
             .await
@@ -412,6 +413,35 @@ async fn seed_one(state: &AppState, n: usize, demo: &DemoApplication) -> anyhow:
                 .await?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Each published call carries its official notice, as bureaus post the sealed PDF.
+async fn attach_call_notices(state: &AppState) -> anyhow::Result<()> {
+    let calls: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT c.tenant_id, c.id, c.created_by, c.title FROM calls c WHERE c.state <> 'draft'",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    for (tenant_id, call_id, bureau_id, title) in calls {
+        let file = UploadedFile {
+            filename: format!("{title}.pdf"),
+            kind: crate::storage::FileKind::Pdf,
+            bytes: demo_pdf(&title),
+        };
+        let mut tx = state.db.begin().await?;
+        files::keep(
+            state,
+            &mut tx,
+            tenant_id,
+            Owner::Call(call_id),
+            "call_notice",
+            &file,
+            bureau_id,
+        )
+        .await?;
+        tx.commit().await?;
     }
     Ok(())
 }
