@@ -3,6 +3,8 @@ pub mod applications;
 pub mod audit;
 pub mod calls;
 pub mod documents;
+pub mod experts;
+pub mod panels;
 pub mod jurisdictions;
 pub mod organizations;
 pub mod rulesets;

@@ -3,6 +3,7 @@ pub mod application_form;
 pub mod evaluate;
 pub mod fixed;
 pub mod role;
+pub mod scoring;
 pub mod roster;
 pub mod ruleset;
 pub mod uscc;

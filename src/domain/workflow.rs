@@ -140,6 +140,7 @@ labelled_enum! {
         Accept => "accept", "受理",
         Reject => "reject", "不予通过",
         CompleteReview => "complete_review", "完成评审",
+        ReopenReview => "reopen_review", "重新开放评分",
         Shortlist => "shortlist", "列入拟认定名单",
         PublishPublicity => "publish_publicity", "发布公示",
         ClosePublicity => "close_publicity", "结束公示",
@@ -447,6 +448,7 @@ impl ApplicationAction {
             A::CompleteReview | A::ClosePublicity | A::Expire => &[SYSTEM],
             A::Accept
             | A::Reject
+            | A::ReopenReview
             | A::Shortlist
             | A::PublishPublicity
             | A::Award
@@ -467,6 +469,7 @@ impl ApplicationAction {
             self,
             A::Return
                 | A::Reject
+                | A::ReopenReview
                 | A::NotAward
                 | A::Disqualify
                 | A::OrderRectification
@@ -562,6 +565,9 @@ pub fn next_application_state(
         (S::Forwarded | S::Reviewed, A::Reject) => Some(S::Rejected),
         (S::InReview, A::CompleteReview) => Some(S::Reviewed),
         (S::Reviewed, A::Shortlist) => Some(S::Shortlisted),
+        // A submitted score found wrong before the decision (product choice: the bureau reopens
+        // one expert's sheet with a logged reason, and the application waits for it again).
+        (S::Reviewed, A::ReopenReview) => Some(S::InReview),
         (S::Shortlisted, A::PublishPublicity) => Some(S::InPublicity),
         (S::InPublicity, A::ClosePublicity) => Some(S::PublicityClosed),
         (S::PublicityClosed, A::Award) => Some(S::Awarded),
@@ -760,6 +766,7 @@ mod tests {
             (S::Reviewed, A::Reject, BUREAU, S::Rejected),
             (S::InReview, A::CompleteReview, SYSTEM, S::Reviewed),
             (S::Reviewed, A::Shortlist, BUREAU, S::Shortlisted),
+            (S::Reviewed, A::ReopenReview, BUREAU, S::InReview),
             (S::Shortlisted, A::PublishPublicity, BUREAU, S::InPublicity),
             (
                 S::InPublicity,
@@ -982,6 +989,7 @@ mod tests {
         let needing: HashSet<_> = [
             A::Return,
             A::Reject,
+            A::ReopenReview,
             A::NotAward,
             A::Disqualify,
             A::Delist,

@@ -1,0 +1,433 @@
+//! Review panels, their members and the experts' assignments, always scoped by tenant.
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Panel {
+    pub id: i64,
+    pub call_id: i64,
+    pub name: String,
+    pub state: String,
+    pub seed: String,
+    pub draw_input: Json<Value>,
+    pub draw_result: Json<Value>,
+    pub created_at: DateTime<Utc>,
+    pub created_by_name: String,
+}
+
+const PANEL: &str = "SELECT p.id, p.call_id, p.name, p.state, p.seed, p.draw_input, p.draw_result,
+        p.created_at, u.display_name AS created_by_name
+     FROM panels p JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.created_by";
+
+pub async fn for_call(pool: &PgPool, tenant_id: i64, call_id: i64) -> sqlx::Result<Vec<Panel>> {
+    sqlx::query_as(&format!(
+        "{PANEL} WHERE p.tenant_id = $1 AND p.call_id = $2 ORDER BY p.id"
+    ))
+    .bind(tenant_id)
+    .bind(call_id)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn get(pool: &PgPool, tenant_id: i64, id: i64) -> sqlx::Result<Option<Panel>> {
+    sqlx::query_as(&format!("{PANEL} WHERE p.tenant_id = $1 AND p.id = $2"))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub struct NewPanel<'a> {
+    pub call_id: i64,
+    pub name: &'a str,
+    pub seed: &'a str,
+    pub draw_input: &'a Value,
+    pub draw_result: &'a Value,
+    pub created_by: i64,
+}
+
+pub async fn insert(conn: &mut PgConnection, tenant_id: i64, p: &NewPanel<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO panels (tenant_id, call_id, name, seed, draw_input, draw_result, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(tenant_id)
+    .bind(p.call_id)
+    .bind(p.name)
+    .bind(p.seed)
+    .bind(p.draw_input)
+    .bind(p.draw_result)
+    .bind(p.created_by)
+    .fetch_one(conn)
+    .await
+}
+
+/// Records the draw result after replacements (the input never changes).
+pub async fn set_result(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    id: i64,
+    result: &Value,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE panels SET draw_result = $3 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant_id)
+        .bind(id)
+        .bind(result)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn close(conn: &mut PgConnection, tenant_id: i64, id: i64) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE panels SET state = 'closed', closed_at = now()
+         WHERE tenant_id = $1 AND id = $2 AND state = 'open'",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+pub async fn add_member(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    panel_id: i64,
+    expert_id: i64,
+    seat: i32,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO panel_members (tenant_id, panel_id, expert_id, seat) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(tenant_id)
+    .bind(panel_id)
+    .bind(expert_id)
+    .bind(seat)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn add_application(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    panel_id: i64,
+    application_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO panel_applications (tenant_id, panel_id, application_id) VALUES ($1, $2, $3)",
+    )
+    .bind(tenant_id)
+    .bind(panel_id)
+    .bind(application_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn application_ids(pool: &PgPool, tenant_id: i64, panel_id: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT application_id FROM panel_applications WHERE tenant_id = $1 AND panel_id = $2
+         ORDER BY application_id",
+    )
+    .bind(tenant_id)
+    .bind(panel_id)
+    .fetch_all(pool)
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Member {
+    pub expert_id: i64,
+    pub name: String,
+    pub employer: String,
+    pub seat: i32,
+    pub declined_reason: Option<String>,
+    pub login: Option<String>,
+}
+
+pub async fn members(pool: &PgPool, tenant_id: i64, panel_id: i64) -> sqlx::Result<Vec<Member>> {
+    sqlx::query_as(
+        "SELECT m.expert_id, e.name, e.employer, m.seat, m.declined_reason, u.login
+         FROM panel_members m
+         JOIN experts e ON e.tenant_id = m.tenant_id AND e.id = m.expert_id
+         LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
+         WHERE m.tenant_id = $1 AND m.panel_id = $2 ORDER BY m.seat",
+    )
+    .bind(tenant_id)
+    .bind(panel_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Marks a member as having declined; their open assignments in the panel are withdrawn.
+pub async fn decline(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    panel_id: i64,
+    expert_id: i64,
+    reason: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE panel_members SET declined_reason = $4, declined_at = now()
+         WHERE tenant_id = $1 AND panel_id = $2 AND expert_id = $3 AND declined_reason IS NULL",
+    )
+    .bind(tenant_id)
+    .bind(panel_id)
+    .bind(expert_id)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE assignments SET state = 'withdrawn', updated_at = now()
+         WHERE tenant_id = $1 AND panel_id = $2 AND expert_id = $3 AND state = 'open'",
+    )
+    .bind(tenant_id)
+    .bind(panel_id)
+    .bind(expert_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assignments
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Assignment {
+    pub id: i64,
+    pub panel_id: i64,
+    pub panel_state: String,
+    pub expert_id: i64,
+    pub expert_name: String,
+    pub application_id: i64,
+    pub park_name: String,
+    pub organization_name: String,
+    pub application_state: String,
+    pub conflict: String,
+    pub conflict_reason: String,
+    pub scores: Json<BTreeMap<String, String>>,
+    pub comments: Json<BTreeMap<String, String>>,
+    pub opinion: Option<String>,
+    pub summary: String,
+    pub outlier_reason: String,
+    pub state: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub lock_version: i32,
+}
+
+const ASSIGNMENT: &str = "SELECT s.id, s.panel_id, p.state AS panel_state, s.expert_id,
+        e.name AS expert_name, s.application_id, a.park_name, o.name AS organization_name,
+        a.state AS application_state, s.conflict, s.conflict_reason, s.scores, s.comments,
+        s.opinion, s.summary, s.outlier_reason, s.state, s.submitted_at, s.lock_version
+     FROM assignments s
+     JOIN panels p ON p.tenant_id = s.tenant_id AND p.id = s.panel_id
+     JOIN experts e ON e.tenant_id = s.tenant_id AND e.id = s.expert_id
+     JOIN applications a ON a.tenant_id = s.tenant_id AND a.id = s.application_id
+     JOIN organizations o ON o.tenant_id = a.tenant_id AND o.id = a.organization_id";
+
+pub async fn insert_assignment(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    panel_id: i64,
+    expert_id: i64,
+    application_id: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO assignments (tenant_id, panel_id, expert_id, application_id)
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(tenant_id)
+    .bind(panel_id)
+    .bind(expert_id)
+    .bind(application_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An expert's own assignments (never anyone else's).
+pub async fn of_expert(pool: &PgPool, tenant_id: i64, expert_id: i64) -> sqlx::Result<Vec<Assignment>> {
+    sqlx::query_as(&format!(
+        "{ASSIGNMENT} WHERE s.tenant_id = $1 AND s.expert_id = $2 AND s.state <> 'withdrawn'
+         ORDER BY s.panel_id DESC, s.id"
+    ))
+    .bind(tenant_id)
+    .bind(expert_id)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn get_of_expert(
+    pool: &PgPool,
+    tenant_id: i64,
+    expert_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<Assignment>> {
+    sqlx::query_as(&format!(
+        "{ASSIGNMENT} WHERE s.tenant_id = $1 AND s.expert_id = $2 AND s.id = $3
+           AND s.state <> 'withdrawn'"
+    ))
+    .bind(tenant_id)
+    .bind(expert_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Every assignment of an application (the bureau's view), active ones first.
+pub async fn of_application(
+    pool: &PgPool,
+    tenant_id: i64,
+    application_id: i64,
+) -> sqlx::Result<Vec<Assignment>> {
+    sqlx::query_as(&format!(
+        "{ASSIGNMENT} WHERE s.tenant_id = $1 AND s.application_id = $2 ORDER BY s.panel_id, s.id"
+    ))
+    .bind(tenant_id)
+    .bind(application_id)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn of_panel(pool: &PgPool, tenant_id: i64, panel_id: i64) -> sqlx::Result<Vec<Assignment>> {
+    sqlx::query_as(&format!(
+        "{ASSIGNMENT} WHERE s.tenant_id = $1 AND s.panel_id = $2 ORDER BY s.application_id, s.expert_id"
+    ))
+    .bind(tenant_id)
+    .bind(panel_id)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn get_assignment(
+    pool: &PgPool,
+    tenant_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<Assignment>> {
+    sqlx::query_as(&format!("{ASSIGNMENT} WHERE s.tenant_id = $1 AND s.id = $2"))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Records the expert's conflict declaration (once: it cannot be taken back).
+pub async fn declare(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    id: i64,
+    conflict: bool,
+    reason: &str,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE assignments SET conflict = $3, conflict_reason = $4, updated_at = now(),
+             state = CASE WHEN $3 = 'declared' THEN 'submitted' ELSE state END,
+             submitted_at = CASE WHEN $3 = 'declared' THEN now() ELSE submitted_at END
+         WHERE tenant_id = $1 AND id = $2 AND conflict = 'undeclared' AND state = 'open'",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(if conflict { "declared" } else { "none" })
+    .bind(reason)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+pub struct Sheet<'a> {
+    pub scores: &'a BTreeMap<String, String>,
+    pub comments: &'a BTreeMap<String, String>,
+    pub opinion: Option<&'a str>,
+    pub summary: &'a str,
+}
+
+/// Saves a draft sheet (or submits it) if it is still open and nobody saved since `expected`.
+pub async fn save_sheet(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    id: i64,
+    expected: i32,
+    sheet: &Sheet<'_>,
+    submit: bool,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE assignments SET scores = $4, comments = $5, opinion = $6, summary = $7,
+             lock_version = lock_version + 1, updated_at = now(),
+             state = CASE WHEN $8 THEN 'submitted' ELSE state END,
+             submitted_at = CASE WHEN $8 THEN now() ELSE submitted_at END
+         WHERE tenant_id = $1 AND id = $2 AND lock_version = $3 AND state = 'open'
+           AND conflict = 'none'",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(expected)
+    .bind(Json(sheet.scores))
+    .bind(Json(sheet.comments))
+    .bind(sheet.opinion)
+    .bind(sheet.summary)
+    .bind(submit)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+pub async fn set_outlier_reason(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    id: i64,
+    reason: &str,
+) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE assignments SET outlier_reason = $3, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2 AND state = 'submitted' AND conflict = 'none'",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(reason)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// The bureau reopens a submitted sheet (the reason goes to the audit trail).
+pub async fn reopen(conn: &mut PgConnection, tenant_id: i64, id: i64) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE assignments SET state = 'open', submitted_at = NULL, outlier_reason = '',
+             lock_version = lock_version + 1, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2 AND state = 'submitted' AND conflict = 'none'",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// For the review-complete check: (assigned non-conflicted, submitted non-conflicted,
+/// undeclared) over the application's active assignments.
+pub async fn progress(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    application_id: i64,
+) -> sqlx::Result<(i64, i64, i64)> {
+    sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE conflict <> 'declared'),
+                count(*) FILTER (WHERE conflict = 'none' AND state = 'submitted'),
+                count(*) FILTER (WHERE conflict = 'undeclared')
+         FROM assignments WHERE tenant_id = $1 AND application_id = $2 AND state <> 'withdrawn'",
+    )
+    .bind(tenant_id)
+    .bind(application_id)
+    .fetch_one(conn)
+    .await
+}
