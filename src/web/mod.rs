@@ -5,11 +5,11 @@ pub mod applications;
 pub mod bureau;
 pub mod calls;
 pub mod files;
-pub mod homes;
 pub mod page;
 pub mod public;
 pub mod register;
 pub mod request;
+pub mod review;
 pub mod rulesets;
 pub mod signin;
 
@@ -60,7 +60,7 @@ pub fn app(state: AppState) -> Router {
         )
         .nest(
             "/t/{tenant}/expert",
-            guarded(homes::expert_router(), Role::Expert, &state),
+            guarded(review::expert::router(), Role::Expert, &state),
         )
         .fallback(|| async { AppError::NotFound });
 

@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))
         .route("/static/selfcheck.js", get(selfcheck_script))
+        .route("/static/sheet.js", get(sheet_script))
         .route("/t/{tenant}", get(tenant_home))
 }
 
@@ -83,6 +84,18 @@ async fn selfcheck_script() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/selfcheck.js"),
+    )
+        .into_response()
+}
+
+/// The score sheet's running total (progressive enhancement).
+async fn sheet_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/sheet.js"),
     )
         .into_response()
 }

@@ -85,8 +85,20 @@ pub fn evaluate_form(
     roster: &[RosterRow],
     applied_on: NaiveDate,
 ) -> Evaluation {
+    let input = input_for(loaded, form, roster, applied_on, None);
+    evaluate::evaluate(&loaded.rules, &input)
+}
+
+/// The engine's input for a form and roster, with the experts' scores once there are any.
+pub fn input_for(
+    loaded: &Loaded,
+    form: &FormValues,
+    roster: &[RosterRow],
+    applied_on: NaiveDate,
+    expert_scores: Option<Vec<evaluate::ExpertScores>>,
+) -> evaluate::Input {
     let parsed = application_form::parse(&loaded.spec, form);
-    let input = application_form::to_input(
+    let mut input = application_form::to_input(
         &loaded.rules,
         &parsed,
         applied_on,
@@ -95,7 +107,8 @@ pub fn evaluate_form(
         Uscc::parse(&loaded.app.organization_uscc).ok(),
         roster.iter().map(RosterRow::to_enterprise).collect(),
     );
-    evaluate::evaluate(&loaded.rules, &input)
+    input.expert_scores = expert_scores;
+    input
 }
 
 /// One line of the self-check or review table.

@@ -1,0 +1,1 @@
+//! The bureau's results of a call's review (filled in below).
