@@ -49,11 +49,13 @@ pub async fn get(pool: &PgPool, tenant_id: i64, id: i64) -> sqlx::Result<Option<
 
 /// The pool entry of a signed-in expert.
 pub async fn of_user(pool: &PgPool, tenant_id: i64, user_id: i64) -> sqlx::Result<Option<Expert>> {
-    sqlx::query_as(&format!("{SELECT} WHERE e.tenant_id = $1 AND e.user_id = $2"))
-        .bind(tenant_id)
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE e.tenant_id = $1 AND e.user_id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await
 }
 
 pub struct NewExpert<'a> {
@@ -69,7 +71,11 @@ pub struct NewExpert<'a> {
 }
 
 /// Fails with the `experts_tenant_id_mobile_key` violation for a mobile number already in the pool.
-pub async fn insert(conn: &mut PgConnection, tenant_id: i64, e: &NewExpert<'_>) -> sqlx::Result<i64> {
+pub async fn insert(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    e: &NewExpert<'_>,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO experts (tenant_id, name, employer, employer_uscc, specialties,
              home_jurisdiction_id, mobile, email, title, user_id)
@@ -128,7 +134,15 @@ pub async fn history(
     pool: &PgPool,
     tenant_id: i64,
     expert_id: i64,
-) -> sqlx::Result<Vec<(i64, String, String, chrono::DateTime<chrono::Utc>, Option<String>)>> {
+) -> sqlx::Result<
+    Vec<(
+        i64,
+        String,
+        String,
+        chrono::DateTime<chrono::Utc>,
+        Option<String>,
+    )>,
+> {
     sqlx::query_as(
         "SELECT p.id, p.name, c.title, p.created_at, m.declined_reason
          FROM panel_members m

@@ -49,7 +49,11 @@ pub struct NewPanel<'a> {
     pub created_by: i64,
 }
 
-pub async fn insert(conn: &mut PgConnection, tenant_id: i64, p: &NewPanel<'_>) -> sqlx::Result<i64> {
+pub async fn insert(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    p: &NewPanel<'_>,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO panels (tenant_id, call_id, name, seed, draw_input, draw_result, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -130,7 +134,11 @@ pub async fn add_application(
     Ok(())
 }
 
-pub async fn application_ids(pool: &PgPool, tenant_id: i64, panel_id: i64) -> sqlx::Result<Vec<i64>> {
+pub async fn application_ids(
+    pool: &PgPool,
+    tenant_id: i64,
+    panel_id: i64,
+) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar(
         "SELECT application_id FROM panel_applications WHERE tenant_id = $1 AND panel_id = $2
          ORDER BY application_id",
@@ -252,7 +260,11 @@ pub async fn insert_assignment(
 }
 
 /// An expert's own assignments (never anyone else's).
-pub async fn of_expert(pool: &PgPool, tenant_id: i64, expert_id: i64) -> sqlx::Result<Vec<Assignment>> {
+pub async fn of_expert(
+    pool: &PgPool,
+    tenant_id: i64,
+    expert_id: i64,
+) -> sqlx::Result<Vec<Assignment>> {
     sqlx::query_as(&format!(
         "{ASSIGNMENT} WHERE s.tenant_id = $1 AND s.expert_id = $2 AND s.state <> 'withdrawn'
          ORDER BY s.panel_id DESC, s.id"
@@ -295,7 +307,11 @@ pub async fn of_application(
     .await
 }
 
-pub async fn of_panel(pool: &PgPool, tenant_id: i64, panel_id: i64) -> sqlx::Result<Vec<Assignment>> {
+pub async fn of_panel(
+    pool: &PgPool,
+    tenant_id: i64,
+    panel_id: i64,
+) -> sqlx::Result<Vec<Assignment>> {
     sqlx::query_as(&format!(
         "{ASSIGNMENT} WHERE s.tenant_id = $1 AND s.panel_id = $2 ORDER BY s.application_id, s.expert_id"
     ))
@@ -310,11 +326,13 @@ pub async fn get_assignment(
     tenant_id: i64,
     id: i64,
 ) -> sqlx::Result<Option<Assignment>> {
-    sqlx::query_as(&format!("{ASSIGNMENT} WHERE s.tenant_id = $1 AND s.id = $2"))
-        .bind(tenant_id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(&format!(
+        "{ASSIGNMENT} WHERE s.tenant_id = $1 AND s.id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
 }
 
 /// Records the expert's conflict declaration (once: it cannot be taken back).
@@ -429,5 +447,25 @@ pub async fn progress(
     .bind(tenant_id)
     .bind(application_id)
     .fetch_one(conn)
+    .await
+}
+
+/// Whether the expert signed in as `user_id` reviews the application (declared no conflict).
+pub async fn expert_reviews(
+    pool: &PgPool,
+    tenant_id: i64,
+    user_id: i64,
+    application_id: i64,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM assignments s
+             JOIN experts e ON e.tenant_id = s.tenant_id AND e.id = s.expert_id
+             WHERE s.tenant_id = $1 AND e.user_id = $2 AND s.application_id = $3
+               AND s.conflict = 'none' AND s.state <> 'withdrawn')",
+    )
+    .bind(tenant_id)
+    .bind(user_id)
+    .bind(application_id)
+    .fetch_one(pool)
     .await
 }

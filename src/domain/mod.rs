@@ -1,11 +1,12 @@
 //! Pure domain logic: no IO, no sqlx, no axum.
 pub mod application_form;
+pub mod draw;
 pub mod evaluate;
 pub mod fixed;
 pub mod role;
-pub mod scoring;
 pub mod roster;
 pub mod ruleset;
+pub mod scoring;
 pub mod uscc;
 pub mod workdays;
 pub mod workflow;

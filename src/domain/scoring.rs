@@ -65,8 +65,8 @@ pub fn parse_score(text: &str, max: Fixed) -> Result<Score, String> {
     if fraction.len() > 1 {
         return Err("分数最多保留一位小数".into());
     }
-    let tenths: u32 = whole.parse::<u32>().map_err(|_| range())? * 10
-        + fraction.parse::<u32>().unwrap_or(0);
+    let tenths: u32 =
+        whole.parse::<u32>().map_err(|_| range())? * 10 + fraction.parse::<u32>().unwrap_or(0);
     if i64::from(tenths) * SCALE / 10 > max.scaled() {
         return Err(format!("不能超过满分 {max} 分"));
     }
@@ -86,7 +86,10 @@ mod tests {
         assert_eq!(parse_score("0", max), Ok(Score(0)));
         assert_eq!(parse_score("7.50", max), Ok(Score(75)));
         assert_eq!(parse_score("15.1", max).unwrap_err(), "不能超过满分 15 分");
-        assert_eq!(parse_score("12.25", max).unwrap_err(), "分数最多保留一位小数");
+        assert_eq!(
+            parse_score("12.25", max).unwrap_err(),
+            "分数最多保留一位小数"
+        );
         for bad in ["-1", "abc", "", "1e2", ".5", "99999", "1.2.3"] {
             assert!(parse_score(bad, max).is_err(), "{bad}");
         }
@@ -108,6 +111,11 @@ mod tests {
         let partial = check_sheet(&rules, &typed, true);
         assert_eq!(partial.errors["wz.s.planning"], "请打分");
         assert_eq!(partial.errors["wz.s.talent"], "不能超过满分 4 分");
-        assert!(check_sheet(&rules, &typed, false).errors.get("wz.s.planning").is_none());
+        assert!(
+            check_sheet(&rules, &typed, false)
+                .errors
+                .get("wz.s.planning")
+                .is_none()
+        );
     }
 }

@@ -180,11 +180,14 @@ async fn download(
         .ok_or(AppError::NotFound)?;
     let user = user.filter(|u| u.tenant_id == Some(tenant.id));
     let allowed = match (doc.application_id, doc.call_id) {
-        (Some(app_id), _) => match user.as_ref().and_then(scope_of) {
-            Some(scope) => applications::get(&state.db, tenant.id, scope, app_id)
+        (Some(app_id), _) => match (user.as_ref(), user.as_ref().and_then(scope_of)) {
+            (_, Some(scope)) => applications::get(&state.db, tenant.id, scope, app_id)
                 .await?
                 .is_some(),
-            None => false,
+            (Some(u), None) if u.role() == Role::Expert => {
+                crate::db::panels::expert_reviews(&state.db, tenant.id, u.id, app_id).await?
+            }
+            _ => false,
         },
         (None, Some(call_id)) => calls::get(&state.db, tenant.id, call_id)
             .await?

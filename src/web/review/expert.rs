@@ -4,10 +4,10 @@
 use super::{evaluate_with_scores, opinions};
 use crate::auth::CurrentUser;
 use crate::db::applications::{self, Scope};
+use crate::db::audit;
 use crate::db::experts::{self, Expert};
 use crate::db::panels::{self, Assignment, Sheet};
 use crate::db::transition::{self, Applications, By};
-use crate::db::audit;
 use crate::domain::scoring::{self, CheckedSheet};
 use crate::domain::workflow::{ApplicationAction, ApplicationState, WorkflowRules};
 use crate::error::{AppError, AppResult};
@@ -295,7 +295,12 @@ async fn declare(
         errors.add("reason", "声明回避时请写明理由。");
     }
     if !errors.is_empty() {
-        let typed = (BTreeMap::new(), BTreeMap::new(), String::new(), String::new());
+        let typed = (
+            BTreeMap::new(),
+            BTreeMap::new(),
+            String::new(),
+            String::new(),
+        );
         return sheet_page(ctx, &state, &user, assignment, typed, errors).await;
     }
     let loaded = load(&state, tenant_id, Scope::Bureau, assignment.application_id).await?;
@@ -307,7 +312,13 @@ async fn declare(
         &mut tx,
         audit::Entry {
             after: Some(json!({ "conflict": conflict, "reason": reason })),
-            ..client.audit(Some(tenant_id), Some(user.id), "assignment", id, "declare_conflict")
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "assignment",
+                id,
+                "declare_conflict",
+            )
         },
     )
     .await?;
@@ -324,17 +335,16 @@ async fn declare(
 
 /// Moves the application to `reviewed` once every assigned, non-conflicted expert has
 /// submitted (the system's step, in the same transaction as the last sheet).
-pub async fn complete_if_done(
-    tx: &mut sqlx::PgConnection,
-    loaded: &Loaded,
-) -> AppResult<()> {
+pub async fn complete_if_done(tx: &mut sqlx::PgConnection, loaded: &Loaded) -> AppResult<()> {
     let (assigned, submitted, undeclared) =
         panels::progress(tx, loaded.tenant_id, loaded.app.id).await?;
-    let state: String = transition::lock_state::<Applications>(tx, loaded.tenant_id, loaded.app.id).await?;
+    let state: String =
+        transition::lock_state::<Applications>(tx, loaded.tenant_id, loaded.app.id).await?;
     if state != ApplicationState::InReview.as_str() || undeclared > 0 {
         return Ok(());
     }
-    if crate::domain::workflow::check_review_complete(assigned as usize, submitted as usize).is_err()
+    if crate::domain::workflow::check_review_complete(assigned as usize, submitted as usize)
+        .is_err()
     {
         return Ok(());
     }
@@ -482,7 +492,13 @@ async fn outlier_reason(
         &mut tx,
         audit::Entry {
             after: Some(json!({ "outlier_reason": reason })),
-            ..client.audit(Some(tenant_id), Some(user.id), "assignment", id, "outlier_reason")
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "assignment",
+                id,
+                "outlier_reason",
+            )
         },
     )
     .await?;

@@ -3,10 +3,10 @@
 pub mod expert;
 pub mod results;
 
+use crate::db::applications::Version;
 use crate::db::panels::Assignment;
 use crate::domain::evaluate::{Evaluation, ExpertScores};
 use crate::domain::scoring;
-use crate::db::applications::Version;
 use crate::web::applications::{Loaded, input_for, roster_of, shanghai_day};
 use std::collections::BTreeMap;
 
@@ -61,7 +61,8 @@ pub fn opinions(sheets: &[Assignment]) -> (usize, usize) {
     let submitted = sheets
         .iter()
         .filter(|s| s.state == "submitted" && s.conflict == "none");
-    let (pass, fail): (Vec<_>, Vec<_>) = submitted.partition(|s| s.opinion.as_deref() == Some("pass"));
+    let (pass, fail): (Vec<_>, Vec<_>) =
+        submitted.partition(|s| s.opinion.as_deref() == Some("pass"));
     (pass.len(), fail.len())
 }
 

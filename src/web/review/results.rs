@@ -1,1 +1,222 @@
-//! The bureau's results of a call's review (filled in below).
+//! The bureau's view of a call in review: where each application stands, and — once its
+//! sheets are in — the engine's aggregation ranked, with the per-expert sheets behind it.
+use super::{evaluate_with_scores, opinions};
+use crate::db::applications::Scope;
+use crate::db::applications::{self, Application};
+use crate::db::panels::{self, Assignment};
+use crate::domain::evaluate::{Evaluation, Method};
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::web::applications::{Loaded, load, verdict_label};
+use std::collections::BTreeMap;
+
+/// One application's line of the ranked table.
+pub struct ResultLine {
+    pub rank: Option<u32>,
+    pub application_id: i64,
+    pub park: String,
+    pub operator: String,
+    pub uscc: String,
+    pub county: String,
+    pub state: String,
+    pub state_label: &'static str,
+    pub verdict: &'static str,
+    pub vetoes: Vec<String>,
+    pub tier: String,
+    pub method: &'static str,
+    pub total: Option<f64>,
+    pub criteria: Vec<Option<f64>>,
+    pub spread: Option<f64>,
+    pub experts_scored: u32,
+    pub experts_counted: u32,
+    /// Outlier experts with their written reason ("待说明" until given).
+    pub outliers: Vec<(String, String)>,
+    pub opinions: Option<(usize, usize)>,
+    /// Sheets submitted / expected (non-conflicted, active).
+    pub submitted: usize,
+    pub expected: usize,
+    pub sheets: Vec<Assignment>,
+    pub evaluation: Option<Evaluation>,
+}
+
+impl ResultLine {
+    pub fn total_text(&self) -> String {
+        self.total
+            .map(|t| format!("{t:.2}"))
+            .unwrap_or_else(|| "—".into())
+    }
+
+    pub fn criterion_text(&self, i: &usize) -> String {
+        self.criteria
+            .get(*i)
+            .copied()
+            .flatten()
+            .map(|t| format!("{t:.2}"))
+            .unwrap_or_else(|| "—".into())
+    }
+
+    pub fn spread_text(&self) -> String {
+        self.spread
+            .map(|t| format!("{t:.2}"))
+            .unwrap_or_else(|| "—".into())
+    }
+
+    /// All sheets in and every outlier explained: the bureau may decide.
+    pub fn decidable(&self) -> bool {
+        self.state == "reviewed" && self.outliers.iter().all(|(_, r)| r != "待说明")
+    }
+}
+
+/// The applications of a call that reached review, ranked by the aggregated total (those without
+/// a total after, in list order).
+pub async fn ranked(state: &AppState, tenant_id: i64, call_id: i64) -> AppResult<Vec<ResultLine>> {
+    let apps: Vec<Application> = applications::list_for_call(&state.db, tenant_id, call_id)
+        .await?
+        .into_iter()
+        .filter(|a| reached_review(&a.state))
+        .collect();
+    let mut lines = Vec::new();
+    for app in apps {
+        let loaded = load(state, tenant_id, Scope::Bureau, app.id).await?;
+        lines.push(line(state, &loaded).await?);
+    }
+    lines.sort_by(|a, b| {
+        b.total
+            .unwrap_or(f64::MIN)
+            .total_cmp(&a.total.unwrap_or(f64::MIN))
+    });
+    let mut rank = 0;
+    for l in lines.iter_mut() {
+        if l.total.is_some() {
+            rank += 1;
+            l.rank = Some(rank);
+        }
+    }
+    Ok(lines)
+}
+
+fn reached_review(state: &str) -> bool {
+    !matches!(state, "draft" | "submitted" | "forwarded") && !(state == "rejected")
+        || state == "rejected"
+}
+
+/// The latest county attestations of an application (what the county confirmed).
+async fn attestations(state: &AppState, loaded: &Loaded) -> AppResult<BTreeMap<String, bool>> {
+    Ok(
+        applications::reviews(&state.db, loaded.tenant_id, loaded.app.id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|r| r.stage == "county" && r.opinion == "recommend")
+            .map(|r| r.attestations.0)
+            .unwrap_or_default(),
+    )
+}
+
+pub async fn line(state: &AppState, loaded: &Loaded) -> AppResult<ResultLine> {
+    let app = &loaded.app;
+    let sheets: Vec<Assignment> = panels::of_application(&state.db, loaded.tenant_id, app.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.state != "withdrawn")
+        .collect();
+    let versions = applications::versions(&state.db, loaded.tenant_id, app.id).await?;
+    let attested = attestations(state, loaded).await?;
+    let evaluation = versions
+        .last()
+        .map(|v| evaluate_with_scores(loaded, v, &attested, &sheets));
+    let expected = sheets.iter().filter(|s| s.conflict != "declared").count();
+    let submitted = sheets
+        .iter()
+        .filter(|s| s.conflict == "none" && s.state == "submitted")
+        .count();
+    // Scores are shown to the bureau once every sheet is in: a partial mean invites nothing good.
+    let complete = expected > 0 && submitted == expected;
+    let score = evaluation
+        .as_ref()
+        .and_then(|e| e.score.as_ref())
+        .filter(|_| complete);
+    let totals: Vec<f64> = sheets
+        .iter()
+        .filter(|s| s.conflict == "none" && s.state == "submitted")
+        .map(|s| {
+            crate::domain::scoring::check_sheet(&loaded.rules, &s.scores.0, false)
+                .total()
+                .to_f64()
+        })
+        .collect();
+    let spread = (complete && !totals.is_empty() && !loaded.rules.criteria.is_empty()).then(|| {
+        totals.iter().copied().fold(f64::MIN, f64::max)
+            - totals.iter().copied().fold(f64::MAX, f64::min)
+    });
+    let outliers = score
+        .map(|s| {
+            s.outliers
+                .iter()
+                .map(|name| {
+                    let reason = sheets
+                        .iter()
+                        .find(|x| &x.expert_name == name)
+                        .map(|x| x.outlier_reason.clone())
+                        .filter(|r| !r.is_empty())
+                        .unwrap_or_else(|| "待说明".into());
+                    (name.clone(), reason)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let criteria = loaded
+        .rules
+        .criteria
+        .iter()
+        .map(|c| {
+            score
+                .and_then(|s| s.criteria.get(&c.id))
+                .and_then(|n| n.as_f64())
+        })
+        .collect();
+    let tier = evaluation
+        .as_ref()
+        .and_then(|e| e.tier.clone())
+        .and_then(|t| {
+            loaded
+                .rules
+                .tiers
+                .iter()
+                .find(|x| x.id == t)
+                .map(|x| x.name.clone())
+        })
+        .unwrap_or_default();
+    Ok(ResultLine {
+        rank: None,
+        application_id: app.id,
+        park: app.park_name.clone(),
+        operator: app.organization_name.clone(),
+        uscc: app.organization_uscc.clone(),
+        county: app.jurisdiction_name.clone().unwrap_or_default(),
+        state: app.state.clone(),
+        state_label: crate::web::applications::state_label(&app.state, app.version_count),
+        verdict: evaluation.as_ref().map(verdict_label).unwrap_or(""),
+        vetoes: evaluation
+            .as_ref()
+            .map(|e| e.vetoes.clone())
+            .unwrap_or_default(),
+        tier,
+        method: match score.map(|s| s.method) {
+            Some(Method::TrimmedMean) => "去掉最高最低分后平均",
+            Some(Method::Mean) => "平均",
+            None => "",
+        },
+        total: score.map(|s| s.total),
+        criteria,
+        spread,
+        experts_scored: score.map(|s| s.experts_scored).unwrap_or(0),
+        experts_counted: score.map(|s| s.experts_counted).unwrap_or(0),
+        outliers,
+        opinions: (loaded.rules.criteria.is_empty() && complete).then(|| opinions(&sheets)),
+        submitted,
+        expected,
+        sheets,
+        evaluation,
+    })
+}
