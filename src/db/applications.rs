@@ -334,6 +334,7 @@ pub fn opinion_label(opinion: &str) -> &'static str {
         "not_recommend" => "不予推荐",
         "return" => "退回修改",
         "accept" => "受理，进入评审",
+        "shortlist" => "列入拟认定名单",
         "reject" => "不予通过",
         _ => "未知",
     }
@@ -347,6 +348,8 @@ pub struct NewReview<'a> {
     pub attestations: &'a BTreeMap<String, bool>,
     pub letter_document_id: Option<i64>,
     pub decided_by: i64,
+    /// The aggregated review results a decision was based on, frozen with it.
+    pub results: Option<&'a Value>,
 }
 
 pub async fn insert_review(
@@ -357,8 +360,8 @@ pub async fn insert_review(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO application_reviews (tenant_id, application_id, version_number, stage,
-             opinion, comments, attestations, letter_document_id, decided_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             opinion, comments, attestations, letter_document_id, decided_by, results)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(tenant_id)
     .bind(application_id)
@@ -369,6 +372,7 @@ pub async fn insert_review(
     .bind(Json(r.attestations))
     .bind(r.letter_document_id)
     .bind(r.decided_by)
+    .bind(r.results)
     .execute(conn)
     .await?;
     Ok(())

@@ -18,6 +18,12 @@ pub struct Panel {
     pub created_by_name: String,
 }
 
+impl Panel {
+    pub fn created_label(&self) -> String {
+        crate::web::calls::shanghai_minute(self.created_at)
+    }
+}
+
 const PANEL: &str = "SELECT p.id, p.call_id, p.name, p.state, p.seed, p.draw_input, p.draw_result,
         p.created_at, u.display_name AS created_by_name
      FROM panels p JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.created_by";
@@ -467,5 +473,35 @@ pub async fn expert_reviews(
     .bind(user_id)
     .bind(application_id)
     .fetch_one(pool)
+    .await
+}
+
+/// The experts who served (and did not decline) on the panels of the latest earlier call in which
+/// the same park (operator and park name) was reviewed: "the previous round".
+pub async fn previous_round_experts(
+    pool: &PgPool,
+    tenant_id: i64,
+    application_id: i64,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "WITH this AS (
+             SELECT organization_id, park_name, call_id FROM applications
+             WHERE tenant_id = $1 AND id = $2),
+         earlier AS (
+             SELECT a.id, c.deadline FROM applications a
+             JOIN calls c ON c.tenant_id = a.tenant_id AND c.id = a.call_id, this
+             WHERE a.tenant_id = $1 AND a.organization_id = this.organization_id
+               AND a.park_name = this.park_name AND a.call_id <> this.call_id
+               AND EXISTS (SELECT 1 FROM panel_applications pa
+                           WHERE pa.tenant_id = a.tenant_id AND pa.application_id = a.id)
+             ORDER BY c.deadline DESC LIMIT 1)
+         SELECT DISTINCT m.expert_id FROM earlier
+         JOIN panel_applications pa ON pa.tenant_id = $1 AND pa.application_id = earlier.id
+         JOIN panel_members m ON m.tenant_id = pa.tenant_id AND m.panel_id = pa.panel_id
+         WHERE m.declined_reason IS NULL ORDER BY 1",
+    )
+    .bind(tenant_id)
+    .bind(application_id)
+    .fetch_all(pool)
     .await
 }

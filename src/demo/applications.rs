@@ -364,6 +364,7 @@ async fn seed_one(state: &AppState, n: usize, demo: &DemoApplication) -> anyhow:
                     bytes: demo_pdf(&format!("{} recommendation", demo.county)),
                 });
                 let decision = review::Decision {
+                    results: None,
                     stage: "county",
                     action,
                     opinion,
@@ -383,6 +384,7 @@ async fn seed_one(state: &AppState, n: usize, demo: &DemoApplication) -> anyhow:
                     _ => (ApplicationAction::Return, "请补充盖章申报书。"),
                 };
                 let decision = review::Decision {
+                    results: None,
                     stage: "bureau",
                     action,
                     opinion,

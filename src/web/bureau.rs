@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(super::rulesets::router())
         .merge(super::calls::bureau_router())
         .merge(super::applications::review::bureau_router())
+        .merge(super::review::bureau::router())
 }
 
 #[derive(Template)]

@@ -377,10 +377,10 @@ pub async fn review_lines(state: &AppState, loaded: &Loaded) -> AppResult<Vec<Re
         .into_iter()
         .map(|r| ReviewLine {
             version_number: r.version_number,
-            stage: if r.stage == "county" {
-                "县（市、区）/镇街初审"
-            } else {
-                "市商务局形式审查"
+            stage: match r.stage.as_str() {
+                "county" => "县（市、区）/镇街初审",
+                "decision" => "市商务局评审决定",
+                _ => "市商务局形式审查",
             },
             opinion: r.opinion_label(),
             comments: r.comments.clone(),

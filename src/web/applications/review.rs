@@ -157,6 +157,9 @@ struct ReviewPage {
     actions: Vec<(&'static str, &'static str)>,
     form: OpinionForm,
     errors: FieldErrors,
+    /// The bureau's view of the expert review, once the application is in it.
+    review: Option<crate::web::review::results::ResultLine>,
+    criteria: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -222,6 +225,7 @@ fn actions_for(user: &CurrentUser, state: &str) -> Vec<(&'static str, &'static s
             ("return", "退回修改"),
             ("reject", "不予通过"),
         ],
+        (false, "reviewed") => vec![("shortlist", "列入拟认定名单"), ("reject", "不予通过")],
         _ => Vec::new(),
     }
 }
@@ -267,7 +271,24 @@ async fn review_page(
         }),
         _ => None,
     };
+    let in_or_after_review = !matches!(
+        loaded.app.state.as_str(),
+        "draft" | "submitted" | "forwarded"
+    );
+    let review = if !is_county(user) && in_or_after_review {
+        Some(crate::web::review::results::line(state, &loaded).await?)
+    } else {
+        None
+    };
+    let criteria = loaded
+        .rules
+        .criteria
+        .iter()
+        .map(|c| (c.name.clone(), c.max.to_string()))
+        .collect();
     let page = ReviewPage {
+        review,
+        criteria,
         base: format!("{}/applications/{id}", user.home_url()),
         stage: if is_county(user) { "county" } else { "bureau" },
         state_label: super::state_label(&loaded.app.state, loaded.app.version_count),
@@ -349,6 +370,7 @@ async fn county_opinion(
         return review_page(ctx, &state, &user, loaded, form, attested, errors).await;
     }
     let decision = Decision {
+        results: None,
         stage: "county",
         action,
         opinion: &form.opinion,
@@ -381,23 +403,48 @@ async fn bureau_decision(
         ..form
     };
     let mut errors = FieldErrors::default();
+    let after_review = loaded.app.state == "reviewed";
     let action = match form.opinion.as_str() {
         "accept" => ApplicationAction::Accept,
         "return" => ApplicationAction::Return,
         "reject" => ApplicationAction::Reject,
+        "shortlist" => ApplicationAction::Shortlist,
         _ => {
             errors.add("opinion", "请选择审查意见。");
             ApplicationAction::Accept
         }
     };
-    if action != ApplicationAction::Accept && form.comments.is_empty() {
+    if !matches!(action, ApplicationAction::Accept | ApplicationAction::Shortlist)
+        && form.comments.is_empty()
+    {
         errors.add("comments", "退回或不予通过时，请写明理由。");
+    }
+    // A decision after review rests on the complete, explained results, frozen with it.
+    let line = if after_review {
+        Some(crate::web::review::results::line(&state, &loaded).await?)
+    } else {
+        None
+    };
+    if let Some(l) = &line
+        && !l.decidable()
+    {
+        errors.add(
+            "opinion",
+            "离群专家尚未书面说明评分理由，暂不能作出决定。",
+        );
     }
     if !errors.is_empty() {
         return review_page(ctx, &state, &user, loaded, form, BTreeMap::new(), errors).await;
     }
+    let results = match &line {
+        Some(l) => Some(
+            serde_json::to_value(&l.evaluation).map_err(|e| AppError::Internal(e.into()))?,
+        ),
+        None => None,
+    };
     let decision = Decision {
-        stage: "bureau",
+        results: results.as_ref(),
+        stage: if after_review { "decision" } else { "bureau" },
         action,
         opinion: &form.opinion,
         comments: &form.comments,
@@ -423,6 +470,8 @@ async fn bureau_decision(
 /// makes, in one transaction.
 pub struct Decision<'a> {
     pub stage: &'static str,
+    /// The review results a decision after review rests on (frozen with it).
+    pub results: Option<&'a serde_json::Value>,
     pub action: ApplicationAction,
     /// `recommend`, `not_recommend`, `return`, `accept` or `reject`.
     pub opinion: &'a str,
@@ -486,6 +535,7 @@ pub async fn decide(
             attestations: d.attestations,
             letter_document_id: letter_id,
             decided_by: user_id,
+            results: d.results,
         },
     )
     .await?;

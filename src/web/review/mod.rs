@@ -1,6 +1,9 @@
 //! Expert review: the bureau's pool and panels, the experts' conflict declarations and score
 //! sheets, and the aggregated results the bureau decides on.
+pub mod bureau;
 pub mod expert;
+pub mod panel_ops;
+pub mod pool;
 pub mod results;
 
 use crate::db::applications::Version;

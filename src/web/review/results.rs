@@ -11,6 +11,7 @@ use crate::web::applications::{Loaded, load, verdict_label};
 use std::collections::BTreeMap;
 
 /// One application's line of the ranked table.
+#[derive(Clone)]
 pub struct ResultLine {
     pub rank: Option<u32>,
     pub application_id: i64,
@@ -219,4 +220,21 @@ pub async fn line(state: &AppState, loaded: &Loaded) -> AppResult<ResultLine> {
         sheets,
         evaluation,
     })
+}
+
+/// One sheet's result for the bureau: its total, or its opinion.
+pub fn sheet_result(s: &Assignment, rules: &crate::domain::ruleset::RuleSet) -> String {
+    if s.conflict != "none" || s.state != "submitted" {
+        return "—".into();
+    }
+    if rules.criteria.is_empty() {
+        return match s.opinion.as_deref() {
+            Some("pass") => "通过".into(),
+            Some("fail") => "不通过".into(),
+            _ => "—".into(),
+        };
+    }
+    crate::domain::scoring::check_sheet(rules, &s.scores.0, false)
+        .total()
+        .to_string()
 }

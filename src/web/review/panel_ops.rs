@@ -1,0 +1,240 @@
+//! Drawing a panel and replacing a member who declines: the pool snapshot, the lottery, the
+//! members, their assignments and the audit entry, each in one transaction.
+use crate::db::applications::{self, Scope};
+use crate::db::transition::By;
+use crate::db::{audit, experts, panels};
+use crate::domain::draw::{self, Decline, DrawInput, DrawResult, DrawRules, PoolExpert, RosterEnterprise, ScopeApplication};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::applications::{load, roster_of};
+use serde_json::json;
+
+/// Why a draw could not be made: the lottery's own reason (shown next to the form) or an error.
+pub enum DrawFailure {
+    Rules(String),
+    App(AppError),
+}
+
+impl From<AppError> for DrawFailure {
+    fn from(e: AppError) -> Self {
+        DrawFailure::App(e)
+    }
+}
+
+impl From<sqlx::Error> for DrawFailure {
+    fn from(e: sqlx::Error) -> Self {
+        DrawFailure::App(e.into())
+    }
+}
+
+pub struct PanelRequest<'a> {
+    pub call_id: i64,
+    pub name: &'a str,
+    pub seed: &'a str,
+    pub rules: DrawRules,
+    pub application_ids: &'a [i64],
+}
+
+/// The lottery's input: the pool as it stands now and, for each application, what recusal looks
+/// at (applicant, roster of the latest version, county, the previous round's panel).
+pub async fn draw_input(
+    state: &AppState,
+    tenant_id: i64,
+    req: &PanelRequest<'_>,
+) -> AppResult<DrawInput> {
+    let pool = experts::list(&state.db, tenant_id)
+        .await?
+        .into_iter()
+        .map(|e| PoolExpert {
+            key: e.key(),
+            name: e.name,
+            employer: e.employer,
+            employer_uscc: e.employer_uscc,
+            specialties: e.specialties,
+            home_jurisdiction: e.home_jurisdiction,
+            active: e.active,
+        })
+        .collect();
+    let mut scope = Vec::new();
+    for &id in req.application_ids {
+        let loaded = load(state, tenant_id, Scope::Bureau, id).await?;
+        let versions = applications::versions(&state.db, tenant_id, id).await?;
+        let roster = versions
+            .last()
+            .map(|v| roster_of(&v.roster.0))
+            .unwrap_or_default();
+        let previous = panels::previous_round_experts(&state.db, tenant_id, id).await?;
+        scope.push(ScopeApplication {
+            key: format!("A{id}"),
+            park_name: loaded.app.park_name.clone(),
+            applicant_name: loaded.app.organization_name.clone(),
+            applicant_uscc: loaded.app.organization_uscc.clone(),
+            county: loaded.app.jurisdiction_name.clone(),
+            roster: roster
+                .into_iter()
+                .map(|r| RosterEnterprise {
+                    name: r.name,
+                    uscc: r.uscc,
+                })
+                .collect(),
+            previous_panel: previous.into_iter().map(|e| format!("E{e}")).collect(),
+        });
+    }
+    Ok(DrawInput {
+        seed: req.seed.to_string(),
+        rules: req.rules.clone(),
+        pool,
+        applications: scope,
+    })
+}
+
+fn expert_id(key: &str) -> AppResult<i64> {
+    key.strip_prefix('E')
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad expert key {key}")))
+}
+
+/// Draws and records a panel; every member is assigned every application of its scope.
+pub async fn draw_panel(
+    state: &AppState,
+    tenant_id: i64,
+    by: &By,
+    req: &PanelRequest<'_>,
+) -> Result<i64, DrawFailure> {
+    let input = draw_input(state, tenant_id, req).await?;
+    let result = draw::draw(&input).map_err(|e| DrawFailure::Rules(e.to_string()))?;
+    let created_by = by.user_id.ok_or(AppError::Forbidden)?;
+    let mut tx = state.db.begin().await?;
+    let panel_id = panels::insert(
+        &mut tx,
+        tenant_id,
+        &panels::NewPanel {
+            call_id: req.call_id,
+            name: req.name,
+            seed: req.seed,
+            draw_input: &json_of(&input)?,
+            draw_result: &json_of(&result)?,
+            created_by,
+        },
+    )
+    .await?;
+    for &app in req.application_ids {
+        panels::add_application(&mut tx, tenant_id, panel_id, app).await?;
+    }
+    for (seat, key) in result.panel.iter().enumerate() {
+        let expert = expert_id(key)?;
+        panels::add_member(&mut tx, tenant_id, panel_id, expert, seat as i32 + 1).await?;
+        for &app in req.application_ids {
+            panels::insert_assignment(&mut tx, tenant_id, panel_id, expert, app).await?;
+        }
+    }
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            tenant_id: Some(tenant_id),
+            actor_user_id: by.user_id,
+            object_kind: "panel",
+            object_id: panel_id.to_string(),
+            action: "draw",
+            before: None,
+            after: Some(json!({
+                "call_id": req.call_id, "seed": req.seed, "rules": req.rules,
+                "applications": req.application_ids, "panel": result.panel,
+                "algorithm": result.algorithm,
+            })),
+            request_id: by.request_id.clone(),
+            ip: by.ip.clone(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(panel_id)
+}
+
+fn json_of<T: serde::Serialize>(value: &T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Records that a member declined and seats the replacement the same lottery gives, with the
+/// replacement assigned the panel's applications.
+pub async fn decline(
+    state: &AppState,
+    tenant_id: i64,
+    by: &By,
+    panel_id: i64,
+    expert: i64,
+    reason: &str,
+) -> Result<i64, DrawFailure> {
+    let panel = panels::get(&state.db, tenant_id, panel_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if panel.state != "open" {
+        return Err(DrawFailure::App(AppError::Conflict("评审组已结束，不能替补。".into())));
+    }
+    let input: DrawInput = serde_json::from_value(panel.draw_input.0.clone())
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let previous: DrawResult = serde_json::from_value(panel.draw_result.0.clone())
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let sheets = panels::of_panel(&state.db, tenant_id, panel_id).await?;
+    if sheets
+        .iter()
+        .any(|s| s.expert_id == expert && s.state == "submitted" && s.conflict == "none")
+    {
+        return Err(DrawFailure::Rules(
+            "该专家已提交评分，不能再登记谢绝。".into(),
+        ));
+    }
+    let mut declines: Vec<Decline> = previous
+        .replacements
+        .iter()
+        .map(|r| Decline {
+            expert: r.declined.clone(),
+            reason: r.reason.clone(),
+        })
+        .collect();
+    declines.push(Decline {
+        expert: format!("E{expert}"),
+        reason: reason.to_string(),
+    });
+    let result = draw::replace(&input, &declines).map_err(|e| DrawFailure::Rules(e.to_string()))?;
+    let replacement = result
+        .replacements
+        .last()
+        .map(|r| expert_id(&r.replacement))
+        .transpose()?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no replacement")))?;
+    let seat = panels::members(&state.db, tenant_id, panel_id)
+        .await?
+        .iter()
+        .map(|m| m.seat)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let applications = panels::application_ids(&state.db, tenant_id, panel_id).await?;
+    let mut tx = state.db.begin().await?;
+    if !panels::decline(&mut tx, tenant_id, panel_id, expert, reason).await? {
+        return Err(DrawFailure::App(AppError::NotFound));
+    }
+    panels::add_member(&mut tx, tenant_id, panel_id, replacement, seat).await?;
+    for &app in &applications {
+        panels::insert_assignment(&mut tx, tenant_id, panel_id, replacement, app).await?;
+    }
+    panels::set_result(&mut tx, tenant_id, panel_id, &json_of(&result)?).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            tenant_id: Some(tenant_id),
+            actor_user_id: by.user_id,
+            object_kind: "panel",
+            object_id: panel_id.to_string(),
+            action: "replace_member",
+            before: Some(json!({ "declined": expert, "reason": reason })),
+            after: Some(json!({ "replacement": replacement, "panel": result.panel })),
+            request_id: by.request_id.clone(),
+            ip: by.ip.clone(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(replacement)
+}

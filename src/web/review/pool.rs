@@ -1,0 +1,471 @@
+//! The bureau's expert pool (专家库): list, add one, import from XLSX, open a sign-in account,
+//! deactivate, and each expert's panels served.
+use crate::auth::{CurrentUser, password};
+use crate::db::experts::{self, Expert, NewExpert};
+use crate::db::{audit, jurisdictions, unique_violation, users};
+use crate::domain::role::Role;
+use crate::domain::uscc::Uscc;
+use crate::error::{AppError, AppResult};
+use crate::review_xlsx::{self, ExpertRow};
+use crate::state::AppState;
+use crate::storage::FileKind;
+use crate::web::bureau::{validate_login, validate_password};
+use crate::web::calls::shanghai_minute;
+use crate::web::files;
+use crate::web::page::{FieldErrors, PageCtx, flash, render_with};
+use crate::web::register::jurisdiction_options;
+use crate::web::request::ClientInfo;
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/experts", get(list).post(create))
+        .route("/experts/import", post(import))
+        .route("/experts/template.xlsx", get(template))
+        .route("/experts/{id}", get(show))
+        .route("/experts/{id}/active", post(toggle))
+        .route("/experts/{id}/account", post(open_account))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ExpertForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    employer: String,
+    #[serde(default)]
+    employer_uscc: String,
+    #[serde(default)]
+    specialties: String,
+    #[serde(default)]
+    home_jurisdiction_id: String,
+    #[serde(default)]
+    mobile: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    title: String,
+}
+
+#[derive(Template)]
+#[template(path = "review/experts.html")]
+struct ListPage {
+    ctx: PageCtx,
+    experts: Vec<Expert>,
+    jurisdictions: Vec<(String, String)>,
+    form: ExpertForm,
+    errors: FieldErrors,
+    import_errors: Vec<String>,
+}
+
+async fn list_page(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    form: ExpertForm,
+    errors: FieldErrors,
+    import_errors: Vec<String>,
+) -> AppResult<Response> {
+    let status = if import_errors.is_empty() {
+        errors.status()
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ListPage {
+        experts: experts::list(&state.db, tenant_id).await?,
+        jurisdictions: jurisdiction_options(state, tenant_id).await?,
+        ctx,
+        form,
+        errors,
+        import_errors,
+    };
+    render_with(status, &page)
+}
+
+async fn list(ctx: PageCtx, user: CurrentUser, State(state): State<AppState>) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    list_page(ctx, &state, tenant_id, ExpertForm::default(), FieldErrors::default(), Vec::new()).await
+}
+
+/// Tags typed with any of the usual separators.
+fn tags(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in text.split(['、', '，', ',', ';', '；', '/', ' ', '　']) {
+        let t = t.trim();
+        if !t.is_empty() && !out.iter().any(|x| x == t) {
+            out.push(t.to_string());
+        }
+    }
+    out
+}
+
+fn mobile_of(text: &str) -> Option<String> {
+    let digits: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let digits = digits.strip_prefix("+86").unwrap_or(&digits).to_string();
+    (digits.len() == 11
+        && digits.starts_with('1')
+        && digits.as_bytes()[1].is_ascii_digit()
+        && (b'3'..=b'9').contains(&digits.as_bytes()[1])
+        && digits.bytes().all(|b| b.is_ascii_digit()))
+    .then_some(digits)
+}
+
+async fn create(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<ExpertForm>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let mut errors = FieldErrors::default();
+    let name = form.name.trim();
+    let employer = form.employer.trim();
+    if !(2..=20).contains(&name.chars().count()) {
+        errors.add("name", "请填写专家姓名（2–20字）。");
+    }
+    if !(2..=100).contains(&employer.chars().count()) {
+        errors.add("employer", "请填写工作单位。");
+    }
+    let uscc = form.employer_uscc.trim().to_uppercase();
+    if !uscc.is_empty()
+        && let Err(e) = Uscc::parse(&uscc)
+    {
+        errors.add("employer_uscc", format!("{e}。"));
+    }
+    let mobile = mobile_of(&form.mobile);
+    if mobile.is_none() {
+        errors.add("mobile", "请填写11位手机号码。");
+    }
+    let email = form.email.trim();
+    if !email.is_empty() && !(email.contains('@') && email.contains('.')) {
+        errors.add("email", "邮箱格式不正确。");
+    }
+    let jurisdiction = match form.home_jurisdiction_id.parse::<i64>() {
+        Ok(id) => jurisdictions::get(&state.db, tenant_id, id).await?.map(|j| j.id),
+        Err(_) => None,
+    };
+    let (Some(mobile), true) = (mobile, errors.is_empty()) else {
+        return list_page(ctx, &state, tenant_id, form, errors, Vec::new()).await;
+    };
+    let specialties = tags(&form.specialties);
+    let mut tx = state.db.begin().await?;
+    let new = NewExpert {
+        name,
+        employer,
+        employer_uscc: Some(uscc.as_str()).filter(|u| !u.is_empty()),
+        specialties: &specialties,
+        home_jurisdiction_id: jurisdiction,
+        mobile: &mobile,
+        email: Some(email).filter(|e| !e.is_empty()),
+        title: Some(form.title.trim()).filter(|t| !t.is_empty()),
+        user_id: None,
+    };
+    let id = match experts::insert(&mut tx, tenant_id, &new).await {
+        Ok(id) => id,
+        Err(e) if unique_violation(&e).is_some() => {
+            errors.add("mobile", "专家库中已有该手机号码的专家。");
+            return list_page(ctx, &state, tenant_id, form, errors, Vec::new()).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({ "name": name, "employer": employer, "specialties": specialties })),
+            ..client.audit(Some(tenant_id), Some(user.id), "expert", id, "create")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", format!("已将 {name} 加入专家库。")).await?;
+    Ok(Redirect::to(&format!("{}/experts", user.home_url())).into_response())
+}
+
+/// All-or-nothing import: every row valid and new, or nothing is added.
+async fn import(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let mut errors = FieldErrors::default();
+    let bytes = read_file(multipart, state.config.max_upload_bytes, &mut errors).await?;
+    let Some(bytes) = bytes.filter(|_| errors.is_empty()) else {
+        return list_page(ctx, &state, tenant_id, ExpertForm::default(), errors, Vec::new()).await;
+    };
+    let rows = match review_xlsx::parse_expert_pool(&bytes) {
+        Ok(rows) => rows,
+        Err(messages) => {
+            return list_page(ctx, &state, tenant_id, ExpertForm::default(), FieldErrors::default(), messages).await;
+        }
+    };
+    let known = jurisdictions::list(&state.db, tenant_id).await?;
+    let mut messages = Vec::new();
+    let mut resolved = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let home = match &row.home_jurisdiction {
+            Some(name) => match known.iter().find(|j| &j.name == name) {
+                Some(j) => Some(j.id),
+                None => {
+                    messages.push(format!("第{}位专家 {}：辖区“{name}”不在本市辖区列表中", i + 1, row.name));
+                    None
+                }
+            },
+            None => None,
+        };
+        resolved.push((row, home));
+    }
+    if !messages.is_empty() {
+        return list_page(ctx, &state, tenant_id, ExpertForm::default(), FieldErrors::default(), messages).await;
+    }
+    let mut tx = state.db.begin().await?;
+    for (row, home) in &resolved {
+        if let Err(e) = insert_row(&mut tx, tenant_id, row, *home).await {
+            if unique_violation(&e).is_some() {
+                messages.push(format!("{}：手机号码 {} 已在专家库中", row.name, row.mobile));
+                continue;
+            }
+            return Err(e.into());
+        }
+    }
+    if !messages.is_empty() {
+        tx.rollback().await?;
+        return list_page(ctx, &state, tenant_id, ExpertForm::default(), FieldErrors::default(), messages).await;
+    }
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({ "imported": rows.len() })),
+            ..client.audit(Some(tenant_id), Some(user.id), "expert_pool", tenant_id, "import")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", format!("已导入 {} 位专家。", rows.len())).await?;
+    Ok(Redirect::to(&format!("{}/experts", user.home_url())).into_response())
+}
+
+async fn insert_row(
+    tx: &mut sqlx::PgConnection,
+    tenant_id: i64,
+    row: &ExpertRow,
+    home: Option<i64>,
+) -> sqlx::Result<i64> {
+    experts::insert(
+        tx,
+        tenant_id,
+        &NewExpert {
+            name: &row.name,
+            employer: &row.employer,
+            employer_uscc: row.employer_uscc.as_deref(),
+            specialties: &row.specialties,
+            home_jurisdiction_id: home,
+            mobile: &row.mobile,
+            email: row.email.as_deref(),
+            title: row.title.as_deref(),
+            user_id: None,
+        },
+    )
+    .await
+}
+
+async fn read_file(
+    mut multipart: Multipart,
+    max: usize,
+    errors: &mut FieldErrors,
+) -> AppResult<Option<Vec<u8>>> {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("上传未完成，请重试。（{e}）")))?
+    {
+        if field.name() == Some("file") {
+            let data = field
+                .bytes()
+                .await
+                .map_err(|e| AppError::BadRequest(format!("上传未完成，请重试。（{e}）")))?;
+            if data.is_empty() {
+                errors.add("file", "请选择要导入的文件。");
+            } else if data.len() > max {
+                errors.add("file", "文件过大。");
+            } else {
+                return Ok(Some(data.to_vec()));
+            }
+        }
+    }
+    if errors.is_empty() {
+        errors.add("file", "请选择要导入的文件。");
+    }
+    Ok(None)
+}
+
+async fn template(_user: CurrentUser) -> AppResult<Response> {
+    Ok(files::attachment(
+        review_xlsx::expert_pool_template(),
+        FileKind::Xlsx,
+        "专家库导入模板.xlsx",
+    ))
+}
+
+pub struct Served {
+    pub panel_id: i64,
+    pub panel: String,
+    pub call: String,
+    pub at: String,
+    pub declined: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "review/expert.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    expert: Expert,
+    served: Vec<Served>,
+    errors: FieldErrors,
+    login: String,
+}
+
+async fn show_page(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    id: i64,
+    errors: FieldErrors,
+    login: String,
+) -> AppResult<Response> {
+    let expert = experts::get(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let served = experts::history(&state.db, tenant_id, id)
+        .await?
+        .into_iter()
+        .map(|(panel_id, panel, call, at, declined)| Served {
+            panel_id,
+            panel,
+            call,
+            at: shanghai_minute(at),
+            declined,
+        })
+        .collect();
+    let page = ShowPage {
+        ctx,
+        expert,
+        served,
+        errors,
+        login,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+async fn show(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    show_page(ctx, &state, user.tenant()?, id, FieldErrors::default(), String::new()).await
+}
+
+async fn toggle(
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let expert = experts::get(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    experts::set_active(&mut tx, tenant_id, id, !expert.active).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({ "active": !expert.active })),
+            ..client.audit(Some(tenant_id), Some(user.id), "expert", id, "set_active")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let message = if expert.active { "已停用，今后不参加抽签。" } else { "已启用。" };
+    flash(&session, "success", format!("{}{message}", expert.name)).await?;
+    Ok(Redirect::to(&format!("{}/experts/{id}", user.home_url())).into_response())
+}
+
+#[derive(Deserialize)]
+struct AccountForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Opens the expert's sign-in account (role expert), linked to the pool entry.
+async fn open_account(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<AccountForm>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let expert = experts::get(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if expert.user_id.is_some() {
+        return Err(AppError::Conflict("该专家已有账号。".into()));
+    }
+    let login = form.login.trim().to_lowercase();
+    let mut errors = FieldErrors::default();
+    validate_login(&login, &mut errors);
+    validate_password(&form.password, &mut errors);
+    if !errors.is_empty() {
+        return show_page(ctx, &state, tenant_id, id, errors, login).await;
+    }
+    let hash = password::hash(form.password.clone()).await?;
+    let mut tx = state.db.begin().await?;
+    let new = users::NewUser {
+        tenant_id: Some(tenant_id),
+        login: &login,
+        display_name: &expert.name,
+        role: Role::Expert,
+        jurisdiction_id: None,
+        organization_id: None,
+        password_hash: &hash,
+    };
+    let user_id = match users::insert(&mut tx, &new).await {
+        Ok(id) => id,
+        Err(e) if unique_violation(&e).is_some() => {
+            errors.add("login", "该账号已存在，请换一个。");
+            return show_page(ctx, &state, tenant_id, id, errors, login).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    experts::link_user(&mut tx, tenant_id, id, user_id).await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({ "login": login, "user_id": user_id })),
+            ..client.audit(Some(tenant_id), Some(user.id), "expert", id, "open_account")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", format!("已为 {} 开通账号 {login}。", expert.name)).await?;
+    Ok(Redirect::to(&format!("{}/experts/{id}", user.home_url())).into_response())
+}
