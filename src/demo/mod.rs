@@ -8,6 +8,7 @@ use anyhow::Context;
 use sqlx::PgPool;
 
 mod applications;
+mod review;
 
 pub const DEMO_PASSWORD: &str = "parkcert-demo-2026";
 pub const ADMIN_LOGIN: &str = "admin";
@@ -52,6 +53,8 @@ pub const USERS: &[DemoUser] = &[
     user("wenzhou", "wz-expert1", "王志明", Role::Expert),
     user("wenzhou", "wz-expert2", "黄静", Role::Expert),
     user("wenzhou", "wz-expert3", "郑海涛", Role::Expert),
+    user("wenzhou", "wz-expert4", "林晓红", Role::Expert),
+    user("wenzhou", "wz-expert5", "陈国华", Role::Expert),
     DemoUser {
         jurisdiction: Some("鹿城区"),
         organization: Some((
@@ -114,7 +117,8 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<bool> {
 /// then applications to the open calls in every state intake can reach.
 pub async fn seed_content(state: &AppState) -> anyhow::Result<()> {
     seed_calls(&state.db).await?;
-    applications::seed(state).await
+    applications::seed(state).await?;
+    review::seed(state).await
 }
 
 async fn seed_calls(pool: &PgPool) -> anyhow::Result<()> {

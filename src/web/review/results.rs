@@ -74,12 +74,16 @@ pub async fn ranked(state: &AppState, tenant_id: i64, call_id: i64) -> AppResult
     let apps: Vec<Application> = applications::list_for_call(&state.db, tenant_id, call_id)
         .await?
         .into_iter()
-        .filter(|a| reached_review(&a.state))
+        .filter(|a| !matches!(a.state.as_str(), "draft" | "submitted" | "forwarded"))
         .collect();
     let mut lines = Vec::new();
     for app in apps {
         let loaded = load(state, tenant_id, Scope::Bureau, app.id).await?;
-        lines.push(line(state, &loaded).await?);
+        let line = line(state, &loaded).await?;
+        // Rejected at the formal check, it never reached the experts.
+        if !line.sheets.is_empty() || line.state != "rejected" {
+            lines.push(line);
+        }
     }
     lines.sort_by(|a, b| {
         b.total
@@ -96,10 +100,6 @@ pub async fn ranked(state: &AppState, tenant_id: i64, call_id: i64) -> AppResult
     Ok(lines)
 }
 
-fn reached_review(state: &str) -> bool {
-    !matches!(state, "draft" | "submitted" | "forwarded") && !(state == "rejected")
-        || state == "rejected"
-}
 
 /// The latest county attestations of an application (what the county confirmed).
 async fn attestations(state: &AppState, loaded: &Loaded) -> AppResult<BTreeMap<String, bool>> {

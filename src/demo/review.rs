@@ -1,0 +1,269 @@
+//! Demo expert review: each city's expert pool, a panel drawn by the lottery over the
+//! applications in review, and sheets in every state — all submitted (one outlier, explained)
+//! and shortlisted; all submitted awaiting the decision; one conflict declared and one sheet
+//! still open. Driven through the same functions as the pages.
+use crate::db::applications::Scope;
+use crate::db::experts::{self, NewExpert};
+use crate::db::panels::{self, Sheet};
+use crate::db::tenants;
+use crate::db::transition::By;
+use crate::domain::draw::{DrawRules, Quota};
+use crate::domain::role::Role;
+use crate::domain::workflow::{Actor, ApplicationAction};
+use crate::state::AppState;
+use crate::web::applications::{load, review as app_review};
+use crate::web::review::panel_ops::{self, DrawFailure, PanelRequest};
+use crate::web::review::{expert, results};
+use anyhow::Context;
+use std::collections::BTreeMap;
+
+/// (name, employer, specialties, home jurisdiction, mobile, login)
+type PoolEntry = (&'static str, &'static str, &'static [&'static str], &'static str, &'static str, Option<&'static str>);
+
+const WENZHOU_POOL: &[PoolEntry] = &[
+    ("王志明", "温州大学商学院", &["电子商务", "产业规划"], "龙湾区", "13705770101", Some("wz-expert1")),
+    ("黄静", "温州海关", &["通关监管"], "瓯海区", "13705770102", Some("wz-expert2")),
+    ("郑海涛", "浙江省跨境电商协会", &["跨境电商运营"], "乐清市", "13705770103", Some("wz-expert3")),
+    ("林晓红", "温州市物流协会", &["跨境物流"], "永嘉县", "13705770104", Some("wz-expert4")),
+    ("陈国华", "中国银行温州分行", &["外汇结算", "金融"], "平阳县", "13705770105", Some("wz-expert5")),
+    // Excluded by recusal in the demo draw: lives in 鹿城区 (a park's county) …
+    ("周立新", "温州职业技术学院", &["电子商务"], "鹿城区", "13705770106", None),
+    // … and works for an applicant (matched by exact name).
+    ("吴敏", "温州鹿城跨境电商产业园运营管理有限公司", &["跨境电商运营"], "苍南县", "13705770107", None),
+];
+
+const ZHONGSHAN_POOL: &[PoolEntry] = &[
+    ("吴启明", "中山职业技术学院", &["电子商务"], "石岐街道", "13802760101", Some("zs-expert1")),
+    ("谭雅婷", "中山海关", &["通关监管"], "东区街道", "13802760102", Some("zs-expert2")),
+    ("欧阳俊", "中山市电子商务协会", &["跨境电商运营"], "小榄镇", "13802760103", Some("zs-expert3")),
+];
+
+pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+    seed_pool(state, "wenzhou", WENZHOU_POOL).await?;
+    seed_pool(state, "zhongshan", ZHONGSHAN_POOL).await?;
+    review_wenzhou(state).await?;
+    review_zhongshan(state).await
+}
+
+async fn seed_pool(state: &AppState, slug: &str, pool: &[PoolEntry]) -> anyhow::Result<()> {
+    let tenant = tenants::by_slug(&state.db, slug).await?.context("tenant")?;
+    let mut tx = state.db.begin().await?;
+    for (name, employer, specialties, home, mobile, login) in pool {
+        let home_id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM jurisdictions WHERE tenant_id = $1 AND name = $2")
+                .bind(tenant.id)
+                .bind(home)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let user_id: Option<i64> = match login {
+            Some(l) => sqlx::query_scalar("SELECT id FROM users WHERE tenant_id = $1 AND login = $2")
+                .bind(tenant.id)
+                .bind(l)
+                .fetch_optional(&mut *tx)
+                .await?,
+            None => None,
+        };
+        let specialties: Vec<String> = specialties.iter().map(|s| s.to_string()).collect();
+        experts::insert(
+            &mut tx,
+            tenant.id,
+            &NewExpert {
+                name,
+                employer,
+                employer_uscc: None,
+                specialties: &specialties,
+                home_jurisdiction_id: home_id,
+                mobile,
+                email: None,
+                title: Some("高级职称"),
+                user_id,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn bureau(state: &AppState, tenant_id: i64, login: &str) -> anyhow::Result<By> {
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE tenant_id = $1 AND login = $2")
+        .bind(tenant_id)
+        .bind(login)
+        .fetch_one(&state.db)
+        .await?;
+    Ok(By {
+        actor: Actor::User(Role::Bureau),
+        user_id: Some(id),
+        request_id: None,
+        ip: None,
+    })
+}
+
+/// The applications in review of the tenant's open call, by park name.
+async fn in_review(state: &AppState, tenant_id: i64) -> anyhow::Result<(i64, Vec<(i64, String)>)> {
+    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT a.call_id, a.id, a.park_name FROM applications a
+         WHERE a.tenant_id = $1 AND a.state = 'in_review' ORDER BY a.id",
+    )
+    .bind(tenant_id)
+    .fetch_all(&state.db)
+    .await?;
+    let call = rows.first().map(|r| r.0).context("an application in review")?;
+    Ok((call, rows.into_iter().map(|(_, id, park)| (id, park)).collect()))
+}
+
+async fn draw(
+    state: &AppState,
+    tenant_id: i64,
+    by: &By,
+    call_id: i64,
+    name: &str,
+    seed: &str,
+    rules: DrawRules,
+    apps: &[i64],
+) -> anyhow::Result<i64> {
+    let request = PanelRequest {
+        call_id,
+        name,
+        seed,
+        rules,
+        application_ids: apps,
+    };
+    match panel_ops::draw_panel(state, tenant_id, by, &request).await {
+        Ok(id) => Ok(id),
+        Err(DrawFailure::Rules(m)) => anyhow::bail!("demo draw: {m}"),
+        Err(DrawFailure::App(e)) => Err(e.into()),
+    }
+}
+
+async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
+    let tenant = tenants::by_slug(&state.db, "wenzhou").await?.context("tenant")?;
+    let by = bureau(state, tenant.id, "wz-bureau").await?;
+    let (call, apps) = in_review(state, tenant.id).await?;
+    let ids: Vec<i64> = apps.iter().map(|(id, _)| *id).collect();
+    let rules = DrawRules {
+        size: 5,
+        quotas: vec![Quota {
+            specialty: "跨境物流".into(),
+            min: 1,
+        }],
+    };
+    let panel = draw(state, tenant.id, &by, call, "2026年度第一评审组", "20261120-温州市商务局-监督员王某", rules, &ids).await?;
+    let sheets = panels::of_panel(&state.db, tenant.id, panel).await?;
+    // Per application: each seat's share of the maximum (None = conflict declared, Some(None) =
+    // sheet still open).
+    let plans: [&[Option<Option<f64>>]; 3] = [
+        &[Some(Some(0.90)), Some(Some(0.86)), Some(Some(0.88)), Some(Some(0.93)), Some(Some(0.62))],
+        &[Some(Some(0.80)), Some(Some(0.78)), Some(Some(0.83)), Some(Some(0.76)), Some(Some(0.79))],
+        &[Some(Some(0.74)), None, Some(Some(0.70)), Some(None), Some(Some(0.72))],
+    ];
+    let members = panels::members(&state.db, tenant.id, panel).await?;
+    for (n, app) in ids.iter().enumerate().take(3) {
+        let loaded = load(state, tenant.id, Scope::Bureau, *app).await?;
+        for (seat, member) in members.iter().enumerate() {
+            let Some(sheet) = sheets
+                .iter()
+                .find(|s| s.application_id == *app && s.expert_id == member.expert_id)
+            else {
+                continue;
+            };
+            let plan = plans[n].get(seat).copied().flatten();
+            let mut tx = state.db.begin().await?;
+            match plan {
+                None => {
+                    panels::declare(&mut tx, tenant.id, sheet.id, true, "本人曾为该园区运营管理机构提供咨询服务").await?;
+                }
+                Some(share) => {
+                    panels::declare(&mut tx, tenant.id, sheet.id, false, "").await?;
+                    // Experts differ a little per criterion, as real sheets do.
+                    let scores: BTreeMap<String, String> = loaded
+                        .rules
+                        .criteria
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            let wobble = ((i * 7 + seat * 3) % 5) as f64 * 0.02 - 0.04;
+                            let share = (share.unwrap_or(0.8) + wobble).clamp(0.0, 1.0);
+                            (c.id.clone(), score(c.max.to_f64(), share))
+                        })
+                        .collect();
+                    let sheet_data = Sheet {
+                        scores: &scores,
+                        comments: &BTreeMap::new(),
+                        opinion: None,
+                        summary: "园区规划清晰，公共服务体系较完善，建议加强人才引育。",
+                    };
+                    panels::save_sheet(&mut tx, tenant.id, sheet.id, 0, &sheet_data, share.is_some()).await?;
+                }
+            }
+            expert::complete_if_done(&mut tx, &loaded).await?;
+            tx.commit().await?;
+        }
+    }
+    // The outlier explains; the bureau shortlists the first park.
+    let first = load(state, tenant.id, Scope::Bureau, ids[0]).await?;
+    let line = results::line(state, &first).await?;
+    for (name, _) in &line.outliers {
+        if let Some(s) = line.sheets.iter().find(|s| &s.expert_name == name) {
+            let mut tx = state.db.begin().await?;
+            panels::set_outlier_reason(&mut tx, tenant.id, s.id, "实地考察发现园区公共服务中心实际使用率偏低，配套服务与申报材料描述差距较大，故评分偏低。").await?;
+            tx.commit().await?;
+        }
+    }
+    let line = results::line(state, &first).await?;
+    let frozen = serde_json::to_value(&line.evaluation)?;
+    let decision = app_review::Decision {
+        results: Some(&frozen),
+        stage: "decision",
+        action: ApplicationAction::Shortlist,
+        opinion: "shortlist",
+        comments: "评审总分居前，各项认定条件符合，列入拟认定名单。",
+        attestations: &BTreeMap::new(),
+        letter: None,
+    };
+    app_review::decide(state, &first, &by, by.user_id.unwrap_or_default(), &decision).await?;
+    Ok(())
+}
+
+/// A score near `share` of `max`, to half a point.
+fn score(max: f64, share: f64) -> String {
+    let s = (max * share * 2.0).round() / 2.0;
+    let s = s.min(max);
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s:.1}")
+    }
+}
+
+async fn review_zhongshan(state: &AppState) -> anyhow::Result<()> {
+    let tenant = tenants::by_slug(&state.db, "zhongshan").await?.context("tenant")?;
+    let by = bureau(state, tenant.id, "zs-bureau").await?;
+    let (call, apps) = in_review(state, tenant.id).await?;
+    let ids: Vec<i64> = apps.iter().map(|(id, _)| *id).collect();
+    let rules = DrawRules {
+        size: 3,
+        quotas: Vec::new(),
+    };
+    let panel = draw(state, tenant.id, &by, call, "2026年度评审组", "20261121-中山市商务局", rules, &ids).await?;
+    let sheets = panels::of_panel(&state.db, tenant.id, panel).await?;
+    for (i, sheet) in sheets.iter().enumerate() {
+        let loaded = load(state, tenant.id, Scope::Bureau, sheet.application_id).await?;
+        let mut tx = state.db.begin().await?;
+        panels::declare(&mut tx, tenant.id, sheet.id, false, "").await?;
+        let data = Sheet {
+            scores: &BTreeMap::new(),
+            comments: &BTreeMap::new(),
+            opinion: Some(if i == 2 { "fail" } else { "pass" }),
+            summary: if i == 2 {
+                "备案企业数量刚达门槛，建议培育一年后再申报引领型。"
+            } else {
+                "基本条件和成长型条件均符合，同意通过。"
+            },
+        };
+        panels::save_sheet(&mut tx, tenant.id, sheet.id, 0, &data, true).await?;
+        expert::complete_if_done(&mut tx, &loaded).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
