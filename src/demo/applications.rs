@@ -139,7 +139,11 @@ const APPLICATIONS: &[DemoApplication] = &[
         enterprises: 36,
         registered: 24,
         complete: true,
-        steps: &[Step::Submit, Step::County("recommend"), Step::Bureau("accept")],
+        steps: &[
+            Step::Submit,
+            Step::County("recommend"),
+            Step::Bureau("accept"),
+        ],
     },
     DemoApplication {
         tenant: "wenzhou",
@@ -151,7 +155,11 @@ const APPLICATIONS: &[DemoApplication] = &[
         enterprises: 34,
         registered: 23,
         complete: true,
-        steps: &[Step::Submit, Step::County("recommend"), Step::Bureau("accept")],
+        steps: &[
+            Step::Submit,
+            Step::County("recommend"),
+            Step::Bureau("accept"),
+        ],
     },
     DemoApplication {
         tenant: "zhongshan",
@@ -163,7 +171,11 @@ const APPLICATIONS: &[DemoApplication] = &[
         enterprises: 40,
         registered: 15,
         complete: true,
-        steps: &[Step::Submit, Step::County("recommend"), Step::Bureau("accept")],
+        steps: &[
+            Step::Submit,
+            Step::County("recommend"),
+            Step::Bureau("accept"),
+        ],
     },
     DemoApplication {
         tenant: "zhongshan",

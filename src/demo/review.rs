@@ -18,24 +18,101 @@ use anyhow::Context;
 use std::collections::BTreeMap;
 
 /// (name, employer, specialties, home jurisdiction, mobile, login)
-type PoolEntry = (&'static str, &'static str, &'static [&'static str], &'static str, &'static str, Option<&'static str>);
+type PoolEntry = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+);
 
 const WENZHOU_POOL: &[PoolEntry] = &[
-    ("王志明", "温州大学商学院", &["电子商务", "产业规划"], "龙湾区", "13705770101", Some("wz-expert1")),
-    ("黄静", "温州海关", &["通关监管"], "瓯海区", "13705770102", Some("wz-expert2")),
-    ("郑海涛", "浙江省跨境电商协会", &["跨境电商运营"], "乐清市", "13705770103", Some("wz-expert3")),
-    ("林晓红", "温州市物流协会", &["跨境物流"], "永嘉县", "13705770104", Some("wz-expert4")),
-    ("陈国华", "中国银行温州分行", &["外汇结算", "金融"], "平阳县", "13705770105", Some("wz-expert5")),
+    (
+        "王志明",
+        "温州大学商学院",
+        &["电子商务", "产业规划"],
+        "龙湾区",
+        "13705770101",
+        Some("wz-expert1"),
+    ),
+    (
+        "黄静",
+        "温州海关",
+        &["通关监管"],
+        "瓯海区",
+        "13705770102",
+        Some("wz-expert2"),
+    ),
+    (
+        "郑海涛",
+        "浙江省跨境电商协会",
+        &["跨境电商运营"],
+        "乐清市",
+        "13705770103",
+        Some("wz-expert3"),
+    ),
+    (
+        "林晓红",
+        "温州市物流协会",
+        &["跨境物流"],
+        "永嘉县",
+        "13705770104",
+        Some("wz-expert4"),
+    ),
+    (
+        "陈国华",
+        "中国银行温州分行",
+        &["外汇结算", "金融"],
+        "平阳县",
+        "13705770105",
+        Some("wz-expert5"),
+    ),
     // Excluded by recusal in the demo draw: lives in 鹿城区 (a park's county) …
-    ("周立新", "温州职业技术学院", &["电子商务"], "鹿城区", "13705770106", None),
+    (
+        "周立新",
+        "温州职业技术学院",
+        &["电子商务"],
+        "鹿城区",
+        "13705770106",
+        None,
+    ),
     // … and works for an applicant (matched by exact name).
-    ("吴敏", "温州鹿城跨境电商产业园运营管理有限公司", &["跨境电商运营"], "苍南县", "13705770107", None),
+    (
+        "吴敏",
+        "温州鹿城跨境电商产业园运营管理有限公司",
+        &["跨境电商运营"],
+        "苍南县",
+        "13705770107",
+        None,
+    ),
 ];
 
 const ZHONGSHAN_POOL: &[PoolEntry] = &[
-    ("吴启明", "中山职业技术学院", &["电子商务"], "石岐街道", "13802760101", Some("zs-expert1")),
-    ("谭雅婷", "中山海关", &["通关监管"], "东区街道", "13802760102", Some("zs-expert2")),
-    ("欧阳俊", "中山市电子商务协会", &["跨境电商运营"], "小榄镇", "13802760103", Some("zs-expert3")),
+    (
+        "吴启明",
+        "中山职业技术学院",
+        &["电子商务"],
+        "石岐街道",
+        "13802760101",
+        Some("zs-expert1"),
+    ),
+    (
+        "谭雅婷",
+        "中山海关",
+        &["通关监管"],
+        "东区街道",
+        "13802760102",
+        Some("zs-expert2"),
+    ),
+    (
+        "欧阳俊",
+        "中山市电子商务协会",
+        &["跨境电商运营"],
+        "小榄镇",
+        "13802760103",
+        Some("zs-expert3"),
+    ),
 ];
 
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
@@ -56,11 +133,13 @@ async fn seed_pool(state: &AppState, slug: &str, pool: &[PoolEntry]) -> anyhow::
                 .fetch_optional(&mut *tx)
                 .await?;
         let user_id: Option<i64> = match login {
-            Some(l) => sqlx::query_scalar("SELECT id FROM users WHERE tenant_id = $1 AND login = $2")
-                .bind(tenant.id)
-                .bind(l)
-                .fetch_optional(&mut *tx)
-                .await?,
+            Some(l) => {
+                sqlx::query_scalar("SELECT id FROM users WHERE tenant_id = $1 AND login = $2")
+                    .bind(tenant.id)
+                    .bind(l)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
             None => None,
         };
         let specialties: Vec<String> = specialties.iter().map(|s| s.to_string()).collect();
@@ -108,27 +187,22 @@ async fn in_review(state: &AppState, tenant_id: i64) -> anyhow::Result<(i64, Vec
     .bind(tenant_id)
     .fetch_all(&state.db)
     .await?;
-    let call = rows.first().map(|r| r.0).context("an application in review")?;
-    Ok((call, rows.into_iter().map(|(_, id, park)| (id, park)).collect()))
+    let call = rows
+        .first()
+        .map(|r| r.0)
+        .context("an application in review")?;
+    Ok((
+        call,
+        rows.into_iter().map(|(_, id, park)| (id, park)).collect(),
+    ))
 }
 
 async fn draw(
     state: &AppState,
     tenant_id: i64,
     by: &By,
-    call_id: i64,
-    name: &str,
-    seed: &str,
-    rules: DrawRules,
-    apps: &[i64],
+    request: PanelRequest<'_>,
 ) -> anyhow::Result<i64> {
-    let request = PanelRequest {
-        call_id,
-        name,
-        seed,
-        rules,
-        application_ids: apps,
-    };
     match panel_ops::draw_panel(state, tenant_id, by, &request).await {
         Ok(id) => Ok(id),
         Err(DrawFailure::Rules(m)) => anyhow::bail!("demo draw: {m}"),
@@ -137,7 +211,9 @@ async fn draw(
 }
 
 async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
-    let tenant = tenants::by_slug(&state.db, "wenzhou").await?.context("tenant")?;
+    let tenant = tenants::by_slug(&state.db, "wenzhou")
+        .await?
+        .context("tenant")?;
     let by = bureau(state, tenant.id, "wz-bureau").await?;
     let (call, apps) = in_review(state, tenant.id).await?;
     let ids: Vec<i64> = apps.iter().map(|(id, _)| *id).collect();
@@ -148,14 +224,39 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
             min: 1,
         }],
     };
-    let panel = draw(state, tenant.id, &by, call, "2026年度第一评审组", "20261120-温州市商务局-监督员王某", rules, &ids).await?;
+    let request = PanelRequest {
+        call_id: call,
+        name: "2026年度第一评审组",
+        seed: "20261120-温州市商务局-监督员王某",
+        rules,
+        application_ids: &ids,
+    };
+    let panel = draw(state, tenant.id, &by, request).await?;
     let sheets = panels::of_panel(&state.db, tenant.id, panel).await?;
     // Per application: each seat's share of the maximum (None = conflict declared, Some(None) =
     // sheet still open).
     let plans: [&[Option<Option<f64>>]; 3] = [
-        &[Some(Some(0.90)), Some(Some(0.86)), Some(Some(0.88)), Some(Some(0.93)), Some(Some(0.62))],
-        &[Some(Some(0.80)), Some(Some(0.78)), Some(Some(0.83)), Some(Some(0.76)), Some(Some(0.79))],
-        &[Some(Some(0.74)), None, Some(Some(0.70)), Some(None), Some(Some(0.72))],
+        &[
+            Some(Some(0.90)),
+            Some(Some(0.86)),
+            Some(Some(0.88)),
+            Some(Some(0.93)),
+            Some(Some(0.62)),
+        ],
+        &[
+            Some(Some(0.80)),
+            Some(Some(0.78)),
+            Some(Some(0.83)),
+            Some(Some(0.76)),
+            Some(Some(0.79)),
+        ],
+        &[
+            Some(Some(0.74)),
+            None,
+            Some(Some(0.70)),
+            Some(None),
+            Some(Some(0.72)),
+        ],
     ];
     let members = panels::members(&state.db, tenant.id, panel).await?;
     for (n, app) in ids.iter().enumerate().take(3) {
@@ -171,7 +272,14 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
             let mut tx = state.db.begin().await?;
             match plan {
                 None => {
-                    panels::declare(&mut tx, tenant.id, sheet.id, true, "本人曾为该园区运营管理机构提供咨询服务").await?;
+                    panels::declare(
+                        &mut tx,
+                        tenant.id,
+                        sheet.id,
+                        true,
+                        "本人曾为该园区运营管理机构提供咨询服务",
+                    )
+                    .await?;
                 }
                 Some(share) => {
                     panels::declare(&mut tx, tenant.id, sheet.id, false, "").await?;
@@ -193,7 +301,15 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
                         opinion: None,
                         summary: "园区规划清晰，公共服务体系较完善，建议加强人才引育。",
                     };
-                    panels::save_sheet(&mut tx, tenant.id, sheet.id, 0, &sheet_data, share.is_some()).await?;
+                    panels::save_sheet(
+                        &mut tx,
+                        tenant.id,
+                        sheet.id,
+                        0,
+                        &sheet_data,
+                        share.is_some(),
+                    )
+                    .await?;
                 }
             }
             expert::complete_if_done(&mut tx, &loaded).await?;
@@ -221,7 +337,14 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
         attestations: &BTreeMap::new(),
         letter: None,
     };
-    app_review::decide(state, &first, &by, by.user_id.unwrap_or_default(), &decision).await?;
+    app_review::decide(
+        state,
+        &first,
+        &by,
+        by.user_id.unwrap_or_default(),
+        &decision,
+    )
+    .await?;
     Ok(())
 }
 
@@ -237,7 +360,9 @@ fn score(max: f64, share: f64) -> String {
 }
 
 async fn review_zhongshan(state: &AppState) -> anyhow::Result<()> {
-    let tenant = tenants::by_slug(&state.db, "zhongshan").await?.context("tenant")?;
+    let tenant = tenants::by_slug(&state.db, "zhongshan")
+        .await?
+        .context("tenant")?;
     let by = bureau(state, tenant.id, "zs-bureau").await?;
     let (call, apps) = in_review(state, tenant.id).await?;
     let ids: Vec<i64> = apps.iter().map(|(id, _)| *id).collect();
@@ -245,7 +370,14 @@ async fn review_zhongshan(state: &AppState) -> anyhow::Result<()> {
         size: 3,
         quotas: Vec::new(),
     };
-    let panel = draw(state, tenant.id, &by, call, "2026年度评审组", "20261121-中山市商务局", rules, &ids).await?;
+    let request = PanelRequest {
+        call_id: call,
+        name: "2026年度评审组",
+        seed: "20261121-中山市商务局",
+        rules,
+        application_ids: &ids,
+    };
+    let panel = draw(state, tenant.id, &by, request).await?;
     let sheets = panels::of_panel(&state.db, tenant.id, panel).await?;
     for (i, sheet) in sheets.iter().enumerate() {
         let loaded = load(state, tenant.id, Scope::Bureau, sheet.application_id).await?;

@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use chrono_tz::Asia::Shanghai;
 
 /// Publishes a Wenzhou call that is open now (as the bureau) and returns its id.
-async fn open_call(app: &mut TestApp) -> i64 {
+pub async fn open_call(app: &mut TestApp) -> i64 {
     open_call_in(app, "wenzhou", "wz-bureau").await
 }
 
@@ -47,7 +47,7 @@ async fn open_call_in(app: &mut TestApp, tenant: &str, bureau_login: &str) -> i6
 }
 
 /// Creates an application to the call as the signed-in operator; returns its page's path.
-async fn apply(app: &mut TestApp, call: i64) -> String {
+pub async fn apply(app: &mut TestApp, call: i64) -> String {
     app.get("/t/wenzhou/operator").await;
     let response = app
         .post_form(&format!("/t/wenzhou/operator/calls/{call}/apply"), &[])
@@ -56,7 +56,7 @@ async fn apply(app: &mut TestApp, call: i64) -> String {
     response.location().trim_end_matches("/form").to_string()
 }
 
-async fn jurisdiction_id(app: &TestApp, name: &str) -> String {
+pub async fn jurisdiction_id(app: &TestApp, name: &str) -> String {
     let id: i64 = sqlx::query_scalar(
         "SELECT j.id FROM jurisdictions j JOIN tenants t ON t.id = j.tenant_id
          WHERE t.slug = 'wenzhou' AND j.name = $1",
@@ -129,7 +129,7 @@ async fn save_form(
 }
 
 /// The value of a hidden input on a page.
-fn hidden(html: &str, name: &str) -> String {
+pub fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html
         .find(&marker)
@@ -167,7 +167,7 @@ async fn upload(
 }
 
 /// Fills in everything a submission needs.
-async fn complete_draft(app: &mut TestApp, base: &str) {
+pub async fn complete_draft(app: &mut TestApp, base: &str) {
     save_form(app, base, "鹿城区", &wenzhou_form("温州鹿城跨境电商产业园"))
         .await
         .assert_status(StatusCode::SEE_OTHER);
@@ -194,7 +194,7 @@ async fn complete_draft(app: &mut TestApp, base: &str) {
     .assert_status(StatusCode::SEE_OTHER);
 }
 
-async fn submit(app: &mut TestApp, base: &str) -> TestResponse {
+pub async fn submit(app: &mut TestApp, base: &str) -> TestResponse {
     let page = app.get(base).await;
     let fields = ["submit_token", "lock_version", "roster_lock_version"]
         .map(|name| (name, hidden(&page.body, name)));
@@ -202,7 +202,7 @@ async fn submit(app: &mut TestApp, base: &str) -> TestResponse {
     app.post_form(&format!("{base}/submit"), &fields).await
 }
 
-async fn state_of(app: &TestApp, base: &str) -> String {
+pub async fn state_of(app: &TestApp, base: &str) -> String {
     let id: i64 = base.rsplit('/').next().unwrap().parse().unwrap();
     sqlx::query_scalar("SELECT state FROM applications WHERE id = $1")
         .bind(id)
@@ -220,11 +220,11 @@ async fn versions_of(app: &TestApp, base: &str) -> i64 {
         .unwrap()
 }
 
-fn id_of(base: &str) -> &str {
+pub fn id_of(base: &str) -> &str {
     base.rsplit('/').next().unwrap()
 }
 
-async fn county_opinion(
+pub async fn county_opinion(
     app: &mut TestApp,
     id: &str,
     fields: &[(&str, &str)],

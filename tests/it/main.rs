@@ -9,5 +9,6 @@ mod evaluate_cli;
 mod intake;
 mod pages;
 mod pgcluster;
+mod review;
 mod rulesets;
 mod workdays_cli;

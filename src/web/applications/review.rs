@@ -414,8 +414,10 @@ async fn bureau_decision(
             ApplicationAction::Accept
         }
     };
-    if !matches!(action, ApplicationAction::Accept | ApplicationAction::Shortlist)
-        && form.comments.is_empty()
+    if !matches!(
+        action,
+        ApplicationAction::Accept | ApplicationAction::Shortlist
+    ) && form.comments.is_empty()
     {
         errors.add("comments", "退回或不予通过时，请写明理由。");
     }
@@ -428,18 +430,15 @@ async fn bureau_decision(
     if let Some(l) = &line
         && !l.decidable()
     {
-        errors.add(
-            "opinion",
-            "离群专家尚未书面说明评分理由，暂不能作出决定。",
-        );
+        errors.add("opinion", "离群专家尚未书面说明评分理由，暂不能作出决定。");
     }
     if !errors.is_empty() {
         return review_page(ctx, &state, &user, loaded, form, BTreeMap::new(), errors).await;
     }
     let results = match &line {
-        Some(l) => Some(
-            serde_json::to_value(&l.evaluation).map_err(|e| AppError::Internal(e.into()))?,
-        ),
+        Some(l) => {
+            Some(serde_json::to_value(&l.evaluation).map_err(|e| AppError::Internal(e.into()))?)
+        }
         None => None,
     };
     let decision = Decision {

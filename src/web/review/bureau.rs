@@ -4,14 +4,16 @@ use super::panel_ops::{self, DrawFailure, PanelRequest};
 use super::results::{ResultLine, ranked};
 use crate::auth::CurrentUser;
 use crate::db::applications::{self, Scope};
+use crate::db::audit;
 use crate::db::calls::{self, Call};
 use crate::db::panels::{self, Member, Panel};
 use crate::db::transition::{self, Applications};
-use crate::db::audit;
 use crate::domain::draw::{self, DrawResult, DrawRules, Quota};
 use crate::domain::workflow::{ApplicationAction, WorkflowRules};
 use crate::error::{AppError, AppResult};
-use crate::review_xlsx::{self, CriterionHead, ExpertSheet, ExpertSheetRow, ResultRow, ResultsSheet};
+use crate::review_xlsx::{
+    self, CriterionHead, ExpertSheet, ExpertSheetRow, ResultRow, ResultsSheet,
+};
 use crate::state::AppState;
 use crate::storage::FileKind;
 use crate::web::applications::load;
@@ -148,7 +150,16 @@ async fn hub(
         size: "5".into(),
         ..DrawForm::default()
     };
-    hub_page(ctx, &state, tenant_id, call, form, None, FieldErrors::default()).await
+    hub_page(
+        ctx,
+        &state,
+        tenant_id,
+        call,
+        form,
+        None,
+        FieldErrors::default(),
+    )
+    .await
 }
 
 /// "专长:人数" per line (or separated by 、/，/;).
@@ -256,7 +267,12 @@ async fn create_panel(
     };
     match panel_ops::draw_panel(&state, tenant_id, &client.by(&user), &request).await {
         Ok(id) => {
-            flash(&session, "success", format!("已抽取评审组（种子 {}）。", form.seed)).await?;
+            flash(
+                &session,
+                "success",
+                format!("已抽取评审组（种子 {}）。", form.seed),
+            )
+            .await?;
             Ok(Redirect::to(&format!("{}/panels/{id}", user.home_url())).into_response())
         }
         Err(DrawFailure::Rules(message)) => {
@@ -480,8 +496,18 @@ async fn reopen(
     )
     .await?;
     tx.commit().await?;
-    flash(&session, "success", format!("已重新开放 {} 的评分表。", sheet.expert_name)).await?;
-    Ok(Redirect::to(&format!("{}/applications/{}", user.home_url(), loaded.app.id)).into_response())
+    flash(
+        &session,
+        "success",
+        format!("已重新开放 {} 的评分表。", sheet.expert_name),
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "{}/applications/{}",
+        user.home_url(),
+        loaded.app.id
+    ))
+    .into_response())
 }
 
 /// The ranked table and every expert's sheet, as the bureau files and prints them.
@@ -521,7 +547,7 @@ pub async fn workbook_data(
             max: c.max.to_string(),
         })
         .collect();
-    let rows = lines.iter().map(|l| result_row(l)).collect();
+    let rows = lines.iter().map(result_row).collect();
     let mut experts: Vec<ExpertSheet> = Vec::new();
     for l in &lines {
         for s in &l.sheets {
@@ -532,7 +558,12 @@ pub async fn workbook_data(
                 scores: rules
                     .criteria
                     .iter()
-                    .map(|c| checked.scores.get(&c.id).map(|v| f64::from(v.tenths()) / 10.0))
+                    .map(|c| {
+                        checked
+                            .scores
+                            .get(&c.id)
+                            .map(|v| f64::from(v.tenths()) / 10.0)
+                    })
                     .collect(),
                 total: (s.conflict == "none" && !rules.criteria.is_empty())
                     .then(|| checked.total().to_f64()),

@@ -3,7 +3,9 @@
 use crate::db::applications::{self, Scope};
 use crate::db::transition::By;
 use crate::db::{audit, experts, panels};
-use crate::domain::draw::{self, Decline, DrawInput, DrawResult, DrawRules, PoolExpert, RosterEnterprise, ScopeApplication};
+use crate::domain::draw::{
+    self, Decline, DrawInput, DrawResult, DrawRules, PoolExpert, RosterEnterprise, ScopeApplication,
+};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::applications::{load, roster_of};
@@ -169,7 +171,9 @@ pub async fn decline(
         .await?
         .ok_or(AppError::NotFound)?;
     if panel.state != "open" {
-        return Err(DrawFailure::App(AppError::Conflict("评审组已结束，不能替补。".into())));
+        return Err(DrawFailure::App(AppError::Conflict(
+            "评审组已结束，不能替补。".into(),
+        )));
     }
     let input: DrawInput = serde_json::from_value(panel.draw_input.0.clone())
         .map_err(|e| AppError::Internal(e.into()))?;

@@ -89,9 +89,21 @@ async fn list_page(
     render_with(status, &page)
 }
 
-async fn list(ctx: PageCtx, user: CurrentUser, State(state): State<AppState>) -> AppResult<Response> {
+async fn list(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
-    list_page(ctx, &state, tenant_id, ExpertForm::default(), FieldErrors::default(), Vec::new()).await
+    list_page(
+        ctx,
+        &state,
+        tenant_id,
+        ExpertForm::default(),
+        FieldErrors::default(),
+        Vec::new(),
+    )
+    .await
 }
 
 /// Tags typed with any of the usual separators.
@@ -146,11 +158,14 @@ async fn create(
         errors.add("mobile", "请填写11位手机号码。");
     }
     let email = form.email.trim();
-    if !email.is_empty() && !(email.contains('@') && email.contains('.')) {
+    let looks_like_email = email.contains('@') && email.contains('.');
+    if !email.is_empty() && !looks_like_email {
         errors.add("email", "邮箱格式不正确。");
     }
     let jurisdiction = match form.home_jurisdiction_id.parse::<i64>() {
-        Ok(id) => jurisdictions::get(&state.db, tenant_id, id).await?.map(|j| j.id),
+        Ok(id) => jurisdictions::get(&state.db, tenant_id, id)
+            .await?
+            .map(|j| j.id),
         Err(_) => None,
     };
     let (Some(mobile), true) = (mobile, errors.is_empty()) else {
@@ -203,12 +218,28 @@ async fn import(
     let mut errors = FieldErrors::default();
     let bytes = read_file(multipart, state.config.max_upload_bytes, &mut errors).await?;
     let Some(bytes) = bytes.filter(|_| errors.is_empty()) else {
-        return list_page(ctx, &state, tenant_id, ExpertForm::default(), errors, Vec::new()).await;
+        return list_page(
+            ctx,
+            &state,
+            tenant_id,
+            ExpertForm::default(),
+            errors,
+            Vec::new(),
+        )
+        .await;
     };
     let rows = match review_xlsx::parse_expert_pool(&bytes) {
         Ok(rows) => rows,
         Err(messages) => {
-            return list_page(ctx, &state, tenant_id, ExpertForm::default(), FieldErrors::default(), messages).await;
+            return list_page(
+                ctx,
+                &state,
+                tenant_id,
+                ExpertForm::default(),
+                FieldErrors::default(),
+                messages,
+            )
+            .await;
         }
     };
     let known = jurisdictions::list(&state.db, tenant_id).await?;
@@ -219,7 +250,11 @@ async fn import(
             Some(name) => match known.iter().find(|j| &j.name == name) {
                 Some(j) => Some(j.id),
                 None => {
-                    messages.push(format!("第{}位专家 {}：辖区“{name}”不在本市辖区列表中", i + 1, row.name));
+                    messages.push(format!(
+                        "第{}位专家 {}：辖区“{name}”不在本市辖区列表中",
+                        i + 1,
+                        row.name
+                    ));
                     None
                 }
             },
@@ -228,13 +263,24 @@ async fn import(
         resolved.push((row, home));
     }
     if !messages.is_empty() {
-        return list_page(ctx, &state, tenant_id, ExpertForm::default(), FieldErrors::default(), messages).await;
+        return list_page(
+            ctx,
+            &state,
+            tenant_id,
+            ExpertForm::default(),
+            FieldErrors::default(),
+            messages,
+        )
+        .await;
     }
     let mut tx = state.db.begin().await?;
     for (row, home) in &resolved {
         if let Err(e) = insert_row(&mut tx, tenant_id, row, *home).await {
             if unique_violation(&e).is_some() {
-                messages.push(format!("{}：手机号码 {} 已在专家库中", row.name, row.mobile));
+                messages.push(format!(
+                    "{}：手机号码 {} 已在专家库中",
+                    row.name, row.mobile
+                ));
                 continue;
             }
             return Err(e.into());
@@ -242,18 +288,37 @@ async fn import(
     }
     if !messages.is_empty() {
         tx.rollback().await?;
-        return list_page(ctx, &state, tenant_id, ExpertForm::default(), FieldErrors::default(), messages).await;
+        return list_page(
+            ctx,
+            &state,
+            tenant_id,
+            ExpertForm::default(),
+            FieldErrors::default(),
+            messages,
+        )
+        .await;
     }
     audit::record(
         &mut tx,
         audit::Entry {
             after: Some(json!({ "imported": rows.len() })),
-            ..client.audit(Some(tenant_id), Some(user.id), "expert_pool", tenant_id, "import")
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "expert_pool",
+                tenant_id,
+                "import",
+            )
         },
     )
     .await?;
     tx.commit().await?;
-    flash(&session, "success", format!("已导入 {} 位专家。", rows.len())).await?;
+    flash(
+        &session,
+        "success",
+        format!("已导入 {} 位专家。", rows.len()),
+    )
+    .await?;
     Ok(Redirect::to(&format!("{}/experts", user.home_url())).into_response())
 }
 
@@ -375,7 +440,15 @@ async fn show(
     State(state): State<AppState>,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
-    show_page(ctx, &state, user.tenant()?, id, FieldErrors::default(), String::new()).await
+    show_page(
+        ctx,
+        &state,
+        user.tenant()?,
+        id,
+        FieldErrors::default(),
+        String::new(),
+    )
+    .await
 }
 
 async fn toggle(
@@ -400,7 +473,11 @@ async fn toggle(
     )
     .await?;
     tx.commit().await?;
-    let message = if expert.active { "已停用，今后不参加抽签。" } else { "已启用。" };
+    let message = if expert.active {
+        "已停用，今后不参加抽签。"
+    } else {
+        "已启用。"
+    };
     flash(&session, "success", format!("{}{message}", expert.name)).await?;
     Ok(Redirect::to(&format!("{}/experts/{id}", user.home_url())).into_response())
 }
@@ -466,6 +543,11 @@ async fn open_account(
     )
     .await?;
     tx.commit().await?;
-    flash(&session, "success", format!("已为 {} 开通账号 {login}。", expert.name)).await?;
+    flash(
+        &session,
+        "success",
+        format!("已为 {} 开通账号 {login}。", expert.name),
+    )
+    .await?;
     Ok(Redirect::to(&format!("{}/experts/{id}", user.home_url())).into_response())
 }

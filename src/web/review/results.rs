@@ -100,7 +100,6 @@ pub async fn ranked(state: &AppState, tenant_id: i64, call_id: i64) -> AppResult
     Ok(lines)
 }
 
-
 /// The latest county attestations of an application (what the county confirmed).
 async fn attestations(state: &AppState, loaded: &Loaded) -> AppResult<BTreeMap<String, bool>> {
     Ok(

@@ -1,0 +1,616 @@
+//! Expert review end to end: the pool, a reproducible draw with recusal, conflict declarations,
+//! bounded and locked scores, independence, aggregation by the engine, the XLSX export and the
+//! decision.
+use crate::helpers::{TestApp, fixture};
+use crate::intake::{
+    apply, complete_draft, county_opinion, hidden, id_of, jurisdiction_id, open_call, state_of,
+    submit,
+};
+use axum::http::StatusCode;
+use parkcert::domain::draw::{self, DrawInput, DrawResult};
+
+const EXPERT_PASSWORD: &str = "expert-password-2026";
+
+/// An application of `operator` taken through intake into review; returns its id.
+async fn in_review(app: &mut TestApp, call: i64, operator: &str) -> i64 {
+    let mut op = app.new_browser();
+    op.sign_in_as(operator).await;
+    let base = apply(&mut op, call).await;
+    complete_draft(&mut op, &base).await;
+    submit(&mut op, &base)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let id = id_of(&base).to_string();
+    let mut county = app.new_browser();
+    county.sign_in_as("wz-county-lucheng").await;
+    county_opinion(
+        &mut county,
+        &id,
+        &[
+            ("opinion", "recommend"),
+            ("attest.wz.plan", "on"),
+            ("attest.wz.operator", "on"),
+            ("attest.wz.reporting", "on"),
+        ],
+        Some(&fixture("documents/licence.pdf")),
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let mut bureau = app.new_browser();
+    bureau.sign_in_as("wz-bureau").await;
+    let page = format!("/t/wenzhou/bureau/applications/{id}");
+    bureau.get(&page).await;
+    bureau
+        .post_form(&format!("{page}/decision"), &[("opinion", "accept")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(state_of(app, &base).await, "in_review");
+    id.parse().unwrap()
+}
+
+/// Adds an expert to the pool through the page; with a login, opens their account.
+async fn add_expert(
+    bureau: &mut TestApp,
+    name: &str,
+    employer: &str,
+    specialties: &str,
+    home: &str,
+    mobile: &str,
+    login: Option<&str>,
+) -> i64 {
+    bureau.get("/t/wenzhou/bureau/experts").await;
+    bureau
+        .post_form(
+            "/t/wenzhou/bureau/experts",
+            &[
+                ("name", name),
+                ("employer", employer),
+                ("specialties", specialties),
+                ("home_jurisdiction_id", home),
+                ("mobile", mobile),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let id: i64 = sqlx::query_scalar("SELECT id FROM experts WHERE mobile = $1")
+        .bind(mobile)
+        .fetch_one(&bureau.db)
+        .await
+        .unwrap();
+    if let Some(login) = login {
+        let page = format!("/t/wenzhou/bureau/experts/{id}");
+        bureau.get(&page).await;
+        bureau
+            .post_form(
+                &format!("{page}/account"),
+                &[("login", login), ("password", EXPERT_PASSWORD)],
+            )
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
+    id
+}
+
+struct Setup {
+    app: TestApp,
+    bureau: TestApp,
+    call: i64,
+    applications: Vec<i64>,
+}
+
+/// Two applications in review and a pool of seven: five who can score, one living in the parks'
+/// county, one employed by the applicant.
+async fn setup() -> Setup {
+    let mut app = TestApp::spawn().await;
+    let call = open_call(&mut app).await;
+    let first = in_review(&mut app, call, "wz-operator1").await;
+    let second = in_review(&mut app, call, "wz-operator1").await;
+    let mut bureau = app.new_browser();
+    bureau.sign_in_as("wz-bureau").await;
+    let longwan = jurisdiction_id(&app, "龙湾区").await;
+    let lucheng = jurisdiction_id(&app, "鹿城区").await;
+    for (i, (name, specialties)) in [
+        ("甲专家", "电子商务"),
+        ("乙专家", "跨境物流"),
+        ("丙专家", "通关监管"),
+        ("丁专家", "电子商务、产业规划"),
+        ("戊专家", "金融"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        add_expert(
+            &mut bureau,
+            name,
+            &format!("第{i}研究院"),
+            specialties,
+            &longwan,
+            &format!("1390577000{i}"),
+            Some(&format!("ex-{i}")),
+        )
+        .await;
+    }
+    add_expert(
+        &mut bureau,
+        "己专家",
+        "温州大学",
+        "电子商务",
+        &lucheng,
+        "13905770010",
+        None,
+    )
+    .await;
+    add_expert(
+        &mut bureau,
+        "庚专家",
+        "温州鹿城跨境电商产业园运营管理有限公司",
+        "电子商务",
+        &longwan,
+        "13905770011",
+        None,
+    )
+    .await;
+    Setup {
+        app,
+        bureau,
+        call,
+        applications: vec![first, second],
+    }
+}
+
+async fn draw_panel(
+    s: &mut Setup,
+    size: &str,
+    quotas: &str,
+    seed: &str,
+) -> crate::helpers::TestResponse {
+    let hub = format!("/t/wenzhou/bureau/calls/{}/review", s.call);
+    s.bureau.get(&hub).await;
+    let apps: Vec<String> = s.applications.iter().map(|a| a.to_string()).collect();
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("name", "第一评审组"),
+        ("size", size),
+        ("quotas", quotas),
+        ("seed", seed),
+    ];
+    fields.extend(apps.iter().map(|a| ("application", a.as_str())));
+    s.bureau
+        .post_form(
+            &format!("/t/wenzhou/bureau/calls/{}/panels", s.call),
+            &fields,
+        )
+        .await
+}
+
+async fn stored_draw(app: &TestApp) -> (DrawInput, DrawResult) {
+    let (input, result): (serde_json::Value, serde_json::Value) =
+        sqlx::query_as("SELECT draw_input, draw_result FROM panels ORDER BY id DESC LIMIT 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    (
+        serde_json::from_value(input).unwrap(),
+        serde_json::from_value(result).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_draw_is_reproducible_and_recusal_excludes_the_right_experts() {
+    let mut s = setup().await;
+    // Quotas the pool cannot meet, and a panel larger than the eligible pool, are refused.
+    draw_panel(&mut s, "5", "海关稽查：1", "seed-1")
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("海关稽查");
+    draw_panel(&mut s, "6", "", "seed-1")
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("少于评审组人数 6 人");
+    let drawn = draw_panel(&mut s, "3", "跨境物流：1", "seed-1").await;
+    drawn.assert_status(StatusCode::SEE_OTHER);
+    let page = s.bureau.get(drawn.location()).await;
+    page.assert_contains("常住地为园区所在县（市、区）“鹿城区”")
+        .assert_contains("工作单位为申报单位")
+        .assert_contains("seed-1");
+
+    // Anyone re-running the stored input gets the stored panel; the quota is met.
+    let (input, result) = stored_draw(&s.app).await;
+    let again = draw::draw(&input).unwrap();
+    assert_eq!(again.panel, result.panel);
+    assert_eq!(result.panel.len(), 3);
+    let names: Vec<&str> = result
+        .lines
+        .iter()
+        .filter(|l| l.seat.is_some())
+        .map(|l| l.name.as_str())
+        .collect();
+    assert!(names.contains(&"乙专家"), "the 跨境物流 quota: {names:?}");
+    assert!(!names.contains(&"己专家") && !names.contains(&"庚专家"));
+    // Another seed is another lottery.
+    let other = draw::draw(&DrawInput {
+        seed: "seed-2".into(),
+        ..input.clone()
+    })
+    .unwrap();
+    assert_ne!(
+        other
+            .lines
+            .iter()
+            .map(|l| &l.lottery_number)
+            .collect::<Vec<_>>(),
+        result
+            .lines
+            .iter()
+            .map(|l| &l.lottery_number)
+            .collect::<Vec<_>>()
+    );
+
+    // A member declines: the replacement comes from the same lottery and is logged.
+    let panel_path = drawn.location().to_string();
+    // Someone not holding the quota seat declines (the quota's only holder could not be replaced).
+    let declined = result
+        .lines
+        .iter()
+        .find(|l| l.seat.is_some() && l.counted_for.is_empty())
+        .map(|l| l.key.trim_start_matches('E').to_string())
+        .unwrap();
+    s.bureau.get(&panel_path).await;
+    s.bureau
+        .post_form(
+            &format!("{panel_path}/decline"),
+            &[("expert", &declined), ("reason", "出差在外")],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let (input, after) = stored_draw(&s.app).await;
+    assert_eq!(after.replacements.len(), 1);
+    assert_eq!(after.replacements[0].reason, "出差在外");
+    let replayed = draw::replace(
+        &input,
+        &[draw::Decline {
+            expert: format!("E{declined}"),
+            reason: "出差在外".into(),
+        }],
+    )
+    .unwrap();
+    assert_eq!(replayed.panel, after.panel);
+    let audit: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE object_kind = 'panel' AND action IN ('draw', 'replace_member')",
+    )
+    .fetch_one(&s.app.db)
+    .await
+    .unwrap();
+    assert_eq!(audit, 2);
+}
+
+/// The signed-in expert's assignment for an application.
+async fn assignment_of(app: &TestApp, login: &str, application: i64) -> i64 {
+    sqlx::query_scalar(
+        "SELECT s.id FROM assignments s JOIN experts e ON e.id = s.expert_id
+         JOIN users u ON u.id = e.user_id WHERE u.login = $1 AND s.application_id = $2
+           AND s.state <> 'withdrawn'",
+    )
+    .bind(login)
+    .bind(application)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+async fn expert(app: &TestApp, login: &str) -> TestApp {
+    let mut e = app.new_browser();
+    e.sign_in("wenzhou", login, EXPERT_PASSWORD)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    e
+}
+
+/// Wenzhou's nine criteria at `share` of their maximum (to one decimal).
+fn sheet(share: f64) -> Vec<(String, String)> {
+    let rules = parkcert::domain::ruleset::builtin("wenzhou-2021").unwrap();
+    rules
+        .criteria
+        .iter()
+        .map(|c| {
+            let v = (c.max.to_f64() * share * 10.0).round() / 10.0;
+            (format!("score.{}", c.id), format!("{v:.1}"))
+        })
+        .collect()
+}
+
+async fn score(
+    e: &mut TestApp,
+    assignment: i64,
+    share: f64,
+    action: &str,
+) -> crate::helpers::TestResponse {
+    let page = e
+        .get(&format!("/t/wenzhou/expert/assignments/{assignment}"))
+        .await;
+    let lock = hidden(&page.body, "lock_version");
+    let cells = sheet(share);
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("lock_version", &lock),
+        ("action", action),
+        ("summary", "总体良好"),
+    ];
+    fields.extend(cells.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    e.post_form(
+        &format!("/t/wenzhou/expert/assignments/{assignment}/sheet"),
+        &fields,
+    )
+    .await
+}
+
+async fn declare(e: &mut TestApp, assignment: i64, conflict: &str, reason: &str) {
+    let page = format!("/t/wenzhou/expert/assignments/{assignment}");
+    e.get(&page).await;
+    e.post_form(
+        &format!("{page}/declare"),
+        &[("conflict", conflict), ("reason", reason)],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn experts_declare_conflicts_score_within_bounds_and_cannot_see_each_other() {
+    let mut s = setup().await;
+    draw_panel(&mut s, "5", "", "seed-x")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let target = s.applications[0];
+    let a0 = assignment_of(&s.app, "ex-0", target).await;
+    let a1 = assignment_of(&s.app, "ex-1", target).await;
+    let mut e0 = expert(&s.app, "ex-0").await;
+    let mut e1 = expert(&s.app, "ex-1").await;
+
+    // Before declaring, only the park's name: no documents, no roster, no form.
+    let before = e0.get(&format!("/t/wenzhou/expert/assignments/{a0}")).await;
+    before
+        .assert_status(StatusCode::OK)
+        .assert_contains("回避声明")
+        .assert_not_contains("申报材料（第")
+        .assert_not_contains("入驻企业名录（");
+    let doc: i64 = sqlx::query_scalar(
+        "SELECT id FROM documents WHERE application_id = $1 AND category = 'report'",
+    )
+    .bind(target)
+    .fetch_one(&s.app.db)
+    .await
+    .unwrap();
+    e0.get(&format!("/t/wenzhou/files/{doc}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+
+    // A declared conflict keeps it hidden for good.
+    declare(&mut e1, a1, "declared", "本人曾为该园区提供咨询").await;
+    e1.get(&format!("/t/wenzhou/expert/assignments/{a1}"))
+        .await
+        .assert_contains("您已声明回避")
+        .assert_not_contains("申报材料（第");
+    e1.get(&format!("/t/wenzhou/files/{doc}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+
+    // No conflict: the materials, and a sheet whose bounds are enforced.
+    declare(&mut e0, a0, "none", "").await;
+    e0.get(&format!("/t/wenzhou/expert/assignments/{a0}"))
+        .await
+        .assert_contains("申报材料（第 1 版）")
+        .assert_contains("发展规划科学");
+    e0.get(&format!("/t/wenzhou/files/{doc}"))
+        .await
+        .assert_status(StatusCode::OK);
+    let page = e0.get(&format!("/t/wenzhou/expert/assignments/{a0}")).await;
+    let lock = hidden(&page.body, "lock_version");
+    e0.post_form(
+        &format!("/t/wenzhou/expert/assignments/{a0}/sheet"),
+        &[
+            ("lock_version", &lock),
+            ("action", "save"),
+            ("score.wz.s.planning", "15.5"),
+            ("score.wz.s.services", "12.25"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+    .assert_contains("不能超过满分 15 分")
+    .assert_contains("分数最多保留一位小数")
+    .assert_contains("value=\"15.5\"");
+    e0.post_form(
+        &format!("/t/wenzhou/expert/assignments/{a0}/sheet"),
+        &[
+            ("lock_version", &lock),
+            ("action", "submit"),
+            ("score.wz.s.planning", "12"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+    .assert_contains("请打分");
+    score(&mut e0, a0, 0.9, "submit")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    // Locked once submitted.
+    score(&mut e0, a0, 0.5, "save")
+        .await
+        .assert_status(StatusCode::CONFLICT);
+
+    // Independence: another expert's sheet is not found at any URL, and the bureau sees
+    // progress, not scores, while the review runs.
+    let a2 = assignment_of(&s.app, "ex-2", target).await;
+    let mut e2 = expert(&s.app, "ex-2").await;
+    e2.get(&format!("/t/wenzhou/expert/assignments/{a0}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    e2.get(&format!("/t/wenzhou/expert/assignments/{a2}")).await;
+    e2.post_form(
+        &format!("/t/wenzhou/expert/assignments/{a0}/sheet"),
+        &[("lock_version", "0"), ("action", "save")],
+    )
+    .await
+    .assert_status(StatusCode::NOT_FOUND);
+    e2.post_form(
+        &format!("/t/wenzhou/expert/assignments/{a0}/declare"),
+        &[("conflict", "none")],
+    )
+    .await
+    .assert_status(StatusCode::NOT_FOUND);
+    for path in [
+        format!("/t/wenzhou/bureau/calls/{}/applications", s.call),
+        "/t/wenzhou/expert".to_string(),
+    ] {
+        e2.get(&path).await.assert_not_contains("13.5");
+    }
+    let panel: i64 = sqlx::query_scalar("SELECT id FROM panels LIMIT 1")
+        .fetch_one(&s.app.db)
+        .await
+        .unwrap();
+    s.bureau
+        .get(&format!("/t/wenzhou/bureau/panels/{panel}"))
+        .await
+        .assert_contains("已提交")
+        .assert_contains("回避")
+        .assert_not_contains("13.5");
+    s.bureau
+        .get(&format!("/t/wenzhou/bureau/applications/{target}"))
+        .await
+        .assert_contains("全部评审专家提交后显示汇总结果");
+}
+
+#[tokio::test]
+async fn from_in_review_to_shortlisted_with_the_engines_aggregation_and_an_xlsx_export() {
+    let mut s = setup().await;
+    draw_panel(&mut s, "5", "", "seed-y")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let target = s.applications[0];
+    // Five sheets: totals 90, 85, 88, 93 and an outlier at 60.
+    let shares = [0.90, 0.85, 0.88, 0.93, 0.60];
+    for (i, share) in shares.iter().enumerate() {
+        let login = format!("ex-{i}");
+        let a = assignment_of(&s.app, &login, target).await;
+        let mut e = expert(&s.app, &login).await;
+        declare(&mut e, a, "none", "").await;
+        score(&mut e, a, *share, "submit")
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
+    let base = format!("/t/wenzhou/operator/applications/{target}");
+    assert_eq!(state_of(&s.app, &base).await, "reviewed");
+
+    // The engine's aggregation of the same sheets: trimmed mean of the middle three.
+    let totals: Vec<f64> = shares
+        .iter()
+        .map(|sh| {
+            sheet(*sh)
+                .iter()
+                .map(|(_, v)| v.parse::<f64>().unwrap())
+                .sum()
+        })
+        .collect();
+    let mut sorted = totals.clone();
+    sorted.sort_by(f64::total_cmp);
+    let expected = (sorted[1] + sorted[2] + sorted[3]) / 3.0;
+    let page = s
+        .bureau
+        .get(&format!("/t/wenzhou/bureau/applications/{target}"))
+        .await;
+    page.assert_contains(&format!("{expected:.2}"))
+        .assert_contains("去掉最高最低分后平均")
+        .assert_contains("戊专家：待说明");
+
+    // No decision while the outlier has not explained.
+    s.bureau
+        .post_form(
+            &format!("/t/wenzhou/bureau/applications/{target}/decision"),
+            &[("opinion", "shortlist")],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("离群专家尚未书面说明评分理由");
+    let outlier = assignment_of(&s.app, "ex-4", target).await;
+    let mut e4 = expert(&s.app, "ex-4").await;
+    e4.get(&format!("/t/wenzhou/expert/assignments/{outlier}"))
+        .await
+        .assert_contains("请说明评分理由");
+    e4.post_form(
+        &format!("/t/wenzhou/expert/assignments/{outlier}/outlier"),
+        &[("reason", "园区公共服务中心实际使用率偏低，与申报材料不符。")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+
+    // The export opens in calamine with the same total.
+    let export = s
+        .bureau
+        .get(&format!("/t/wenzhou/bureau/calls/{}/results.xlsx", s.call))
+        .await;
+    export.assert_status(StatusCode::OK);
+    use calamine::{DataType, Reader};
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(export.bytes.clone())).unwrap();
+    let names = book.sheet_names().to_vec();
+    assert!(names.iter().any(|n| n == "评审结果汇总"), "{names:?}");
+    assert!(names.iter().any(|n| n == "甲专家"), "{names:?}");
+    let summary = book.worksheet_range("评审结果汇总").unwrap();
+    let found = summary.rows().any(|row| {
+        row.iter()
+            .any(|c| c.get_float().is_some_and(|v| (v - expected).abs() < 0.005))
+    });
+    assert!(found, "total {expected} in the summary sheet");
+    s.bureau
+        .get(&format!("/t/wenzhou/bureau/calls/{}/results/print", s.call))
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("签名");
+
+    // Reopening a sheet sends the application back into review until it is resubmitted.
+    let a0 = assignment_of(&s.app, "ex-0", target).await;
+    s.bureau
+        .get(&format!("/t/wenzhou/bureau/applications/{target}"))
+        .await;
+    s.bureau
+        .post_form(
+            &format!("/t/wenzhou/bureau/assignments/{a0}/reopen"),
+            &[("reason", "评分录入有误")],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(state_of(&s.app, &base).await, "in_review");
+    let mut e0 = expert(&s.app, "ex-0").await;
+    score(&mut e0, a0, 0.90, "submit")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(state_of(&s.app, &base).await, "reviewed");
+
+    // Shortlisted, with the results frozen beside the decision.
+    s.bureau
+        .get(&format!("/t/wenzhou/bureau/applications/{target}"))
+        .await;
+    s.bureau
+        .post_form(
+            &format!("/t/wenzhou/bureau/applications/{target}/decision"),
+            &[("opinion", "shortlist"), ("comments", "")],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(state_of(&s.app, &base).await, "shortlisted");
+    let frozen: serde_json::Value = sqlx::query_scalar(
+        "SELECT results FROM application_reviews WHERE application_id = $1 AND opinion = 'shortlist'",
+    )
+    .bind(target)
+    .fetch_one(&s.app.db)
+    .await
+    .unwrap();
+    let total = frozen["score"]["total"].as_f64().unwrap();
+    assert!((total - expected).abs() < 1e-9, "{total} vs {expected}");
+    // Decided: no more reopening.
+    s.bureau
+        .post_form(
+            &format!("/t/wenzhou/bureau/assignments/{a0}/reopen"),
+            &[("reason", "再改")],
+        )
+        .await
+        .assert_status(StatusCode::CONFLICT);
+}
