@@ -102,7 +102,14 @@ async fn the_demo_content_publishes_a_call_per_city_through_the_workflow() {
     assert!(has("draft", 0), "a fresh draft: {states:?}");
     assert!(has("draft", 1), "a returned draft: {states:?}");
     assert!(has("submitted", 2), "a resubmission: {states:?}");
-    for state in ["submitted", "forwarded", "in_review", "rejected"] {
+    for state in [
+        "submitted",
+        "forwarded",
+        "in_review",
+        "rejected",
+        "reviewed",
+        "shortlisted",
+    ] {
         assert!(
             states.iter().any(|(s, _, _)| s == state),
             "{state}: {states:?}"
@@ -117,6 +124,18 @@ async fn the_demo_content_publishes_a_call_per_city_through_the_workflow() {
     .await
     .unwrap();
     assert_eq!(unaudited, 0);
+    // Each city's panel was drawn by the lottery and re-running its stored input agrees.
+    let draws: Vec<(serde_json::Value, serde_json::Value)> =
+        sqlx::query_as("SELECT draw_input, draw_result FROM panels ORDER BY id")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(draws.len(), 2);
+    for (input, result) in draws {
+        let input: parkcert::domain::draw::DrawInput = serde_json::from_value(input).unwrap();
+        let result: parkcert::domain::draw::DrawResult = serde_json::from_value(result).unwrap();
+        assert_eq!(parkcert::domain::draw::draw(&input).unwrap().panel, result.panel);
+    }
     // The demo's frozen documents are on disk under their hashes.
     let mut operator = app.new_browser();
     operator.sign_in_as("wz-operator1").await;
