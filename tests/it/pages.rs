@@ -134,7 +134,10 @@ async fn the_demo_content_publishes_a_call_per_city_through_the_workflow() {
     for (input, result) in draws {
         let input: parkcert::domain::draw::DrawInput = serde_json::from_value(input).unwrap();
         let result: parkcert::domain::draw::DrawResult = serde_json::from_value(result).unwrap();
-        assert_eq!(parkcert::domain::draw::draw(&input).unwrap().panel, result.panel);
+        assert_eq!(
+            parkcert::domain::draw::draw(&input).unwrap().panel,
+            result.panel
+        );
     }
     // The demo's frozen documents are on disk under their hashes.
     let mut operator = app.new_browser();

@@ -593,6 +593,20 @@ pub async fn freeze(
         &WorkflowRules::for_rule_set(&loaded.rules),
     )
     .await?;
+    // The row is locked now: what is frozen must be what was checked, not a save that slipped
+    // in between.
+    let (lock, roster_lock): (i32, i32) = sqlx::query_as(
+        "SELECT lock_version, roster_lock_version FROM applications WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if (lock, roster_lock) != (loaded.app.lock_version, loaded.app.roster_lock_version) {
+        return Err(AppError::Conflict(
+            "提交时，此申报刚在其他页面被修改，未提交。请刷新页面核对后再提交。".into(),
+        ));
+    }
     applications::insert_version(
         &mut tx,
         tenant_id,
