@@ -614,3 +614,83 @@ async fn from_in_review_to_shortlisted_with_the_engines_aggregation_and_an_xlsx_
         .await
         .assert_status(StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn the_expert_pool_imports_all_or_nothing_and_matches_jurisdictions_by_name() {
+    let app = TestApp::spawn().await;
+    let mut bureau = app.new_browser();
+    bureau.sign_in_as("wz-bureau").await;
+    let template = bureau.get("/t/wenzhou/bureau/experts/template.xlsx").await;
+    template.assert_status(StatusCode::OK);
+    assert_eq!(
+        parkcert::storage::FileKind::sniff(&template.bytes),
+        Some(parkcert::storage::FileKind::Xlsx)
+    );
+    let header = "序号,姓名,工作单位,工作单位统一社会信用代码,专业特长,常住县（市、区）/镇街,手机,电子邮箱,职称/职务\n";
+    let bad = format!(
+        "{header}1,张三,温州大学,,电子商务,龙湾区,13905779901,,教授\n2,李四,温州海关,,通关监管,火星区,1390577,,\n"
+    );
+    bureau.get("/t/wenzhou/bureau/experts").await;
+    bureau
+        .post_multipart(
+            "/t/wenzhou/bureau/experts/import",
+            &[],
+            &[("file", "专家.csv", bad.as_bytes())],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("第3行，手机");
+    let unknown_place = format!(
+        "{header}1,张三,温州大学,,电子商务,龙湾区,13905779901,,教授\n2,李四,温州海关,,通关监管,火星区,13905779902,,\n"
+    );
+    bureau
+        .post_multipart(
+            "/t/wenzhou/bureau/experts/import",
+            &[],
+            &[("file", "专家.csv", unknown_place.as_bytes())],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("辖区“火星区”不在本市辖区列表中");
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM experts")
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        count().await,
+        0,
+        "nothing is imported from a file with an error"
+    );
+    let good = format!(
+        "{header}1,张三,温州大学,,电子商务、产业规划,龙湾区,13905779901,zs@example.com,教授\n2,李四,温州海关,,通关监管,,13905779902,,\n"
+    );
+    bureau
+        .post_multipart(
+            "/t/wenzhou/bureau/experts/import",
+            &[],
+            &[("file", "专家.csv", good.as_bytes())],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(count().await, 2);
+    bureau
+        .get("/t/wenzhou/bureau/experts")
+        .await
+        .assert_contains("电子商务、产业规划")
+        .assert_contains("龙湾区");
+    // Another tenant's bureau sees none of them.
+    let mut zs = app.new_browser();
+    zs.sign_in_as("zs-bureau").await;
+    zs.get("/t/zhongshan/bureau/experts")
+        .await
+        .assert_not_contains("张三");
+    let id: i64 = sqlx::query_scalar("SELECT id FROM experts LIMIT 1")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    zs.get(&format!("/t/zhongshan/bureau/experts/{id}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+}
