@@ -68,7 +68,7 @@ impl DayKind {
         }
     }
 
-    fn parse(s: &str) -> Option<DayKind> {
+    pub fn parse(s: &str) -> Option<DayKind> {
         match s {
             "off" => Some(DayKind::Off),
             "work" => Some(DayKind::Work),

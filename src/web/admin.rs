@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/tenants/new", get(new_tenant_form).post(create_tenant))
+        .merge(super::calendar_admin::router())
 }
 
 #[derive(Template)]

@@ -3,6 +3,7 @@ pub mod admin;
 pub mod api;
 pub mod applications;
 pub mod bureau;
+pub mod calendar_admin;
 pub mod calls;
 pub mod files;
 pub mod page;

@@ -130,7 +130,10 @@ fn navigation(user: Option<&CurrentUser>, tenant: Option<&str>, path: &str) -> V
                     v.push((format!("{home}/jurisdictions"), "辖区管理"));
                     v.push((format!("{home}/rulesets"), "认定规则"));
                 }
-                Role::Admin => v.push(("/admin/tenants/new".into(), "新建租户")),
+                Role::Admin => {
+                    v.push(("/admin/tenants/new".into(), "新建租户"));
+                    v.push(("/admin/calendar".into(), "工作日历"));
+                }
                 _ => {}
             }
             if let Some(slug) = &u.tenant_slug {

@@ -4,6 +4,7 @@ mod helpers;
 mod admin;
 mod auth;
 mod bureau;
+mod calendar;
 mod calls;
 mod evaluate_cli;
 mod intake;
