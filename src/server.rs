@@ -105,7 +105,7 @@ async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
     if config.demo {
         crate::demo::seed_if_empty(&state).await?;
     }
-    spawn_scheduled_jobs(db.pool.clone());
+    spawn_scheduled_jobs(state.clone());
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("binding {}", config.bind))?;
@@ -125,7 +125,8 @@ async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
 }
 
 /// Time-driven work: expired sessions go, calls past their deadline close.
-fn spawn_scheduled_jobs(pool: PgPool) {
+fn spawn_scheduled_jobs(state: AppState) {
+    let pool = state.db.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
@@ -137,6 +138,11 @@ fn spawn_scheduled_jobs(pool: PgPool) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(calls = n, "closed calls at their deadline"),
                 Err(e) => tracing::warn!(error = %e, "closing calls at their deadline"),
+            }
+            match crate::web::publicity::close_due(&state, chrono::Utc::now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(notices = n, "closed publicity at the end of its window"),
+                Err(e) => tracing::warn!(error = %e, "closing publicity windows"),
             }
         }
     });

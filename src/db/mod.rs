@@ -8,6 +8,7 @@ pub mod experts;
 pub mod jurisdictions;
 pub mod organizations;
 pub mod panels;
+pub mod publicity;
 pub mod rulesets;
 pub mod tenants;
 pub mod transition;

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(super::calls::bureau_router())
         .merge(super::applications::review::bureau_router())
         .merge(super::review::bureau::router())
+        .merge(super::publicity::bureau_router())
 }
 
 #[derive(Template)]

@@ -8,6 +8,7 @@ pub mod calls;
 pub mod files;
 pub mod page;
 pub mod public;
+pub mod publicity;
 pub mod register;
 pub mod request;
 pub mod review;
@@ -46,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .merge(files::router())
         .merge(api::router())
         .merge(calls::public_router())
+        .merge(publicity::public_router())
         .nest("/admin", guarded(admin::router(), Role::Admin, &state))
         .nest(
             "/t/{tenant}/bureau",

@@ -10,6 +10,7 @@ mod evaluate_cli;
 mod intake;
 mod pages;
 mod pgcluster;
+mod publicity;
 mod review;
 mod rulesets;
 mod workdays_cli;

@@ -1,0 +1,400 @@
+//! Publicity (公示): the bureau publishes a call's shortlist for 5 working days, computed from the
+//! admin's calendar; the public reads current and past notices; the system closes each notice
+//! at 24:00 Asia/Shanghai on its last working day.
+use super::page::{FieldErrors, PageCtx, flash, render, render_with};
+use super::request::ClientInfo;
+use crate::auth::CurrentUser;
+use crate::db::applications;
+use crate::db::calls::{self, Call};
+use crate::db::publicity::{self, Entry, NewNotice, Notice};
+use crate::db::transition::{self, Applications, By};
+use crate::db::{audit, calendar};
+use crate::domain::workdays::{Window, parse_iso_date};
+use crate::domain::workflow::{ApplicationAction, WorkflowRules};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::applications::today_shanghai;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+
+/// Publicity lasts 5 working days (温州 第六条（五）, 中山 第八条（四）).
+pub const PUBLICITY_DAYS: u32 = 5;
+
+pub fn bureau_router() -> Router<AppState> {
+    Router::new().route("/calls/{call}/publicity", get(form).post(publish))
+}
+
+pub fn public_router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{tenant}/publicity", get(public_list))
+        .route("/t/{tenant}/publicity/{id}", get(public_show))
+}
+
+pub fn date_label(d: NaiveDate) -> String {
+    d.format("%Y年%-m月%-d日").to_string()
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PublishForm {
+    #[serde(default)]
+    published_on: String,
+    #[serde(default)]
+    first_day: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    official_url: String,
+}
+
+pub struct Candidate {
+    pub id: i64,
+    pub park: String,
+    pub operator: String,
+    pub county: String,
+}
+
+#[derive(Template)]
+#[template(path = "bureau/publicity_form.html")]
+struct FormPage {
+    ctx: PageCtx,
+    call: Call,
+    candidates: Vec<Candidate>,
+    form: PublishForm,
+    errors: FieldErrors,
+    preview: Option<String>,
+}
+
+async fn candidates(state: &AppState, tenant_id: i64, call_id: i64) -> AppResult<Vec<Candidate>> {
+    Ok(applications::list_for_call(&state.db, tenant_id, call_id)
+        .await?
+        .into_iter()
+        .filter(|a| a.state == "shortlisted")
+        .map(|a| Candidate {
+            id: a.id,
+            park: a.park_name,
+            operator: a.organization_name,
+            county: a.jurisdiction_name.unwrap_or_default(),
+        })
+        .collect())
+}
+
+async fn form_page(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    call: Call,
+    form: PublishForm,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let cal = calendar::load(&state.db).await?;
+    let preview = parse_iso_date(&form.published_on)
+        .and_then(|d| cal.publicity_window(d, None, PUBLICITY_DAYS).ok())
+        .map(|w| window_text(&w));
+    let page = FormPage {
+        candidates: candidates(state, tenant_id, call.id).await?,
+        ctx,
+        call,
+        form,
+        errors,
+        preview,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+pub fn window_text(w: &Window) -> String {
+    format!(
+        "{} 至 {} 24:00（{} 个工作日）",
+        date_label(w.first_day),
+        date_label(w.last_day),
+        PUBLICITY_DAYS
+    )
+}
+
+async fn call_of(state: &AppState, tenant_id: i64, id: i64) -> AppResult<Call> {
+    calls::get(&state.db, tenant_id, id)
+        .await?
+        .filter(|c| c.state != "draft")
+        .ok_or(AppError::NotFound)
+}
+
+async fn form(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, call_id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let call = call_of(&state, tenant_id, call_id).await?;
+    let form = PublishForm {
+        published_on: today_shanghai().to_string(),
+        contact: format!("{}，电话：", user.display_name),
+        ..PublishForm::default()
+    };
+    form_page(ctx, &state, tenant_id, call, form, FieldErrors::default()).await
+}
+
+/// The notice text in the bureau's usual form; the list and the window come with it.
+pub fn notice_body(call: &Call, tenant_name: &str, window: &Window, contact: &str) -> String {
+    format!(
+        "根据《{rules}》，经园区申报、属地初审推荐、专家评审，{bureau}拟认定下列园区为市级跨境电子商务产业园区，现予以公示。\n\n\
+         公示期：{window}。\n\n\
+         公示期间，任何单位和个人对公示对象有异议的，可通过本页面“提出异议”或以书面形式向{bureau}反映。反映情况应实事求是，须提供真实姓名、联系方式及相关证据材料；匿名或无具体事实依据的异议不予受理。\n\n\
+         联系人：{contact}",
+        rules = call.rule_set_title,
+        bureau = tenant_name,
+        window = window_text(window),
+    )
+}
+
+async fn publish(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, call_id)): Path<(String, i64)>,
+    Form(form): Form<PublishForm>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let tenant_name = ctx.tenant()?.name.clone();
+    let call = call_of(&state, tenant_id, call_id).await?;
+    let mut errors = FieldErrors::default();
+    let published_on = parse_iso_date(&form.published_on);
+    if published_on.is_none() {
+        errors.add("published_on", "请填写发布日期，格式如 2026-12-01。");
+    }
+    let first_day = if form.first_day.trim().is_empty() {
+        None
+    } else {
+        let d = parse_iso_date(&form.first_day);
+        if d.is_none() {
+            errors.add("first_day", "日期格式应为 2026-12-02，或留空。");
+        }
+        d
+    };
+    if form.contact.trim().chars().count() < 4 {
+        errors.add("contact", "请填写联系人和电话。");
+    }
+    let url = form.official_url.trim();
+    if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+        errors.add("official_url", "网址应以 http:// 或 https:// 开头。");
+    }
+    let listed = candidates(&state, tenant_id, call_id).await?;
+    if listed.is_empty() {
+        errors.add("published_on", "本通知没有列入拟认定名单的园区，无需公示。");
+    }
+    let window = match published_on {
+        Some(day) if errors.is_empty() => {
+            let cal = calendar::load(&state.db).await?;
+            match cal.publicity_window(day, first_day, PUBLICITY_DAYS) {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    errors.add(
+                        if first_day.is_some() {
+                            "first_day"
+                        } else {
+                            "published_on"
+                        },
+                        e.to_string(),
+                    );
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let (Some(day), Some(window), true) = (published_on, window, errors.is_empty()) else {
+        return form_page(ctx, &state, tenant_id, call, form, errors).await;
+    };
+    let by = client.by(&user);
+    let title = format!(
+        "关于{}拟认定名单的公示",
+        call.title
+            .trim_start_matches("关于")
+            .trim_end_matches("的通知")
+    );
+    let body = notice_body(&call, &tenant_name, &window, form.contact.trim());
+    let id = publish_notice(
+        &state,
+        tenant_id,
+        &by,
+        &call,
+        &title,
+        &body,
+        form.contact.trim(),
+        url,
+        day,
+        &window,
+        &listed,
+    )
+    .await?;
+    flash(
+        &session,
+        "success",
+        format!("公示已发布：{}。", window_text(&window)),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/t/{}/publicity/{id}", ctx.tenant()?.slug)).into_response())
+}
+
+/// Creates the notice and moves every listed application into publicity, in one transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn publish_notice(
+    state: &AppState,
+    tenant_id: i64,
+    by: &By,
+    call: &Call,
+    title: &str,
+    body: &str,
+    contact: &str,
+    official_url: &str,
+    published_on: NaiveDate,
+    window: &Window,
+    listed: &[Candidate],
+) -> AppResult<i64> {
+    let rules = crate::db::rulesets::get(&state.db, tenant_id, call.rule_set_version_id)
+        .await?
+        .map(|(_, r)| WorkflowRules::for_rule_set(&r))
+        .unwrap_or_default();
+    let mut tx = state.db.begin().await?;
+    let (id, seq) = publicity::insert(
+        &mut tx,
+        tenant_id,
+        &NewNotice {
+            call_id: call.id,
+            year: chrono::Datelike::year(&published_on),
+            title,
+            body,
+            contact,
+            official_url,
+            published_on,
+            first_day: window.first_day,
+            last_day: window.last_day,
+            opens_at: window.opens_at.with_timezone(&Utc),
+            closes_at: window.closes_at.with_timezone(&Utc),
+            created_by: by.user_id.ok_or(AppError::Forbidden)?,
+        },
+    )
+    .await?;
+    for (i, c) in listed.iter().enumerate() {
+        publicity::add_entry(&mut tx, tenant_id, id, c.id, i as i32 + 1).await?;
+        transition::apply_in::<Applications>(
+            &mut tx,
+            tenant_id,
+            c.id,
+            ApplicationAction::PublishPublicity,
+            by,
+            Some(&format!(
+                "公示〔{}〕{seq}号",
+                chrono::Datelike::year(&published_on)
+            )),
+            &rules,
+        )
+        .await?;
+    }
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            tenant_id: Some(tenant_id),
+            actor_user_id: by.user_id,
+            object_kind: "publicity",
+            object_id: id.to_string(),
+            action: "publish",
+            before: None,
+            after: Some(json!({
+                "seq": seq, "published_on": published_on, "first_day": window.first_day,
+                "last_day": window.last_day, "applications": listed.iter().map(|c| c.id).collect::<Vec<_>>(),
+            })),
+            request_id: by.request_id.clone(),
+            ip: by.ip.clone(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Closes every notice whose window has ended at `now` (the system's step; `now` is a
+/// parameter so tests need no clock tricks). Returns how many notices closed.
+pub async fn close_due(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
+    let mut closed = 0;
+    for (tenant_id, id) in publicity::due(&state.db, now).await? {
+        let entries = publicity::entries(&state.db, tenant_id, id).await?;
+        let mut tx = state.db.begin().await?;
+        if !publicity::close(&mut tx, tenant_id, id).await? {
+            continue;
+        }
+        for e in entries.iter().filter(|e| e.state == "in_publicity") {
+            transition::apply_in::<Applications>(
+                &mut tx,
+                tenant_id,
+                e.application_id,
+                ApplicationAction::ClosePublicity,
+                &By::system(),
+                Some("公示期满"),
+                &WorkflowRules::default(),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        closed += 1;
+    }
+    Ok(closed)
+}
+
+#[derive(Template)]
+#[template(path = "public/notices.html")]
+struct ListPage {
+    ctx: PageCtx,
+    notices: Vec<(Notice, bool)>,
+}
+
+async fn public_list(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
+    let tenant_id = ctx.tenant()?.id;
+    let now = Utc::now();
+    let notices = publicity::list(&state.db, tenant_id)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let open = n.is_open_at(now);
+            (n, open)
+        })
+        .collect();
+    render(&ListPage { ctx, notices })
+}
+
+#[derive(Template)]
+#[template(path = "public/notice.html")]
+struct NoticePage {
+    ctx: PageCtx,
+    notice: Notice,
+    entries: Vec<Entry>,
+    open: bool,
+    published: String,
+}
+
+async fn public_show(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let tenant_id = ctx.tenant()?.id;
+    let notice = publicity::get(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let entries = publicity::entries(&state.db, tenant_id, id).await?;
+    render(&NoticePage {
+        open: notice.is_open_at(Utc::now()),
+        published: date_label(notice.published_on),
+        ctx,
+        notice,
+        entries,
+    })
+}

@@ -1,0 +1,112 @@
+//! Publicity: the 5-working-day window from the stored calendar, its refusal for a year not yet
+//! loaded, the public notice, and the system closing it (with an injected clock).
+use crate::helpers::TestApp;
+use axum::http::StatusCode;
+use chrono::{Duration, TimeZone, Utc};
+
+/// The demo content: Wenzhou's call with one park shortlisted after review.
+async fn with_shortlist() -> (TestApp, TestApp, i64) {
+    let app = TestApp::spawn().await;
+    parkcert::demo::seed_content(&app.state).await.unwrap();
+    let call: i64 =
+        sqlx::query_scalar("SELECT call_id FROM applications WHERE state = 'shortlisted' LIMIT 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let mut bureau = app.new_browser();
+    bureau.sign_in_as("wz-bureau").await;
+    (app, bureau, call)
+}
+
+async fn publish(
+    bureau: &mut TestApp,
+    call: i64,
+    published_on: &str,
+    first_day: &str,
+) -> crate::helpers::TestResponse {
+    let path = format!("/t/wenzhou/bureau/calls/{call}/publicity");
+    bureau.get(&path).await;
+    bureau
+        .post_form(
+            &path,
+            &[
+                ("published_on", published_on),
+                ("first_day", first_day),
+                ("contact", "陈立新，电话：0577-88960000"),
+                ("official_url", ""),
+            ],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn the_window_skips_national_day_and_counts_the_adjusted_saturday() {
+    let (app, mut bureau, call) = with_shortlist().await;
+    // Published 2026-09-30: 10-01…10-07 are off; the window runs 10-08 (Thu), 10-09 (Fri),
+    // 10-10 (an adjusted working Saturday), 10-12 (Mon), 10-13 (Tue).
+    let response = publish(&mut bureau, call, "2026-09-30", "").await;
+    response.assert_status(StatusCode::SEE_OTHER);
+    let notice = app.new_browser().get(response.location()).await;
+    notice
+        .assert_status(StatusCode::OK)
+        .assert_contains("公示〔2026〕1号")
+        .assert_contains("2026年10月8日 至 2026年10月13日 24:00（5 个工作日）")
+        .assert_contains("温州鹿城跨境电商产业园")
+        .assert_contains("温州鹿城跨境电商产业园运营管理有限公司");
+    let state: String = sqlx::query_scalar(
+        "SELECT state FROM applications WHERE park_name = '温州鹿城跨境电商产业园'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(state, "in_publicity");
+    let (closes_at,): (chrono::DateTime<Utc>,) =
+        sqlx::query_as("SELECT closes_at FROM publicity_notices")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    // 24:00 Asia/Shanghai on 10-13 is 16:00 UTC that day.
+    assert_eq!(
+        closes_at,
+        Utc.with_ymd_and_hms(2026, 10, 13, 16, 0, 0).unwrap()
+    );
+
+    // The system closes the window at its end, not a second before.
+    let closed = parkcert::web::publicity::close_due(&app.state, closes_at - Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(closed, 0);
+    let closed = parkcert::web::publicity::close_due(&app.state, closes_at)
+        .await
+        .unwrap();
+    assert_eq!(closed, 1);
+    let state: String = sqlx::query_scalar(
+        "SELECT state FROM applications WHERE park_name = '温州鹿城跨境电商产业园'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(state, "publicity_closed");
+    app.new_browser()
+        .get("/t/wenzhou/publicity")
+        .await
+        .assert_contains("已结束");
+}
+
+#[tokio::test]
+async fn a_window_reaching_an_unloaded_year_is_refused_and_a_first_day_must_be_a_working_day() {
+    let (app, mut bureau, call) = with_shortlist().await;
+    publish(&mut bureau, call, "2026-12-28", "")
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("2027年的节假日安排尚未导入");
+    publish(&mut bureau, call, "2026-09-30", "2026-10-03")
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("2026-10-03");
+    let notices: i64 = sqlx::query_scalar("SELECT count(*) FROM publicity_notices")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(notices, 0);
+}
