@@ -183,7 +183,8 @@ async fn publish(
         errors.add("contact", "请填写联系人和电话。");
     }
     let url = form.official_url.trim();
-    if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+    let web_address = url.starts_with("https://") || url.starts_with("http://");
+    if !url.is_empty() && !web_address {
         errors.add("official_url", "网址应以 http:// 或 https:// 开头。");
     }
     let listed = candidates(&state, tenant_id, call_id).await?;
