@@ -108,13 +108,19 @@ async fn the_demo_content_publishes_a_call_per_city_through_the_workflow() {
         "in_review",
         "rejected",
         "reviewed",
-        "shortlisted",
     ] {
         assert!(
             states.iter().any(|(s, _, _)| s == state),
             "{state}: {states:?}"
         );
     }
+    // The shortlisted park is on publicity when the calendar covers its window from today.
+    assert!(
+        states
+            .iter()
+            .any(|(s, _, _)| s == "shortlisted" || s == "in_publicity"),
+        "{states:?}"
+    );
     let unaudited: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM application_versions v WHERE NOT EXISTS (
            SELECT 1 FROM audit_log a WHERE a.object_kind = 'application'

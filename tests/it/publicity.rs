@@ -4,17 +4,26 @@ use crate::helpers::TestApp;
 use axum::http::StatusCode;
 use chrono::{Duration, TimeZone, Utc};
 
-/// The demo content: Wenzhou's call with one park shortlisted after review.
+/// The demo content, and Zhongshan's reviewed park (three pass opinions) shortlisted by its
+/// bureau through the decision form. (Wenzhou's demo shortlist is already on publicity.)
 async fn with_shortlist() -> (TestApp, TestApp, i64) {
     let app = TestApp::spawn().await;
     parkcert::demo::seed_content(&app.state).await.unwrap();
-    let call: i64 =
-        sqlx::query_scalar("SELECT call_id FROM applications WHERE state = 'shortlisted' LIMIT 1")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let (id, call): (i64, i64) = sqlx::query_as(
+        "SELECT a.id, a.call_id FROM applications a JOIN tenants t ON t.id = a.tenant_id
+         WHERE t.slug = 'zhongshan' AND a.state = 'reviewed' LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     let mut bureau = app.new_browser();
-    bureau.sign_in_as("wz-bureau").await;
+    bureau.sign_in_as("zs-bureau").await;
+    let page = format!("/t/zhongshan/bureau/applications/{id}");
+    bureau.get(&page).await;
+    bureau
+        .post_form(&format!("{page}/decision"), &[("opinion", "shortlist")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
     (app, bureau, call)
 }
 
@@ -24,7 +33,7 @@ async fn publish(
     published_on: &str,
     first_day: &str,
 ) -> crate::helpers::TestResponse {
-    let path = format!("/t/wenzhou/bureau/calls/{call}/publicity");
+    let path = format!("/t/zhongshan/bureau/calls/{call}/publicity");
     bureau.get(&path).await;
     bureau
         .post_form(
@@ -32,7 +41,7 @@ async fn publish(
             &[
                 ("published_on", published_on),
                 ("first_day", first_day),
-                ("contact", "陈立新，电话：0577-88960000"),
+                ("contact", "市商务局电子商务科，电话：0760-88310000"),
                 ("official_url", ""),
             ],
         )
@@ -51,20 +60,21 @@ async fn the_window_skips_national_day_and_counts_the_adjusted_saturday() {
         .assert_status(StatusCode::OK)
         .assert_contains("公示〔2026〕1号")
         .assert_contains("2026年10月8日 至 2026年10月13日 24:00（5 个工作日）")
-        .assert_contains("温州鹿城跨境电商产业园")
-        .assert_contains("温州鹿城跨境电商产业园运营管理有限公司");
+        .assert_contains("中山港跨境电商产业园");
     let state: String = sqlx::query_scalar(
-        "SELECT state FROM applications WHERE park_name = '温州鹿城跨境电商产业园'",
+        "SELECT state FROM applications WHERE park_name = '中山港跨境电商产业园'",
     )
     .fetch_one(&app.db)
     .await
     .unwrap();
     assert_eq!(state, "in_publicity");
-    let (closes_at,): (chrono::DateTime<Utc>,) =
-        sqlx::query_as("SELECT closes_at FROM publicity_notices")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let (closes_at,): (chrono::DateTime<Utc>,) = sqlx::query_as(
+        "SELECT n.closes_at FROM publicity_notices n JOIN tenants t ON t.id = n.tenant_id
+         WHERE t.slug = 'zhongshan'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     // 24:00 Asia/Shanghai on 10-13 is 16:00 UTC that day.
     assert_eq!(
         closes_at,
@@ -81,14 +91,14 @@ async fn the_window_skips_national_day_and_counts_the_adjusted_saturday() {
         .unwrap();
     assert_eq!(closed, 1);
     let state: String = sqlx::query_scalar(
-        "SELECT state FROM applications WHERE park_name = '温州鹿城跨境电商产业园'",
+        "SELECT state FROM applications WHERE park_name = '中山港跨境电商产业园'",
     )
     .fetch_one(&app.db)
     .await
     .unwrap();
     assert_eq!(state, "publicity_closed");
     app.new_browser()
-        .get("/t/wenzhou/publicity")
+        .get("/t/zhongshan/publicity")
         .await
         .assert_contains("已结束");
 }
@@ -104,9 +114,12 @@ async fn a_window_reaching_an_unloaded_year_is_refused_and_a_first_day_must_be_a
         .await
         .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
         .assert_contains("2026-10-03");
-    let notices: i64 = sqlx::query_scalar("SELECT count(*) FROM publicity_notices")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let notices: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM publicity_notices n JOIN tenants t ON t.id = n.tenant_id
+         WHERE t.slug = 'zhongshan'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     assert_eq!(notices, 0);
 }
