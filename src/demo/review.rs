@@ -345,6 +345,55 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
         &decision,
     )
     .await?;
+    publish_shortlist(state, tenant.id, &by, call).await
+}
+
+/// The shortlist goes on publicity today, when the calendar reaches far enough (a demo started in
+/// late December waits for the next year's calendar, as real publications would).
+async fn publish_shortlist(
+    state: &AppState,
+    tenant_id: i64,
+    by: &By,
+    call_id: i64,
+) -> anyhow::Result<()> {
+    use crate::web::publicity::{Candidate, PUBLICITY_DAYS, notice_body, publish_notice};
+    let call = crate::db::calls::get(&state.db, tenant_id, call_id)
+        .await?
+        .context("call")?;
+    let cal = crate::db::calendar::load(&state.db).await?;
+    let today = crate::web::applications::today_shanghai();
+    let Ok(window) = cal.publicity_window(today, None, PUBLICITY_DAYS) else {
+        tracing::info!("demo publicity skipped: the calendar does not cover its window yet");
+        return Ok(());
+    };
+    let listed: Vec<Candidate> =
+        crate::db::applications::list_for_call(&state.db, tenant_id, call_id)
+            .await?
+            .into_iter()
+            .filter(|a| a.state == "shortlisted")
+            .map(|a| Candidate {
+                id: a.id,
+                park: a.park_name,
+                operator: a.organization_name,
+                county: a.jurisdiction_name.unwrap_or_default(),
+            })
+            .collect();
+    let contact = "陈立新，电话：0577-88960000";
+    let body = notice_body(&call, "温州市商务局", &window, contact);
+    publish_notice(
+        state,
+        tenant_id,
+        by,
+        &call,
+        "关于2026年度温州市跨境电子商务产业园区拟认定名单的公示",
+        &body,
+        contact,
+        "https://swj.wenzhou.gov.cn/",
+        today,
+        &window,
+        &listed,
+    )
+    .await?;
     Ok(())
 }
 
