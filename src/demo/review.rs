@@ -379,7 +379,8 @@ async fn publish_shortlist(
             })
             .collect();
     let contact = "陈立新，电话：0577-88960000";
-    let body = notice_body(&call, "温州市商务局", &window, contact);
+    let regulation = crate::web::publicity::regulation_of(state, tenant_id, &call).await?;
+    let body = notice_body(&regulation, "温州市商务局", &window, contact);
     publish_notice(
         state,
         tenant_id,

@@ -141,13 +141,13 @@ async fn form(
 }
 
 /// The notice text in the bureau's usual form; the list and the window come with it.
-pub fn notice_body(call: &Call, tenant_name: &str, window: &Window, contact: &str) -> String {
+pub fn notice_body(regulation: &str, tenant_name: &str, window: &Window, contact: &str) -> String {
     format!(
-        "根据《{rules}》，经园区申报、属地初审推荐、专家评审，{bureau}拟认定下列园区为市级跨境电子商务产业园区，现予以公示。\n\n\
+        "根据{rules}，经园区申报、属地初审推荐、专家评审，{bureau}拟认定下列园区为市级跨境电子商务产业园区，现予以公示。\n\n\
          公示期：{window}。\n\n\
          公示期间，任何单位和个人对公示对象有异议的，可通过本页面“提出异议”或以书面形式向{bureau}反映。反映情况应实事求是，须提供真实姓名、联系方式及相关证据材料；匿名或无具体事实依据的异议不予受理。\n\n\
          联系人：{contact}",
-        rules = call.rule_set_title,
+        rules = regulation,
         bureau = tenant_name,
         window = window_text(window),
     )
@@ -221,7 +221,8 @@ async fn publish(
             .trim_start_matches("关于")
             .trim_end_matches("的通知")
     );
-    let body = notice_body(&call, &tenant_name, &window, form.contact.trim());
+    let regulation = regulation_of(&state, tenant_id, &call).await?;
+    let body = notice_body(&regulation, &tenant_name, &window, form.contact.trim());
     let id = publish_notice(
         &state,
         tenant_id,
@@ -243,6 +244,20 @@ async fn publish(
     )
     .await?;
     Ok(Redirect::to(&format!("/t/{}/publicity/{id}", ctx.tenant()?.slug)).into_response())
+}
+
+/// The regulation a call applies, as its rule set cites it.
+pub async fn regulation_of(state: &AppState, tenant_id: i64, call: &Call) -> AppResult<String> {
+    Ok(
+        crate::db::rulesets::get(&state.db, tenant_id, call.rule_set_version_id)
+            .await?
+            // "温州市…管理办法（征求意见稿）第四条、附件4 …": the title is before the articles.
+            .map(|(_, r)| {
+                let title = r.source.split('第').next().unwrap_or(&r.source).trim();
+                format!("《{title}》")
+            })
+            .unwrap_or_else(|| format!("《{}》", call.rule_set_title)),
+    )
 }
 
 /// Creates the notice and moves every listed application into publicity, in one transaction.
