@@ -6,7 +6,6 @@ use anyhow::Context;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -98,10 +97,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
 async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
     db.migrate().await?;
-    let state = AppState {
-        db: db.pool.clone(),
-        config: Arc::new(config.clone()),
-    };
+    let state = AppState::new(db.pool.clone(), config.clone());
     if config.demo {
         crate::demo::seed_if_empty(&state).await?;
     }

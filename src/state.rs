@@ -1,6 +1,7 @@
 use crate::config::Config;
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Shared by every handler. Holds nothing that must survive a restart: the server is stateless
 /// (sessions live in PostgreSQL), so any number of instances can run behind a load balancer.
@@ -8,4 +9,37 @@ use std::sync::Arc;
 pub struct AppState {
     pub db: PgPool,
     pub config: Arc<Config>,
+    pub clock: Clock,
+}
+
+impl AppState {
+    pub fn new(db: PgPool, config: Config) -> AppState {
+        AppState {
+            db,
+            config: Arc::new(config),
+            clock: Clock::default(),
+        }
+    }
+}
+
+/// The time deadlines and windows are judged by: the system clock, unless a test sets it (so a
+/// window can be tested at its edges without sleeping).
+#[derive(Clone, Default)]
+pub struct Clock(Arc<Mutex<Option<DateTime<Utc>>>>);
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|fixed| *fixed)
+            .unwrap_or_else(Utc::now)
+    }
+
+    /// Stops the clock at `at` (tests only use this; nothing in the program calls it).
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Ok(mut fixed) = self.0.lock() {
+            *fixed = Some(at);
+        }
+    }
 }

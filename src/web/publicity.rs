@@ -374,7 +374,7 @@ struct ListPage {
 
 async fn public_list(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
     let tenant_id = ctx.tenant()?.id;
-    let now = Utc::now();
+    let now = state.clock.now();
     let notices = publicity::list(&state.db, tenant_id)
         .await?
         .into_iter()
@@ -407,7 +407,7 @@ async fn public_show(
         .ok_or(AppError::NotFound)?;
     let entries = publicity::entries(&state.db, tenant_id, id).await?;
     render(&NoticePage {
-        open: notice.is_open_at(Utc::now()),
+        open: notice.is_open_at(state.clock.now()),
         published: date_label(notice.published_on),
         ctx,
         notice,

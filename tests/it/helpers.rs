@@ -14,7 +14,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use tower::ServiceExt;
 
 pub const DEMO_PASSWORD: &str = parkcert::demo::DEMO_PASSWORD;
@@ -165,10 +165,7 @@ impl TestApp {
             .root
             .join(format!("files-{}", uuid::Uuid::new_v4().simple()));
         let config = Config::for_tests(data_dir.clone());
-        let state = AppState {
-            db: db.clone(),
-            config: Arc::new(config),
-        };
+        let state = AppState::new(db.clone(), config);
         TestApp {
             router: parkcert::app(state.clone()),
             state,

@@ -26,7 +26,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
@@ -94,7 +93,7 @@ async fn home(
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
     let org = organizations::of_user(&state.db, tenant_id, user.id).await?;
-    let now = Utc::now();
+    let now = state.clock.now();
     let open_calls = calls::list(&state.db, tenant_id, Audience::Public)
         .await?
         .into_iter()
@@ -228,7 +227,7 @@ async fn apply(
         .await?
         .filter(|c| c.state != "draft")
         .ok_or(AppError::NotFound)?;
-    let now = Utc::now();
+    let now = state.clock.now();
     if call.state != "open" || now >= call.deadline || now < call.opens_at {
         return Err(AppError::Conflict(
             "该申报通知当前不在申报时间内，不能新建申报。".into(),
@@ -500,7 +499,7 @@ async fn submit(
     }
     let loaded = load_own(&state, &user, id).await?;
     let mut errors = FieldErrors::default();
-    if Utc::now() >= loaded.call.deadline || loaded.call.state != "open" {
+    if state.clock.now() >= loaded.call.deadline || loaded.call.state != "open" {
         errors.add(
             "submit",
             format!(
