@@ -8,6 +8,7 @@ pub struct Document {
     pub category: String,
     pub application_id: Option<i64>,
     pub call_id: Option<i64>,
+    pub objection_id: Option<i64>,
     pub filename: String,
     pub kind: String,
     pub size_bytes: i64,
@@ -17,12 +18,13 @@ pub struct Document {
 }
 
 /// What a document is for, with the label operators and officials see.
-pub const CATEGORIES: [(&str, &str); 5] = [
+pub const CATEGORIES: [(&str, &str); 6] = [
     ("uscc_certificate", "营业执照（统一社会信用代码证）复印件"),
     ("report", "申报书（盖章扫描件）"),
     ("evidence", "佐证材料"),
     ("recommendation_letter", "推荐意见（盖章）"),
     ("call_notice", "申报通知正式文件"),
+    ("objection_evidence", "异议证据材料"),
 ];
 
 pub fn category_label(category: &str) -> &'static str {
@@ -51,12 +53,13 @@ pub fn size_label(bytes: i64) -> String {
     }
 }
 
-const SELECT: &str = "SELECT id, category, application_id, call_id, filename, kind, size_bytes,
-        sha256, uploaded_at, detached_at FROM documents";
+const SELECT: &str = "SELECT id, category, application_id, call_id, objection_id, filename, kind,
+        size_bytes, sha256, uploaded_at, detached_at FROM documents";
 
 pub enum Owner {
     Application(i64),
     Call(i64),
+    Objection(i64),
 }
 
 pub struct NewDocument<'a> {
@@ -66,7 +69,8 @@ pub struct NewDocument<'a> {
     pub kind: &'a str,
     pub size_bytes: i64,
     pub sha256: &'a str,
-    pub uploaded_by: i64,
+    /// None for an objection's evidence (the filer is not a user).
+    pub uploaded_by: Option<i64>,
 }
 
 pub async fn insert(
@@ -74,14 +78,15 @@ pub async fn insert(
     tenant_id: i64,
     d: &NewDocument<'_>,
 ) -> sqlx::Result<i64> {
-    let (application_id, call_id) = match d.owner {
-        Owner::Application(id) => (Some(id), None),
-        Owner::Call(id) => (None, Some(id)),
+    let (application_id, call_id, objection_id) = match d.owner {
+        Owner::Application(id) => (Some(id), None, None),
+        Owner::Call(id) => (None, Some(id), None),
+        Owner::Objection(id) => (None, None, Some(id)),
     };
     sqlx::query_scalar(
         "INSERT INTO documents (tenant_id, category, application_id, call_id, filename, kind,
-             size_bytes, sha256, uploaded_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             size_bytes, sha256, uploaded_by, objection_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(tenant_id)
     .bind(d.category)
@@ -92,6 +97,7 @@ pub async fn insert(
     .bind(d.size_bytes)
     .bind(d.sha256)
     .bind(d.uploaded_by)
+    .bind(objection_id)
     .fetch_one(conn)
     .await
 }
@@ -152,4 +158,18 @@ pub async fn detach(
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+pub async fn attached_to_objection(
+    pool: &PgPool,
+    tenant_id: i64,
+    objection_id: i64,
+) -> sqlx::Result<Vec<Document>> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE tenant_id = $1 AND objection_id = $2 ORDER BY id"
+    ))
+    .bind(tenant_id)
+    .bind(objection_id)
+    .fetch_all(pool)
+    .await
 }

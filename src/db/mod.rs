@@ -6,6 +6,7 @@ pub mod calls;
 pub mod documents;
 pub mod experts;
 pub mod jurisdictions;
+pub mod objections;
 pub mod organizations;
 pub mod panels;
 pub mod publicity;

@@ -4,8 +4,8 @@
 //! `state` column themselves.
 use crate::db::audit;
 use crate::domain::workflow::{
-    self, Actor, ApplicationAction, ApplicationState, CallAction, CallState, TransitionError,
-    WorkflowRules,
+    self, Actor, ApplicationAction, ApplicationState, CallAction, CallState, ObjectionAction,
+    ObjectionState, TransitionError, WorkflowRules,
 };
 use crate::error::{AppError, AppResult};
 use serde_json::json;
@@ -103,6 +103,30 @@ impl Machine for Applications {
         state.as_str()
     }
     fn action_str(action: ApplicationAction) -> &'static str {
+        action.as_str()
+    }
+}
+
+pub struct Objections;
+
+impl Machine for Objections {
+    const TABLE: &'static str = "objections";
+    const KIND: &'static str = "objection";
+    type State = ObjectionState;
+    type Action = ObjectionAction;
+    type Ctx = ();
+    fn next(
+        from: ObjectionState,
+        action: ObjectionAction,
+        actor: Actor,
+        _: &(),
+    ) -> Result<ObjectionState, TransitionError> {
+        workflow::next_objection_state(from, action, actor)
+    }
+    fn state_str(state: ObjectionState) -> &'static str {
+        state.as_str()
+    }
+    fn action_str(action: ObjectionAction) -> &'static str {
         action.as_str()
     }
 }

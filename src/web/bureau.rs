@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(super::applications::review::bureau_router())
         .merge(super::review::bureau::router())
         .merge(super::publicity::bureau_router())
+        .merge(super::objections::bureau_router())
 }
 
 #[derive(Template)]

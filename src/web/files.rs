@@ -123,7 +123,7 @@ pub fn clean_filename(raw: &str) -> String {
 }
 
 /// Stores the bytes and records the document in the caller's transaction; returns its id and
-/// hash. If the transaction rolls back, the stored bytes stay unreferenced (content-addressed,
+/// hash (`user_id` None: a member of the public, e.g. an objection's evidence). If the transaction rolls back, the stored bytes stay unreferenced (content-addressed,
 /// so harmless and reused by the next upload of the same file).
 pub async fn keep(
     state: &AppState,
@@ -132,7 +132,7 @@ pub async fn keep(
     owner: documents::Owner,
     category: &str,
     file: &UploadedFile,
-    user_id: i64,
+    user_id: impl Into<Option<i64>>,
 ) -> AppResult<(i64, String)> {
     let stored = FileStore::new(&state.config.data_dir)
         .put(&file.bytes)
@@ -148,7 +148,7 @@ pub async fn keep(
             kind: file.kind.as_str(),
             size_bytes: file.bytes.len() as i64,
             sha256: &stored.sha256,
-            uploaded_by: user_id,
+            uploaded_by: user_id.into(),
         },
     )
     .await?;
@@ -189,10 +189,15 @@ async fn download(
             }
             _ => false,
         },
-        (None, Some(call_id)) => calls::get(&state.db, tenant.id, call_id)
-            .await?
-            .is_some_and(|c| c.state != "draft" || user.is_some_and(|u| u.role() == Role::Bureau)),
-        (None, None) => false,
+        (None, Some(call_id)) if doc.objection_id.is_none() => {
+            calls::get(&state.db, tenant.id, call_id)
+                .await?
+                .is_some_and(|c| {
+                    c.state != "draft" || user.is_some_and(|u| u.role() == Role::Bureau)
+                })
+        }
+        // An objection's evidence is for the bureau handling the case.
+        _ => doc.objection_id.is_some() && user.is_some_and(|u| u.role() == Role::Bureau),
     };
     if !allowed {
         return Err(AppError::NotFound);

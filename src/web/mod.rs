@@ -6,6 +6,7 @@ pub mod bureau;
 pub mod calendar_admin;
 pub mod calls;
 pub mod files;
+pub mod objections;
 pub mod page;
 pub mod public;
 pub mod publicity;
@@ -48,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::router())
         .merge(calls::public_router())
         .merge(publicity::public_router())
+        .merge(objections::public_router())
         .nest("/admin", guarded(admin::router(), Role::Admin, &state))
         .nest(
             "/t/{tenant}/bureau",

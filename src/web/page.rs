@@ -127,6 +127,7 @@ fn navigation(user: Option<&CurrentUser>, tenant: Option<&str>, path: &str) -> V
                     v.push((format!("{home}/users"), "用户管理"));
                     v.push((format!("{home}/calls"), "申报通知"));
                     v.push((format!("{home}/experts"), "专家库"));
+                    v.push((format!("{home}/objections"), "异议处理"));
                     v.push((format!("{home}/jurisdictions"), "辖区管理"));
                     v.push((format!("{home}/rulesets"), "认定规则"));
                 }

@@ -397,9 +397,21 @@ pub fn fixture(path: &str) -> Vec<u8> {
     .unwrap_or_else(|e| panic!("fixture {path}: {e}"))
 }
 
+/// The page's CSRF token: a hidden field, or the `?_csrf=` of a multipart form's action.
 fn hidden_csrf(html: &str) -> Option<String> {
     let marker = "name=\"_csrf\" value=\"";
+    if let Some(at) = html.find(marker) {
+        let start = at + marker.len();
+        let end = html[start..].find('"')? + start;
+        return Some(html[start..end].to_string());
+    }
+    let marker = "?_csrf=";
     let start = html.find(marker)? + marker.len();
     let end = html[start..].find('"')? + start;
-    Some(html[start..end].to_string())
+    let encoded = format!("x={}", &html[start..end]);
+    serde_urlencoded::from_str::<Vec<(String, String)>>(&encoded)
+        .ok()?
+        .into_iter()
+        .next()
+        .map(|(_, v)| v)
 }

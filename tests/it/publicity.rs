@@ -123,3 +123,149 @@ async fn a_window_reaching_an_unloaded_year_is_refused_and_a_first_day_must_be_a
     .unwrap();
     assert_eq!(notices, 0);
 }
+
+async fn file_objection(
+    public: &mut TestApp,
+    notice: &str,
+    application: &str,
+    grounds: &str,
+) -> crate::helpers::TestResponse {
+    public.get(&format!("{notice}/objection")).await;
+    public
+        .post_multipart(
+            &format!("{notice}/objection"),
+            &[
+                ("application_id", application),
+                ("filer_name", "张明"),
+                ("filer_contact", "13800001111"),
+                ("grounds", grounds),
+            ],
+            &[(
+                "evidence",
+                "照片.png",
+                &crate::helpers::fixture("documents/plan.png"),
+            )],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn objections_are_taken_only_inside_the_window_and_decided_as_cases() {
+    let (app, mut bureau, call) = with_shortlist().await;
+    let notice = publish(&mut bureau, call, "2026-09-30", "").await;
+    notice.assert_status(StatusCode::SEE_OTHER);
+    let notice_path = notice.location().to_string();
+    let application: i64 =
+        sqlx::query_scalar("SELECT id FROM applications WHERE park_name = '中山港跨境电商产业园'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let application = application.to_string();
+    let grounds = "该园区入驻企业中有多家未实际经营，申报的企业数量不实。";
+    let mut public = app.new_browser();
+
+    // The window is 2026-10-08 00:00 to 2026-10-13 24:00, Asia/Shanghai.
+    let before = Utc.with_ymd_and_hms(2026, 10, 7, 15, 59, 59).unwrap();
+    let opening = Utc.with_ymd_and_hms(2026, 10, 7, 16, 0, 0).unwrap();
+    let closing = Utc.with_ymd_and_hms(2026, 10, 13, 16, 0, 0).unwrap();
+    // (A browser that loaded the form while it was open, posting once the window has passed.)
+    app.state.clock.set(opening);
+    public.get(&format!("{notice_path}/objection")).await;
+    app.state.clock.set(before);
+    file_objection(&mut public, &notice_path, &application, grounds)
+        .await
+        .assert_status(StatusCode::CONFLICT)
+        .assert_contains("不在公示期内");
+    app.state.clock.set(closing);
+    file_objection(&mut public, &notice_path, &application, grounds)
+        .await
+        .assert_status(StatusCode::CONFLICT);
+    app.state.clock.set(opening);
+    file_objection(&mut public, &notice_path, &application, "太短")
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("请写明异议的具体事实和理由");
+    let filed = file_objection(&mut public, &notice_path, &application, grounds).await;
+    filed
+        .assert_status(StatusCode::OK)
+        .assert_contains("案件编号");
+    let case_no: String = sqlx::query_scalar("SELECT case_no FROM objections")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    public
+        .get(&format!("/t/zhongshan/objections/status?case={case_no}"))
+        .await
+        .assert_contains("已提出");
+
+    // The bureau investigates with someone who did not score the park, then decides.
+    let id: i64 = sqlx::query_scalar("SELECT id FROM objections")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let case = format!("/t/zhongshan/bureau/objections/{id}");
+    let page = bureau.get(&case).await;
+    page.assert_contains("照片.png")
+        .assert_not_contains("吴启明（专家）");
+    let scorer: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = 'zs-expert1'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    bureau
+        .post_form(
+            &format!("{case}/investigate"),
+            &[("investigator_id", &scorer.to_string())],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("不得为该园区的评审专家");
+    let staff: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = 'zs-bureau'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    bureau
+        .post_form(
+            &format!("{case}/investigate"),
+            &[("investigator_id", &staff.to_string())],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    bureau.get(&case).await;
+    bureau
+        .post_form(
+            &format!("{case}/decide"),
+            &[
+                ("decision", "upheld"),
+                ("investigation", "实地核查发现12家入驻企业无实际经营场所。"),
+                ("reason", "经调查核实，园区入驻企业数量不符合第六条规定。"),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let standing = parkcert::db::objections::standing(
+        &app.db,
+        sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'zhongshan'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap(),
+        application.parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(standing, (0, 1), "one upheld objection, none undecided");
+    public
+        .get(&format!("/t/zhongshan/objections/status?case={case_no}"))
+        .await
+        .assert_contains("异议成立")
+        .assert_contains("园区入驻企业数量不符合第六条规定");
+
+    // One address may file five objections an hour.
+    for _ in 0..4 {
+        file_objection(&mut public, &notice_path, &application, grounds)
+            .await
+            .assert_status(StatusCode::OK);
+    }
+    file_objection(&mut public, &notice_path, &application, grounds)
+        .await
+        .assert_status(StatusCode::TOO_MANY_REQUESTS);
+}
