@@ -1,6 +1,7 @@
 //! Queries. Every query on tenant-owned data takes the tenant id and filters by it.
 pub mod applications;
 pub mod audit;
+pub mod awards;
 pub mod calendar;
 pub mod calls;
 pub mod documents;

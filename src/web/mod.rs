@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod api;
 pub mod applications;
+pub mod awards;
 pub mod bureau;
 pub mod calendar_admin;
 pub mod calls;
@@ -50,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .merge(calls::public_router())
         .merge(publicity::public_router())
         .merge(objections::public_router())
+        .merge(awards::public_router())
         .nest("/admin", guarded(admin::router(), Role::Admin, &state))
         .nest(
             "/t/{tenant}/bureau",

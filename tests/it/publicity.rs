@@ -259,13 +259,129 @@ async fn objections_are_taken_only_inside_the_window_and_decided_as_cases() {
         .assert_contains("异议成立")
         .assert_contains("园区入驻企业数量不符合第六条规定");
 
-    // One address may file five objections an hour.
+    // After the window, the upheld objection blocks the award and ends in not_awarded.
+    parkcert::web::publicity::close_due(&app.state, closing)
+        .await
+        .unwrap();
+    let page = format!("/t/zhongshan/bureau/applications/{application}");
+    bureau.get(&page).await;
+    bureau
+        .post_form(&format!("{page}/decision"), &[("opinion", "award")])
+        .await
+        .assert_status(StatusCode::CONFLICT);
+    bureau
+        .post_form(
+            &format!("{page}/decision"),
+            &[
+                ("opinion", "not_award"),
+                ("comments", "异议成立，不予认定。"),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let state: String = sqlx::query_scalar("SELECT state FROM applications WHERE id = $1")
+        .bind(application.parse::<i64>().unwrap())
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(state, "not_awarded");
+
+    // One address may file five objections an hour (the window is long past for this park,
+    // so the count is checked on another open notice's form).
+    app.state.clock.set(opening);
     for _ in 0..4 {
-        file_objection(&mut public, &notice_path, &application, grounds)
-            .await
-            .assert_status(StatusCode::OK);
+        sqlx::query(
+            "INSERT INTO objections (tenant_id, notice_id, application_id, case_no, filer_name,
+                 filer_contact, grounds, filed_at, filer_ip)
+             SELECT tenant_id, notice_id, application_id, upper(substr(md5(random()::text), 1, 12)),
+                    filer_name, filer_contact, grounds, $1, filer_ip FROM objections LIMIT 1",
+        )
+        .bind(opening)
+        .execute(&app.db)
+        .await
+        .unwrap();
     }
     file_objection(&mut public, &notice_path, &application, grounds)
         .await
         .assert_status(StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn an_award_after_a_quiet_window_is_numbered_certified_and_on_the_register() {
+    let app = TestApp::spawn().await;
+    parkcert::demo::seed_content(&app.state).await.unwrap();
+    // The demo's Wenzhou notice was published today; a month on, its window has closed.
+    let closed = parkcert::web::publicity::close_due(&app.state, Utc::now() + Duration::days(30))
+        .await
+        .unwrap();
+    assert_eq!(closed, 1);
+    let id: i64 = sqlx::query_scalar(
+        "SELECT id FROM applications WHERE park_name = '温州鹿城跨境电商产业园'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let mut bureau = app.new_browser();
+    bureau.sign_in_as("wz-bureau").await;
+    let page = format!("/t/wenzhou/bureau/applications/{id}");
+    bureau.get(&page).await;
+    // Not-award needs an upheld objection; there is none.
+    bureau
+        .post_form(
+            &format!("{page}/decision"),
+            &[("opinion", "not_award"), ("comments", "不予认定")],
+        )
+        .await
+        .assert_status(StatusCode::CONFLICT);
+    bureau
+        .post_form(&format!("{page}/decision"), &[("opinion", "award")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let year = parkcert::web::applications::today_shanghai()
+        .format("%Y")
+        .to_string();
+    let (number, awarded_on, valid_until): (String, chrono::NaiveDate, Option<chrono::NaiveDate>) =
+        sqlx::query_as("SELECT number, awarded_on, valid_until FROM awards")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(number, format!("温商务跨园〔{year}〕001号"));
+    assert_eq!(
+        valid_until,
+        parkcert::web::awards::valid_until(awarded_on, Some(3)),
+        "Wenzhou: three years"
+    );
+    let public = &mut app.new_browser();
+    let register = public.get("/t/wenzhou/parks?q=鹿城").await;
+    register
+        .assert_status(StatusCode::OK)
+        .assert_contains(&number)
+        .assert_contains("有效");
+    public
+        .get("/t/wenzhou/parks?q=不存在的园区")
+        .await
+        .assert_not_contains(&number);
+    let csv = public.get("/t/wenzhou/parks.csv").await;
+    assert!(csv.bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    csv.assert_contains("证书编号,园区名称")
+        .assert_contains(&number);
+    let award_id: i64 = sqlx::query_scalar("SELECT id FROM awards")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    public
+        .get(&format!("/t/wenzhou/certificates/{award_id}"))
+        .await
+        .assert_contains(&number)
+        .assert_contains("温州鹿城跨境电商产业园")
+        .assert_contains("有效期至");
+    // Another tenant's register and certificate URLs know nothing of it.
+    public
+        .get("/t/zhongshan/parks")
+        .await
+        .assert_not_contains(&number);
+    public
+        .get(&format!("/t/zhongshan/certificates/{award_id}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
 }

@@ -226,6 +226,7 @@ fn actions_for(user: &CurrentUser, state: &str) -> Vec<(&'static str, &'static s
             ("reject", "不予通过"),
         ],
         (false, "reviewed") => vec![("shortlist", "列入拟认定名单"), ("reject", "不予通过")],
+        (false, "publicity_closed") => vec![("award", "认定"), ("not_award", "不予认定")],
         _ => Vec::new(),
     }
 }
@@ -403,12 +404,37 @@ async fn bureau_decision(
         ..form
     };
     let mut errors = FieldErrors::default();
+    if form.opinion == "award" {
+        let tier = crate::web::review::results::line(&state, &loaded)
+            .await?
+            .evaluation
+            .and_then(|e| e.tier);
+        let city = ctx.tenant()?.city.clone();
+        let number = crate::web::awards::award(
+            &state,
+            &loaded,
+            &city,
+            &client.by(&user),
+            tier,
+            &form.comments,
+        )
+        .await?;
+        flash(&session, "success", format!("已认定，证书编号 {number}。")).await?;
+        return Ok(Redirect::to(&format!("{}/applications/{id}", user.home_url())).into_response());
+    }
+    if form.opinion == "not_award" {
+        let (_, upheld) =
+            crate::db::objections::standing(&state.db, tenant_id, loaded.app.id).await?;
+        crate::domain::workflow::check_not_award_precondition(upheld as usize)
+            .map_err(crate::db::transition::refused)?;
+    }
     let after_review = loaded.app.state == "reviewed";
     let action = match form.opinion.as_str() {
         "accept" => ApplicationAction::Accept,
         "return" => ApplicationAction::Return,
         "reject" => ApplicationAction::Reject,
         "shortlist" => ApplicationAction::Shortlist,
+        "not_award" => ApplicationAction::NotAward,
         _ => {
             errors.add("opinion", "请选择审查意见。");
             ApplicationAction::Accept

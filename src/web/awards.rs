@@ -1,0 +1,231 @@
+//! Award (认定) after publicity, the printable certificate and the public register.
+use super::page::{PageCtx, render};
+use crate::db::applications::{self, NewReview};
+use crate::db::awards::{self, Award, NewAward};
+use crate::db::objections;
+use crate::db::transition::{self, Applications, By};
+use crate::domain::workflow::{self, ApplicationAction, WorkflowRules};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::applications::{Loaded, today_shanghai};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{Datelike, Months, NaiveDate};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub fn public_router() -> Router<AppState> {
+    Router::new()
+        .route("/t/{tenant}/parks", get(register))
+        .route("/t/{tenant}/parks.csv", get(register_csv))
+        .route("/t/{tenant}/certificates/{id}", get(certificate))
+}
+
+/// The certificate number's prefix: the city's first character (温, 中…) and 商务跨园.
+fn prefix(city: &str) -> String {
+    format!("{}商务跨园", city.chars().next().unwrap_or('市'))
+}
+
+/// The last day an award is valid, `years` after the award date (the day before the
+/// anniversary), or None for a rule set without a term (Zhongshan).
+pub fn valid_until(awarded_on: NaiveDate, years: Option<u32>) -> Option<NaiveDate> {
+    years
+        .and_then(|y| awarded_on.checked_add_months(Months::new(12 * y)))
+        .and_then(|d| d.pred_opt())
+}
+
+/// Awards a park whose publicity has closed with no objection undecided or upheld: the number,
+/// the validity, the tier (Zhongshan), the state change and the decision record, in one
+/// transaction.
+pub async fn award(
+    state: &AppState,
+    loaded: &Loaded,
+    city: &str,
+    by: &By,
+    tier: Option<String>,
+    comments: &str,
+) -> AppResult<String> {
+    let tenant_id = loaded.tenant_id;
+    let (undecided, upheld) = objections::standing(&state.db, tenant_id, loaded.app.id).await?;
+    workflow::check_award_precondition(undecided as usize, upheld as usize)
+        .map_err(transition::refused)?;
+    let user_id = by.user_id.ok_or(AppError::Forbidden)?;
+    let awarded_on = today_shanghai();
+    let mut tx = state.db.begin().await?;
+    transition::apply_in::<Applications>(
+        &mut tx,
+        tenant_id,
+        loaded.app.id,
+        ApplicationAction::Award,
+        by,
+        Some("公示期满，无成立的异议"),
+        &WorkflowRules::for_rule_set(&loaded.rules),
+    )
+    .await?;
+    let (_, number) = awards::insert(
+        &mut tx,
+        tenant_id,
+        &NewAward {
+            application_id: loaded.app.id,
+            year: awarded_on.year(),
+            prefix: &prefix(city),
+            park_name: &loaded.app.park_name,
+            tier: tier.as_deref(),
+            awarded_on,
+            valid_until: valid_until(awarded_on, loaded.rules.validity_years),
+            rule_set_version_id: loaded.call.rule_set_version_id,
+            created_by: user_id,
+        },
+    )
+    .await?;
+    applications::insert_review(
+        &mut tx,
+        tenant_id,
+        loaded.app.id,
+        &NewReview {
+            version_number: loaded.app.version_count,
+            stage: "decision",
+            opinion: "award",
+            comments: &format!("{comments}（证书编号 {number}）"),
+            attestations: &BTreeMap::new(),
+            letter_document_id: None,
+            decided_by: user_id,
+            results: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(number)
+}
+
+#[derive(Deserialize)]
+struct Search {
+    q: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "public/awards_register.html")]
+struct RegisterPage {
+    ctx: PageCtx,
+    q: String,
+    awards: Vec<Award>,
+}
+
+async fn register(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Query(s): Query<Search>,
+) -> AppResult<Response> {
+    let q = s.q.unwrap_or_default().trim().to_string();
+    let awards = awards::register(&state.db, ctx.tenant()?.id, &q).await?;
+    render(&RegisterPage { ctx, q, awards })
+}
+
+fn date_text(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_else(|| "长期".into())
+}
+
+/// The register as CSV (UTF-8 with BOM, so Excel in China opens it correctly).
+async fn register_csv(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Query(s): Query<Search>,
+) -> AppResult<Response> {
+    let q = s.q.unwrap_or_default();
+    let awards = awards::register(&state.db, ctx.tenant()?.id, q.trim()).await?;
+    let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let write = |w: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
+        w.write_record(row)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e)))
+    };
+    write(
+        &mut writer,
+        &[
+            "证书编号",
+            "园区名称",
+            "运营管理机构",
+            "统一社会信用代码",
+            "所在地",
+            "类型",
+            "认定日期",
+            "有效期至",
+            "状态",
+        ],
+    )?;
+    for a in &awards {
+        write(
+            &mut writer,
+            &[
+                &a.number,
+                &a.park_name,
+                &a.operator,
+                &a.uscc,
+                a.county.as_deref().unwrap_or(""),
+                a.tier_label(),
+                &a.awarded_on.to_string(),
+                &date_text(a.valid_until),
+                a.status_label(),
+            ],
+        )?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"register.csv\"; filename*=UTF-8''%E8%AE%A4%E5%AE%9A%E5%90%8D%E5%BD%95.csv"),
+    );
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "public/certificate.html")]
+struct CertificatePage {
+    ctx: PageCtx,
+    award: Award,
+    awarded: String,
+    valid: String,
+}
+
+async fn certificate(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let award = awards::get(&state.db, ctx.tenant()?.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render(&CertificatePage {
+        awarded: crate::web::publicity::date_label(award.awarded_on),
+        valid: award
+            .valid_until
+            .map(crate::web::publicity::date_label)
+            .unwrap_or_else(|| "长期有效（动态管理）".into()),
+        ctx,
+        award,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_years_of_validity_end_the_day_before_the_anniversary() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(valid_until(d(2026, 12, 8), Some(3)), Some(d(2029, 12, 7)));
+        assert_eq!(valid_until(d(2028, 2, 29), Some(3)), Some(d(2031, 2, 27)));
+        assert_eq!(valid_until(d(2026, 12, 8), None), None);
+        assert_eq!(prefix("温州"), "温商务跨园");
+    }
+}
