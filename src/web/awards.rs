@@ -22,6 +22,7 @@ pub fn public_router() -> Router<AppState> {
     Router::new()
         .route("/t/{tenant}/parks", get(register))
         .route("/t/{tenant}/parks.csv", get(register_csv))
+        .route("/t/{tenant}/parks.xlsx", get(register_xlsx))
         .route("/t/{tenant}/certificates/{id}", get(certificate))
 }
 
@@ -127,6 +128,70 @@ async fn register(
 
 fn date_text(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_else(|| "长期".into())
+}
+
+const REGISTER_COLUMNS: [&str; 9] = [
+    "证书编号",
+    "园区名称",
+    "运营管理机构",
+    "统一社会信用代码",
+    "所在地",
+    "类型",
+    "认定日期",
+    "有效期至",
+    "状态",
+];
+
+fn register_row(a: &Award) -> [String; 9] {
+    [
+        a.number.clone(),
+        a.park_name.clone(),
+        a.operator.clone(),
+        a.uscc.clone(),
+        a.county.clone().unwrap_or_default(),
+        a.tier_label().to_string(),
+        a.awarded_on.to_string(),
+        date_text(a.valid_until),
+        a.status_label().to_string(),
+    ]
+}
+
+/// The register as a workbook (text cells, so codes and dates stay as shown).
+async fn register_xlsx(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Query(s): Query<Search>,
+) -> AppResult<Response> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let q = s.q.unwrap_or_default();
+    let awards = awards::register(&state.db, ctx.tenant()?.id, q.trim()).await?;
+    let xlsx = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::Error::new(e));
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("认定名录").map_err(xlsx)?;
+    let bold = Format::new().set_bold();
+    for (c, title) in REGISTER_COLUMNS.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, *title, &bold)
+            .map_err(xlsx)?;
+        sheet
+            .set_column_width(c as u16, if c < 4 { 28 } else { 14 })
+            .map_err(xlsx)?;
+    }
+    for (r, a) in awards.iter().enumerate() {
+        for (c, value) in register_row(a).iter().enumerate() {
+            sheet
+                .write_string(r as u32 + 1, c as u16, value)
+                .map_err(xlsx)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
+    let bytes = book.save_to_buffer().map_err(xlsx)?;
+    Ok(super::files::attachment(
+        bytes,
+        crate::storage::FileKind::Xlsx,
+        "认定名录.xlsx",
+    ))
 }
 
 /// The register as CSV (UTF-8 with BOM, so Excel in China opens it correctly).
