@@ -5,7 +5,7 @@ use sqlx::{PgConnection, PgPool};
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Award {
     pub id: i64,
-    pub application_id: i64,
+    pub application_id: Option<i64>,
     pub number: String,
     pub park_name: String,
     pub operator: String,
@@ -14,13 +14,16 @@ pub struct Award {
     pub tier: Option<String>,
     pub awarded_on: NaiveDate,
     pub valid_until: Option<NaiveDate>,
-    pub application_state: String,
+    /// None for a provincial-list award (no application behind it).
+    pub application_state: Option<String>,
+    pub basis: String,
+    pub evidence: String,
 }
 
 impl Award {
     /// The register's status column (DOMAIN.md §3 states after the award).
     pub fn status_label(&self) -> &'static str {
-        match self.application_state.as_str() {
+        match self.application_state.as_deref().unwrap_or("awarded") {
             "awarded" => "有效",
             "rectification" => "整改中",
             "delisted" => "已摘牌",
@@ -40,11 +43,14 @@ impl Award {
 }
 
 const SELECT: &str = "SELECT w.id, w.application_id, w.number, w.park_name, o.name AS operator,
-        o.uscc, j.name AS county, w.tier, w.awarded_on, w.valid_until, a.state AS application_state
+        o.uscc, j.name AS county, w.tier, w.awarded_on, w.valid_until,
+        a.state AS application_state, w.basis, w.evidence
      FROM awards w
-     JOIN applications a ON a.tenant_id = w.tenant_id AND a.id = w.application_id
-     JOIN organizations o ON o.tenant_id = a.tenant_id AND o.id = a.organization_id
-     LEFT JOIN jurisdictions j ON j.tenant_id = a.tenant_id AND j.id = a.jurisdiction_id";
+     LEFT JOIN applications a ON a.tenant_id = w.tenant_id AND a.id = w.application_id
+     JOIN organizations o ON o.tenant_id = w.tenant_id
+          AND o.id = coalesce(w.organization_id, a.organization_id)
+     LEFT JOIN jurisdictions j ON j.tenant_id = w.tenant_id
+          AND j.id = coalesce(w.jurisdiction_id, a.jurisdiction_id)";
 
 /// The register, optionally filtered by a search over park, operator, USCC, county or number.
 pub async fn register(pool: &PgPool, tenant_id: i64, query: &str) -> sqlx::Result<Vec<Award>> {
@@ -69,7 +75,10 @@ pub async fn get(pool: &PgPool, tenant_id: i64, id: i64) -> sqlx::Result<Option<
 }
 
 pub struct NewAward<'a> {
-    pub application_id: i64,
+    /// The application it concludes; None for a provincial-list award.
+    pub application_id: Option<i64>,
+    /// For a provincial-list award: the operator, the county, and the list it rests on.
+    pub provincial: Option<(i64, Option<i64>, &'a str)>,
     pub year: i32,
     pub prefix: &'a str,
     pub park_name: &'a str,
@@ -102,8 +111,9 @@ pub async fn insert(
     let number = format!("{}〔{}〕{:03}号", a.prefix, a.year, seq);
     let id = sqlx::query_scalar(
         "INSERT INTO awards (tenant_id, application_id, year, seq, number, park_name, tier,
-             awarded_on, valid_until, rule_set_version_id, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+             awarded_on, valid_until, rule_set_version_id, created_by, basis, organization_id,
+             jurisdiction_id, evidence)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(tenant_id)
     .bind(a.application_id)
@@ -116,6 +126,14 @@ pub async fn insert(
     .bind(a.valid_until)
     .bind(a.rule_set_version_id)
     .bind(a.created_by)
+    .bind(if a.provincial.is_some() {
+        "provincial"
+    } else {
+        "procedure"
+    })
+    .bind(a.provincial.map(|p| p.0))
+    .bind(a.provincial.and_then(|p| p.1))
+    .bind(a.provincial.map(|p| p.2).unwrap_or(""))
     .fetch_one(conn)
     .await?;
     Ok((id, number))

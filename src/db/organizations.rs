@@ -100,3 +100,11 @@ pub async fn update(
     .await?
     .rows_affected())
 }
+
+/// Every organization of the tenant: (id, name, USCC), by name.
+pub async fn list(pool: &PgPool, tenant_id: i64) -> sqlx::Result<Vec<(i64, String, String)>> {
+    sqlx::query_as("SELECT id, name, uscc FROM organizations WHERE tenant_id = $1 ORDER BY name")
+        .bind(tenant_id)
+        .fetch_all(pool)
+        .await
+}

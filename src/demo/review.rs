@@ -409,6 +409,48 @@ fn score(max: f64, share: f64) -> String {
     }
 }
 
+/// Zhongshan 第九条: a park on Guangdong's provincial list, awarded 引领型 directly.
+async fn provincial_award(state: &AppState, tenant_id: i64, by: &By) -> anyhow::Result<()> {
+    use crate::db::awards::{self, NewAward};
+    use chrono::Datelike;
+    let (version_id, rules) = crate::web::awards::provincial_rules(state, tenant_id)
+        .await?
+        .context("Zhongshan's rules award provincial parks")?;
+    let (org, county): (i64, i64) = sqlx::query_as(
+        "SELECT o.id, j.id FROM organizations o, jurisdictions j
+         WHERE o.tenant_id = $1 AND o.uscc = '91442000MA4UK2L5EW'
+           AND j.tenant_id = $1 AND j.name = '小榄镇'",
+    )
+    .bind(tenant_id)
+    .fetch_one(&state.db)
+    .await?;
+    let today = crate::web::applications::today_shanghai();
+    let mut tx = state.db.begin().await?;
+    awards::insert(
+        &mut tx,
+        tenant_id,
+        &NewAward {
+            application_id: None,
+            provincial: Some((
+                org,
+                Some(county),
+                "广东省商务厅关于公布2025年广东省跨境电子商务产业园区名单的通知",
+            )),
+            year: today.year(),
+            prefix: "中商务跨园",
+            park_name: "中山市小榄跨境电商产业园",
+            tier: rules.provincial.as_ref().map(|p| p.tier.as_str()),
+            awarded_on: today,
+            valid_until: crate::web::awards::valid_until(today, rules.validity_years),
+            rule_set_version_id: version_id,
+            created_by: by.user_id.context("bureau user")?,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn review_zhongshan(state: &AppState) -> anyhow::Result<()> {
     let tenant = tenants::by_slug(&state.db, "zhongshan")
         .await?
@@ -447,5 +489,5 @@ async fn review_zhongshan(state: &AppState) -> anyhow::Result<()> {
         expert::complete_if_done(&mut tx, &loaded).await?;
         tx.commit().await?;
     }
-    Ok(())
+    provincial_award(state, tenant.id, &by).await
 }

@@ -18,6 +18,10 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+pub fn bureau_router() -> Router<AppState> {
+    Router::new().route("/provincial", get(provincial_form).post(provincial_award))
+}
+
 pub fn public_router() -> Router<AppState> {
     Router::new()
         .route("/t/{tenant}/parks", get(register))
@@ -71,7 +75,8 @@ pub async fn award(
         &mut tx,
         tenant_id,
         &NewAward {
-            application_id: loaded.app.id,
+            application_id: Some(loaded.app.id),
+            provincial: None,
             year: awarded_on.year(),
             prefix: &prefix(city),
             park_name: &loaded.app.park_name,
@@ -293,4 +298,181 @@ mod tests {
         assert_eq!(valid_until(d(2026, 12, 8), None), None);
         assert_eq!(prefix("温州"), "温商务跨园");
     }
+}
+
+/// The tenant's rule-set version that provides a provincial-list award (Zhongshan 第九条).
+pub async fn provincial_rules(
+    state: &AppState,
+    tenant_id: i64,
+) -> AppResult<Option<(i64, crate::domain::ruleset::RuleSet)>> {
+    for v in crate::db::rulesets::list(&state.db, tenant_id).await? {
+        if let Some((meta, rules)) = crate::db::rulesets::get(&state.db, tenant_id, v.id).await?
+            && rules.provincial.is_some()
+        {
+            return Ok(Some((meta.id, rules)));
+        }
+    }
+    Ok(None)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ProvincialForm {
+    #[serde(default)]
+    organization_id: String,
+    #[serde(default)]
+    park_name: String,
+    #[serde(default)]
+    jurisdiction_id: String,
+    #[serde(default)]
+    evidence: String,
+}
+
+#[derive(Template)]
+#[template(path = "bureau/provincial.html")]
+struct ProvincialPage {
+    ctx: PageCtx,
+    article: String,
+    description: String,
+    organizations: Vec<(String, String)>,
+    jurisdictions: Vec<(String, String)>,
+    form: ProvincialForm,
+    errors: super::page::FieldErrors,
+}
+
+async fn provincial_page(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    form: ProvincialForm,
+    errors: super::page::FieldErrors,
+) -> AppResult<Response> {
+    let (_, rules) = provincial_rules(state, tenant_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let provincial = rules.provincial.clone().ok_or(AppError::NotFound)?;
+    let page = ProvincialPage {
+        article: provincial.article,
+        description: provincial.description,
+        organizations: crate::db::organizations::list(&state.db, tenant_id)
+            .await?
+            .into_iter()
+            .map(|(id, name, uscc)| (id.to_string(), format!("{name}（{uscc}）")))
+            .collect(),
+        jurisdictions: super::register::jurisdiction_options(state, tenant_id).await?,
+        ctx,
+        form,
+        errors,
+    };
+    super::page::render_with(page.errors.status(), &page)
+}
+
+async fn provincial_form(
+    ctx: PageCtx,
+    user: crate::auth::CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    provincial_page(
+        ctx,
+        &state,
+        user.tenant()?,
+        ProvincialForm::default(),
+        Default::default(),
+    )
+    .await
+}
+
+/// Records a 第九条 award: no application, recommendation, review or publicity, the provincial
+/// list as the evidence, the tier the rule set grants.
+async fn provincial_award(
+    ctx: PageCtx,
+    user: crate::auth::CurrentUser,
+    client: super::request::ClientInfo,
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    axum::Form(form): axum::Form<ProvincialForm>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let (version_id, rules) = provincial_rules(&state, tenant_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = super::page::FieldErrors::default();
+    let organization = match form.organization_id.parse::<i64>() {
+        Ok(id) => crate::db::organizations::get(&state.db, tenant_id, id).await?,
+        Err(_) => None,
+    };
+    if organization.is_none() {
+        errors.add(
+            "organization_id",
+            "请选择运营管理机构（须先在本系统注册）。",
+        );
+    }
+    let park = form.park_name.trim();
+    if !(2..=100).contains(&park.chars().count()) {
+        errors.add("park_name", "请填写园区名称。");
+    }
+    let jurisdiction = match form.jurisdiction_id.parse::<i64>() {
+        Ok(id) => crate::db::jurisdictions::get(&state.db, tenant_id, id)
+            .await?
+            .map(|j| j.id),
+        Err(_) => None,
+    };
+    if jurisdiction.is_none() {
+        errors.add("jurisdiction_id", "请选择园区所在镇街。");
+    }
+    let evidence = form.evidence.trim();
+    if evidence.chars().count() < 6 {
+        errors.add("evidence", "请填写省级名单的文件名称和文号。");
+    }
+    let (Some(org), true) = (organization, errors.is_empty()) else {
+        return provincial_page(ctx, &state, tenant_id, form, errors).await;
+    };
+    let tier = rules.provincial.as_ref().map(|p| p.tier.clone());
+    let awarded_on = today_shanghai();
+    let city = ctx.tenant()?.city.clone();
+    let mut tx = state.db.begin().await?;
+    let (id, number) = awards::insert(
+        &mut tx,
+        tenant_id,
+        &NewAward {
+            application_id: None,
+            provincial: Some((org.id, jurisdiction, evidence)),
+            year: awarded_on.year(),
+            prefix: &prefix(&city),
+            park_name: park,
+            tier: tier.as_deref(),
+            awarded_on,
+            valid_until: valid_until(awarded_on, rules.validity_years),
+            rule_set_version_id: version_id,
+            created_by: user.id,
+        },
+    )
+    .await?;
+    crate::db::audit::record(
+        &mut tx,
+        crate::db::audit::Entry {
+            after: Some(serde_json::json!({
+                "number": number, "park": park, "organization_id": org.id, "evidence": evidence,
+                "basis": "provincial",
+            })),
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "award",
+                id,
+                "provincial_award",
+            )
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    super::page::flash(
+        &session,
+        "success",
+        format!("已按省级名单直接认定，证书编号 {number}。"),
+    )
+    .await?;
+    Ok(
+        axum::response::Redirect::to(&format!("/t/{}/certificates/{id}", ctx.tenant()?.slug))
+            .into_response(),
+    )
 }

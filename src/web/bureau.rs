@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(super::review::bureau::router())
         .merge(super::publicity::bureau_router())
         .merge(super::objections::bureau_router())
+        .merge(super::awards::bureau_router())
 }
 
 #[derive(Template)]
@@ -43,6 +44,8 @@ struct Home {
     user_count: i64,
     jurisdiction_count: i64,
     calls: Vec<CallProgress>,
+    /// The tenant's rules award parks on a higher authority's list directly (Zhongshan 第九条).
+    provincial: bool,
 }
 
 /// A published call and where its applications stand.
@@ -85,11 +88,15 @@ async fn home(
             title: c.title,
         })
         .collect();
+    let provincial = super::awards::provincial_rules(&state, tenant_id)
+        .await?
+        .is_some();
     render(&Home {
         ctx,
         user_count,
         jurisdiction_count,
         calls,
+        provincial,
     })
 }
 

@@ -385,3 +385,73 @@ async fn an_award_after_a_quiet_window_is_numbered_certified_and_on_the_register
         .await
         .assert_status(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_park_on_the_provincial_list_is_awarded_leading_directly() {
+    let app = TestApp::spawn().await;
+    let mut bureau = app.new_browser();
+    bureau.sign_in_as("zs-bureau").await;
+    bureau
+        .get("/t/zhongshan/bureau")
+        .await
+        .assert_contains("省级名单直接认定");
+    let page = bureau.get("/t/zhongshan/bureau/provincial").await;
+    page.assert_status(StatusCode::OK).assert_contains("第九条");
+    let org: i64 =
+        sqlx::query_scalar("SELECT id FROM organizations WHERE uscc = '91442000MA51PQ3X6D'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let county: i64 = sqlx::query_scalar("SELECT id FROM jurisdictions WHERE name = '中山港街道'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    bureau
+        .post_form(
+            "/t/zhongshan/bureau/provincial",
+            &[
+                ("organization_id", &org.to_string()),
+                ("park_name", "火炬"),
+                ("evidence", ""),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("请选择园区所在镇街")
+        .assert_contains("请填写省级名单的文件名称和文号");
+    let done = bureau
+        .post_form(
+            "/t/zhongshan/bureau/provincial",
+            &[
+                ("organization_id", &org.to_string()),
+                ("park_name", "中山火炬跨境电商产业园"),
+                ("jurisdiction_id", &county.to_string()),
+                (
+                    "evidence",
+                    "广东省商务厅关于公布广东省跨境电子商务产业园区名单的通知",
+                ),
+            ],
+        )
+        .await;
+    done.assert_status(StatusCode::SEE_OTHER);
+    app.new_browser()
+        .get(done.location())
+        .await
+        .assert_contains("中山火炬跨境电商产业园")
+        .assert_contains("引领型")
+        .assert_contains("长期有效");
+    let (basis, tier): (String, Option<String>) = sqlx::query_as("SELECT basis, tier FROM awards")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        (basis.as_str(), tier.as_deref()),
+        ("provincial", Some("leading"))
+    );
+    // Wenzhou's rules have no such path.
+    let mut wz = app.new_browser();
+    wz.sign_in_as("wz-bureau").await;
+    wz.get("/t/wenzhou/bureau/provincial")
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+}
