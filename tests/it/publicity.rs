@@ -341,10 +341,13 @@ async fn an_award_after_a_quiet_window_is_numbered_certified_and_on_the_register
         .format("%Y")
         .to_string();
     let (number, awarded_on, valid_until): (String, chrono::NaiveDate, Option<chrono::NaiveDate>) =
-        sqlx::query_as("SELECT number, awarded_on, valid_until FROM awards")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+        sqlx::query_as(
+            "SELECT number, awarded_on, valid_until FROM awards
+             WHERE park_name = '温州鹿城跨境电商产业园'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
     assert_eq!(number, format!("温商务跨园〔{year}〕001号"));
     assert_eq!(
         valid_until,
@@ -365,10 +368,11 @@ async fn an_award_after_a_quiet_window_is_numbered_certified_and_on_the_register
     assert!(csv.bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
     csv.assert_contains("证书编号,园区名称")
         .assert_contains(&number);
-    let award_id: i64 = sqlx::query_scalar("SELECT id FROM awards")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let award_id: i64 =
+        sqlx::query_scalar("SELECT id FROM awards WHERE park_name = '温州鹿城跨境电商产业园'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     public
         .get(&format!("/t/wenzhou/certificates/{award_id}"))
         .await
