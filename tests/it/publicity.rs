@@ -443,7 +443,9 @@ async fn a_park_on_the_provincial_list_is_awarded_leading_directly() {
         .await
         .assert_contains("中山火炬跨境电商产业园")
         .assert_contains("引领型")
-        .assert_contains("长期有效");
+        .assert_contains("长期有效")
+        .assert_contains("依据广东省商务厅关于公布广东省跨境电子商务产业园区名单的通知，直接认定")
+        .assert_not_contains("专家评审和公示");
     let (basis, tier): (String, Option<String>) = sqlx::query_as("SELECT basis, tier FROM awards")
         .fetch_one(&app.db)
         .await
