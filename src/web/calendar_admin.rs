@@ -5,7 +5,7 @@ use super::request::ClientInfo;
 use crate::auth::CurrentUser;
 use crate::db::{audit, calendar};
 use crate::domain::workdays::{Calendar, DayKind};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -161,28 +161,18 @@ async fn import(
     client: ClientInfo,
     State(state): State<AppState>,
     session: Session,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> AppResult<Response> {
-    let mut text = None;
-    let mut source = String::new();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("上传未完成，请重试。（{e}）")))?
-    {
-        match field.name() {
-            Some("file") => {
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::BadRequest(format!("上传未完成，请重试。（{e}）")))?;
-                text = Some(String::from_utf8(bytes.to_vec()));
-            }
-            Some("source") => source = field.text().await.unwrap_or_default().trim().to_string(),
-            _ => {}
-        }
-    }
     let mut errors = FieldErrors::default();
+    let upload = super::files::read_data_upload(
+        multipart,
+        "file",
+        state.config.max_upload_bytes,
+        &mut errors,
+    )
+    .await?;
+    let source = upload.field("source").trim().to_string();
+    let text = upload.bytes.map(String::from_utf8);
     if source.is_empty() {
         errors.add(
             "source",

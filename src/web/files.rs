@@ -91,6 +91,50 @@ pub async fn read_upload(
     Ok(upload)
 }
 
+/// A multipart form carrying a data file (a roster, an expert pool, a calendar) whose format the
+/// caller's reader judges: its text fields and the file's bytes, size-limited.
+#[derive(Debug, Default)]
+pub struct DataUpload {
+    pub fields: BTreeMap<String, String>,
+    pub bytes: Option<Vec<u8>>,
+}
+
+impl DataUpload {
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map(String::as_str).unwrap_or("")
+    }
+}
+
+/// Reads a data-file form: a missing, empty or oversized file is a message on `file_field`.
+pub async fn read_data_upload(
+    mut multipart: Multipart,
+    file_field: &str,
+    max_bytes: usize,
+    errors: &mut FieldErrors,
+) -> AppResult<DataUpload> {
+    let mut upload = DataUpload::default();
+    while let Some(field) = multipart.next_field().await.map_err(bad_multipart)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == file_field {
+            match read_limited(field, max_bytes).await? {
+                None => errors.add(
+                    file_field,
+                    format!("文件超过 {} MB 上限。", max_bytes / (1024 * 1024)),
+                ),
+                Some(bytes) if !bytes.is_empty() => upload.bytes = Some(bytes),
+                Some(_) => {}
+            }
+        } else {
+            let text = field.text().await.map_err(bad_multipart)?;
+            upload.fields.insert(name, text);
+        }
+    }
+    if upload.bytes.is_none() && errors.get(file_field).is_none() {
+        errors.add(file_field, "请选择要上传的文件。");
+    }
+    Ok(upload)
+}
+
 /// Reads a field up to `max` bytes; `None` when it is longer (the rest is not buffered).
 async fn read_limited(mut field: Field<'_>, max: usize) -> AppResult<Option<Vec<u8>>> {
     let mut bytes = Vec::new();

@@ -138,8 +138,14 @@ async fn roster_import(
     let loaded = load_own(&state, &user, id).await?;
     require_draft(&loaded)?;
     let mut errors = FieldErrors::default();
-    let upload = read_roster_upload(multipart, state.config.max_upload_bytes, &mut errors).await?;
-    let Some(bytes) = upload.1.filter(|_| errors.is_empty()) else {
+    let upload = files::read_data_upload(
+        multipart,
+        "file",
+        state.config.max_upload_bytes,
+        &mut errors,
+    )
+    .await?;
+    let Some(bytes) = upload.bytes.clone().filter(|_| errors.is_empty()) else {
         return roster_response(
             ctx,
             &user,
@@ -170,7 +176,7 @@ async fn roster_import(
             );
         }
     };
-    let expected: i32 = upload.0.parse().unwrap_or(-1);
+    let expected: i32 = upload.field("roster_lock_version").parse().unwrap_or(-1);
     let count = rows.len();
     save_roster(
         &state,
@@ -190,40 +196,6 @@ async fn roster_import(
     .await?;
     let _ = tenant_id;
     Ok(Redirect::to(&format!("{}/roster", app_url(&user, id))).into_response())
-}
-
-/// The import form: the roster lock and the file's bytes (any format: the reader decides).
-async fn read_roster_upload(
-    mut multipart: Multipart,
-    max: usize,
-    errors: &mut FieldErrors,
-) -> AppResult<(String, Option<Vec<u8>>)> {
-    let mut lock = String::new();
-    let mut bytes = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("上传未完成或格式有误，请重试。（{e}）")))?
-    {
-        match field.name().unwrap_or("") {
-            "roster_lock_version" => lock = field.text().await.unwrap_or_default(),
-            "file" => {
-                let data = field
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::BadRequest(format!("上传未完成，请重试。（{e}）")))?;
-                if data.is_empty() {
-                    errors.add("file", "请选择要导入的 XLSX 或 CSV 文件。");
-                } else if data.len() > max {
-                    errors.add("file", "文件过大。");
-                } else {
-                    bytes = Some(data.to_vec());
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok((lock, bytes))
 }
 
 fn roster_context(loaded: &Loaded) -> roster::RosterContext {

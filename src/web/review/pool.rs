@@ -216,8 +216,14 @@ async fn import(
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
     let mut errors = FieldErrors::default();
-    let bytes = read_file(multipart, state.config.max_upload_bytes, &mut errors).await?;
-    let Some(bytes) = bytes.filter(|_| errors.is_empty()) else {
+    let upload = files::read_data_upload(
+        multipart,
+        "file",
+        state.config.max_upload_bytes,
+        &mut errors,
+    )
+    .await?;
+    let Some(bytes) = upload.bytes.filter(|_| errors.is_empty()) else {
         return list_page(
             ctx,
             &state,
@@ -344,36 +350,6 @@ async fn insert_row(
         },
     )
     .await
-}
-
-async fn read_file(
-    mut multipart: Multipart,
-    max: usize,
-    errors: &mut FieldErrors,
-) -> AppResult<Option<Vec<u8>>> {
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("上传未完成，请重试。（{e}）")))?
-    {
-        if field.name() == Some("file") {
-            let data = field
-                .bytes()
-                .await
-                .map_err(|e| AppError::BadRequest(format!("上传未完成，请重试。（{e}）")))?;
-            if data.is_empty() {
-                errors.add("file", "请选择要导入的文件。");
-            } else if data.len() > max {
-                errors.add("file", "文件过大。");
-            } else {
-                return Ok(Some(data.to_vec()));
-            }
-        }
-    }
-    if errors.is_empty() {
-        errors.add("file", "请选择要导入的文件。");
-    }
-    Ok(None)
 }
 
 async fn template(_user: CurrentUser) -> AppResult<Response> {
