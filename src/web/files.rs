@@ -25,7 +25,17 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Default)]
 pub struct Upload {
     pub fields: BTreeMap<String, String>,
+    /// The first (for most forms, the only) file.
     pub file: Option<UploadedFile>,
+    /// Every further file of a `multiple` file input, in the order sent.
+    pub more: Vec<UploadedFile>,
+}
+
+impl Upload {
+    /// All files sent, first to last.
+    pub fn files(&self) -> impl Iterator<Item = &UploadedFile> {
+        self.file.iter().chain(self.more.iter())
+    }
 }
 
 #[derive(Debug)]
@@ -68,7 +78,7 @@ pub async fn read_upload(
             }
             match FileKind::sniff(&bytes) {
                 Some(kind) => {
-                    upload.file = Some(UploadedFile {
+                    let file = UploadedFile {
                         filename: if filename.is_empty() {
                             format!("file.{}", kind.as_str())
                         } else {
@@ -76,7 +86,12 @@ pub async fn read_upload(
                         },
                         kind,
                         bytes,
-                    })
+                    };
+                    if upload.file.is_none() {
+                        upload.file = Some(file);
+                    } else {
+                        upload.more.push(file);
+                    }
                 }
                 None => errors.add(
                     file_field,

@@ -25,6 +25,8 @@ use tower_sessions::Session;
 
 /// Objections one address may file per hour.
 const PER_IP_PER_HOUR: i64 = 5;
+/// Evidence files one objection may carry.
+const MAX_EVIDENCE_FILES: usize = 10;
 
 pub fn public_router() -> Router<AppState> {
     Router::new()
@@ -181,6 +183,12 @@ async fn file(
     if !contact_ok {
         errors.add("filer_contact", "请填写电话或电子邮箱，以便调查核实。");
     }
+    if upload.files().count() > MAX_EVIDENCE_FILES {
+        errors.add(
+            "evidence",
+            format!("证据材料最多 {MAX_EVIDENCE_FILES} 个文件。"),
+        );
+    }
     if !(10..=5000).contains(&form.grounds.chars().count()) {
         errors.add("grounds", "请写明异议的具体事实和理由（10–5000字）。");
     }
@@ -221,7 +229,7 @@ async fn file(
         audit::Entry {
             after: Some(json!({
                 "case_no": case_no, "application_id": target.application_id,
-                "evidence": upload.file.as_ref().map(|f| f.filename.clone()),
+                "evidence": upload.files().map(|f| f.filename.clone()).collect::<Vec<_>>(),
             })),
             ..client.audit(Some(tenant_id), None, "objection", objection, "file")
         },
