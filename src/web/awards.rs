@@ -28,6 +28,7 @@ pub fn public_router() -> Router<AppState> {
         .route("/t/{tenant}/parks.csv", get(register_csv))
         .route("/t/{tenant}/parks.xlsx", get(register_xlsx))
         .route("/t/{tenant}/certificates/{id}", get(certificate))
+        .route("/t/{tenant}/certificates/{id}/pdf", get(certificate_pdf))
 }
 
 /// The certificate number's prefix: the city's first character (温, 中…) and 商务跨园.
@@ -277,13 +278,41 @@ async fn certificate(
         .ok_or(AppError::NotFound)?;
     render(&CertificatePage {
         awarded: crate::web::publicity::date_label(award.awarded_on),
-        valid: award
-            .valid_until
-            .map(crate::web::publicity::date_label)
-            .unwrap_or_else(|| "长期有效（动态管理）".into()),
+        valid: validity_text(&award),
         ctx,
         award,
     })
+}
+
+fn validity_text(award: &Award) -> String {
+    award
+        .valid_until
+        .map(crate::web::publicity::date_label)
+        .unwrap_or_else(|| "长期有效（动态管理）".into())
+}
+
+async fn certificate_pdf(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let tenant = ctx.tenant()?;
+    let award = awards::get(&state.db, tenant.id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bytes = super::certificate_pdf::render(
+        &award,
+        &tenant.city,
+        &tenant.name,
+        &crate::web::publicity::date_label(award.awarded_on),
+        &validity_text(&award),
+    )
+    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering a certificate")))?;
+    Ok(super::files::attachment(
+        bytes,
+        crate::storage::FileKind::Pdf,
+        &format!("认定证书-{}.pdf", award.number),
+    ))
 }
 
 #[cfg(test)]

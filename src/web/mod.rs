@@ -6,6 +6,7 @@ pub mod awards;
 pub mod bureau;
 pub mod calendar_admin;
 pub mod calls;
+pub mod certificate_pdf;
 pub mod files;
 pub mod objections;
 pub mod page;

@@ -446,6 +446,30 @@ async fn a_park_on_the_provincial_list_is_awarded_leading_directly() {
         .assert_contains("长期有效")
         .assert_contains("依据广东省商务厅关于公布广东省跨境电子商务产业园区名单的通知，直接认定")
         .assert_not_contains("专家评审和公示");
+    let pdf = app
+        .new_browser()
+        .get(&format!("{}/pdf", done.location()))
+        .await;
+    pdf.assert_status(StatusCode::OK);
+    assert_eq!(
+        parkcert::storage::FileKind::sniff(&pdf.bytes),
+        Some(parkcert::storage::FileKind::Pdf)
+    );
+    // The park's name is in the page, as UTF-16 for the Chinese font.
+    let name_hex: String = "中山火炬跨境电商产业园"
+        .encode_utf16()
+        .map(|u| format!("{u:04X}"))
+        .collect();
+    let body = String::from_utf8_lossy(&pdf.bytes).to_uppercase();
+    assert!(body.contains("STSONG-LIGHT"));
+    let document = lopdf::Document::load_mem(&pdf.bytes).unwrap();
+    assert_eq!(document.get_pages().len(), 1);
+    let page = *document.get_pages().values().next().unwrap();
+    let content = String::from_utf8_lossy(&document.get_page_content(page)).to_uppercase();
+    assert!(
+        content.contains(&name_hex),
+        "the park's name is on the page"
+    );
     let (basis, tier): (String, Option<String>) = sqlx::query_as("SELECT basis, tier FROM awards")
         .fetch_one(&app.db)
         .await

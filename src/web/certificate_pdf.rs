@@ -1,0 +1,203 @@
+//! The certificate as a PDF (A4 landscape), for filing and printing where a browser's print
+//! dialog is not at hand. Text uses the PDF standard's predefined Chinese font STSong-Light
+//! (Adobe-GB1, UCS-2 encoding), which every PDF reader maps to an installed Song typeface, so
+//! the file stays small and needs no font shipped with the program.
+use crate::db::awards::Award;
+use lopdf::content::{Content, Operation};
+use lopdf::{Dictionary, Document, Object, Stream, StringFormat, dictionary};
+
+const WIDTH: f32 = 842.0;
+const HEIGHT: f32 = 595.0;
+
+/// A line of text centred on the page (`x` None) or starting at `x`.
+struct Line {
+    text: String,
+    size: f32,
+    y: f32,
+    x: Option<f32>,
+}
+
+/// UTF-16 big-endian, as the UniGB-UCS2-H encoding reads it.
+fn ucs2(text: &str) -> Object {
+    let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+/// Approximate advance: CJK characters take a full em, ASCII half.
+fn width(text: &str, size: f32) -> f32 {
+    text.chars()
+        .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
+        .sum::<f32>()
+        * size
+}
+
+fn font() -> Dictionary {
+    let descriptor = dictionary! {
+        "Type" => "FontDescriptor",
+        "FontName" => "STSong-Light",
+        "Flags" => 6,
+        "FontBBox" => vec![(-25).into(), (-254).into(), 1000.into(), 880.into()],
+        "ItalicAngle" => 0,
+        "Ascent" => 880,
+        "Descent" => -120,
+        "CapHeight" => 880,
+        "StemV" => 93,
+    };
+    let cid_font = dictionary! {
+        "Type" => "Font",
+        "Subtype" => "CIDFontType0",
+        "BaseFont" => "STSong-Light",
+        "CIDSystemInfo" => dictionary! {
+            "Registry" => Object::string_literal("Adobe"),
+            "Ordering" => Object::string_literal("GB1"),
+            "Supplement" => 4,
+        },
+        "FontDescriptor" => descriptor,
+        "DW" => 1000,
+        // Latin letters and digits are half-width in Adobe-GB1 (both its proportional range
+        // and the half-width range UniGB-UCS2-H maps ASCII to).
+        "W" => vec![1.into(), 95.into(), 500.into(), 814.into(), 907.into(), 500.into()],
+    };
+    dictionary! {
+        "Type" => "Font",
+        "Subtype" => "Type0",
+        "BaseFont" => "STSong-Light",
+        "Encoding" => "UniGB-UCS2-H",
+        "DescendantFonts" => vec![cid_font.into()],
+    }
+}
+
+/// The certificate's lines, as on the HTML page.
+fn lines(award: &Award, city: &str, issuer: &str, awarded: &str, valid: &str) -> Vec<Line> {
+    let centred = |text: String, size: f32, y: f32| Line {
+        text,
+        size,
+        y,
+        x: None,
+    };
+    let mut lines = vec![
+        Line {
+            text: format!("证书编号：{}", award.number),
+            size: 12.0,
+            y: 520.0,
+            x: Some(WIDTH - 80.0 - width(&format!("证书编号：{}", award.number), 12.0)),
+        },
+        centred(format!("{city}跨境电子商务产业园区"), 30.0, 450.0),
+        centred(award.park_name.clone(), 24.0, 395.0),
+    ];
+    if !award.tier_label().is_empty() {
+        lines.push(centred(format!("（{}）", award.tier_label()), 16.0, 362.0));
+    }
+    lines.push(centred(
+        format!("运营管理机构：{}", award.operator),
+        14.0,
+        320.0,
+    ));
+    lines.push(centred(
+        format!("统一社会信用代码：{}", award.uscc),
+        14.0,
+        298.0,
+    ));
+    let basis = if award.basis == "provincial" {
+        format!(
+            "依据{}，直接认定为{city}跨境电子商务产业园区。",
+            award.evidence
+        )
+    } else {
+        format!("经申报、初审推荐、专家评审和公示，认定为{city}跨境电子商务产业园区。")
+    };
+    lines.push(centred(basis, 14.0, 262.0));
+    lines.push(centred(format!("有效期至：{valid}"), 14.0, 230.0));
+    lines.push(Line {
+        text: issuer.to_string(),
+        size: 16.0,
+        y: 150.0,
+        x: Some(600.0),
+    });
+    lines.push(Line {
+        text: awarded.to_string(),
+        size: 14.0,
+        y: 125.0,
+        x: Some(600.0),
+    });
+    lines
+}
+
+pub fn render(
+    award: &Award,
+    city: &str,
+    issuer: &str,
+    awarded: &str,
+    valid: &str,
+) -> Result<Vec<u8>, lopdf::Error> {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(font());
+    let mut operations = vec![
+        // A double frame, as on the printed page.
+        Operation::new("w", vec![3.into()]),
+        Operation::new(
+            "re",
+            vec![
+                30.into(),
+                30.into(),
+                (WIDTH - 60.0).into(),
+                (HEIGHT - 60.0).into(),
+            ],
+        ),
+        Operation::new("S", vec![]),
+        Operation::new("w", vec![1.into()]),
+        Operation::new(
+            "re",
+            vec![
+                38.into(),
+                38.into(),
+                (WIDTH - 76.0).into(),
+                (HEIGHT - 76.0).into(),
+            ],
+        ),
+        Operation::new("S", vec![]),
+    ];
+    for mut line in lines(award, city, issuer, awarded, valid) {
+        // A long line (a park's long name, the list it rests on) shrinks to fit the frame.
+        let room = WIDTH - 120.0;
+        if line.x.is_none() && width(&line.text, line.size) > room {
+            line.size = (line.size * room / width(&line.text, line.size)).max(8.0);
+        }
+        let x = line
+            .x
+            .unwrap_or_else(|| (WIDTH - width(&line.text, line.size)) / 2.0);
+        operations.extend([
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), line.size.into()]),
+            Operation::new("Td", vec![x.into(), line.y.into()]),
+            Operation::new("Tj", vec![ucs2(&line.text)]),
+            Operation::new("ET", vec![]),
+        ]);
+    }
+    let content = Content { operations };
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode()?));
+    let page_id = doc.add_object(dictionary! {
+        "Type" => "Page",
+        "Parent" => pages_id,
+        "Contents" => content_id,
+        "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
+        "MediaBox" => vec![0.into(), 0.into(), (WIDTH as i64).into(), (HEIGHT as i64).into()],
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => vec![page_id.into()],
+            "Count" => 1,
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! {
+        "Type" => "Catalog",
+        "Pages" => pages_id,
+    });
+    doc.trailer.set("Root", catalog_id);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes)?;
+    Ok(bytes)
+}
