@@ -230,6 +230,20 @@ async fn objections_are_taken_only_inside_the_window_and_decided_as_cases() {
         )
         .await
         .assert_status(StatusCode::SEE_OTHER);
+    // The window closes with the case still under investigation: no award while it is open.
+    parkcert::web::publicity::close_due(&app.state, closing)
+        .await
+        .unwrap();
+    let application_page = format!("/t/zhongshan/bureau/applications/{application}");
+    bureau.get(&application_page).await;
+    bureau
+        .post_form(
+            &format!("{application_page}/decision"),
+            &[("opinion", "award")],
+        )
+        .await
+        .assert_status(StatusCode::CONFLICT)
+        .assert_contains("异议");
     bureau.get(&case).await;
     bureau
         .post_form(
@@ -259,10 +273,7 @@ async fn objections_are_taken_only_inside_the_window_and_decided_as_cases() {
         .assert_contains("异议成立")
         .assert_contains("园区入驻企业数量不符合第六条规定");
 
-    // After the window, the upheld objection blocks the award and ends in not_awarded.
-    parkcert::web::publicity::close_due(&app.state, closing)
-        .await
-        .unwrap();
+    // The upheld objection blocks the award and ends in not_awarded.
     let page = format!("/t/zhongshan/bureau/applications/{application}");
     bureau.get(&page).await;
     bureau
