@@ -304,36 +304,12 @@ pub fn parse_expert_table(rows: &[Vec<String>]) -> Result<Vec<ExpertRow>, Vec<Ro
             continue;
         }
         data_rows += 1;
-        let mut row_errors: Vec<(Col, String)> = Vec::new();
-        let errs = &mut row_errors;
-        let name = take(errs, Col::Name, parse_name(cell(Col::Name)));
-        let employer = take(
-            errs,
-            Col::Employer,
-            required_text(cell(Col::Employer), "工作单位", MAX_EMPLOYER_CHARS),
-        );
-        let employer_uscc = take(errs, Col::EmployerUscc, parse_uscc(cell(Col::EmployerUscc)));
-        let specialties = take(
-            errs,
-            Col::Specialties,
-            parse_specialties(cell(Col::Specialties)),
-        );
-        let home_jurisdiction = take(
-            errs,
-            Col::HomeJurisdiction,
-            optional_text(
-                cell(Col::HomeJurisdiction),
-                "常住县（市、区）/镇街",
-                MAX_JURISDICTION_CHARS,
-            ),
-        );
-        let mobile = take(errs, Col::Mobile, parse_mobile(cell(Col::Mobile)));
-        let email = take(errs, Col::Email, parse_email(cell(Col::Email)));
-        let title = take(
-            errs,
-            Col::Title,
-            optional_text(cell(Col::Title), "职称/职务", MAX_TITLE_CHARS),
-        );
+        let (expert, mut row_errors) = match parse_expert(cell) {
+            Ok(expert) => (Some(expert), Vec::new()),
+            Err(errors) => (None, errors),
+        };
+        // Duplicates are reported even on a row with other problems.
+        let mobile = parse_mobile(cell(Col::Mobile)).unwrap_or_default();
         if !mobile.is_empty() {
             if let Some(first) = mobiles.get(&mobile) {
                 row_errors.push((Col::Mobile, format!("手机号码与第{first}行重复")));
@@ -347,18 +323,8 @@ pub fn parse_expert_table(rows: &[Vec<String>]) -> Result<Vec<ExpertRow>, Vec<Ro
                 .find(|(c, _, _)| *c == col)
                 .map_or_else(|| col.title().to_string(), |(_, _, text)| text.clone())
         };
-        if row_errors.is_empty() {
-            let some = |s: String| (!s.is_empty()).then_some(s);
-            parsed.push(ExpertRow {
-                name,
-                employer,
-                employer_uscc: some(employer_uscc),
-                specialties,
-                home_jurisdiction: some(home_jurisdiction),
-                mobile,
-                email: some(email),
-                title: some(title),
-            });
+        if let (Some(expert), true) = (expert, row_errors.is_empty()) {
+            parsed.push(expert);
         } else {
             // In column order, the duplicate mobile with the other 手机 problems.
             row_errors.sort_by_key(|(col, _)| *col);
@@ -389,6 +355,96 @@ pub fn parse_expert_table(rows: &[Vec<String>]) -> Result<Vec<ExpertRow>, Vec<Ro
         });
     }
     Err(errors)
+}
+
+/// One expert's cells, checked: the row, or every problem by column.
+fn parse_expert<'a>(cell: impl Fn(Col) -> &'a str) -> Result<ExpertRow, Vec<(Col, String)>> {
+    let mut row_errors: Vec<(Col, String)> = Vec::new();
+    let errs = &mut row_errors;
+    let name = take(errs, Col::Name, parse_name(cell(Col::Name)));
+    let employer = take(
+        errs,
+        Col::Employer,
+        required_text(cell(Col::Employer), "工作单位", MAX_EMPLOYER_CHARS),
+    );
+    let employer_uscc = take(errs, Col::EmployerUscc, parse_uscc(cell(Col::EmployerUscc)));
+    let specialties = take(
+        errs,
+        Col::Specialties,
+        parse_specialties(cell(Col::Specialties)),
+    );
+    let home_jurisdiction = take(
+        errs,
+        Col::HomeJurisdiction,
+        optional_text(
+            cell(Col::HomeJurisdiction),
+            "常住县（市、区）/镇街",
+            MAX_JURISDICTION_CHARS,
+        ),
+    );
+    let mobile = take(errs, Col::Mobile, parse_mobile(cell(Col::Mobile)));
+    let email = take(errs, Col::Email, parse_email(cell(Col::Email)));
+    let title = take(
+        errs,
+        Col::Title,
+        optional_text(cell(Col::Title), "职称/职务", MAX_TITLE_CHARS),
+    );
+    if !row_errors.is_empty() {
+        return Err(row_errors);
+    }
+    let some = |s: String| (!s.is_empty()).then_some(s);
+    Ok(ExpertRow {
+        name,
+        employer,
+        employer_uscc: some(employer_uscc),
+        specialties,
+        home_jurisdiction: some(home_jurisdiction),
+        mobile,
+        email: some(email),
+        title: some(title),
+    })
+}
+
+/// One expert as typed into the pool's form, checked exactly as an imported row is; problems
+/// come keyed by the form's field names. (The form picks the home jurisdiction from a list, so
+/// it is not among the cells.)
+pub fn parse_expert_form(
+    name: &str,
+    employer: &str,
+    employer_uscc: &str,
+    specialties: &str,
+    mobile: &str,
+    email: &str,
+    title: &str,
+) -> Result<ExpertRow, Vec<(&'static str, String)>> {
+    parse_expert(|col| match col {
+        Col::Name => name,
+        Col::Employer => employer,
+        Col::EmployerUscc => employer_uscc,
+        Col::Specialties => specialties,
+        Col::HomeJurisdiction => "",
+        Col::Mobile => mobile,
+        Col::Email => email,
+        Col::Title => title,
+    })
+    .map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|(col, reason)| {
+                let key = match col {
+                    Col::Name => "name",
+                    Col::Employer => "employer",
+                    Col::EmployerUscc => "employer_uscc",
+                    Col::Specialties => "specialties",
+                    Col::HomeJurisdiction => "home_jurisdiction_id",
+                    Col::Mobile => "mobile",
+                    Col::Email => "email",
+                    Col::Title => "title",
+                };
+                (key, reason)
+            })
+            .collect()
+    })
 }
 
 /// The value, or its default with the reason recorded against `col`.

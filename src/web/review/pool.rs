@@ -4,7 +4,6 @@ use crate::auth::{CurrentUser, password};
 use crate::db::experts::{self, Expert, NewExpert};
 use crate::db::{audit, jurisdictions, unique_violation, users};
 use crate::domain::role::Role;
-use crate::domain::uscc::Uscc;
 use crate::error::{AppError, AppResult};
 use crate::review_xlsx::{self, ExpertRow};
 use crate::state::AppState;
@@ -106,29 +105,6 @@ async fn list(
     .await
 }
 
-/// Tags typed with any of the usual separators.
-fn tags(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for t in text.split(['、', '，', ',', ';', '；', '/', ' ', '　']) {
-        let t = t.trim();
-        if !t.is_empty() && !out.iter().any(|x| x == t) {
-            out.push(t.to_string());
-        }
-    }
-    out
-}
-
-fn mobile_of(text: &str) -> Option<String> {
-    let digits: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    let digits = digits.strip_prefix("+86").unwrap_or(&digits).to_string();
-    (digits.len() == 11
-        && digits.starts_with('1')
-        && digits.as_bytes()[1].is_ascii_digit()
-        && (b'3'..=b'9').contains(&digits.as_bytes()[1])
-        && digits.bytes().all(|b| b.is_ascii_digit()))
-    .then_some(digits)
-}
-
 async fn create(
     ctx: PageCtx,
     user: CurrentUser,
@@ -139,52 +115,33 @@ async fn create(
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
     let mut errors = FieldErrors::default();
-    let name = form.name.trim();
-    let employer = form.employer.trim();
-    if !(2..=20).contains(&name.chars().count()) {
-        errors.add("name", "请填写专家姓名（2–20字）。");
-    }
-    if !(2..=100).contains(&employer.chars().count()) {
-        errors.add("employer", "请填写工作单位。");
-    }
-    let uscc = form.employer_uscc.trim().to_uppercase();
-    if !uscc.is_empty()
-        && let Err(e) = Uscc::parse(&uscc)
-    {
-        errors.add("employer_uscc", format!("{e}。"));
-    }
-    let mobile = mobile_of(&form.mobile);
-    if mobile.is_none() {
-        errors.add("mobile", "请填写11位手机号码。");
-    }
-    let email = form.email.trim();
-    let looks_like_email = email.contains('@') && email.contains('.');
-    if !email.is_empty() && !looks_like_email {
-        errors.add("email", "邮箱格式不正确。");
-    }
+    // The same checks as an imported row (review_xlsx), keyed by this form's fields.
+    let expert = review_xlsx::parse_expert_form(
+        &form.name,
+        &form.employer,
+        &form.employer_uscc,
+        &form.specialties,
+        &form.mobile,
+        &form.email,
+        &form.title,
+    )
+    .map_err(|problems| {
+        for (key, reason) in problems {
+            errors.add(key, reason);
+        }
+    })
+    .ok();
     let jurisdiction = match form.home_jurisdiction_id.parse::<i64>() {
         Ok(id) => jurisdictions::get(&state.db, tenant_id, id)
             .await?
             .map(|j| j.id),
         Err(_) => None,
     };
-    let (Some(mobile), true) = (mobile, errors.is_empty()) else {
+    let Some(expert) = expert else {
         return list_page(ctx, &state, tenant_id, form, errors, Vec::new()).await;
     };
-    let specialties = tags(&form.specialties);
     let mut tx = state.db.begin().await?;
-    let new = NewExpert {
-        name,
-        employer,
-        employer_uscc: Some(uscc.as_str()).filter(|u| !u.is_empty()),
-        specialties: &specialties,
-        home_jurisdiction_id: jurisdiction,
-        mobile: &mobile,
-        email: Some(email).filter(|e| !e.is_empty()),
-        title: Some(form.title.trim()).filter(|t| !t.is_empty()),
-        user_id: None,
-    };
-    let id = match experts::insert(&mut tx, tenant_id, &new).await {
+    let id = match insert_row(&mut tx, tenant_id, &expert, jurisdiction).await {
         Ok(id) => id,
         Err(e) if unique_violation(&e).is_some() => {
             errors.add("mobile", "专家库中已有该手机号码的专家。");
@@ -195,13 +152,21 @@ async fn create(
     audit::record(
         &mut tx,
         audit::Entry {
-            after: Some(json!({ "name": name, "employer": employer, "specialties": specialties })),
+            after: Some(json!({
+                "name": expert.name, "employer": expert.employer,
+                "specialties": expert.specialties,
+            })),
             ..client.audit(Some(tenant_id), Some(user.id), "expert", id, "create")
         },
     )
     .await?;
     tx.commit().await?;
-    flash(&session, "success", format!("已将 {name} 加入专家库。")).await?;
+    flash(
+        &session,
+        "success",
+        format!("已将 {} 加入专家库。", expert.name),
+    )
+    .await?;
     Ok(Redirect::to(&format!("{}/experts", user.home_url())).into_response())
 }
 
