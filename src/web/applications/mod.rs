@@ -39,16 +39,24 @@ pub async fn load(state: &AppState, tenant_id: i64, scope: Scope, id: i64) -> Ap
     let (_, rules) = rulesets::get(&state.db, tenant_id, call.rule_set_version_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let reference_year = reference_year(&call);
-    let spec = application_form::form_for(&rules, reference_year);
-    Ok(Loaded {
-        tenant_id,
-        app,
-        call,
-        rules,
-        spec,
-        reference_year,
-    })
+    Ok(Loaded::new(tenant_id, app, call, rules))
+}
+
+impl Loaded {
+    /// An application with its call and the call's rule set, already fetched (a page listing a
+    /// call's applications fetches the call and its rules once).
+    pub fn new(tenant_id: i64, app: Application, call: Call, rules: RuleSet) -> Loaded {
+        let reference_year = reference_year(&call);
+        let spec = application_form::form_for(&rules, reference_year);
+        Loaded {
+            tenant_id,
+            app,
+            call,
+            rules,
+            spec,
+            reference_year,
+        }
+    }
 }
 
 /// The reference year of a call's applications: the year before the call's year (a 2026 call

@@ -1,13 +1,12 @@
 //! The bureau's view of a call in review: where each application stands, and — once its
 //! sheets are in — the engine's aggregation ranked, with the per-expert sheets behind it.
 use super::{evaluate_with_scores, opinions};
-use crate::db::applications::Scope;
 use crate::db::applications::{self, Application};
 use crate::db::panels::{self, Assignment};
 use crate::domain::evaluate::{Evaluation, Method};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::applications::{Loaded, load, verdict_label};
+use crate::web::applications::{Loaded, verdict_label};
 use std::collections::BTreeMap;
 
 /// One application's line of the ranked table.
@@ -76,9 +75,15 @@ pub async fn ranked(state: &AppState, tenant_id: i64, call_id: i64) -> AppResult
         .into_iter()
         .filter(|a| !matches!(a.state.as_str(), "draft" | "submitted" | "forwarded"))
         .collect();
+    let call = crate::db::calls::get(&state.db, tenant_id, call_id)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    let (_, rules) = crate::db::rulesets::get(&state.db, tenant_id, call.rule_set_version_id)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
     let mut lines = Vec::new();
     for app in apps {
-        let loaded = load(state, tenant_id, Scope::Bureau, app.id).await?;
+        let loaded = Loaded::new(tenant_id, app, call.clone(), rules.clone());
         let line = line(state, &loaded).await?;
         // Rejected at the formal check, it never reached the experts.
         if !line.sheets.is_empty() || line.state != "rejected" {
