@@ -12,7 +12,7 @@ use crate::db::transition::{self, Applications, By};
 use crate::db::{audit, jurisdictions};
 use crate::domain::application_form::{self, FieldChange};
 use crate::domain::roster::RosterRow;
-use crate::domain::workflow::{ApplicationAction, ApplicationState, WorkflowRules};
+use crate::domain::workflow::{ApplicationAction, WorkflowRules};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::calls::{CallView, shanghai_minute};
@@ -1024,9 +1024,4 @@ async fn version_page(
 ) -> AppResult<Response> {
     let loaded = load_own(&state, &user, id).await?;
     super::review::render_version(ctx, &state, &user, loaded, n, app_url(&user, id)).await
-}
-
-/// The states an operator may still change: only a draft.
-pub fn editable(state: &str) -> bool {
-    state == ApplicationState::Draft.as_str()
 }

@@ -1,7 +1,7 @@
 //! The expert's side: their own assignments only; a conflict declaration before anything of the
 //! application is shown; then an independent score sheet (or Zhongshan's pass / fail opinion),
 //! saved as a draft and submitted, after which it is locked.
-use super::{evaluate_with_scores, opinions};
+use super::evaluate_with_scores;
 use crate::auth::CurrentUser;
 use crate::db::applications::{self, Scope};
 use crate::db::audit;
@@ -509,10 +509,4 @@ async fn outlier_reason(
 
 pub fn submitted_at(a: &Assignment) -> String {
     a.submitted_at.map(shanghai_minute).unwrap_or_default()
-}
-
-/// Zhongshan's opinions, for pages that count them.
-pub fn opinion_counts(sheets: &[Assignment]) -> String {
-    let (pass, fail) = opinions(sheets);
-    format!("通过 {pass} / 不通过 {fail}")
 }

@@ -68,13 +68,3 @@ pub fn opinions(sheets: &[Assignment]) -> (usize, usize) {
         submitted.partition(|s| s.opinion.as_deref() == Some("pass"));
     (pass.len(), fail.len())
 }
-
-/// Criterion id → display name, in rule-set order.
-pub fn criterion_names(loaded: &Loaded) -> BTreeMap<String, String> {
-    loaded
-        .rules
-        .criteria
-        .iter()
-        .map(|c| (c.id.clone(), c.name.clone()))
-        .collect()
-}
