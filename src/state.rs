@@ -36,6 +36,13 @@ impl Clock {
             .unwrap_or_else(Utc::now)
     }
 
+    /// Today in Asia/Shanghai, where every deadline of the regulations is counted.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive()
+    }
+
     /// Stops the clock at `at` (tests only use this; nothing in the program calls it).
     pub fn set(&self, at: DateTime<Utc>) {
         if let Ok(mut fixed) = self.0.lock() {

@@ -14,8 +14,8 @@ pub struct Award {
     pub tier: Option<String>,
     pub awarded_on: NaiveDate,
     pub valid_until: Option<NaiveDate>,
-    /// None for a provincial-list award (no application behind it).
-    pub application_state: Option<String>,
+    /// Where the title stands (awarded, rectification, delisted, revoked, expired).
+    pub title_state: String,
     pub basis: String,
     pub evidence: String,
 }
@@ -23,7 +23,7 @@ pub struct Award {
 impl Award {
     /// The register's status column (DOMAIN.md §3 states after the award).
     pub fn status_label(&self) -> &'static str {
-        match self.application_state.as_deref().unwrap_or("awarded") {
+        match self.title_state.as_str() {
             "awarded" => "有效",
             "rectification" => "整改中",
             "delisted" => "已摘牌",
@@ -44,8 +44,9 @@ impl Award {
 
 const SELECT: &str = "SELECT w.id, w.application_id, w.number, w.park_name, o.name AS operator,
         o.uscc, j.name AS county, w.tier, w.awarded_on, w.valid_until,
-        a.state AS application_state, w.basis, w.evidence
+        t.state AS title_state, w.basis, w.evidence
      FROM awards w
+     JOIN titles t ON t.tenant_id = w.tenant_id AND t.award_id = w.id
      LEFT JOIN applications a ON a.tenant_id = w.tenant_id AND a.id = w.application_id
      JOIN organizations o ON o.tenant_id = w.tenant_id
           AND o.id = coalesce(w.organization_id, a.organization_id)
@@ -109,7 +110,7 @@ pub async fn insert(
     .fetch_one(&mut *conn)
     .await?;
     let number = format!("{}〔{}〕{:03}号", a.prefix, a.year, seq);
-    let id = sqlx::query_scalar(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO awards (tenant_id, application_id, year, seq, number, park_name, tier,
              awarded_on, valid_until, rule_set_version_id, created_by, basis, organization_id,
              jurisdiction_id, evidence)
@@ -134,7 +135,13 @@ pub async fn insert(
     .bind(a.provincial.map(|p| p.0))
     .bind(a.provincial.and_then(|p| p.1))
     .bind(a.provincial.map(|p| p.2).unwrap_or(""))
-    .fetch_one(conn)
+    .fetch_one(&mut *conn)
     .await?;
+    // The title the award confers starts held; dynamic management moves it from here.
+    sqlx::query("INSERT INTO titles (tenant_id, award_id) VALUES ($1, $2)")
+        .bind(tenant_id)
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok((id, number))
 }

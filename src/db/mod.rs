@@ -7,12 +7,14 @@ pub mod calls;
 pub mod documents;
 pub mod experts;
 pub mod jurisdictions;
+pub mod monitoring;
 pub mod objections;
 pub mod organizations;
 pub mod panels;
 pub mod publicity;
 pub mod rulesets;
 pub mod tenants;
+pub mod titles;
 pub mod transition;
 pub mod users;
 

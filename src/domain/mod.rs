@@ -3,6 +3,7 @@ pub mod application_form;
 pub mod draw;
 pub mod evaluate;
 pub mod fixed;
+pub mod monitoring;
 pub mod role;
 pub mod roster;
 pub mod ruleset;

@@ -152,6 +152,9 @@ labelled_enum! {
         Delist => "delist", "摘牌",
         Revoke => "revoke", "撤销称号",
         Expire => "expire", "认定到期",
+        /// The rectification deadline passed with no accepted response (温州 第八条: 整改不到位的
+        /// 予以摘牌): the system's, by the deadline, not a person's.
+        DelistLapsed => "delist_lapsed", "整改逾期摘牌",
     }
 }
 
@@ -445,7 +448,7 @@ impl ApplicationAction {
             A::Submit => &[OPERATOR],
             A::Return => &[COUNTY, BUREAU],
             A::Forward => &[COUNTY],
-            A::CompleteReview | A::ClosePublicity | A::Expire => &[SYSTEM],
+            A::CompleteReview | A::ClosePublicity | A::Expire | A::DelistLapsed => &[SYSTEM],
             A::Accept
             | A::Reject
             | A::ReopenReview
@@ -575,7 +578,7 @@ pub fn next_application_state(
         (s, A::Disqualify) if s.is_before_award() => Some(S::Disqualified),
         (S::Awarded, A::OrderRectification) => Some(S::Rectification),
         (S::Rectification, A::AcceptRectification) => Some(S::Awarded),
-        (S::Rectification, A::Delist) => Some(S::Delisted),
+        (S::Rectification, A::Delist | A::DelistLapsed) => Some(S::Delisted),
         (S::Awarded, A::Delist) if rules.delist_without_rectification => Some(S::Delisted),
         (S::Awarded | S::Rectification, A::Revoke) => Some(S::Revoked),
         (S::Awarded | S::Rectification, A::Expire) if rules.validity_term => Some(S::Expired),
@@ -722,6 +725,88 @@ pub fn allowed_objection_actions(state: ObjectionState, actor: Actor) -> Vec<Obj
         .collect()
 }
 
+// ---------------------------------------------------------------------------------------------
+// Periodic reports (温州 第九条, 中山 第十四条)
+
+labelled_enum! {
+    /// A periodic report: a park's quarterly data goes operator → county → bureau; a county's own
+    /// report goes county → bureau.
+    pub enum ReportState ("报告状态") {
+        Submitted => "submitted", "已报送",
+        CountyPassed => "county_passed", "县级已审核",
+        Accepted => "accepted", "已采纳",
+        Returned => "returned", "已退回",
+    }
+}
+
+labelled_enum! {
+    pub enum ReportAction ("报告操作") {
+        Resubmit => "resubmit", "重新报送",
+        CountyPass => "county_pass", "审核通过",
+        Accept => "accept", "采纳",
+        Return => "return", "退回",
+    }
+}
+
+/// Which report it is, for the report machine: a park's report passes the county first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReportRoute {
+    pub via_county: bool,
+}
+
+impl ReportAction {
+    /// The filer of a report is the operator (a park's) or the county (its own); both resubmit.
+    pub fn permitted_actors(self) -> &'static [Actor] {
+        match self {
+            ReportAction::Resubmit => &[OPERATOR, COUNTY],
+            ReportAction::CountyPass => &[COUNTY],
+            ReportAction::Accept => &[BUREAU],
+            ReportAction::Return => &[COUNTY, BUREAU],
+        }
+    }
+}
+
+/// The report machine. A park's report: submitted → county_passed → accepted; the county
+/// returns a submitted one, the bureau a passed one. A county's own report: submitted →
+/// accepted, or returned by the bureau. A returned report is resubmitted as a new version.
+pub fn next_report_state(
+    from: ReportState,
+    action: ReportAction,
+    actor: Actor,
+    route: &ReportRoute,
+) -> Result<ReportState, TransitionError> {
+    use ReportAction as A;
+    use ReportState as S;
+    check_actor(
+        action.permitted_actors(),
+        actor,
+        action.as_str(),
+        action.label(),
+    )?;
+    let filer = if route.via_county { OPERATOR } else { COUNTY };
+    let to = match (from, action) {
+        (S::Returned, A::Resubmit) if actor == filer => Some(S::Submitted),
+        (S::Submitted, A::CountyPass) if route.via_county => Some(S::CountyPassed),
+        (S::Submitted, A::Return) if route.via_county && actor == COUNTY => Some(S::Returned),
+        (S::CountyPassed, A::Accept | A::Return) if route.via_county && actor == BUREAU => {
+            Some(if action == A::Accept {
+                S::Accepted
+            } else {
+                S::Returned
+            })
+        }
+        (S::Submitted, A::Accept | A::Return) if !route.via_county && actor == BUREAU => {
+            Some(if action == A::Accept {
+                S::Accepted
+            } else {
+                S::Returned
+            })
+        }
+        _ => None,
+    };
+    to.ok_or_else(|| invalid_state(from.as_str(), from.label(), action.as_str(), action.label()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -729,6 +814,54 @@ mod tests {
     use ApplicationState as S;
     use proptest::prelude::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn a_parks_report_passes_the_county_before_the_bureau_accepts_it() {
+        use ReportAction as RA;
+        use ReportState as RS;
+        let park = ReportRoute { via_county: true };
+        let county = ReportRoute { via_county: false };
+        assert_eq!(
+            next_report_state(RS::Submitted, RA::CountyPass, COUNTY, &park),
+            Ok(RS::CountyPassed)
+        );
+        assert!(next_report_state(RS::Submitted, RA::Accept, BUREAU, &park).is_err());
+        assert_eq!(
+            next_report_state(RS::CountyPassed, RA::Accept, BUREAU, &park),
+            Ok(RS::Accepted)
+        );
+        assert_eq!(
+            next_report_state(RS::Submitted, RA::Return, COUNTY, &park),
+            Ok(RS::Returned)
+        );
+        assert!(next_report_state(RS::Returned, RA::Resubmit, COUNTY, &park).is_err());
+        assert_eq!(
+            next_report_state(RS::Returned, RA::Resubmit, OPERATOR, &park),
+            Ok(RS::Submitted)
+        );
+        assert_eq!(
+            next_report_state(RS::Submitted, RA::Accept, BUREAU, &county),
+            Ok(RS::Accepted)
+        );
+        assert!(next_report_state(RS::Accepted, RA::Return, BUREAU, &county).is_err());
+        assert_eq!(
+            next_report_state(RS::Submitted, RA::Accept, OPERATOR, &park)
+                .unwrap_err()
+                .http_status(),
+            403
+        );
+    }
+
+    #[test]
+    fn only_the_system_delists_a_park_whose_rectification_lapsed() {
+        let rules = WorkflowRules::default();
+        assert_eq!(
+            next_application_state(S::Rectification, A::DelistLapsed, SYSTEM, &rules),
+            Ok(S::Delisted)
+        );
+        assert!(next_application_state(S::Awarded, A::DelistLapsed, SYSTEM, &rules).is_err());
+        assert!(next_application_state(S::Rectification, A::DelistLapsed, BUREAU, &rules).is_err());
+    }
 
     const WENZHOU: WorkflowRules = WorkflowRules {
         validity_term: true,
@@ -779,6 +912,7 @@ mod tests {
             (S::Awarded, A::OrderRectification, BUREAU, S::Rectification),
             (S::Rectification, A::AcceptRectification, BUREAU, S::Awarded),
             (S::Rectification, A::Delist, BUREAU, S::Delisted),
+            (S::Rectification, A::DelistLapsed, SYSTEM, S::Delisted),
             (S::Awarded, A::Revoke, BUREAU, S::Revoked),
             (S::Rectification, A::Revoke, BUREAU, S::Revoked),
         ];
