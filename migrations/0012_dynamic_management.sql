@@ -274,3 +274,7 @@ ALTER TABLE documents DROP CONSTRAINT documents_category_check;
 ALTER TABLE documents ADD CONSTRAINT documents_category_check CHECK (category IN
     ('uscc_certificate', 'report', 'evidence', 'recommendation_letter', 'call_notice',
      'objection_evidence', 'rectification_evidence', 'revocation_evidence', 'work_report'));
+
+-- The latest change of a title in words, for the public register (摘牌/撤销 with reasons).
+ALTER TABLE titles ADD COLUMN note TEXT NOT NULL DEFAULT '';
+ALTER TABLE titles ADD COLUMN changed_on DATE;

@@ -140,6 +140,11 @@ fn spawn_scheduled_jobs(state: AppState) {
                 Ok(n) => tracing::info!(notices = n, "closed publicity at the end of its window"),
                 Err(e) => tracing::warn!(error = %e, "closing publicity windows"),
             }
+            match crate::web::monitoring::sweep::run(&state, state.clock.today()).await {
+                Ok(s) if s.is_empty() => {}
+                Ok(s) => tracing::info!(?s, "dynamic management: deadlines and validity"),
+                Err(e) => tracing::warn!(error = %e, "dynamic management sweep"),
+            }
         }
     });
 }

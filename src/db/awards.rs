@@ -16,6 +16,8 @@ pub struct Award {
     pub valid_until: Option<NaiveDate>,
     /// Where the title stands (awarded, rectification, delisted, revoked, expired).
     pub title_state: String,
+    /// The title's latest change in words (摘牌、撤销 with reasons), empty while it simply holds.
+    pub title_note: String,
     pub basis: String,
     pub evidence: String,
 }
@@ -44,7 +46,7 @@ impl Award {
 
 const SELECT: &str = "SELECT w.id, w.application_id, w.number, w.park_name, o.name AS operator,
         o.uscc, j.name AS county, w.tier, w.awarded_on, w.valid_until,
-        t.state AS title_state, w.basis, w.evidence
+        t.state AS title_state, t.note AS title_note, w.basis, w.evidence
      FROM awards w
      JOIN titles t ON t.tenant_id = w.tenant_id AND t.award_id = w.id
      LEFT JOIN applications a ON a.tenant_id = w.tenant_id AND a.id = w.application_id

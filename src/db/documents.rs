@@ -9,6 +9,7 @@ pub struct Document {
     pub application_id: Option<i64>,
     pub call_id: Option<i64>,
     pub objection_id: Option<i64>,
+    pub award_id: Option<i64>,
     pub filename: String,
     pub kind: String,
     pub size_bytes: i64,
@@ -53,13 +54,16 @@ pub fn size_label(bytes: i64) -> String {
     }
 }
 
-const SELECT: &str = "SELECT id, category, application_id, call_id, objection_id, filename, kind,
+const SELECT: &str =
+    "SELECT id, category, application_id, call_id, objection_id, award_id, filename, kind,
         size_bytes, sha256, uploaded_at, detached_at FROM documents";
 
 pub enum Owner {
     Application(i64),
     Call(i64),
     Objection(i64),
+    /// Evidence in dynamic management (rectification, revocation).
+    Award(i64),
 }
 
 pub struct NewDocument<'a> {
@@ -78,15 +82,16 @@ pub async fn insert(
     tenant_id: i64,
     d: &NewDocument<'_>,
 ) -> sqlx::Result<i64> {
-    let (application_id, call_id, objection_id) = match d.owner {
-        Owner::Application(id) => (Some(id), None, None),
-        Owner::Call(id) => (None, Some(id), None),
-        Owner::Objection(id) => (None, None, Some(id)),
+    let (application_id, call_id, objection_id, award_id) = match d.owner {
+        Owner::Application(id) => (Some(id), None, None, None),
+        Owner::Call(id) => (None, Some(id), None, None),
+        Owner::Objection(id) => (None, None, Some(id), None),
+        Owner::Award(id) => (None, None, None, Some(id)),
     };
     sqlx::query_scalar(
         "INSERT INTO documents (tenant_id, category, application_id, call_id, filename, kind,
-             size_bytes, sha256, uploaded_by, objection_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+             size_bytes, sha256, uploaded_by, objection_id, award_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(tenant_id)
     .bind(d.category)
@@ -98,6 +103,7 @@ pub async fn insert(
     .bind(d.sha256)
     .bind(d.uploaded_by)
     .bind(objection_id)
+    .bind(award_id)
     .fetch_one(conn)
     .await
 }

@@ -79,6 +79,14 @@ impl Currency {
             Currency::Cny => "CNY",
         }
     }
+
+    /// The unit as a form label says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Currency::Usd => "美元",
+            Currency::Cny => "元",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

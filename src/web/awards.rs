@@ -136,7 +136,7 @@ fn date_text(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_else(|| "长期".into())
 }
 
-const REGISTER_COLUMNS: [&str; 9] = [
+const REGISTER_COLUMNS: [&str; 10] = [
     "证书编号",
     "园区名称",
     "运营管理机构",
@@ -146,9 +146,10 @@ const REGISTER_COLUMNS: [&str; 9] = [
     "认定日期",
     "有效期至",
     "状态",
+    "说明",
 ];
 
-fn register_row(a: &Award) -> [String; 9] {
+fn register_row(a: &Award) -> [String; 10] {
     [
         a.number.clone(),
         a.park_name.clone(),
@@ -159,6 +160,7 @@ fn register_row(a: &Award) -> [String; 9] {
         a.awarded_on.to_string(),
         date_text(a.valid_until),
         a.status_label().to_string(),
+        a.title_note.clone(),
     ]
 }
 

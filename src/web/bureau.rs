@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(super::publicity::bureau_router())
         .merge(super::objections::bureau_router())
         .merge(super::awards::bureau_router())
+        .merge(super::monitoring::bureau::router())
 }
 
 #[derive(Template)]

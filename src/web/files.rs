@@ -238,25 +238,29 @@ async fn download(
         .await?
         .ok_or(AppError::NotFound)?;
     let user = user.filter(|u| u.tenant_id == Some(tenant.id));
-    let allowed = match (doc.application_id, doc.call_id) {
-        (Some(app_id), _) => match (user.as_ref(), user.as_ref().and_then(scope_of)) {
-            (_, Some(scope)) => applications::get(&state.db, tenant.id, scope, app_id)
-                .await?
-                .is_some(),
-            (Some(u), None) if u.role() == Role::Expert => {
-                crate::db::panels::expert_reviews(&state.db, tenant.id, u.id, app_id).await?
+    let allowed = if let Some(award) = doc.award_id {
+        award_visible(&state, tenant.id, user.as_ref(), award).await?
+    } else {
+        match (doc.application_id, doc.call_id) {
+            (Some(app_id), _) => match (user.as_ref(), user.as_ref().and_then(scope_of)) {
+                (_, Some(scope)) => applications::get(&state.db, tenant.id, scope, app_id)
+                    .await?
+                    .is_some(),
+                (Some(u), None) if u.role() == Role::Expert => {
+                    crate::db::panels::expert_reviews(&state.db, tenant.id, u.id, app_id).await?
+                }
+                _ => false,
+            },
+            (None, Some(call_id)) if doc.objection_id.is_none() => {
+                calls::get(&state.db, tenant.id, call_id)
+                    .await?
+                    .is_some_and(|c| {
+                        c.state != "draft" || user.is_some_and(|u| u.role() == Role::Bureau)
+                    })
             }
-            _ => false,
-        },
-        (None, Some(call_id)) if doc.objection_id.is_none() => {
-            calls::get(&state.db, tenant.id, call_id)
-                .await?
-                .is_some_and(|c| {
-                    c.state != "draft" || user.is_some_and(|u| u.role() == Role::Bureau)
-                })
+            // An objection's evidence is for the bureau handling the case.
+            _ => doc.objection_id.is_some() && user.is_some_and(|u| u.role() == Role::Bureau),
         }
-        // An objection's evidence is for the bureau handling the case.
-        _ => doc.objection_id.is_some() && user.is_some_and(|u| u.role() == Role::Bureau),
     };
     if !allowed {
         return Err(AppError::NotFound);
@@ -267,6 +271,31 @@ async fn download(
         .await
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading a stored file")))?;
     Ok(attachment(bytes, kind, &doc.filename))
+}
+
+/// Dynamic-management evidence is for the bureau, the park's county and its operator.
+async fn award_visible(
+    state: &AppState,
+    tenant_id: i64,
+    user: Option<&CurrentUser>,
+    award: i64,
+) -> AppResult<bool> {
+    use crate::db::titles::{self, ParkScope};
+    let scope = match user.map(|u| (u.role(), u)) {
+        Some((Role::Bureau, _)) => ParkScope::Bureau,
+        Some((Role::County, u)) => match u.jurisdiction_id {
+            Some(j) => ParkScope::Jurisdiction(j),
+            None => return Ok(false),
+        },
+        Some((Role::Operator, u)) => match u.organization_id {
+            Some(o) => ParkScope::Organization(o),
+            None => return Ok(false),
+        },
+        _ => return Ok(false),
+    };
+    Ok(titles::get(&state.db, tenant_id, scope, award)
+        .await?
+        .is_some())
 }
 
 /// A download: the detected type, always `attachment`, and a sandbox in case a browser ignores

@@ -8,6 +8,7 @@ pub mod calendar_admin;
 pub mod calls;
 pub mod certificate_pdf;
 pub mod files;
+pub mod monitoring;
 pub mod objections;
 pub mod page;
 pub mod public;

@@ -128,9 +128,11 @@ fn navigation(user: Option<&CurrentUser>, tenant: Option<&str>, path: &str) -> V
                     v.push((format!("{home}/calls"), "申报通知"));
                     v.push((format!("{home}/experts"), "专家库"));
                     v.push((format!("{home}/objections"), "异议处理"));
+                    v.push((format!("{home}/monitoring"), "动态管理"));
                     v.push((format!("{home}/jurisdictions"), "辖区管理"));
                     v.push((format!("{home}/rulesets"), "认定规则"));
                 }
+                Role::County => v.push((format!("{home}/monitoring"), "园区监管")),
                 Role::Admin => {
                     v.push(("/admin/tenants/new".into(), "新建租户"));
                     v.push(("/admin/calendar".into(), "工作日历"));

@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/applications/{id}/submit", post(submit))
         .route("/applications/{id}/versions/{n}", get(version_page))
         .merge(super::roster::router())
+        .merge(crate::web::monitoring::operator::router())
 }
 
 fn org_scope(user: &CurrentUser) -> AppResult<Scope> {
@@ -84,6 +85,33 @@ struct Home {
     org: Option<Organization>,
     open_calls: Vec<CallView>,
     applications: Vec<AppRow>,
+    /// Awarded parks of the organization (dynamic management).
+    parks: Vec<crate::db::titles::Park>,
+    /// Why the organization may not apply now (中山 第十二条), if it may not.
+    bar: Option<String>,
+}
+
+/// The bar on reapplying after a revocation (中山 第十二条: 三年内不得重新申报), in words, if it
+/// still runs on `today` for this USCC.
+pub async fn reapply_bar(
+    state: &AppState,
+    tenant_id: i64,
+    uscc: &str,
+    today: chrono::NaiveDate,
+) -> AppResult<Option<String>> {
+    Ok(crate::db::monitoring::bar_for(&state.db, tenant_id, uscc, today)
+        .await?
+        .and_then(|r| {
+            let until = r.barred_until?;
+            Some(format!(
+                "本单位（统一社会信用代码 {}）运营的{}已于 {} 被撤销称号（{}），{} 前不得重新申报。",
+                r.uscc,
+                r.park_name,
+                r.revoked_on,
+                r.article,
+                until.succ_opt().unwrap_or(until)
+            ))
+        }))
 }
 
 async fn home(
@@ -112,11 +140,17 @@ async fn home(
             updated: shanghai_minute(a.updated_at),
         })
         .collect();
+    let bar = match &org {
+        Some(o) => reapply_bar(&state, tenant_id, &o.uscc, state.clock.today()).await?,
+        None => None,
+    };
     render(&Home {
+        parks: crate::web::monitoring::operator::parks_of(&state, &user).await?,
         ctx,
         org,
         open_calls,
         applications,
+        bar,
     })
 }
 
@@ -236,6 +270,9 @@ async fn apply(
     let org = organizations::get(&state.db, tenant_id, org_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if let Some(bar) = reapply_bar(&state, tenant_id, &org.uscc, state.clock.today()).await? {
+        return Err(AppError::Conflict(bar));
+    }
     let mut tx = state.db.begin().await?;
     let id = applications::create(
         &mut tx,
@@ -507,6 +544,11 @@ async fn submit(
                 shanghai_minute(loaded.call.deadline)
             ),
         );
+        return show_page(ctx, &state, &user, loaded, errors).await;
+    }
+    let today = state.clock.today();
+    if let Some(bar) = reapply_bar(&state, tenant_id, &loaded.app.organization_uscc, today).await? {
+        errors.add("submit", bar);
         return show_page(ctx, &state, &user, loaded, errors).await;
     }
     if form.lock_version != loaded.app.lock_version.to_string()

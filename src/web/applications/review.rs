@@ -31,6 +31,7 @@ pub fn county_router() -> Router<AppState> {
         .route("/applications/{id}", get(county_show))
         .route("/applications/{id}/opinion", post(county_opinion))
         .route("/applications/{id}/versions/{n}", get(version_for_reviewer))
+        .merge(crate::web::monitoring::county::router())
 }
 
 pub fn bureau_router() -> Router<AppState> {

@@ -1,0 +1,1471 @@
+//! The bureau's side of supervision: the dashboard of awarded parks, report acceptance (which
+//! re-evaluates the park), reminders, the zone dashboard, re-review, rectification and
+//! revocation.
+use super::county::{DecisionForm, report_view};
+use super::{Owed, Trend, owed};
+use crate::auth::CurrentUser;
+use crate::db::documents::Owner;
+use crate::db::monitoring::{self, NewReminder, NewRevocation, Report, Reports, Targets};
+use crate::db::titles::{self, Park, ParkScope};
+use crate::db::transition::{self, By};
+use crate::domain::monitoring::{
+    self as domain, DueSettings, MonitoringStatus, Period, ReportKind, RevocationGround,
+    SupervisionRules, revocation_grounds,
+};
+use crate::domain::workflow::{ApplicationAction, ReportAction, WorkflowRules};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::files::{self, read_upload};
+use crate::web::page::{FieldErrors, PageCtx, flash, render_with};
+use crate::web::request::ClientInfo;
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::{Duration, Months, NaiveDate};
+use serde_json::json;
+use std::collections::BTreeMap;
+use tower_sessions::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/monitoring", get(dashboard))
+        .route("/monitoring/settings", post(save_settings))
+        .route("/monitoring/remind", post(remind))
+        .route("/monitoring/reports/{id}", get(report_page))
+        .route("/monitoring/reports/{id}/decision", post(decide))
+        .route("/monitoring/zone", get(zone).post(save_targets))
+        .route("/monitoring/parks/{award}", get(park_page))
+        .route("/monitoring/parks/{award}/revoke", post(revoke))
+        .route(
+            "/monitoring/re-reviews",
+            get(re_reviews).post(open_re_review),
+        )
+        .route("/monitoring/re-reviews/{id}", get(re_review_page))
+        .route(
+            "/monitoring/re-reviews/{id}/parks/{pid}",
+            post(decide_re_review),
+        )
+        .route("/monitoring/rectifications/{id}", get(order_page))
+        .route("/monitoring/rectifications/{id}/verdict", post(verdict))
+}
+
+/// One row of the dashboard.
+pub struct ParkRow {
+    pub park: Park,
+    pub trend: Trend,
+    pub overdue: Vec<Owed>,
+    pub next: Owed,
+    pub reminded: Vec<String>,
+    pub grounds: Vec<String>,
+    pub notices: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "monitoring/dashboard.html")]
+struct Dashboard {
+    ctx: PageCtx,
+    rows: Vec<ParkRow>,
+    ended: Vec<Park>,
+    to_accept: Vec<Report>,
+    county_overdue: Vec<Owed>,
+    county_names: BTreeMap<i64, String>,
+    county_of_overdue: Vec<i64>,
+    settings: DueSettings,
+    errors: FieldErrors,
+}
+
+impl Dashboard {
+    fn spark(&self, values: &[Option<u64>]) -> String {
+        super::sparkline(values)
+    }
+}
+
+async fn dashboard(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    dashboard_page(ctx, &state, user.tenant()?, FieldErrors::default()).await
+}
+
+async fn dashboard_page(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let today = state.clock.today();
+    let settings = monitoring::settings(&state.db, tenant_id).await?;
+    let parks = titles::list(&state.db, tenant_id, ParkScope::Bureau).await?;
+    let reports = monitoring::reports(&state.db, tenant_id, None, None).await?;
+    let results = monitoring::results(&state.db, tenant_id, None).await?;
+    let reminders = monitoring::reminders(&state.db, tenant_id).await?;
+    let grounds = monitoring::grounds(&state.db, tenant_id).await?;
+    let notices = monitoring::notices(&state.db, tenant_id).await?;
+    let mut rows = Vec::new();
+    let mut ended = Vec::new();
+    let mut county_reporting = BTreeMap::new();
+    for park in parks {
+        if !park.holds_title() {
+            ended.push(park);
+            continue;
+        }
+        let rules = super::rules_of(state, tenant_id, &park).await?;
+        if SupervisionRules::for_rule_set(&rules).county_reports {
+            if let Some(j) = park.jurisdiction_id {
+                let since = county_reporting.entry(j).or_insert(park.awarded_on);
+                *since = (*since).min(park.awarded_on);
+            }
+        }
+        let mine: Vec<Report> = reports
+            .iter()
+            .filter(|r| r.award_id == Some(park.award_id))
+            .cloned()
+            .collect();
+        let (list, next) = owed(
+            &settings,
+            ReportKind::ParkQuarter,
+            park.awarded_on,
+            today,
+            &mine,
+        );
+        let series: Vec<_> = results
+            .iter()
+            .filter(|r| r.award_id == park.award_id)
+            .collect();
+        rows.push(ParkRow {
+            trend: Trend::of(&series),
+            overdue: list.into_iter().filter(|o| o.overdue).collect(),
+            next,
+            reminded: reminders
+                .iter()
+                .filter(|m| m.award_id == Some(park.award_id))
+                .map(|m| {
+                    format!(
+                        "{}年第{}季度：{} 催报，宽限至 {}",
+                        m.year,
+                        m.period,
+                        super::super::page::shanghai_date(m.sent_at),
+                        m.grace_until
+                    )
+                })
+                .collect(),
+            grounds: grounds
+                .iter()
+                .filter(|g| g.award_id == park.award_id)
+                .map(|g| format!("{}（{}）", g.detail, g.article))
+                .collect(),
+            notices: notices
+                .iter()
+                .filter(|(a, _)| *a == park.award_id)
+                .map(|(_, k)| {
+                    if k == "expiry_30" {
+                        "30 天内到期".to_string()
+                    } else {
+                        "90 天内到期".to_string()
+                    }
+                })
+                .collect(),
+            park,
+        });
+    }
+    let mut county_overdue = Vec::new();
+    let mut county_of_overdue = Vec::new();
+    for (&j, &since) in &county_reporting {
+        let theirs: Vec<Report> = reports
+            .iter()
+            .filter(|r| r.jurisdiction_id == j && r.award_id.is_none())
+            .cloned()
+            .collect();
+        for kind in [ReportKind::CountyQuarter, ReportKind::CountyHalf] {
+            let (list, _) = owed(&settings, kind, since, today, &theirs);
+            for o in list.into_iter().filter(|o| o.overdue) {
+                county_overdue.push(o);
+                county_of_overdue.push(j);
+            }
+        }
+    }
+    let county_names = crate::db::jurisdictions::list(&state.db, tenant_id)
+        .await?
+        .into_iter()
+        .map(|j| (j.id, j.name))
+        .collect();
+    let to_accept =
+        monitoring::reports_in_state(&state.db, tenant_id, &["county_passed", "submitted"], None)
+            .await?
+            .into_iter()
+            .filter(|r| r.state == "county_passed" || r.kind() != ReportKind::ParkQuarter)
+            .collect();
+    let page = Dashboard {
+        ctx,
+        rows,
+        ended,
+        to_accept,
+        county_overdue,
+        county_names,
+        county_of_overdue,
+        settings,
+        errors,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+fn day_count(form: &BTreeMap<String, String>, name: &str, errors: &mut FieldErrors) -> u16 {
+    match form.get(name).map(|s| s.trim().parse::<u16>()) {
+        Some(Ok(n)) if (1..=90).contains(&n) => n,
+        _ => {
+            errors.add(name, "请填写 1–90 之间的天数。");
+            1
+        }
+    }
+}
+
+async fn save_settings(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let mut errors = FieldErrors::default();
+    let settings = DueSettings {
+        due_quarter: [
+            day_count(&form, "due_q1", &mut errors),
+            day_count(&form, "due_q2", &mut errors),
+            day_count(&form, "due_q3", &mut errors),
+            day_count(&form, "due_q4", &mut errors),
+        ],
+        due_half: day_count(&form, "due_half", &mut errors),
+        grace_days: day_count(&form, "grace_days", &mut errors),
+    };
+    if !errors.is_empty() {
+        return dashboard_page(ctx, &state, tenant_id, errors).await;
+    }
+    let before = monitoring::settings(&state.db, tenant_id).await?;
+    let mut tx = state.db.begin().await?;
+    monitoring::save_settings(&mut tx, tenant_id, &settings).await?;
+    crate::db::audit::record(
+        &mut tx,
+        crate::db::audit::Entry {
+            before: Some(json!({ "due_quarter": before.due_quarter, "due_half": before.due_half, "grace_days": before.grace_days })),
+            after: Some(json!({ "due_quarter": settings.due_quarter, "due_half": settings.due_half, "grace_days": settings.grace_days })),
+            ..client.audit(Some(tenant_id), Some(user.id), "monitoring_settings", tenant_id, "update")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", "报送期限已保存。").await?;
+    Ok(Redirect::to(&format!("{}/monitoring", user.home_url())).into_response())
+}
+
+/// A recorded reminder (催报/督促) for a period that is overdue and still not filed.
+async fn remind(
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let field = |k: &str| form.get(k).map(|s| s.trim()).unwrap_or("");
+    let kind = ReportKind::parse(field("kind")).ok_or(AppError::NotFound)?;
+    let period = Period {
+        year: field("year").parse().map_err(|_| AppError::NotFound)?,
+        period: field("period").parse().map_err(|_| AppError::NotFound)?,
+    };
+    let today = state.clock.today();
+    let settings = monitoring::settings(&state.db, tenant_id).await?;
+    let (award_id, jurisdiction_id, since) = if kind == ReportKind::ParkQuarter {
+        let award: i64 = field("award_id").parse().map_err(|_| AppError::NotFound)?;
+        let park = titles::get(&state.db, tenant_id, ParkScope::Bureau, award)
+            .await?
+            .filter(Park::holds_title)
+            .ok_or(AppError::NotFound)?;
+        let j = park.jurisdiction_id.ok_or(AppError::NotFound)?;
+        (Some(award), j, park.awarded_on)
+    } else {
+        let j: i64 = field("jurisdiction_id")
+            .parse()
+            .map_err(|_| AppError::NotFound)?;
+        let parks = titles::list(&state.db, tenant_id, ParkScope::Jurisdiction(j)).await?;
+        let since = parks
+            .iter()
+            .filter(|p| p.holds_title())
+            .map(|p| p.awarded_on)
+            .min()
+            .ok_or(AppError::NotFound)?;
+        (None, j, since)
+    };
+    let filed = monitoring::reports(&state.db, tenant_id, award_id, Some(jurisdiction_id)).await?;
+    let (list, _) = owed(&settings, kind, since, today, &filed);
+    if !list.iter().any(|o| o.period == period && o.overdue) {
+        return Err(AppError::Conflict(
+            "该期报告未逾期或已报送，无需催报。".into(),
+        ));
+    }
+    let grace_until = today + Duration::days(i64::from(settings.grace_days));
+    let note = field("note");
+    let mut tx = state.db.begin().await?;
+    let id = monitoring::insert_reminder(
+        &mut tx,
+        tenant_id,
+        &NewReminder {
+            kind,
+            award_id,
+            jurisdiction_id,
+            period,
+            note,
+            grace_until,
+            sent_by: user.id,
+        },
+    )
+    .await?;
+    crate::db::audit::record(
+        &mut tx,
+        crate::db::audit::Entry {
+            after: Some(json!({ "kind": kind.as_str(), "award_id": award_id, "jurisdiction_id": jurisdiction_id,
+                                "period": period.label(kind), "grace_until": grace_until, "note": note })),
+            ..client.audit(Some(tenant_id), Some(user.id), "report_reminder", id, "remind")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(
+        &session,
+        "success",
+        format!("已催报{}，宽限至 {grace_until}。", period.label(kind)),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("{}/monitoring", user.home_url())).into_response())
+}
+
+fn bureau_decisions(report: &Report) -> Vec<(&'static str, &'static str)> {
+    let ready = match report.kind() {
+        ReportKind::ParkQuarter => report.state == "county_passed",
+        _ => report.state == "submitted",
+    };
+    if ready {
+        vec![("accept", "采纳（并重新评估园区）"), ("return", "退回修改")]
+    } else {
+        Vec::new()
+    }
+}
+
+async fn report_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let report = monitoring::report(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let decisions = bureau_decisions(&report);
+    report_view(
+        ctx,
+        &state,
+        tenant_id,
+        report,
+        decisions,
+        FieldErrors::default(),
+    )
+    .await
+}
+
+async fn decide(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let report = monitoring::report(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let by = client.by(&user);
+    let message = match form.decision.as_str() {
+        "accept" => match super::accept_report(&state, tenant_id, &report, &by, user.id).await? {
+            Some(status) => format!("已采纳。园区监测结果：{}。", status.label()),
+            None => "已采纳。".to_string(),
+        },
+        "return" if !form.reason.trim().is_empty() => {
+            let mut tx = state.db.begin().await?;
+            transition::apply_in::<Reports>(
+                &mut tx,
+                tenant_id,
+                id,
+                ReportAction::Return,
+                &by,
+                Some(form.reason.trim()),
+                &report.route(),
+            )
+            .await?;
+            monitoring::insert_review(
+                &mut tx,
+                tenant_id,
+                id,
+                report.version_count,
+                "bureau",
+                "return",
+                form.reason.trim(),
+                user.id,
+            )
+            .await?;
+            tx.commit().await?;
+            "已退回修改。".to_string()
+        }
+        other => {
+            let mut errors = FieldErrors::default();
+            if other == "return" {
+                errors.add("reason", "退回时请写明需要修改的内容。");
+            } else {
+                errors.add("decision", "请选择处理意见。");
+            }
+            let decisions = bureau_decisions(&report);
+            return report_view(ctx, &state, tenant_id, report, decisions, errors).await;
+        }
+    };
+    flash(&session, "success", message).await?;
+    Ok(Redirect::to(&format!("{}/monitoring/reports/{id}", user.home_url())).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Zone dashboard
+
+pub struct CountyRow {
+    pub name: String,
+    pub parks: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "monitoring/zone.html")]
+struct ZonePage {
+    ctx: PageCtx,
+    parks: usize,
+    reporting: usize,
+    trade: u64,
+    cbec: u64,
+    currency: &'static str,
+    counties: Vec<CountyRow>,
+    covered: usize,
+    targets: Targets,
+    form: BTreeMap<String, String>,
+    errors: FieldErrors,
+}
+
+impl ZonePage {
+    /// The four headline figures as (value, label with target and progress).
+    fn stats(&self) -> Vec<(String, String)> {
+        let with_target = |label: String, actual: u64, target: Option<i64>| match target {
+            Some(t) if t > 0 => format!(
+                "{label}（目标 {}，完成 {}%）",
+                super::amount(t as u64),
+                u128::from(actual) * 100 / t as u128
+            ),
+            _ => label,
+        };
+        vec![
+            (
+                self.parks.to_string(),
+                with_target(
+                    "持有称号的园区".into(),
+                    self.parks as u64,
+                    self.targets.parks.map(i64::from),
+                ),
+            ),
+            (
+                super::amount(self.trade),
+                with_target(
+                    format!("年化跨境电商进出口额（{}）", self.currency),
+                    self.trade,
+                    self.targets.trade,
+                ),
+            ),
+            (
+                self.cbec.to_string(),
+                with_target(
+                    "园区跨境电商企业（家）".into(),
+                    self.cbec,
+                    self.targets.enterprises.map(i64::from),
+                ),
+            ),
+            (
+                format!("{} / {}", self.covered, self.counties.len()),
+                "有园区的县（市、区）（一县一园）".into(),
+            ),
+        ]
+    }
+
+    fn value(&self, name: &str) -> String {
+        self.form.get(name).cloned().unwrap_or_default()
+    }
+}
+
+async fn zone(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    zone_page(ctx, &state, user.tenant()?, None, FieldErrors::default()).await
+}
+
+async fn zone_page(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    form: Option<BTreeMap<String, String>>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let parks: Vec<Park> = titles::list(&state.db, tenant_id, ParkScope::Bureau)
+        .await?
+        .into_iter()
+        .filter(Park::holds_title)
+        .collect();
+    let results = monitoring::results(&state.db, tenant_id, None).await?;
+    let (mut trade, mut cbec, mut reporting) = (0u64, 0u64, 0usize);
+    let mut currency = "";
+    for park in &parks {
+        let latest = results
+            .iter()
+            .filter(|r| r.award_id == park.award_id)
+            .last();
+        if let Some(r) = latest {
+            let ind: domain::Indicators =
+                serde_json::from_value(r.indicators.0.clone()).unwrap_or_default();
+            trade += ind.trade_annual;
+            cbec += ind.cbec;
+            reporting += 1;
+        }
+        if currency.is_empty() {
+            currency = super::currency_label(&super::rules_of(state, tenant_id, park).await?);
+        }
+    }
+    let mut counties = Vec::new();
+    for j in crate::db::jurisdictions::list(&state.db, tenant_id)
+        .await?
+        .into_iter()
+        .filter(|j| j.active)
+    {
+        counties.push(CountyRow {
+            parks: parks
+                .iter()
+                .filter(|p| p.jurisdiction_id == Some(j.id))
+                .map(|p| p.park_name.clone())
+                .collect(),
+            name: j.name,
+        });
+    }
+    let covered = counties.iter().filter(|c| !c.parks.is_empty()).count();
+    let targets = monitoring::targets(&state.db, tenant_id)
+        .await?
+        .unwrap_or_default();
+    let form = form.unwrap_or_else(|| {
+        let mut m = BTreeMap::new();
+        if targets.year > 0 {
+            m.insert("year".into(), targets.year.to_string());
+        }
+        m.insert(
+            "trade".into(),
+            targets.trade.map(|v| v.to_string()).unwrap_or_default(),
+        );
+        m.insert(
+            "parks".into(),
+            targets.parks.map(|v| v.to_string()).unwrap_or_default(),
+        );
+        m.insert(
+            "enterprises".into(),
+            targets
+                .enterprises
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+        );
+        m.insert("basis".into(), targets.basis.clone());
+        m
+    });
+    let page = ZonePage {
+        ctx,
+        parks: parks.len(),
+        reporting,
+        trade,
+        cbec,
+        currency: if currency.is_empty() { "元" } else { currency },
+        counties,
+        covered,
+        targets,
+        form,
+        errors,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+async fn save_targets(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let mut errors = FieldErrors::default();
+    let field = |k: &str| {
+        form.get(k)
+            .map(|s| s.trim().replace([',', '，'], ""))
+            .unwrap_or_default()
+    };
+    let mut optional = |k: &str| -> Option<i64> {
+        let v = field(k);
+        if v.is_empty() {
+            return None;
+        }
+        match v.parse::<i64>() {
+            Ok(n) if (0..=i64::from(i32::MAX) * 1000).contains(&n) => Some(n),
+            _ => {
+                errors.add(k, "请填写不小于 0 的整数，或留空。");
+                None
+            }
+        }
+    };
+    let trade = optional("trade");
+    let parks = optional("parks").map(|n| n.min(i64::from(i32::MAX)) as i32);
+    let enterprises = optional("enterprises").map(|n| n.min(i64::from(i32::MAX)) as i32);
+    let year = match field("year").parse::<i32>() {
+        Ok(y) if (2000..=2100).contains(&y) => y,
+        _ => {
+            errors.add("year", "请填写目标年份（如 2027）。");
+            0
+        }
+    };
+    let basis = field("basis");
+    if basis.chars().count() > 500 {
+        errors.add("basis", "不超过 500 字。");
+    }
+    if !errors.is_empty() {
+        return zone_page(ctx, &state, tenant_id, Some(form), errors).await;
+    }
+    let targets = Targets {
+        year,
+        trade,
+        parks,
+        enterprises,
+        basis,
+    };
+    let mut tx = state.db.begin().await?;
+    monitoring::save_targets(&mut tx, tenant_id, &targets, user.id).await?;
+    crate::db::audit::record(
+        &mut tx,
+        crate::db::audit::Entry {
+            after: Some(json!({ "year": year, "trade": trade, "parks": parks, "enterprises": enterprises, "basis": targets.basis })),
+            ..client.audit(Some(tenant_id), Some(user.id), "zone_targets", tenant_id, "update")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", "目标已保存。").await?;
+    Ok(Redirect::to(&format!("{}/monitoring/zone", user.home_url())).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// One park: history, revocation
+
+#[derive(Template)]
+#[template(path = "monitoring/park.html")]
+struct ParkPage {
+    ctx: PageCtx,
+    park: Park,
+    trend: Trend,
+    results: Vec<monitoring::MonitoringRow>,
+    reports: Vec<Report>,
+    orders: Vec<monitoring::Order>,
+    revocation: Option<monitoring::Revocation>,
+    grounds: Vec<RevocationGround>,
+    can_revoke: bool,
+    currency: &'static str,
+    form: BTreeMap<String, String>,
+    errors: FieldErrors,
+    max_mb: usize,
+}
+
+impl ParkPage {
+    fn value(&self, name: &str) -> String {
+        self.form.get(name).cloned().unwrap_or_default()
+    }
+
+    fn findings(&self, row: &monitoring::MonitoringRow) -> Vec<domain::Finding> {
+        super::findings_of(&row.findings.0)
+    }
+
+    fn indicators(&self, row: &monitoring::MonitoringRow) -> domain::Indicators {
+        serde_json::from_value(row.indicators.0.clone()).unwrap_or_default()
+    }
+
+    fn status_label(&self, status: &str) -> &'static str {
+        MonitoringStatus::parse(status)
+            .map(|s| s.label())
+            .unwrap_or("—")
+    }
+}
+
+async fn park_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, award)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    show_park(
+        ctx,
+        &state,
+        user.tenant()?,
+        award,
+        None,
+        FieldErrors::default(),
+    )
+    .await
+}
+
+async fn show_park(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    award: i64,
+    form: Option<BTreeMap<String, String>>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let park = titles::get(&state.db, tenant_id, ParkScope::Bureau, award)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rules = super::rules_of(state, tenant_id, &park).await?;
+    let results = monitoring::results(&state.db, tenant_id, Some(award)).await?;
+    let revocation = monitoring::revocations(&state.db, tenant_id)
+        .await?
+        .into_iter()
+        .find(|r| r.award_id == award);
+    let page = ParkPage {
+        trend: Trend::of(&results.iter().collect::<Vec<_>>()),
+        reports: monitoring::reports(&state.db, tenant_id, Some(award), None).await?,
+        orders: monitoring::orders(&state.db, tenant_id, Some(award)).await?,
+        grounds: revocation_grounds(&rules).to_vec(),
+        can_revoke: park.holds_title(),
+        currency: super::currency_label(&rules),
+        max_mb: state.config.max_upload_bytes / (1024 * 1024),
+        form: form.unwrap_or_default(),
+        ctx,
+        park,
+        results,
+        revocation,
+        errors,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+/// 撤销称号: immediate, with the ground's article, reasons and evidence; the bar on reapplying
+/// and the funds to recover follow from the ground.
+async fn revoke(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Path((_, award)): Path<(String, i64)>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let park = titles::get(&state.db, tenant_id, ParkScope::Bureau, award)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rules = super::rules_of(&state, tenant_id, &park).await?;
+    let mut errors = FieldErrors::default();
+    let upload = read_upload(
+        multipart,
+        "evidence",
+        state.config.max_upload_bytes,
+        &mut errors,
+    )
+    .await?;
+    let ground = revocation_grounds(&rules)
+        .iter()
+        .find(|g| g.key == upload.field("ground"))
+        .copied();
+    if ground.is_none() {
+        errors.add("ground", "请选择撤销依据。");
+    }
+    let reason = upload.field("reason").trim().to_string();
+    if !(10..=5000).contains(&reason.chars().count()) {
+        errors.add("reason", "请写明撤销的事实和理由（10–5000字）。");
+    }
+    if upload.file.is_none() && errors.get("evidence").is_none() {
+        errors.add("evidence", "请上传证据材料（如处罚决定书、失信名单截图）。");
+    }
+    let funds = upload.field("funds").trim().replace([',', '，'], "");
+    let funds = if ground.is_some_and(|g| g.recovers_funds) {
+        match funds.parse::<i64>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                errors.add("funds", "请填写应收回的财政资金金额（元，正整数）。");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let (Some(ground), true) = (ground, errors.is_empty()) else {
+        let form = upload.fields.clone();
+        return show_park(ctx, &state, tenant_id, award, Some(form), errors).await;
+    };
+    let today = state.clock.today();
+    let barred_until = ground
+        .bar_years
+        .and_then(|y| today.checked_add_months(Months::new(12 * y)))
+        .and_then(|d| d.pred_opt());
+    let by = client.by(&user);
+    let mut tx = state.db.begin().await?;
+    let note = format!("{today} 撤销称号：{}（{}）", ground.label, ground.article);
+    titles::transition(
+        &mut tx,
+        tenant_id,
+        award,
+        ApplicationAction::Revoke,
+        &by,
+        Some(&format!("{}：{reason}", ground.label)),
+        &WorkflowRules::for_rule_set(&rules),
+    )
+    .await?;
+    monitoring::insert_revocation(
+        &mut tx,
+        tenant_id,
+        &NewRevocation {
+            award_id: award,
+            ground: ground.key,
+            article: ground.article,
+            reason: &reason,
+            uscc: &park.uscc,
+            revoked_on: today,
+            barred_until,
+            funds_to_recover: funds,
+            revoked_by: user.id,
+        },
+    )
+    .await?;
+    for file in upload.files() {
+        files::keep(
+            &state,
+            &mut tx,
+            tenant_id,
+            Owner::Award(award),
+            "revocation_evidence",
+            file,
+            user.id,
+        )
+        .await?;
+    }
+    super::note_title(&mut tx, tenant_id, award, &note, today).await?;
+    tx.commit().await?;
+    let bar = barred_until
+        .map(|d| format!("该运营主体 {d} 前不得重新申报。"))
+        .unwrap_or_default();
+    flash(
+        &session,
+        "success",
+        format!("已撤销{}的称号。{bar}", park.park_name),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("{}/monitoring/parks/{award}", user.home_url())).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Re-review (复评) and rectification (限期整改)
+
+#[derive(Template)]
+#[template(path = "monitoring/re_reviews.html")]
+struct ReReviewsPage {
+    ctx: PageCtx,
+    rounds: Vec<monitoring::ReReview>,
+    parks: Vec<Park>,
+    calls: Vec<(String, String)>,
+    form: BTreeMap<String, String>,
+    chosen: Vec<i64>,
+    errors: FieldErrors,
+}
+
+async fn re_reviews(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    re_reviews_page(
+        ctx,
+        &state,
+        user.tenant()?,
+        BTreeMap::new(),
+        Vec::new(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+async fn re_reviews_page(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    form: BTreeMap<String, String>,
+    chosen: Vec<i64>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let parks: Vec<Park> = titles::list(&state.db, tenant_id, ParkScope::Bureau)
+        .await?
+        .into_iter()
+        .filter(|p| p.state == "awarded")
+        .collect();
+    let calls: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT DISTINCT c.id, c.title FROM calls c
+         JOIN applications a ON a.tenant_id = c.tenant_id AND a.call_id = c.id
+         JOIN awards w ON w.tenant_id = a.tenant_id AND w.application_id = a.id
+         WHERE c.tenant_id = $1 ORDER BY c.id DESC",
+    )
+    .bind(tenant_id)
+    .fetch_all(&state.db)
+    .await?;
+    let page = ReReviewsPage {
+        ctx,
+        rounds: monitoring::re_reviews(&state.db, tenant_id).await?,
+        parks,
+        calls: calls
+            .into_iter()
+            .map(|(id, t)| (id.to_string(), t))
+            .collect(),
+        form,
+        chosen,
+        errors,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+/// The parks of a call that hold the title unconditionally (a park under rectification is
+/// already being re-examined).
+async fn call_parks(state: &AppState, tenant_id: i64, call: i64) -> AppResult<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT w.id FROM awards w
+         JOIN applications a ON a.tenant_id = w.tenant_id AND a.id = w.application_id
+         JOIN titles t ON t.tenant_id = w.tenant_id AND t.award_id = w.id
+         WHERE w.tenant_id = $1 AND a.call_id = $2 AND t.state = 'awarded'",
+    )
+    .bind(tenant_id)
+    .bind(call)
+    .fetch_all(&state.db)
+    .await?)
+}
+
+/// The engine's view of a park now: its latest accepted quarter if it has reported, else what
+/// it was awarded on.
+async fn evaluate_now(
+    state: &AppState,
+    tenant_id: i64,
+    park: &Park,
+) -> AppResult<(MonitoringStatus, Vec<domain::Finding>)> {
+    let rules = super::rules_of(state, tenant_id, park).await?;
+    let base = super::baseline(state, tenant_id, park, &rules).await?;
+    let mut conn = state.db.acquire().await?;
+    let reports = monitoring::accepted_park_reports(&mut conn, tenant_id, park.award_id).await?;
+    match reports.last() {
+        Some((quarter, _)) => {
+            let out = domain::monitor(&rules, &base, *quarter, &reports, None);
+            Ok((out.status, out.findings))
+        }
+        None => {
+            let evaluation = crate::domain::evaluate::evaluate(&rules, &base);
+            let findings = domain::findings(&rules, &evaluation);
+            Ok((
+                domain::classify(evaluation.vetoed, &findings, None),
+                findings,
+            ))
+        }
+    }
+}
+
+async fn open_re_review(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let mut form = BTreeMap::new();
+    let mut chosen: Vec<i64> = Vec::new();
+    for (k, v) in &pairs {
+        if k == "award" {
+            if let Ok(id) = v.parse() {
+                chosen.push(id);
+            }
+        } else {
+            form.insert(k.clone(), v.clone());
+        }
+    }
+    let mut errors = FieldErrors::default();
+    let title = form
+        .get("title")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    if !(1..=200).contains(&title.chars().count()) {
+        errors.add("title", "请填写复评名称（200字以内）。");
+    }
+    let reason = form
+        .get("reason")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    if let Some(call) = form.get("call").and_then(|c| c.parse::<i64>().ok()) {
+        chosen.extend(call_parks(&state, tenant_id, call).await?);
+    }
+    chosen.sort_unstable();
+    chosen.dedup();
+    let mut parks = Vec::new();
+    for id in &chosen {
+        match titles::get(&state.db, tenant_id, ParkScope::Bureau, *id).await? {
+            Some(p) if p.state == "awarded" => parks.push(p),
+            _ => return Err(AppError::NotFound),
+        }
+    }
+    if parks.is_empty() {
+        errors.add(
+            "award",
+            "请选择参加复评的园区，或选择一次申报通知的全部已认定园区。",
+        );
+    }
+    if !errors.is_empty() {
+        return re_reviews_page(ctx, &state, tenant_id, form, chosen, errors).await;
+    }
+    let mut evaluated = Vec::new();
+    for p in &parks {
+        evaluated.push((p.award_id, evaluate_now(&state, tenant_id, p).await?));
+    }
+    let mut tx = state.db.begin().await?;
+    let id = monitoring::insert_re_review(&mut tx, tenant_id, &title, &reason, user.id).await?;
+    for (award, (status, findings)) in &evaluated {
+        let findings = serde_json::to_value(findings).unwrap_or_default();
+        monitoring::insert_re_review_park(
+            &mut tx,
+            tenant_id,
+            id,
+            *award,
+            status.as_str(),
+            &findings,
+        )
+        .await?;
+    }
+    crate::db::audit::record(
+        &mut tx,
+        crate::db::audit::Entry {
+            after: Some(json!({ "title": title, "reason": reason, "parks": chosen })),
+            ..client.audit(Some(tenant_id), Some(user.id), "re_review", id, "open")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(
+        &session,
+        "success",
+        format!("已启动复评，共 {} 个园区。", parks.len()),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("{}/monitoring/re-reviews/{id}", user.home_url())).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "monitoring/re_review.html")]
+struct ReReviewPage {
+    ctx: PageCtx,
+    round: monitoring::ReReview,
+    parks: Vec<ReReviewEntry>,
+    errors: FieldErrors,
+}
+
+/// One park of a round, with its decision form's values and errors (only the form that was
+/// sent shows what was typed and what was wrong).
+struct ReReviewEntry {
+    park: monitoring::ReReviewPark,
+    findings: Vec<domain::Finding>,
+    may_delist: bool,
+    text: String,
+    deadline: String,
+    errors: FieldErrors,
+}
+
+impl ReReviewPage {
+    fn status_label(&self, status: &str) -> &'static str {
+        MonitoringStatus::parse(status)
+            .map(|s| s.label())
+            .unwrap_or("—")
+    }
+}
+
+fn findings_text(findings: &[domain::Finding]) -> String {
+    {
+        findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}（{}）：要求 {}，实际 {}",
+                    f.description, f.article, f.required, f.actual
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+async fn re_review_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    show_re_review(
+        ctx,
+        &state,
+        user.tenant()?,
+        id,
+        0,
+        BTreeMap::new(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+async fn show_re_review(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    id: i64,
+    errors_for: i64,
+    form: BTreeMap<String, String>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let round = monitoring::re_review(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut parks = Vec::new();
+    for p in monitoring::re_review_parks(&state.db, tenant_id, id).await? {
+        let park = titles::get(&state.db, tenant_id, ParkScope::Bureau, p.award_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let rules = super::rules_of(state, tenant_id, &park).await?;
+        let findings = super::findings_of(&p.findings.0);
+        let mine = errors_for == p.id;
+        let value = |k: &str| form.get(k).cloned().unwrap_or_default();
+        parks.push(ReReviewEntry {
+            text: if mine {
+                value("findings")
+            } else {
+                findings_text(&findings)
+            },
+            deadline: if mine {
+                value("deadline")
+            } else {
+                (state.clock.today() + Duration::days(90)).to_string()
+            },
+            errors: if mine {
+                errors.clone()
+            } else {
+                FieldErrors::default()
+            },
+            may_delist: WorkflowRules::for_rule_set(&rules).delist_without_rectification,
+            park: p,
+            findings,
+        });
+    }
+    let page = ReReviewPage {
+        ctx,
+        round,
+        parks,
+        errors,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+async fn decide_re_review(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Path((_, id, pid)): Path<(String, i64, i64)>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let entry = monitoring::re_review_parks(&state.db, tenant_id, id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == pid)
+        .ok_or(AppError::NotFound)?;
+    let park = titles::get(&state.db, tenant_id, ParkScope::Bureau, entry.award_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rules = WorkflowRules::for_rule_set(&super::rules_of(&state, tenant_id, &park).await?);
+    let field = |k: &str| {
+        form.get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    let result = field("result");
+    let findings = field("findings");
+    let today = state.clock.today();
+    let mut errors = FieldErrors::default();
+    let deadline = match result.as_str() {
+        "pass" => None,
+        "rectify" => {
+            if !(1..=5000).contains(&findings.chars().count()) {
+                errors.add("findings", "请写明需要整改的问题（5000字以内）。");
+            }
+            match field("deadline").parse::<NaiveDate>() {
+                Ok(d) if d > today => Some(d),
+                _ => {
+                    errors.add("deadline", "请填写今天以后的整改期限（如 2027-03-31）。");
+                    None
+                }
+            }
+        }
+        "delist" if rules.delist_without_rectification => {
+            if findings.is_empty() {
+                errors.add("findings", "请写明取消资格的理由。");
+            }
+            None
+        }
+        _ => {
+            errors.add("result", "请选择复评结论。");
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return show_re_review(ctx, &state, tenant_id, id, pid, form, errors).await;
+    }
+    let by = client.by(&user);
+    let mut tx = state.db.begin().await?;
+    if !monitoring::decide_re_review_park(&mut tx, tenant_id, pid, &result, &findings, user.id)
+        .await?
+    {
+        return Err(AppError::Conflict("该园区的复评结论已作出。".into()));
+    }
+    let message = apply_result(
+        &mut tx, tenant_id, &park, pid, &result, &findings, deadline, &by, &rules, today, user.id,
+    )
+    .await?;
+    crate::db::audit::record(
+        &mut tx,
+        crate::db::audit::Entry {
+            after: Some(json!({ "re_review": id, "award_id": park.award_id, "result": result, "findings": findings, "deadline": deadline })),
+            ..client.audit(Some(tenant_id), Some(user.id), "re_review_park", pid, "decide")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", message).await?;
+    Ok(Redirect::to(&format!("{}/monitoring/re-reviews/{id}", user.home_url())).into_response())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn apply_result(
+    tx: &mut sqlx::PgConnection,
+    tenant_id: i64,
+    park: &Park,
+    pid: i64,
+    result: &str,
+    findings: &str,
+    deadline: Option<NaiveDate>,
+    by: &By,
+    rules: &WorkflowRules,
+    today: NaiveDate,
+    user_id: i64,
+) -> AppResult<String> {
+    let award = park.award_id;
+    Ok(match (result, deadline) {
+        ("rectify", Some(deadline)) => {
+            titles::transition(
+                tx,
+                tenant_id,
+                award,
+                ApplicationAction::OrderRectification,
+                by,
+                Some(findings),
+                rules,
+            )
+            .await?;
+            monitoring::insert_order(tx, tenant_id, award, Some(pid), findings, deadline, user_id)
+                .await?;
+            super::note_title(
+                tx,
+                tenant_id,
+                award,
+                &format!("{today} 复评未达标，责令限期整改至 {deadline}"),
+                today,
+            )
+            .await?;
+            format!("已责令{}限期整改，期限 {deadline}。", park.park_name)
+        }
+        ("delist", _) => {
+            titles::transition(
+                tx,
+                tenant_id,
+                award,
+                ApplicationAction::Delist,
+                by,
+                Some(findings),
+                rules,
+            )
+            .await?;
+            super::note_title(
+                tx,
+                tenant_id,
+                award,
+                &format!("{today} 复评未达到要求，取消资格（中山 第十一条）"),
+                today,
+            )
+            .await?;
+            format!("已取消{}的资格（摘牌）。", park.park_name)
+        }
+        _ => format!("{}复评通过。", park.park_name),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "monitoring/rectification.html")]
+struct OrderPage {
+    ctx: PageCtx,
+    order: monitoring::Order,
+    responses: Vec<monitoring::Response>,
+    errors: FieldErrors,
+}
+
+async fn order_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    show_order(ctx, &state, user.tenant()?, id, FieldErrors::default()).await
+}
+
+async fn show_order(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    id: i64,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let order = monitoring::order(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = OrderPage {
+        responses: monitoring::responses(&state.db, tenant_id, id).await?,
+        order,
+        ctx,
+        errors,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+/// The bureau's check of a rectification report: accepted restores the title; rejected sends
+/// the order back to the operator, who may answer again until the deadline.
+async fn verdict(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let order = monitoring::order(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let verdict = form.get("verdict").map(String::as_str).unwrap_or("");
+    let reason = form.get("reason").map(|s| s.trim()).unwrap_or("");
+    let mut errors = FieldErrors::default();
+    match verdict {
+        "accepted" => {}
+        "rejected" if !reason.is_empty() => {}
+        "rejected" => errors.add("reason", "不予通过时请写明理由。"),
+        _ => errors.add("verdict", "请选择验收结论。"),
+    }
+    if !errors.is_empty() {
+        return show_order(ctx, &state, tenant_id, id, errors).await;
+    }
+    let park = titles::get(&state.db, tenant_id, ParkScope::Bureau, order.award_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rules = WorkflowRules::for_rule_set(&super::rules_of(&state, tenant_id, &park).await?);
+    let by = client.by(&user);
+    let today = state.clock.today();
+    let mut tx = state.db.begin().await?;
+    let to = if verdict == "accepted" {
+        "accepted"
+    } else {
+        "open"
+    };
+    if !monitoring::set_order_state(&mut tx, tenant_id, id, &["responded"], to).await? {
+        return Err(AppError::Conflict(
+            "该整改通知当前没有待验收的整改报告。".into(),
+        ));
+    }
+    monitoring::judge_latest_response(&mut tx, tenant_id, id, verdict, reason, user.id).await?;
+    if verdict == "accepted" {
+        titles::transition(
+            &mut tx,
+            tenant_id,
+            order.award_id,
+            ApplicationAction::AcceptRectification,
+            &by,
+            None,
+            &rules,
+        )
+        .await?;
+        super::note_title(
+            &mut tx,
+            tenant_id,
+            order.award_id,
+            &format!("{today} 整改验收通过"),
+            today,
+        )
+        .await?;
+    }
+    crate::db::audit::record(
+        &mut tx,
+        crate::db::audit::Entry {
+            before: Some(json!({ "state": "responded" })),
+            after: Some(json!({ "state": to, "verdict": verdict, "reason": reason })),
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "rectification_order",
+                id,
+                "verdict",
+            )
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(
+        &session,
+        "success",
+        if verdict == "accepted" {
+            "整改验收通过，园区恢复为有效。"
+        } else {
+            "整改报告不予通过，已退回园区继续整改。"
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "{}/monitoring/rectifications/{id}",
+        user.home_url()
+    ))
+    .into_response())
+}

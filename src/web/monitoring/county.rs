@@ -1,0 +1,452 @@
+//! The county's side of supervision (温州 第九条): reviewing its parks' quarterly reports before
+//! the bureau, and filing its own quarterly park dynamics and half-year work report.
+use super::{Owed, owed};
+use crate::auth::CurrentUser;
+use crate::db::monitoring::{self, Report, ReportReview, ReportVersion, Reports};
+use crate::db::titles::{self, Park, ParkScope};
+use crate::db::transition;
+use crate::domain::monitoring::{ParkReport, Period, ReportKind, SupervisionRules};
+use crate::domain::workflow::{ReportAction, ReportRoute};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::page::{FieldErrors, PageCtx, flash, render_with};
+use crate::web::request::ClientInfo;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/monitoring", get(home))
+        .route("/reports/{id}", get(report_page))
+        .route("/reports/{id}/decision", post(decide))
+        .route(
+            "/own-reports/{kind}/{year}/{period}",
+            get(own_page).post(own_file),
+        )
+}
+
+fn jurisdiction(user: &CurrentUser) -> AppResult<i64> {
+    user.jurisdiction_id.ok_or(AppError::NotFound)
+}
+
+/// Whether this county files its own reports: when a park it supervises was awarded under a
+/// rule set that asks for them (温州 第九条).
+async fn files_own_reports(state: &AppState, tenant_id: i64, parks: &[Park]) -> AppResult<bool> {
+    for park in parks.iter().filter(|p| p.holds_title()) {
+        let rules = super::rules_of(state, tenant_id, park).await?;
+        if SupervisionRules::for_rule_set(&rules).county_reports {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+#[derive(Template)]
+#[template(path = "county/monitoring.html")]
+struct HomePage {
+    ctx: PageCtx,
+    parks: Vec<(Park, Vec<Owed>)>,
+    to_review: Vec<Report>,
+    own: Vec<Owed>,
+}
+
+async fn home(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let j = jurisdiction(&user)?;
+    let settings = monitoring::settings(&state.db, tenant_id).await?;
+    let today = state.clock.today();
+    let all = titles::list(&state.db, tenant_id, ParkScope::Jurisdiction(j)).await?;
+    let filed = monitoring::reports(&state.db, tenant_id, None, Some(j)).await?;
+    let mut parks = Vec::new();
+    for park in all.iter().cloned() {
+        let mine: Vec<Report> = filed
+            .iter()
+            .filter(|r| r.award_id == Some(park.award_id))
+            .cloned()
+            .collect();
+        let (list, _) = owed(
+            &settings,
+            ReportKind::ParkQuarter,
+            park.awarded_on,
+            today,
+            &mine,
+        );
+        let overdue = if park.holds_title() {
+            list.into_iter().filter(|o| o.overdue).collect()
+        } else {
+            Vec::new()
+        };
+        parks.push((park, overdue));
+    }
+    let mut own = Vec::new();
+    if files_own_reports(&state, tenant_id, &all).await? {
+        let since = all
+            .iter()
+            .filter(|p| p.holds_title())
+            .map(|p| p.awarded_on)
+            .min();
+        if let Some(since) = since {
+            for kind in [ReportKind::CountyQuarter, ReportKind::CountyHalf] {
+                let (list, next) = owed(&settings, kind, since, today, &filed);
+                own.extend(list);
+                own.push(next);
+            }
+        }
+    }
+    let to_review = monitoring::reports_in_state(&state.db, tenant_id, &["submitted"], Some(j))
+        .await?
+        .into_iter()
+        .filter(|r| r.kind() == ReportKind::ParkQuarter)
+        .collect();
+    render_with(
+        axum::http::StatusCode::OK,
+        &HomePage {
+            ctx,
+            parks,
+            to_review,
+            own,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "monitoring/report.html")]
+pub struct ReportView {
+    pub ctx: PageCtx,
+    pub report: Report,
+    pub versions: Vec<ReportVersion>,
+    pub reviews: Vec<ReportReview>,
+    pub park: Option<ParkReport>,
+    pub currency: &'static str,
+    /// The decisions this user may take now, as (value, label).
+    pub decisions: Vec<(&'static str, &'static str)>,
+    pub action: String,
+    pub errors: FieldErrors,
+    pub monitoring: Option<monitoring::MonitoringRow>,
+}
+
+impl ReportView {
+    pub fn findings(&self) -> Vec<crate::domain::monitoring::Finding> {
+        self.monitoring
+            .as_ref()
+            .map(|m| super::findings_of(&m.findings.0))
+            .unwrap_or_default()
+    }
+
+    pub fn status_label(&self) -> &'static str {
+        self.monitoring
+            .as_ref()
+            .and_then(|m| crate::domain::monitoring::MonitoringStatus::parse(&m.status))
+            .map(|s| s.label())
+            .unwrap_or("")
+    }
+}
+
+/// The page of one report for a reviewer (county or bureau).
+pub async fn report_view(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    report: Report,
+    decisions: Vec<(&'static str, &'static str)>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let versions = monitoring::versions(&state.db, tenant_id, report.id).await?;
+    let reviews = monitoring::reviews(&state.db, tenant_id, report.id).await?;
+    let currency = match report.award_id {
+        Some(award) => {
+            let park = titles::get(&state.db, tenant_id, ParkScope::Bureau, award)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            super::currency_label(&super::rules_of(state, tenant_id, &park).await?)
+        }
+        None => "",
+    };
+    let monitoring = monitoring::results(&state.db, tenant_id, report.award_id)
+        .await?
+        .into_iter()
+        .find(|m| m.report_id == report.id);
+    let page = ReportView {
+        action: format!("{}/reports/{}/decision", ctx.home(), report.id),
+        park: versions.last().and_then(|v| v.park()),
+        ctx,
+        versions,
+        reviews,
+        currency,
+        decisions,
+        errors,
+        monitoring,
+        report,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+async fn own_report(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Report> {
+    monitoring::report(&state.db, user.tenant()?, id)
+        .await?
+        .filter(|r| Some(r.jurisdiction_id) == user.jurisdiction_id)
+        .ok_or(AppError::NotFound)
+}
+
+fn county_decisions(report: &Report) -> Vec<(&'static str, &'static str)> {
+    if report.kind() == ReportKind::ParkQuarter && report.state == "submitted" {
+        vec![("pass", "审核通过，报市商务局"), ("return", "退回园区修改")]
+    } else {
+        Vec::new()
+    }
+}
+
+async fn report_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let report = own_report(&state, &user, id).await?;
+    let decisions = county_decisions(&report);
+    report_view(
+        ctx,
+        &state,
+        user.tenant()?,
+        report,
+        decisions,
+        FieldErrors::default(),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    pub decision: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+async fn decide(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let report = own_report(&state, &user, id).await?;
+    let (action, decision) = match form.decision.as_str() {
+        "pass" => (ReportAction::CountyPass, "pass"),
+        "return" => (ReportAction::Return, "return"),
+        _ => {
+            let mut errors = FieldErrors::default();
+            errors.add("decision", "请选择审核意见。");
+            let decisions = county_decisions(&report);
+            return report_view(ctx, &state, tenant_id, report, decisions, errors).await;
+        }
+    };
+    if action == ReportAction::Return && form.reason.trim().is_empty() {
+        let mut errors = FieldErrors::default();
+        errors.add("reason", "退回时请写明需要修改的内容。");
+        let decisions = county_decisions(&report);
+        return report_view(ctx, &state, tenant_id, report, decisions, errors).await;
+    }
+    let mut tx = state.db.begin().await?;
+    transition::apply_in::<Reports>(
+        &mut tx,
+        tenant_id,
+        id,
+        action,
+        &client.by(&user),
+        Some(form.reason.trim()).filter(|r| !r.is_empty()),
+        &report.route(),
+    )
+    .await?;
+    monitoring::insert_review(
+        &mut tx,
+        tenant_id,
+        id,
+        report.version_count,
+        "county",
+        decision,
+        form.reason.trim(),
+        user.id,
+    )
+    .await?;
+    tx.commit().await?;
+    flash(
+        &session,
+        "success",
+        if decision == "pass" {
+            "已审核通过，报市商务局。"
+        } else {
+            "已退回园区修改。"
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("{}/monitoring", user.home_url())).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "county/own_report.html")]
+struct OwnPage {
+    ctx: PageCtx,
+    label: String,
+    kind_label: &'static str,
+    action: String,
+    report: Option<Report>,
+    versions: Vec<ReportVersion>,
+    reviews: Vec<ReportReview>,
+    can_file: bool,
+    text: String,
+    errors: FieldErrors,
+}
+
+fn own_kind(kind: &str, year: i32, period: u8) -> AppResult<(ReportKind, Period)> {
+    let kind = ReportKind::parse(kind)
+        .filter(|k| *k != ReportKind::ParkQuarter)
+        .ok_or(AppError::NotFound)?;
+    let period = Period { year, period };
+    if !period.is_valid(kind) {
+        return Err(AppError::NotFound);
+    }
+    Ok((kind, period))
+}
+
+async fn own_view(
+    ctx: PageCtx,
+    state: &AppState,
+    user: &CurrentUser,
+    (kind, period): (ReportKind, Period),
+    text: Option<String>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let j = jurisdiction(user)?;
+    let report = monitoring::reports(&state.db, tenant_id, None, Some(j))
+        .await?
+        .into_iter()
+        .find(|r| r.kind() == kind && r.period() == period);
+    let (versions, reviews) = match &report {
+        Some(r) => (
+            monitoring::versions(&state.db, tenant_id, r.id).await?,
+            monitoring::reviews(&state.db, tenant_id, r.id).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let ended = period.last_day(kind) < state.clock.today();
+    let can_file = ended && report.as_ref().is_none_or(|r| r.state == "returned");
+    let page = OwnPage {
+        action: format!(
+            "{}/own-reports/{}/{}/{}",
+            ctx.home(),
+            kind.as_str(),
+            period.year,
+            period.period
+        ),
+        label: period.label(kind),
+        kind_label: kind.label(),
+        text: text.unwrap_or_else(|| versions.last().map(|v| v.text()).unwrap_or_default()),
+        ctx,
+        report,
+        versions,
+        reviews,
+        can_file,
+        errors,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+async fn own_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, kind, year, period)): Path<(String, String, i32, u8)>,
+) -> AppResult<Response> {
+    let which = own_kind(&kind, year, period)?;
+    own_view(ctx, &state, &user, which, None, FieldErrors::default()).await
+}
+
+#[derive(Deserialize)]
+struct OwnForm {
+    #[serde(default)]
+    text: String,
+}
+
+async fn own_file(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Path((_, kind, year, period)): Path<(String, String, i32, u8)>,
+    Form(form): Form<OwnForm>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let j = jurisdiction(&user)?;
+    let (kind, period) = own_kind(&kind, year, period)?;
+    let mut errors = FieldErrors::default();
+    if !(20..=20000).contains(&form.text.trim().chars().count()) {
+        errors.add("text", "请填写报告内容（20–20000字）。");
+    }
+    if period.last_day(kind) >= state.clock.today() {
+        errors.add("text", "该期尚未结束，期末后再报送。");
+    }
+    if !errors.is_empty() {
+        return own_view(ctx, &state, &user, (kind, period), Some(form.text), errors).await;
+    }
+    let data = json!({ "text": form.text.trim() });
+    let mut tx = state.db.begin().await?;
+    match monitoring::report_for(&mut tx, tenant_id, kind, None, j, period).await? {
+        Some(id) => {
+            transition::apply_in::<Reports>(
+                &mut tx,
+                tenant_id,
+                id,
+                ReportAction::Resubmit,
+                &client.by(&user),
+                None,
+                &ReportRoute { via_county: false },
+            )
+            .await?;
+            monitoring::add_version(&mut tx, tenant_id, id, &data, user.id).await?;
+        }
+        None => {
+            let id = monitoring::insert_report(
+                &mut tx, tenant_id, kind, None, j, period, &data, user.id,
+            )
+            .await?;
+            crate::db::audit::record(
+                &mut tx,
+                crate::db::audit::Entry {
+                    after: Some(json!({ "state": "submitted", "period": period.label(kind) })),
+                    ..client.audit(
+                        Some(tenant_id),
+                        Some(user.id),
+                        "periodic_report",
+                        id,
+                        "submit",
+                    )
+                },
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    flash(
+        &session,
+        "success",
+        format!("{}{}已报送市商务局。", period.label(kind), kind.label()),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("{}/monitoring", user.home_url())).into_response())
+}

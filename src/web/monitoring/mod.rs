@@ -1,0 +1,426 @@
+//! Dynamic management after the award (issue 7): periodic reports, the engine's monitoring of
+//! awarded parks, re-review, rectification, delisting, revocation and expiry.
+pub mod bureau;
+pub mod county;
+pub mod operator;
+pub mod sweep;
+
+use crate::db::applications::Scope;
+use crate::db::monitoring::{self, MonitoringRow, Report, Reports};
+use crate::db::rulesets;
+use crate::db::titles::{self, Park};
+use crate::db::transition::{self, By};
+use crate::domain::evaluate::Input;
+use crate::domain::monitoring::{
+    self as domain, DueSettings, MonitoringStatus, ParkReport, Period, ReportKind, SupervisionRules,
+};
+use crate::domain::ruleset::RuleSet;
+use crate::domain::workflow::{ReportAction, WorkflowRules};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::applications::{input_for, load, roster_of, shanghai_day};
+use crate::web::page::FieldErrors;
+use chrono::NaiveDate;
+use serde_json::json;
+use sqlx::PgConnection;
+
+/// The rule set a park was awarded under.
+pub async fn rules_of(state: &AppState, tenant_id: i64, park: &Park) -> AppResult<RuleSet> {
+    let (_, rules) = rulesets::get(&state.db, tenant_id, park.rule_set_version_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(rules)
+}
+
+/// The unit money is reported in under a rule set (Wenzhou USD, Zhongshan yuan).
+pub fn currency_label(rules: &RuleSet) -> &'static str {
+    rules.currency.map(|c| c.label()).unwrap_or("元")
+}
+
+/// What the park was awarded on, as the engine's input: the last version of its application,
+/// or for a provincial-list park only its tier (it declared nothing else).
+pub async fn baseline(
+    state: &AppState,
+    tenant_id: i64,
+    park: &Park,
+    rules: &RuleSet,
+) -> AppResult<Input> {
+    if let Some(app_id) = park.application_id {
+        let loaded = load(state, tenant_id, Scope::Bureau, app_id).await?;
+        let versions = crate::db::applications::versions(&state.db, tenant_id, app_id).await?;
+        if let Some(v) = versions.last() {
+            return Ok(input_for(
+                &loaded,
+                &v.form.0,
+                &roster_of(&v.roster.0),
+                shanghai_day(v.submitted_at),
+                None,
+            ));
+        }
+    }
+    Ok(serde_json::from_value(json!({
+        "rules": rules.id,
+        "applied_on": park.awarded_on.to_string(),
+        "tier": park.tier,
+    }))
+    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a provincial baseline")))?)
+}
+
+/// One period a report is owed for, and where it stands.
+pub struct Owed {
+    pub kind: ReportKind,
+    pub period: Period,
+    pub label: String,
+    pub due: NaiveDate,
+    pub report: Option<Report>,
+    pub overdue: bool,
+}
+
+impl Owed {
+    pub fn status_label(&self) -> &'static str {
+        match &self.report {
+            Some(r) => r.state_label(),
+            None if self.overdue => "逾期未报",
+            None => "待报送",
+        }
+    }
+
+    pub fn kind_str(&self) -> &'static str {
+        self.kind.as_str()
+    }
+}
+
+/// The periods a park (or a county) owes from `since` to `today`, with the reports filed for
+/// them, newest first; plus the next period falling due.
+pub fn owed(
+    settings: &DueSettings,
+    kind: ReportKind,
+    since: NaiveDate,
+    today: NaiveDate,
+    filed: &[Report],
+) -> (Vec<Owed>, Owed) {
+    let (periods, next) = settings.owed(kind, since, today);
+    let find = |p: Period| {
+        filed
+            .iter()
+            .find(|r| r.kind() == kind && r.period() == p)
+            .cloned()
+    };
+    let make = |p: Period| {
+        let report = find(p);
+        let due = settings.due_date(kind, p);
+        Owed {
+            kind,
+            period: p,
+            label: p.label(kind),
+            due,
+            overdue: due < today && report.as_ref().is_none_or(|r| !r.counts_as_filed()),
+            report,
+        }
+    };
+    let mut list: Vec<Owed> = periods.into_iter().map(make).collect();
+    list.reverse();
+    (list, make(next))
+}
+
+/// Parses a park report form; every problem is a message next to its field.
+pub fn parse_park_report(
+    form: &std::collections::BTreeMap<String, String>,
+    with_transactions: bool,
+    errors: &mut FieldErrors,
+) -> ParkReport {
+    let mut number = |name: &str, required: bool| -> u64 {
+        let raw = form.get(name).map(|s| s.trim()).unwrap_or("");
+        if raw.is_empty() {
+            if required {
+                errors.add(name, "请填写（没有请填 0）。");
+            }
+            return 0;
+        }
+        match raw.replace([',', '，'], "").parse::<u64>() {
+            Ok(n) if n <= 1_000_000_000_000_000 => n,
+            _ => {
+                errors.add(name, "请填写不小于 0 的整数。");
+                0
+            }
+        }
+    };
+    let report = ParkReport {
+        trade: number("trade", true),
+        transactions: with_transactions.then(|| number("transactions", true)),
+        enterprises: number("enterprises", true),
+        cbec: [
+            number("cbec_operating", true),
+            number("cbec_platform", true),
+            number("cbec_payment", true),
+            number("cbec_logistics", true),
+            number("cbec_other", true),
+        ],
+        registered: number("registered", true),
+        active: number("active", true),
+        events_self: number("events_self", true),
+        events_joint: number("events_joint", true),
+        changes: form.get("changes").cloned().unwrap_or_default(),
+    };
+    if report.changes.chars().count() > 5000 {
+        errors.add("changes", "不超过 5000 字。");
+    }
+    if errors.is_empty() {
+        for (field, message) in report.inconsistencies() {
+            errors.add(field, message);
+        }
+    }
+    report
+}
+
+/// The bureau's acceptance of a report; for a park's report the engine then re-evaluates the
+/// park and records its monitoring status, in the same transaction.
+pub async fn accept_report(
+    state: &AppState,
+    tenant_id: i64,
+    report: &Report,
+    by: &By,
+    user_id: i64,
+) -> AppResult<Option<MonitoringStatus>> {
+    let mut tx = state.db.begin().await?;
+    transition::apply_in::<Reports>(
+        &mut tx,
+        tenant_id,
+        report.id,
+        ReportAction::Accept,
+        by,
+        None,
+        &report.route(),
+    )
+    .await?;
+    monitoring::insert_review(
+        &mut tx,
+        tenant_id,
+        report.id,
+        report.version_count,
+        "bureau",
+        "accept",
+        "",
+        user_id,
+    )
+    .await?;
+    let status = match report.award_id {
+        Some(award_id) => {
+            Some(evaluate_park(state, &mut tx, tenant_id, award_id, report, by).await?)
+        }
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(status)
+}
+
+async fn evaluate_park(
+    state: &AppState,
+    tx: &mut PgConnection,
+    tenant_id: i64,
+    award_id: i64,
+    report: &Report,
+    by: &By,
+) -> AppResult<MonitoringStatus> {
+    let park = titles::get(&state.db, tenant_id, titles::ParkScope::Bureau, award_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rules = rules_of(state, tenant_id, &park).await?;
+    let base = baseline(state, tenant_id, &park, &rules).await?;
+    let reports = monitoring::accepted_park_reports(tx, tenant_id, award_id).await?;
+    let previous = monitoring::status_before(tx, tenant_id, award_id, report.period())
+        .await?
+        .and_then(|s| MonitoringStatus::parse(&s));
+    let outcome = domain::monitor(&rules, &base, report.period(), &reports, previous);
+    let findings = serde_json::to_value(&outcome.findings).unwrap_or_default();
+    let indicators = serde_json::to_value(outcome.indicators).unwrap_or_default();
+    monitoring::insert_result(
+        tx,
+        tenant_id,
+        award_id,
+        report.id,
+        report.period(),
+        outcome.status.as_str(),
+        &findings,
+        &indicators,
+    )
+    .await?;
+    crate::db::audit::record(
+        tx,
+        crate::db::audit::Entry {
+            tenant_id: Some(tenant_id),
+            actor_user_id: by.user_id,
+            object_kind: "monitoring",
+            object_id: award_id.to_string(),
+            action: "evaluate",
+            before: previous.map(|p| json!({ "status": p.as_str() })),
+            after: Some(json!({
+                "status": outcome.status.as_str(),
+                "period": report.period_label(),
+                "findings": findings,
+            })),
+            request_id: by.request_id.clone(),
+            ip: by.ip.clone(),
+        },
+    )
+    .await?;
+    Ok(outcome.status)
+}
+
+/// The workflow and supervision rules of a park's rule set.
+pub fn park_rules(rules: &RuleSet) -> (WorkflowRules, SupervisionRules) {
+    (
+        WorkflowRules::for_rule_set(rules),
+        SupervisionRules::for_rule_set(rules),
+    )
+}
+
+/// Records a title's latest change in words, for the register.
+pub async fn note_title(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    award_id: i64,
+    note: &str,
+    on: NaiveDate,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE titles SET note = $3, changed_on = $4 WHERE tenant_id = $1 AND award_id = $2",
+    )
+    .bind(tenant_id)
+    .bind(award_id)
+    .bind(note)
+    .bind(on)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One park's trend in the four key indicators, oldest quarter first.
+pub struct Trend {
+    pub quarters: Vec<String>,
+    pub trade: Vec<Option<u64>>,
+    pub cbec: Vec<Option<u64>>,
+    pub share: Vec<Option<u64>>,
+    pub active: Vec<Option<u64>>,
+    pub latest: Option<MonitoringRow>,
+}
+
+impl Trend {
+    pub fn of(rows: &[&MonitoringRow]) -> Trend {
+        let ind = |r: &MonitoringRow| {
+            serde_json::from_value::<domain::Indicators>(r.indicators.0.clone()).unwrap_or_default()
+        };
+        Trend {
+            quarters: rows
+                .iter()
+                .map(|r| format!("{}Q{}", r.year, r.quarter))
+                .collect(),
+            trade: rows.iter().map(|r| Some(ind(r).trade_annual)).collect(),
+            cbec: rows.iter().map(|r| Some(ind(r).cbec)).collect(),
+            share: rows.iter().map(|r| ind(r).share_permille).collect(),
+            active: rows.iter().map(|r| ind(r).active_permille).collect(),
+            latest: rows.last().map(|r| (*r).clone()),
+        }
+    }
+
+    pub fn status_label(&self) -> &'static str {
+        self.latest
+            .as_ref()
+            .and_then(|r| MonitoringStatus::parse(&r.status))
+            .map(|s| s.label())
+            .unwrap_or("尚无报告")
+    }
+
+    pub fn status_class(&self) -> &str {
+        self.latest
+            .as_ref()
+            .map(|r| r.status.as_str())
+            .unwrap_or("none")
+    }
+}
+
+/// An inline SVG polyline's points for a small trend chart (100 × 24), scaled to the series'
+/// own range; a gap where a quarter has no figure.
+pub fn sparkline(values: &[Option<u64>]) -> String {
+    let present: Vec<u64> = values.iter().flatten().copied().collect();
+    let (Some(&min), Some(&max)) = (present.iter().min(), present.iter().max()) else {
+        return String::new();
+    };
+    let span = (max - min).max(1) as f64;
+    let step = if values.len() > 1 {
+        100.0 / (values.len() - 1) as f64
+    } else {
+        0.0
+    };
+    values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            v.map(|v| {
+                let y = 22.0 - ((v - min) as f64 / span) * 20.0;
+                format!("{:.1},{:.1}", i as f64 * step, y)
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A count or amount as templates hand it over (by value or by reference).
+pub trait Whole {
+    fn whole(&self) -> u64;
+}
+
+impl Whole for u64 {
+    fn whole(&self) -> u64 {
+        *self
+    }
+}
+
+impl<T: Whole + ?Sized> Whole for &T {
+    fn whole(&self) -> u64 {
+        (**self).whole()
+    }
+}
+
+/// Tenths of a percent as "58.3%".
+pub fn permille(v: &Option<u64>) -> String {
+    v.map(|v| format!("{}.{}%", v / 10, v % 10))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// A whole amount with thousands separators.
+pub fn amount(v: impl Whole) -> String {
+    let s = v.whole().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The monitoring findings stored with a result, for display.
+pub fn findings_of(value: &serde_json::Value) -> Vec<domain::Finding> {
+    serde_json::from_value(value.clone()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sparkline_spans_the_box_and_skips_missing_quarters() {
+        assert_eq!(sparkline(&[Some(1), None, Some(3)]), "0.0,22.0 100.0,2.0");
+        assert_eq!(sparkline(&[None]), "");
+    }
+
+    #[test]
+    fn amounts_and_shares_read_as_an_official_would_write_them() {
+        assert_eq!(amount(48_000_000), "48,000,000");
+        assert_eq!(amount(999), "999");
+        assert_eq!(permille(&Some(583)), "58.3%");
+        assert_eq!(permille(&None), "—");
+    }
+}

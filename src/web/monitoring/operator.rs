@@ -1,0 +1,501 @@
+//! The operator's side of supervision: its awarded parks, the quarterly data reports it owes,
+//! and its answers to rectification orders.
+use super::{Owed, owed, parse_park_report};
+use crate::auth::CurrentUser;
+use crate::db::documents::Owner;
+use crate::db::monitoring::{self, Order, Report, ReportVersion, Reports};
+use crate::db::titles::{self, Park, ParkScope};
+use crate::db::transition;
+use crate::domain::monitoring::{ParkReport, Period, ReportKind};
+use crate::domain::workflow::ReportAction;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::files::{self, read_upload};
+use crate::web::page::{FieldErrors, PageCtx, flash, render_with};
+use crate::web::request::ClientInfo;
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde_json::json;
+use std::collections::BTreeMap;
+use tower_sessions::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/parks/{award}", get(park_page))
+        .route(
+            "/parks/{award}/reports/{year}/{period}",
+            get(report_page).post(report_file),
+        )
+        .route(
+            "/parks/{award}/rectifications/{order}",
+            post(rectification_respond),
+        )
+}
+
+fn scope(user: &CurrentUser) -> AppResult<ParkScope> {
+    user.organization_id
+        .map(ParkScope::Organization)
+        .ok_or(AppError::NotFound)
+}
+
+async fn own_park(state: &AppState, user: &CurrentUser, award: i64) -> AppResult<Park> {
+    titles::get(&state.db, user.tenant()?, scope(user)?, award)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The operator home's list of its awarded parks.
+pub async fn parks_of(state: &AppState, user: &CurrentUser) -> AppResult<Vec<Park>> {
+    match user.organization_id {
+        Some(org) => {
+            Ok(titles::list(&state.db, user.tenant()?, ParkScope::Organization(org)).await?)
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "operator/park.html")]
+struct ParkPage {
+    ctx: PageCtx,
+    park: Park,
+    owed: Vec<Owed>,
+    next: Owed,
+    orders: Vec<(Order, Vec<monitoring::Response>)>,
+    notices: Vec<String>,
+    errors: FieldErrors,
+    max_mb: usize,
+}
+
+async fn park_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, award)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    show_park(ctx, &state, &user, award, FieldErrors::default()).await
+}
+
+async fn show_park(
+    ctx: PageCtx,
+    state: &AppState,
+    user: &CurrentUser,
+    award: i64,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let park = own_park(state, user, award).await?;
+    let settings = monitoring::settings(&state.db, tenant_id).await?;
+    let filed = monitoring::reports(&state.db, tenant_id, Some(award), None).await?;
+    let (owed, next) = owed(
+        &settings,
+        ReportKind::ParkQuarter,
+        park.awarded_on,
+        state.clock.today(),
+        &filed,
+    );
+    let mut orders = Vec::new();
+    for o in monitoring::orders(&state.db, tenant_id, Some(award)).await? {
+        let responses = monitoring::responses(&state.db, tenant_id, o.id).await?;
+        orders.push((o, responses));
+    }
+    let notices = expiry_notices(state, tenant_id, &park).await?;
+    let page = ParkPage {
+        ctx,
+        owed: if park.holds_title() { owed } else { Vec::new() },
+        next,
+        orders,
+        notices,
+        errors,
+        max_mb: state.config.max_upload_bytes / (1024 * 1024),
+        park,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+/// The expiry reminders the system has made for a park, in words.
+pub async fn expiry_notices(
+    state: &AppState,
+    tenant_id: i64,
+    park: &Park,
+) -> AppResult<Vec<String>> {
+    let Some(until) = park.valid_until else {
+        return Ok(Vec::new());
+    };
+    Ok(monitoring::notices(&state.db, tenant_id)
+        .await?
+        .into_iter()
+        .filter(|(a, _)| *a == park.award_id)
+        .map(|(_, kind)| {
+            let days = if kind == "expiry_30" { 30 } else { 90 };
+            format!(
+                "认定有效期至 {until}，距到期已不足 {days} 天。期满后需重新认定（温州 第八条），请关注下一年度申报通知。"
+            )
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "operator/report.html")]
+struct ReportPage {
+    ctx: PageCtx,
+    park: Park,
+    label: String,
+    action: String,
+    report: Option<Report>,
+    versions: Vec<ReportVersion>,
+    reviews: Vec<monitoring::ReportReview>,
+    can_file: bool,
+    currency: &'static str,
+    transactions: bool,
+    form: BTreeMap<String, String>,
+    errors: FieldErrors,
+}
+
+impl ReportPage {
+    fn value(&self, name: &str) -> String {
+        self.form.get(name).cloned().unwrap_or_default()
+    }
+
+    /// The numeric fields, as (name, label, hint).
+    fn fields(&self) -> Vec<(&'static str, String, &'static str)> {
+        let money = |what: &str| format!("本季度跨境电商{what}（{}）", self.currency);
+        let mut v = vec![("trade", money("进出口额"), "海关监管平台项下，整数")];
+        if self.transactions {
+            v.push((
+                "transactions",
+                money("交易额"),
+                "以中山市跨境电商公共服务平台统计监测为准",
+            ));
+        }
+        v.extend([
+            (
+                "enterprises",
+                "季末入驻企业总数（家）".to_string(),
+                "含非跨境电商企业",
+            ),
+            ("cbec_operating", "跨境电商经营企业（家）".to_string(), ""),
+            ("cbec_platform", "跨境电商平台企业（家）".to_string(), ""),
+            ("cbec_payment", "跨境电商支付企业（家）".to_string(), ""),
+            (
+                "cbec_logistics",
+                "跨境电商物流、供应链企业（家）".to_string(),
+                "",
+            ),
+            ("cbec_other", "其他跨境电商企业（家）".to_string(), ""),
+            (
+                "registered",
+                "其中在综试区线上服务平台备案的企业（家）".to_string(),
+                "中山：完成跨境电商企业备案的企业",
+            ),
+            (
+                "active",
+                "其中本季度已开展业务的备案企业（家）".to_string(),
+                "用于计算备案企业活跃率",
+            ),
+            (
+                "events_self",
+                "本季度自办跨境电商活动（场）".to_string(),
+                "",
+            ),
+            (
+                "events_joint",
+                "本季度与商务部门、平台联合开展的活动（场）".to_string(),
+                "",
+            ),
+        ]);
+        v
+    }
+}
+
+/// A quarter the park may report: ended, after the award, while the title is held.
+fn fileable(park: &Park, period: Period, today: chrono::NaiveDate) -> bool {
+    let kind = ReportKind::ParkQuarter;
+    period.is_valid(kind)
+        && park.holds_title()
+        && period.last_day(kind) < today
+        && period.last_day(kind) > park.awarded_on
+}
+
+async fn report_view(
+    ctx: PageCtx,
+    state: &AppState,
+    user: &CurrentUser,
+    award: i64,
+    period: Period,
+    form: Option<BTreeMap<String, String>>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let park = own_park(state, user, award).await?;
+    if !period.is_valid(ReportKind::ParkQuarter) {
+        return Err(AppError::NotFound);
+    }
+    let rules = super::rules_of(state, tenant_id, &park).await?;
+    let report = monitoring::reports(&state.db, tenant_id, Some(award), None)
+        .await?
+        .into_iter()
+        .find(|r| r.period() == period);
+    let (versions, reviews) = match &report {
+        Some(r) => (
+            monitoring::versions(&state.db, tenant_id, r.id).await?,
+            monitoring::reviews(&state.db, tenant_id, r.id).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let can_file = fileable(&park, period, state.clock.today())
+        && report.as_ref().is_none_or(|r| r.state == "returned");
+    let form = form.unwrap_or_else(|| {
+        versions
+            .last()
+            .and_then(|v| v.park())
+            .map(|p| form_of(&p))
+            .unwrap_or_default()
+    });
+    let page = ReportPage {
+        action: format!(
+            "{}/parks/{award}/reports/{}/{}",
+            ctx.home(),
+            period.year,
+            period.period
+        ),
+        label: period.label(ReportKind::ParkQuarter),
+        currency: super::currency_label(&rules),
+        transactions: rules.id == "zhongshan-2022",
+        ctx,
+        park,
+        report,
+        versions,
+        reviews,
+        can_file,
+        form,
+        errors,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+/// A filed report back as form values (to start a resubmission from what was sent).
+pub fn form_of(p: &ParkReport) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    let mut put = |k: &str, v: u64| {
+        m.insert(k.to_string(), v.to_string());
+    };
+    put("trade", p.trade);
+    if let Some(t) = p.transactions {
+        put("transactions", t);
+    }
+    put("enterprises", p.enterprises);
+    for (k, v) in [
+        "cbec_operating",
+        "cbec_platform",
+        "cbec_payment",
+        "cbec_logistics",
+        "cbec_other",
+    ]
+    .iter()
+    .zip(p.cbec)
+    {
+        put(k, v);
+    }
+    put("registered", p.registered);
+    put("active", p.active);
+    put("events_self", p.events_self);
+    put("events_joint", p.events_joint);
+    m.insert("changes".into(), p.changes.clone());
+    m
+}
+
+async fn report_page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, award, year, period)): Path<(String, i64, i32, u8)>,
+) -> AppResult<Response> {
+    let period = Period { year, period };
+    report_view(
+        ctx,
+        &state,
+        &user,
+        award,
+        period,
+        None,
+        FieldErrors::default(),
+    )
+    .await
+}
+
+async fn report_file(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Path((_, award, year, period)): Path<(String, i64, i32, u8)>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let period = Period { year, period };
+    let park = own_park(&state, &user, award).await?;
+    if !fileable(&park, period, state.clock.today()) {
+        return Err(AppError::Conflict(
+            "该季度尚未结束、早于认定日期，或园区已不再持有称号，不能报送。".into(),
+        ));
+    }
+    let rules = super::rules_of(&state, tenant_id, &park).await?;
+    let mut errors = FieldErrors::default();
+    let report = parse_park_report(&form, rules.id == "zhongshan-2022", &mut errors);
+    if !errors.is_empty() {
+        return report_view(ctx, &state, &user, award, period, Some(form), errors).await;
+    }
+    let data = serde_json::to_value(&report).unwrap_or_default();
+    let jurisdiction = park.jurisdiction_id.ok_or(AppError::Conflict(
+        "园区未登记所属县（市、区），请联系市商务局。".into(),
+    ))?;
+    let mut tx = state.db.begin().await?;
+    let kind = ReportKind::ParkQuarter;
+    let existing =
+        monitoring::report_for(&mut tx, tenant_id, kind, Some(award), jurisdiction, period).await?;
+    let by = client.by(&user);
+    match existing {
+        // A returned report gets its next version; the machine refuses any other state.
+        Some(id) => {
+            transition::apply_in::<Reports>(
+                &mut tx,
+                tenant_id,
+                id,
+                ReportAction::Resubmit,
+                &by,
+                None,
+                &crate::domain::workflow::ReportRoute { via_county: true },
+            )
+            .await?;
+            monitoring::add_version(&mut tx, tenant_id, id, &data, user.id).await?;
+        }
+        None => {
+            let id = monitoring::insert_report(
+                &mut tx,
+                tenant_id,
+                kind,
+                Some(award),
+                jurisdiction,
+                period,
+                &data,
+                user.id,
+            )
+            .await?;
+            crate::db::audit::record(
+                &mut tx,
+                crate::db::audit::Entry {
+                    after: Some(
+                        json!({ "state": "submitted", "period": period.label(kind), "data": data }),
+                    ),
+                    ..client.audit(
+                        Some(tenant_id),
+                        Some(user.id),
+                        "periodic_report",
+                        id,
+                        "submit",
+                    )
+                },
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    flash(
+        &session,
+        "success",
+        format!("{}数据报告已报送县级商务主管部门审核。", period.label(kind)),
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "{}/parks/{award}/reports/{year}/{}",
+        user.home_url(),
+        period.period
+    ))
+    .into_response())
+}
+
+/// The operator's rectification report with evidence; the order waits for the bureau's check.
+async fn rectification_respond(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Path((_, award, order_id)): Path<(String, i64, i64)>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let park = own_park(&state, &user, award).await?;
+    let order = monitoring::order(&state.db, tenant_id, order_id)
+        .await?
+        .filter(|o| o.award_id == park.award_id)
+        .ok_or(AppError::NotFound)?;
+    let mut errors = FieldErrors::default();
+    let upload = read_upload(
+        multipart,
+        "evidence",
+        state.config.max_upload_bytes,
+        &mut errors,
+    )
+    .await?;
+    let text = upload.field("report").trim().to_string();
+    if !(10..=5000).contains(&text.chars().count()) {
+        errors.add("report", "请写明整改情况（10–5000字）。");
+    }
+    if order.state != "open" {
+        errors.add(
+            "report",
+            "该整改通知当前不接受整改报告（已提交待验收或已办结）。",
+        );
+    } else if order.deadline < state.clock.today() {
+        errors.add("report", "整改期限已过，不能再提交整改报告。");
+    }
+    if !errors.is_empty() {
+        return show_park(ctx, &state, &user, award, errors).await;
+    }
+    let mut tx = state.db.begin().await?;
+    if !monitoring::set_order_state(&mut tx, tenant_id, order_id, &["open"], "responded").await? {
+        return Err(AppError::Conflict(
+            "该整改通知的状态已变化，请刷新页面。".into(),
+        ));
+    }
+    let mut docs = Vec::new();
+    for file in upload.files() {
+        let (id, _) = files::keep(
+            &state,
+            &mut tx,
+            tenant_id,
+            Owner::Award(award),
+            "rectification_evidence",
+            file,
+            user.id,
+        )
+        .await?;
+        docs.push((id, file.filename.clone()));
+    }
+    let number =
+        monitoring::insert_response(&mut tx, tenant_id, order_id, &text, &docs, user.id).await?;
+    crate::db::audit::record(
+        &mut tx,
+        crate::db::audit::Entry {
+            before: Some(json!({ "state": "open" })),
+            after: Some(json!({ "state": "responded", "response": number, "documents": docs })),
+            ..client.audit(
+                Some(tenant_id),
+                Some(user.id),
+                "rectification_order",
+                order_id,
+                "respond",
+            )
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", "整改报告已提交，等待市商务局验收。").await?;
+    Ok(Redirect::to(&format!("{}/parks/{award}", user.home_url())).into_response())
+}

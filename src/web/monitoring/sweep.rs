@@ -1,0 +1,264 @@
+//! The scheduled job of dynamic management: rectification deadlines that passed (→ delisted),
+//! titles whose validity ended (→ expired), expiry reminders at 90 and 30 days, and reports
+//! still missing after a reminder's grace period (→ a ground for revocation, 中山 第十五条).
+//!
+//! Every change is an audited transition or an insert that a unique key makes happen once, and
+//! each item commits on its own: a second run, or a run after a crash mid-way, finds the done
+//! items no longer due and carries on with the rest.
+use crate::db::audit;
+use crate::db::rulesets;
+use crate::db::titles;
+use crate::db::transition::By;
+use crate::domain::monitoring::SupervisionRules;
+use crate::domain::ruleset::RuleSet;
+use crate::domain::workflow::{ApplicationAction, WorkflowRules};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use chrono::NaiveDate;
+use serde_json::json;
+
+/// What one run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    pub delisted: usize,
+    pub expired: usize,
+    pub notices: usize,
+    pub grounds: usize,
+}
+
+impl Swept {
+    pub fn is_empty(&self) -> bool {
+        *self == Swept::default()
+    }
+}
+
+/// Runs the job for `today` (Asia/Shanghai) under an advisory lock, so that with several
+/// instances one runs it at a time.
+pub async fn run(state: &AppState, today: NaiveDate) -> AppResult<Swept> {
+    const LOCK_KEY: i64 = 0x7061_726b_0007; // "park" + job 7
+    let mut conn = state.db.acquire().await?;
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+        .bind(LOCK_KEY)
+        .fetch_one(&mut *conn)
+        .await?;
+    if !locked {
+        return Ok(Swept::default());
+    }
+    let result = sweep(state, today).await;
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(LOCK_KEY)
+        .execute(&mut *conn)
+        .await?;
+    result
+}
+
+async fn sweep(state: &AppState, today: NaiveDate) -> AppResult<Swept> {
+    Ok(Swept {
+        delisted: delist_lapsed(state, today).await?,
+        expired: expire(state, today).await?,
+        notices: expiry_notices(state, today).await?,
+        grounds: unreported_grounds(state, today).await?,
+    })
+}
+
+async fn rules_of_award(state: &AppState, tenant_id: i64, award_id: i64) -> AppResult<RuleSet> {
+    let version: i64 = sqlx::query_scalar(
+        "SELECT rule_set_version_id FROM awards WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(award_id)
+    .fetch_one(&state.db)
+    .await?;
+    let (_, rules) = rulesets::get(&state.db, tenant_id, version)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(rules)
+}
+
+/// 整改不到位的予以摘牌 (温州 第八条; 中山 第十一条): an order still open after its deadline.
+/// An order answered in time waits for the bureau's verdict instead.
+async fn delist_lapsed(state: &AppState, today: NaiveDate) -> AppResult<usize> {
+    let due: Vec<(i64, i64, i64, NaiveDate)> = sqlx::query_as(
+        "SELECT o.tenant_id, o.id, o.award_id, o.deadline FROM rectification_orders o
+         JOIN titles t ON t.tenant_id = o.tenant_id AND t.award_id = o.award_id
+         WHERE o.state = 'open' AND o.deadline < $1 AND t.state = 'rectification'
+         ORDER BY o.id",
+    )
+    .bind(today)
+    .fetch_all(&state.db)
+    .await?;
+    let mut done = 0;
+    for (tenant_id, order, award, deadline) in due {
+        let rules = WorkflowRules::for_rule_set(&rules_of_award(state, tenant_id, award).await?);
+        let mut tx = state.db.begin().await?;
+        if !crate::db::monitoring::set_order_state(&mut tx, tenant_id, order, &["open"], "lapsed")
+            .await?
+        {
+            continue;
+        }
+        let reason = format!("整改期限 {deadline} 已过，未整改到位");
+        titles::transition(
+            &mut tx,
+            tenant_id,
+            award,
+            ApplicationAction::DelistLapsed,
+            &By::system(),
+            Some(&reason),
+            &rules,
+        )
+        .await?;
+        super::note_title(
+            &mut tx,
+            tenant_id,
+            award,
+            &format!("{today} 摘牌：{reason}"),
+            today,
+        )
+        .await?;
+        tx.commit().await?;
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// 认定有效期为三年，期满后需重新认定 (温州 第八条): the day after `valid_until`.
+async fn expire(state: &AppState, today: NaiveDate) -> AppResult<usize> {
+    let due: Vec<(i64, i64, NaiveDate)> = sqlx::query_as(
+        "SELECT w.tenant_id, w.id, w.valid_until FROM awards w
+         JOIN titles t ON t.tenant_id = w.tenant_id AND t.award_id = w.id
+         WHERE t.state IN ('awarded', 'rectification') AND w.valid_until < $1 ORDER BY w.id",
+    )
+    .bind(today)
+    .fetch_all(&state.db)
+    .await?;
+    let mut done = 0;
+    for (tenant_id, award, until) in due {
+        let rules = WorkflowRules::for_rule_set(&rules_of_award(state, tenant_id, award).await?);
+        let mut tx = state.db.begin().await?;
+        let reason = format!("认定有效期（至 {until}）届满");
+        titles::transition(
+            &mut tx,
+            tenant_id,
+            award,
+            ApplicationAction::Expire,
+            &By::system(),
+            Some(&reason),
+            &rules,
+        )
+        .await?;
+        super::note_title(
+            &mut tx,
+            tenant_id,
+            award,
+            &format!("{reason}，需重新认定"),
+            today,
+        )
+        .await?;
+        tx.commit().await?;
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// Reminders 90 and 30 days before the title expires, once each.
+async fn expiry_notices(state: &AppState, today: NaiveDate) -> AppResult<usize> {
+    let mut made = 0;
+    for (kind, days) in [("expiry_90", 90), ("expiry_30", 30)] {
+        let mut tx = state.db.begin().await?;
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "INSERT INTO title_notices (tenant_id, award_id, kind)
+             SELECT w.tenant_id, w.id, $1 FROM awards w
+             JOIN titles t ON t.tenant_id = w.tenant_id AND t.award_id = w.id
+             WHERE t.state IN ('awarded', 'rectification') AND w.valid_until IS NOT NULL
+               AND w.valid_until >= $2 AND w.valid_until - $3::int <= $2
+             ON CONFLICT (tenant_id, award_id, kind) DO NOTHING
+             RETURNING tenant_id, award_id",
+        )
+        .bind(kind)
+        .bind(today)
+        .bind(days)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (tenant_id, award) in &rows {
+            audit::record(
+                &mut tx,
+                audit::Entry {
+                    tenant_id: Some(*tenant_id),
+                    actor_user_id: None,
+                    object_kind: "title",
+                    object_id: award.to_string(),
+                    action: "expiry_notice",
+                    before: None,
+                    after: Some(json!({ "kind": kind, "actor": "system" })),
+                    request_id: None,
+                    ip: None,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        made += rows.len();
+    }
+    Ok(made)
+}
+
+/// 中山 第十五条: data still not reported after a recorded urging and its grace period.
+async fn unreported_grounds(state: &AppState, today: NaiveDate) -> AppResult<usize> {
+    let due: Vec<(i64, i64, i64, i32, i16, NaiveDate)> = sqlx::query_as(
+        "SELECT m.tenant_id, m.id, m.award_id, m.year, m.period, m.grace_until
+         FROM report_reminders m
+         JOIN titles t ON t.tenant_id = m.tenant_id AND t.award_id = m.award_id
+         WHERE m.kind = 'park_quarter' AND m.grace_until < $1
+           AND t.state IN ('awarded', 'rectification')
+           AND NOT EXISTS (SELECT 1 FROM revocation_grounds g WHERE g.reminder_id = m.id)
+           AND NOT EXISTS (SELECT 1 FROM periodic_reports r
+                           WHERE r.tenant_id = m.tenant_id AND r.kind = 'park_quarter'
+                             AND r.award_id = m.award_id AND r.year = m.year
+                             AND r.period = m.period AND r.state <> 'returned')
+         ORDER BY m.id",
+    )
+    .bind(today)
+    .fetch_all(&state.db)
+    .await?;
+    let mut raised = 0;
+    for (tenant_id, reminder, award, year, period, grace) in due {
+        let rules = rules_of_award(state, tenant_id, award).await?;
+        if !SupervisionRules::for_rule_set(&rules).unreported_revokes {
+            continue;
+        }
+        let detail = format!("{year}年第{period}季度数据报告经督促（宽限至 {grace}）后仍未报送");
+        let mut tx = state.db.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO revocation_grounds (tenant_id, award_id, ground, article, detail, reminder_id)
+             VALUES ($1, $2, 'unreported', '中山 第十五条', $3, $4)
+             ON CONFLICT (reminder_id) DO NOTHING",
+        )
+        .bind(tenant_id)
+        .bind(award)
+        .bind(&detail)
+        .bind(reminder)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            audit::record(
+                &mut tx,
+                audit::Entry {
+                    tenant_id: Some(tenant_id),
+                    actor_user_id: None,
+                    object_kind: "title",
+                    object_id: award.to_string(),
+                    action: "revocation_ground",
+                    before: None,
+                    after: Some(json!({ "ground": "unreported", "article": "中山 第十五条", "detail": detail, "actor": "system" })),
+                    request_id: None,
+                    ip: None,
+                },
+            )
+            .await?;
+            raised += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(raised)
+}
