@@ -185,15 +185,27 @@ pub async fn report(pool: &PgPool, tenant_id: i64, id: i64) -> sqlx::Result<Opti
         .await
 }
 
+/// Whose report for which period: a park's (award) or a county's own.
+#[derive(Debug, Clone, Copy)]
+pub struct Filing {
+    pub kind: ReportKind,
+    pub award_id: Option<i64>,
+    pub jurisdiction_id: i64,
+    pub period: Period,
+}
+
 /// The report already filed for a period, if any.
 pub async fn report_for(
     conn: &mut PgConnection,
     tenant_id: i64,
-    kind: ReportKind,
-    award_id: Option<i64>,
-    jurisdiction_id: i64,
-    period: Period,
+    f: &Filing,
 ) -> sqlx::Result<Option<i64>> {
+    let Filing {
+        kind,
+        award_id,
+        jurisdiction_id,
+        period,
+    } = *f;
     sqlx::query_scalar(
         "SELECT id FROM periodic_reports
          WHERE tenant_id = $1 AND kind = $2 AND year = $5 AND period = $6
@@ -213,13 +225,16 @@ pub async fn report_for(
 pub async fn insert_report(
     conn: &mut PgConnection,
     tenant_id: i64,
-    kind: ReportKind,
-    award_id: Option<i64>,
-    jurisdiction_id: i64,
-    period: Period,
+    f: &Filing,
     data: &Value,
     user_id: i64,
 ) -> sqlx::Result<i64> {
+    let Filing {
+        kind,
+        award_id,
+        jurisdiction_id,
+        period,
+    } = *f;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO periodic_reports (tenant_id, kind, award_id, jurisdiction_id, year, period)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -336,16 +351,31 @@ impl ReportReview {
     }
 }
 
+/// A county's or the bureau's decision on one version of a report.
+pub struct NewReportReview<'a> {
+    pub report_id: i64,
+    pub version: i32,
+    /// `county` or `bureau`.
+    pub stage: &'a str,
+    /// `pass`, `accept` or `return`.
+    pub decision: &'a str,
+    pub reason: &'a str,
+    pub user_id: i64,
+}
+
 pub async fn insert_review(
     conn: &mut PgConnection,
     tenant_id: i64,
-    report_id: i64,
-    version: i32,
-    stage: &str,
-    decision: &str,
-    reason: &str,
-    user_id: i64,
+    r: &NewReportReview<'_>,
 ) -> sqlx::Result<()> {
+    let NewReportReview {
+        report_id,
+        version,
+        stage,
+        decision,
+        reason,
+        user_id,
+    } = *r;
     sqlx::query(
         "INSERT INTO periodic_report_reviews (tenant_id, report_id, version, stage, decision,
              reason, decided_by)
@@ -507,16 +537,29 @@ pub struct MonitoringRow {
     pub evaluated_at: DateTime<Utc>,
 }
 
+/// The engine's re-evaluation of a park after one accepted report.
+pub struct NewResult<'a> {
+    pub award_id: i64,
+    pub report_id: i64,
+    pub period: Period,
+    pub status: &'a str,
+    pub findings: &'a Value,
+    pub indicators: &'a Value,
+}
+
 pub async fn insert_result(
     conn: &mut PgConnection,
     tenant_id: i64,
-    award_id: i64,
-    report_id: i64,
-    period: Period,
-    status: &str,
-    findings: &Value,
-    indicators: &Value,
+    r: &NewResult<'_>,
 ) -> sqlx::Result<()> {
+    let NewResult {
+        award_id,
+        report_id,
+        period,
+        status,
+        findings,
+        indicators,
+    } = *r;
     sqlx::query(
         "INSERT INTO monitoring_results (tenant_id, award_id, report_id, year, quarter, status,
              findings, indicators)

@@ -13,6 +13,7 @@ use sqlx::{PgConnection, PgPool};
 use std::str::FromStr;
 
 /// Who is acting, for the audit trail.
+#[derive(Debug, Clone)]
 pub struct By {
     pub actor: Actor,
     pub user_id: Option<i64>,

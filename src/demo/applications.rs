@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 /// What happens to a demo application after it is drafted.
 #[derive(Clone, Copy)]
-enum Step {
+pub(super) enum Step {
     Submit,
     /// The county's opinion: recommend, not_recommend or return.
     County(&'static str),
@@ -29,18 +29,18 @@ enum Step {
 }
 
 #[derive(Clone, Copy)]
-struct DemoApplication {
-    tenant: &'static str,
-    operator: &'static str,
-    county_login: &'static str,
-    county: &'static str,
-    park: &'static str,
-    region: &'static str,
+pub(super) struct DemoApplication {
+    pub tenant: &'static str,
+    pub operator: &'static str,
+    pub county_login: &'static str,
+    pub county: &'static str,
+    pub park: &'static str,
+    pub region: &'static str,
     /// Roster size and how many of them are registered CBEC enterprises.
-    enterprises: usize,
-    registered: usize,
-    complete: bool,
-    steps: &'static [Step],
+    pub enterprises: usize,
+    pub registered: usize,
+    pub complete: bool,
+    pub steps: &'static [Step],
 }
 
 const APPLICATIONS: &[DemoApplication] = &[
@@ -253,19 +253,19 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     }
     attach_call_notices(state).await?;
     for (n, demo) in APPLICATIONS.iter().enumerate() {
-        seed_one(state, n, demo)
+        seed_one(state, n, demo, None)
             .await
             .with_context(|| format!("demo application {}", demo.park))?;
     }
     Ok(())
 }
 
-struct Person {
-    id: i64,
-    by: By,
+pub(super) struct Person {
+    pub id: i64,
+    pub by: By,
 }
 
-async fn person(
+pub(super) async fn person(
     state: &AppState,
     tenant_id: i64,
     login: &str,
@@ -288,17 +288,25 @@ async fn person(
     })
 }
 
-async fn seed_one(state: &AppState, n: usize, demo: &DemoApplication) -> anyhow::Result<()> {
+/// Seeds one application into `call` (default: the tenant's open call) and takes its steps;
+/// returns its id.
+pub(super) async fn seed_one(
+    state: &AppState,
+    n: usize,
+    demo: &DemoApplication,
+    call: Option<i64>,
+) -> anyhow::Result<i64> {
     let tenant = tenants::by_slug(&state.db, demo.tenant)
         .await?
         .context("demo tenant")?;
     let operator = person(state, tenant.id, demo.operator, Role::Operator).await?;
     let (call_id, org_id): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT id FROM calls WHERE tenant_id = $1 AND state = 'open' ORDER BY id LIMIT 1),
+        "SELECT coalesce($3, (SELECT id FROM calls WHERE tenant_id = $1 AND state = 'open' ORDER BY id LIMIT 1)),
                 (SELECT organization_id FROM users WHERE tenant_id = $1 AND id = $2)",
     )
     .bind(tenant.id)
     .bind(operator.id)
+    .bind(call)
     .fetch_one(&state.db)
     .await?;
     let jurisdiction_id: i64 =
@@ -464,7 +472,7 @@ async fn seed_one(state: &AppState, n: usize, demo: &DemoApplication) -> anyhow:
             }
         }
     }
-    Ok(())
+    Ok(id)
 }
 
 /// Each published call carries its official notice, as bureaus post the sealed PDF.
@@ -574,7 +582,7 @@ async fn attach(
 }
 
 /// A small but well-formed one-page PDF (made with lopdf, as the certificates are).
-fn demo_pdf(text: &str) -> Vec<u8> {
+pub(super) fn demo_pdf(text: &str) -> Vec<u8> {
     use lopdf::content::{Content, Operation};
     use lopdf::{Document, Object, Stream, dictionary};
     let mut doc = Document::with_version("1.5");

@@ -8,6 +8,7 @@ use anyhow::Context;
 use sqlx::PgPool;
 
 mod applications;
+pub mod monitoring;
 mod review;
 
 pub const DEMO_PASSWORD: &str = "parkcert-demo-2026";
@@ -93,6 +94,11 @@ pub const USERS: &[DemoUser] = &[
         organization: Some(("91442000MA51PQ3X6D", "中山火炬跨境电商产业园管理有限公司")),
         ..user("zhongshan", "zs-operator2", "陆嘉豪", Role::Operator)
     },
+    DemoUser {
+        jurisdiction: Some("中山港街道"),
+        organization: Some(("91442000MA53TX8K2K", "中山港保税跨境电商园运营有限公司")),
+        ..user("zhongshan", "zs-operator3", "钟启航", Role::Operator)
+    },
 ];
 
 /// Seeds the demo accounts when the database has no users yet (the first start), and the demo
@@ -118,7 +124,8 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<bool> {
 pub async fn seed_content(state: &AppState) -> anyhow::Result<()> {
     seed_calls(&state.db).await?;
     applications::seed(state).await?;
-    review::seed(state).await
+    review::seed(state).await?;
+    monitoring::seed(state).await
 }
 
 async fn seed_calls(pool: &PgPool) -> anyhow::Result<()> {

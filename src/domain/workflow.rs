@@ -1399,12 +1399,12 @@ mod tests {
         }
 
         #[test]
-        fn a_title_is_lost_only_through_delist_revoke_or_expire(
+        fn a_title_is_lost_only_through_delisting_revocation_or_expiry(
             state in any_state(), action in any_action(), actor in any_actor(), rules in any_rules()
         ) {
             if let Ok(to) = next_application_state(state, action, actor, &rules) {
                 if state.holds_title() && !to.holds_title() {
-                    prop_assert!(matches!(action, A::Delist | A::Revoke | A::Expire));
+                    prop_assert!(matches!(action, A::Delist | A::DelistLapsed | A::Revoke | A::Expire));
                 }
                 // Titles are granted by the bureau's award only.
                 if !state.holds_title() && to.holds_title() {

@@ -8,6 +8,7 @@ mod calendar;
 mod calls;
 mod evaluate_cli;
 mod intake;
+mod monitoring;
 mod pages;
 mod pgcluster;
 mod publicity;

@@ -81,13 +81,27 @@ async fn the_demo_content_publishes_a_call_per_city_through_the_workflow() {
     app.get("/t/zhongshan")
         .await
         .assert_contains("关于组织申报2026年度中山市跨境电商产业园区的通知");
-    let published: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM audit_log WHERE object_kind = 'call' AND action = 'publish'",
+    // This year's call per city is open; earlier years' calls are concluded history.
+    let calls: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT c.state, count(*) FROM calls c
+         WHERE EXISTS (SELECT 1 FROM audit_log a WHERE a.object_kind = 'call'
+                         AND a.object_id = c.id::text AND a.action = 'publish')
+         GROUP BY c.state ORDER BY c.state",
     )
-    .fetch_one(&app.db)
+    .fetch_all(&app.db)
     .await
     .unwrap();
-    assert_eq!(published, 2);
+    assert_eq!(
+        calls,
+        [("concluded".to_string(), 3), ("open".to_string(), 2)]
+    );
+    // Awarded parks in every state of dynamic management.
+    let titles: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT state FROM titles ORDER BY state")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(titles, ["awarded", "delisted", "rectification", "revoked"]);
 
     // Applications in every state intake reaches, each through the workflow.
     let states: Vec<(String, i32, i64)> = sqlx::query_as(

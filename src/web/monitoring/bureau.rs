@@ -113,11 +113,12 @@ async fn dashboard_page(
             continue;
         }
         let rules = super::rules_of(state, tenant_id, &park).await?;
-        if SupervisionRules::for_rule_set(&rules).county_reports {
-            if let Some(j) = park.jurisdiction_id {
-                let since = county_reporting.entry(j).or_insert(park.awarded_on);
-                *since = (*since).min(park.awarded_on);
-            }
+        if let (true, Some(j)) = (
+            SupervisionRules::for_rule_set(&rules).county_reports,
+            park.jurisdiction_id,
+        ) {
+            let since = county_reporting.entry(j).or_insert(park.awarded_on);
+            *since = (*since).min(park.awarded_on);
         }
         let mine: Vec<Report> = reports
             .iter()
@@ -411,12 +412,14 @@ async fn decide(
             monitoring::insert_review(
                 &mut tx,
                 tenant_id,
-                id,
-                report.version_count,
-                "bureau",
-                "return",
-                form.reason.trim(),
-                user.id,
+                &monitoring::NewReportReview {
+                    report_id: id,
+                    version: report.version_count,
+                    stage: "bureau",
+                    decision: "return",
+                    reason: form.reason.trim(),
+                    user_id: user.id,
+                },
             )
             .await?;
             tx.commit().await?;
@@ -533,10 +536,7 @@ async fn zone_page(
     let (mut trade, mut cbec, mut reporting) = (0u64, 0u64, 0usize);
     let mut currency = "";
     for park in &parks {
-        let latest = results
-            .iter()
-            .filter(|r| r.award_id == park.award_id)
-            .last();
+        let latest = results.iter().rfind(|r| r.award_id == park.award_id);
         if let Some(r) = latest {
             let ind: domain::Indicators =
                 serde_json::from_value(r.indicators.0.clone()).unwrap_or_default();
@@ -965,7 +965,7 @@ async fn call_parks(state: &AppState, tenant_id: i64, call: i64) -> AppResult<Ve
 
 /// The engine's view of a park now: its latest accepted quarter if it has reported, else what
 /// it was awarded on.
-async fn evaluate_now(
+pub async fn evaluate_now(
     state: &AppState,
     tenant_id: i64,
     park: &Park,
@@ -1272,7 +1272,7 @@ async fn decide_re_review(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn apply_result(
+pub async fn apply_result(
     tx: &mut sqlx::PgConnection,
     tenant_id: i64,
     park: &Park,

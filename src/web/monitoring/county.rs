@@ -274,12 +274,14 @@ async fn decide(
     monitoring::insert_review(
         &mut tx,
         tenant_id,
-        id,
-        report.version_count,
-        "county",
-        decision,
-        form.reason.trim(),
-        user.id,
+        &monitoring::NewReportReview {
+            report_id: id,
+            version: report.version_count,
+            stage: "county",
+            decision,
+            reason: form.reason.trim(),
+            user_id: user.id,
+        },
     )
     .await?;
     tx.commit().await?;
@@ -406,7 +408,13 @@ async fn own_file(
     }
     let data = json!({ "text": form.text.trim() });
     let mut tx = state.db.begin().await?;
-    match monitoring::report_for(&mut tx, tenant_id, kind, None, j, period).await? {
+    let filing = monitoring::Filing {
+        kind,
+        award_id: None,
+        jurisdiction_id: j,
+        period,
+    };
+    match monitoring::report_for(&mut tx, tenant_id, &filing).await? {
         Some(id) => {
             transition::apply_in::<Reports>(
                 &mut tx,
@@ -421,10 +429,7 @@ async fn own_file(
             monitoring::add_version(&mut tx, tenant_id, id, &data, user.id).await?;
         }
         None => {
-            let id = monitoring::insert_report(
-                &mut tx, tenant_id, kind, None, j, period, &data, user.id,
-            )
-            .await?;
+            let id = monitoring::insert_report(&mut tx, tenant_id, &filing, &data, user.id).await?;
             crate::db::audit::record(
                 &mut tx,
                 crate::db::audit::Entry {

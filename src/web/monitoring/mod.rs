@@ -6,7 +6,7 @@ pub mod operator;
 pub mod sweep;
 
 use crate::db::applications::Scope;
-use crate::db::monitoring::{self, MonitoringRow, Report, Reports};
+use crate::db::monitoring::{self, MonitoringRow, NewReportReview, NewResult, Report, Reports};
 use crate::db::rulesets;
 use crate::db::titles::{self, Park};
 use crate::db::transition::{self, By};
@@ -58,12 +58,12 @@ pub async fn baseline(
             ));
         }
     }
-    Ok(serde_json::from_value(json!({
+    serde_json::from_value(json!({
         "rules": rules.id,
         "applied_on": park.awarded_on.to_string(),
         "tier": park.tier,
     }))
-    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a provincial baseline")))?)
+    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a provincial baseline")))
 }
 
 /// One period a report is owed for, and where it stands.
@@ -196,12 +196,14 @@ pub async fn accept_report(
     monitoring::insert_review(
         &mut tx,
         tenant_id,
-        report.id,
-        report.version_count,
-        "bureau",
-        "accept",
-        "",
-        user_id,
+        &NewReportReview {
+            report_id: report.id,
+            version: report.version_count,
+            stage: "bureau",
+            decision: "accept",
+            reason: "",
+            user_id,
+        },
     )
     .await?;
     let status = match report.award_id {
@@ -237,12 +239,14 @@ async fn evaluate_park(
     monitoring::insert_result(
         tx,
         tenant_id,
-        award_id,
-        report.id,
-        report.period(),
-        outcome.status.as_str(),
-        &findings,
-        &indicators,
+        &NewResult {
+            award_id,
+            report_id: report.id,
+            period: report.period(),
+            status: outcome.status.as_str(),
+            findings: &findings,
+            indicators: &indicators,
+        },
     )
     .await?;
     crate::db::audit::record(
@@ -393,7 +397,7 @@ pub fn amount(v: impl Whole) -> String {
     let s = v.whole().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -356,8 +356,13 @@ async fn report_file(
     ))?;
     let mut tx = state.db.begin().await?;
     let kind = ReportKind::ParkQuarter;
-    let existing =
-        monitoring::report_for(&mut tx, tenant_id, kind, Some(award), jurisdiction, period).await?;
+    let filing = monitoring::Filing {
+        kind,
+        award_id: Some(award),
+        jurisdiction_id: jurisdiction,
+        period,
+    };
+    let existing = monitoring::report_for(&mut tx, tenant_id, &filing).await?;
     let by = client.by(&user);
     match existing {
         // A returned report gets its next version; the machine refuses any other state.
@@ -375,17 +380,7 @@ async fn report_file(
             monitoring::add_version(&mut tx, tenant_id, id, &data, user.id).await?;
         }
         None => {
-            let id = monitoring::insert_report(
-                &mut tx,
-                tenant_id,
-                kind,
-                Some(award),
-                jurisdiction,
-                period,
-                &data,
-                user.id,
-            )
-            .await?;
+            let id = monitoring::insert_report(&mut tx, tenant_id, &filing, &data, user.id).await?;
             crate::db::audit::record(
                 &mut tx,
                 crate::db::audit::Entry {

@@ -1,0 +1,663 @@
+//! Dynamic management after the award (issue 7), on the demo's awarded parks: quarterly reports
+//! through county and bureau into the monitoring status; overdue reports, reminders and
+//! Zhongshan's revocation ground; re-review, rectification and delisting by the scheduled job;
+//! revocation and its bar on reapplying; expiry; and isolation between tenants and parties.
+use crate::helpers::{TestApp, fixture};
+use axum::http::StatusCode;
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use parkcert::domain::monitoring::{DueSettings, Period, ReportKind};
+use parkcert::web::monitoring::sweep;
+
+/// The demo content seeded on a fixed day, so that which quarters are owed, overdue or due
+/// does not depend on the day the tests run.
+async fn with_demo() -> TestApp {
+    let app = TestApp::spawn().await;
+    set_day(&app, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+    parkcert::demo::seed_content(&app.state).await.unwrap();
+    app
+}
+
+/// The award id and date of a demo park.
+async fn award_of(app: &TestApp, park: &str) -> (i64, NaiveDate) {
+    sqlx::query_as("SELECT id, awarded_on FROM awards WHERE park_name = $1")
+        .bind(park)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn title_state(app: &TestApp, award: i64) -> String {
+    sqlx::query_scalar("SELECT state FROM titles WHERE award_id = $1")
+        .bind(award)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn browser(app: &TestApp, login: &str) -> TestApp {
+    let mut b = app.new_browser();
+    b.sign_in_as(login).await;
+    b
+}
+
+/// Moves the app's clock to noon (Shanghai) of `day`.
+fn set_day(app: &TestApp, day: NaiveDate) {
+    let noon = chrono_tz::Asia::Shanghai
+        .from_local_datetime(&day.and_hms_opt(12, 0, 0).unwrap())
+        .single()
+        .unwrap()
+        .with_timezone(&Utc);
+    app.state.clock.set(noon);
+}
+
+fn owed(awarded_on: NaiveDate, today: NaiveDate) -> Vec<Period> {
+    DueSettings::default()
+        .owed(ReportKind::ParkQuarter, awarded_on, today)
+        .0
+}
+
+fn report_fields<'a>(trade: &'a str, active: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("trade", trade),
+        ("enterprises", "50"),
+        ("cbec_operating", "18"),
+        ("cbec_platform", "4"),
+        ("cbec_payment", "2"),
+        ("cbec_logistics", "4"),
+        ("cbec_other", "2"),
+        ("registered", "24"),
+        ("active", active),
+        ("events_self", "3"),
+        ("events_joint", "1"),
+        ("changes", "新入驻跨境电商企业2家。"),
+    ]
+}
+
+#[tokio::test]
+async fn a_quarterly_report_passes_the_county_and_the_bureau_and_sets_the_monitoring_status() {
+    let app = with_demo().await;
+    let (award, awarded_on) = award_of(&app, "鹿城跨境电商直播基地").await;
+    let today = app.state.clock.today();
+    let latest = *owed(awarded_on, today).last().unwrap();
+    let mut operator = browser(&app, "wz-operator1").await;
+    let page = format!(
+        "/t/wenzhou/operator/parks/{award}/reports/{}/{}",
+        latest.year, latest.period
+    );
+    operator
+        .get(&format!("/t/wenzhou/operator/parks/{award}"))
+        .await
+        .assert_contains("逾期未报");
+    operator.get(&page).await.assert_status(StatusCode::OK);
+
+    // Counts that cannot be true together are named next to their fields, and kept.
+    let bad = report_fields("4500000", "30");
+    let refused = operator.post_form(&page, &bad).await;
+    refused
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("活跃企业数不能多于备案企业数")
+        .assert_contains("value=\"4500000\"");
+
+    // A weak quarter: USD 4.5 million, a year's pace of 18 million against 第四条（四）'s 40.
+    operator
+        .post_form(&page, &report_fields("4500000", "16"))
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let report: i64 = sqlx::query_scalar(
+        "SELECT id FROM periodic_reports WHERE award_id = $1 AND year = $2 AND period = $3",
+    )
+    .bind(award)
+    .bind(latest.year)
+    .bind(i16::from(latest.period))
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+
+    // The bureau cannot accept before the county has passed it.
+    let mut bureau = browser(&app, "wz-bureau").await;
+    bureau
+        .get(&format!("/t/wenzhou/bureau/monitoring/reports/{report}"))
+        .await
+        .assert_not_contains("采纳（并重新评估园区）");
+    bureau
+        .post_form(
+            &format!("/t/wenzhou/bureau/monitoring/reports/{report}/decision"),
+            &[("decision", "accept")],
+        )
+        .await
+        .assert_status(StatusCode::CONFLICT);
+
+    let mut county = browser(&app, "wz-county-lucheng").await;
+    county
+        .get("/t/wenzhou/county/monitoring")
+        .await
+        .assert_contains("鹿城跨境电商直播基地");
+    county
+        .get(&format!("/t/wenzhou/county/reports/{report}"))
+        .await
+        .assert_contains("4,500,000 美元");
+    county
+        .post_form(
+            &format!("/t/wenzhou/county/reports/{report}/decision"),
+            &[("decision", "pass"), ("reason", "")],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+
+    bureau.get("/t/wenzhou/bureau/monitoring").await;
+    bureau
+        .post_form(
+            &format!("/t/wenzhou/bureau/monitoring/reports/{report}/decision"),
+            &[("decision", "accept")],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM monitoring_results WHERE report_id = $1")
+            .bind(report)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        status, "at_risk",
+        "one quarter below the threshold is a warning"
+    );
+    bureau
+        .get(&format!("/t/wenzhou/bureau/monitoring/reports/{report}"))
+        .await
+        .assert_contains("预警")
+        .assert_contains("第四条（四）")
+        .assert_contains("进出口总额达4000万美元")
+        .assert_not_contains("采纳（并重新评估园区）");
+    // The version is immutable and the decisions are on record.
+    let reviews: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM periodic_report_reviews WHERE report_id = $1")
+            .bind(report)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(reviews, 2);
+    assert!(
+        sqlx::query("UPDATE periodic_report_versions SET data = '{}' WHERE report_id = $1")
+            .bind(report)
+            .execute(&app.db)
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn a_report_missing_after_a_reminder_and_its_grace_becomes_a_zhongshan_revocation_ground() {
+    let app = with_demo().await;
+    let (award, awarded_on) = award_of(&app, "古镇灯饰跨境电商直播园").await;
+    let today = app.state.clock.today();
+    // A quarter on, the next report is overdue.
+    let (_, next) = DueSettings::default().owed(ReportKind::ParkQuarter, awarded_on, today);
+    let due = DueSettings::default().due_date(ReportKind::ParkQuarter, next);
+    let later = due + Duration::days(1);
+    set_day(&app, later);
+    let mut bureau = browser(&app, "zs-bureau").await;
+    bureau
+        .get("/t/zhongshan/bureau/monitoring")
+        .await
+        .assert_contains(&format!("{} 逾期", next.label(ReportKind::ParkQuarter)));
+    let (year, period) = (next.year.to_string(), next.period.to_string());
+    let remind = [
+        ("kind", "park_quarter"),
+        ("award_id", &award.to_string()),
+        ("year", year.as_str()),
+        ("period", period.as_str()),
+    ];
+    bureau
+        .post_form("/t/zhongshan/bureau/monitoring/remind", &remind)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let grace: NaiveDate =
+        sqlx::query_scalar("SELECT grace_until FROM report_reminders WHERE award_id = $1")
+            .bind(award)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(grace, later + Duration::days(10));
+    let grounds = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM revocation_grounds WHERE award_id = $1",
+            )
+            .bind(award)
+            .fetch_one(&db)
+            .await
+            .unwrap()
+        }
+    };
+    // Within the grace period nothing is raised; after it, once, however often the job runs.
+    sweep::run(&app.state, grace).await.unwrap();
+    assert_eq!(grounds(&app).await, 0);
+    let after = grace + Duration::days(1);
+    let first = sweep::run(&app.state, after).await.unwrap();
+    assert_eq!(first.grounds, 1);
+    let again = sweep::run(&app.state, after).await.unwrap();
+    assert_eq!(again.grounds, 0);
+    assert_eq!(grounds(&app).await, 1);
+    set_day(&app, after);
+    bureau
+        .get("/t/zhongshan/bureau/monitoring")
+        .await
+        .assert_contains("可撤销")
+        .assert_contains("中山 第十五条");
+
+    // In Wenzhou the same lapse is only a reminder on record (第九条 sets no such ground).
+    let (wz_award, _) = award_of(&app, "鹿城跨境电商直播基地").await;
+    let wz_grace: NaiveDate =
+        sqlx::query_scalar("SELECT grace_until FROM report_reminders WHERE award_id = $1")
+            .bind(wz_award)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    sweep::run(&app.state, wz_grace + Duration::days(1))
+        .await
+        .unwrap();
+    let wz_grounds: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM revocation_grounds WHERE award_id = $1")
+            .bind(wz_award)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(wz_grounds, 0);
+}
+
+#[tokio::test]
+async fn a_re_review_orders_rectification_and_a_missed_deadline_delists_the_park() {
+    let app = with_demo().await;
+    let (award, _) = award_of(&app, "鹿城跨境电商直播基地").await;
+    let mut bureau = browser(&app, "wz-bureau").await;
+    bureau.get("/t/wenzhou/bureau/monitoring/re-reviews").await;
+    let none = bureau
+        .post_form(
+            "/t/wenzhou/bureau/monitoring/re-reviews",
+            &[("title", "专项复评"), ("reason", "")],
+        )
+        .await;
+    none.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("请选择参加复评的园区")
+        .assert_contains("value=\"专项复评\"");
+    let opened = bureau
+        .post_form(
+            "/t/wenzhou/bureau/monitoring/re-reviews",
+            &[
+                ("title", "专项复评"),
+                ("reason", "季度报告逾期"),
+                ("award", &award.to_string()),
+            ],
+        )
+        .await;
+    opened.assert_status(StatusCode::SEE_OTHER);
+    let round_page = opened.location().to_string();
+    bureau
+        .get(&round_page)
+        .await
+        .assert_contains("鹿城跨境电商直播基地");
+    let round: i64 = round_page.rsplit('/').next().unwrap().parse().unwrap();
+    let entry: i64 = sqlx::query_scalar(
+        "SELECT id FROM re_review_parks WHERE award_id = $1 AND re_review_id = $2",
+    )
+    .bind(award)
+    .bind(round)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let decide = format!("{round_page}/parks/{entry}");
+    let today = app.state.clock.today();
+    // A deadline in the past is refused next to the field.
+    bureau
+        .post_form(
+            &decide,
+            &[
+                ("result", "rectify"),
+                ("findings", "季度数据逾期未报。"),
+                ("deadline", &today.to_string()),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("请填写今天以后的整改期限");
+    // Wenzhou 第八条 has no delisting without rectification.
+    bureau
+        .post_form(&decide, &[("result", "delist"), ("findings", "不达标")])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let deadline = today + Duration::days(30);
+    bureau
+        .post_form(
+            &decide,
+            &[
+                ("result", "rectify"),
+                ("findings", "季度数据逾期未报。"),
+                ("deadline", &deadline.to_string()),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(title_state(&app, award).await, "rectification");
+    let public = &mut app.new_browser();
+    public
+        .get("/t/wenzhou/parks?q=鹿城跨境电商直播基地")
+        .await
+        .assert_contains("整改中");
+
+    // The operator answers; the bureau finds it not enough; the order is open again.
+    let order: i64 = sqlx::query_scalar(
+        "SELECT id FROM rectification_orders WHERE award_id = $1 AND state = 'open'",
+    )
+    .bind(award)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let mut operator = browser(&app, "wz-operator1").await;
+    operator
+        .get(&format!("/t/wenzhou/operator/parks/{award}"))
+        .await
+        .assert_contains("限期整改通知")
+        .assert_contains(&deadline.to_string());
+    operator
+        .post_multipart(
+            &format!("/t/wenzhou/operator/parks/{award}/rectifications/{order}"),
+            &[("report", "已补报全部季度数据，并建立专人报送制度。")],
+            &[("evidence", "制度.pdf", &fixture("documents/licence.pdf"))],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    bureau
+        .get(&format!(
+            "/t/wenzhou/bureau/monitoring/rectifications/{order}"
+        ))
+        .await
+        .assert_contains("制度.pdf");
+    bureau
+        .post_form(
+            &format!("/t/wenzhou/bureau/monitoring/rectifications/{order}/verdict"),
+            &[("verdict", "rejected"), ("reason", "")],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("不予通过时请写明理由");
+    bureau
+        .post_form(
+            &format!("/t/wenzhou/bureau/monitoring/rectifications/{order}/verdict"),
+            &[
+                ("verdict", "rejected"),
+                ("reason", "未提供补报数据的回执。"),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+
+    // The deadline day itself is still in time; the day after, the job delists — once.
+    assert_eq!(sweep::run(&app.state, deadline).await.unwrap().delisted, 0);
+    assert_eq!(title_state(&app, award).await, "rectification");
+    let after = deadline + Duration::days(1);
+    assert_eq!(sweep::run(&app.state, after).await.unwrap().delisted, 1);
+    assert_eq!(sweep::run(&app.state, after).await.unwrap().delisted, 0);
+    assert_eq!(title_state(&app, award).await, "delisted");
+    let app_state: String = sqlx::query_scalar(
+        "SELECT a.state FROM applications a JOIN awards w ON w.application_id = a.id WHERE w.id = $1",
+    )
+    .bind(award)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        app_state, "delisted",
+        "the application moves with its title"
+    );
+    public
+        .get("/t/wenzhou/parks?q=鹿城跨境电商直播基地")
+        .await
+        .assert_contains("已摘牌")
+        .assert_contains("未整改到位");
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE object_kind = 'title' AND action = 'delist_lapsed'
+           AND after->>'actor' = 'system'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(audited >= 1);
+}
+
+#[tokio::test]
+async fn an_accepted_rectification_restores_the_title() {
+    let app = with_demo().await;
+    let (award, _) = award_of(&app, "瑞安跨境电商物流园").await;
+    assert_eq!(title_state(&app, award).await, "rectification");
+    let order: i64 = sqlx::query_scalar(
+        "SELECT id FROM rectification_orders WHERE award_id = $1 AND state = 'open'",
+    )
+    .bind(award)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let mut operator = browser(&app, "wz-operator2").await;
+    operator
+        .get(&format!("/t/wenzhou/operator/parks/{award}"))
+        .await;
+    operator
+        .post_multipart(
+            &format!("/t/wenzhou/operator/parks/{award}/rectifications/{order}"),
+            &[("report", "短")],
+            &[],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("请写明整改情况");
+    operator
+        .post_multipart(
+            &format!("/t/wenzhou/operator/parks/{award}/rectifications/{order}"),
+            &[(
+                "report",
+                "引进跨境电商经营企业6家，季度进出口额恢复至1200万美元。",
+            )],
+            &[(
+                "evidence",
+                "海关统计.pdf",
+                &fixture("documents/licence.pdf"),
+            )],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let mut bureau = browser(&app, "wz-bureau").await;
+    bureau
+        .get(&format!(
+            "/t/wenzhou/bureau/monitoring/rectifications/{order}"
+        ))
+        .await;
+    bureau
+        .post_form(
+            &format!("/t/wenzhou/bureau/monitoring/rectifications/{order}/verdict"),
+            &[("verdict", "accepted"), ("reason", "")],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(title_state(&app, award).await, "awarded");
+    // An accepted order is not delisted when its deadline passes.
+    let far = app.state.clock.today() + Duration::days(60);
+    sweep::run(&app.state, far).await.unwrap();
+    assert_eq!(title_state(&app, award).await, "awarded");
+}
+
+#[tokio::test]
+async fn a_revocation_bars_the_operator_from_applying_until_the_bar_ends() {
+    let app = with_demo().await;
+    let (award, _) = award_of(&app, "古镇灯饰跨境电商直播园").await;
+    let mut bureau = browser(&app, "zs-bureau").await;
+    let page = format!("/t/zhongshan/bureau/monitoring/parks/{award}");
+    bureau.get(&page).await.assert_contains("撤销依据");
+    // Evidence is required, and the reasons are kept when something is missing.
+    bureau
+        .post_multipart(
+            &format!("{page}/revoke"),
+            &[
+                ("ground", "falsified"),
+                ("reason", "入驻企业名录中8家企业系虚构。"),
+            ],
+            &[],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("请上传证据材料")
+        .assert_contains("入驻企业名录中8家企业系虚构。");
+    bureau
+        .post_multipart(
+            &format!("{page}/revoke"),
+            &[
+                ("ground", "falsified"),
+                ("reason", "入驻企业名录中8家企业系虚构。"),
+            ],
+            &[(
+                "evidence",
+                "核查报告.pdf",
+                &fixture("documents/licence.pdf"),
+            )],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(title_state(&app, award).await, "revoked");
+    let today = app.state.clock.today();
+    let ends = parkcert::web::awards::valid_until(today, Some(3)).unwrap();
+    bureau
+        .get(&page)
+        .await
+        .assert_contains("中山 第十二条")
+        .assert_contains(&ends.to_string());
+    app.new_browser()
+        .get("/t/zhongshan/parks?q=古镇灯饰跨境电商直播园")
+        .await
+        .assert_contains("已撤销");
+
+    // The operator (by USCC) may not start an application for the open call.
+    let call: i64 = sqlx::query_scalar(
+        "SELECT c.id FROM calls c JOIN tenants t ON t.id = c.tenant_id
+         WHERE t.slug = 'zhongshan' AND c.state = 'open'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let mut operator = browser(&app, "zs-operator1").await;
+    let bar_ends = (ends + Duration::days(1)).to_string();
+    operator
+        .get("/t/zhongshan/operator")
+        .await
+        .assert_contains(&format!("{bar_ends} 前不得重新申报"))
+        .assert_not_contains(&format!("/calls/{call}/apply"));
+    operator
+        .post_form(&format!("/t/zhongshan/operator/calls/{call}/apply"), &[])
+        .await
+        .assert_status(StatusCode::CONFLICT)
+        .assert_contains(&bar_ends);
+    // The last barred day, and the day the bar ends.
+    set_day(&app, ends);
+    operator
+        .get("/t/zhongshan/operator")
+        .await
+        .assert_contains("不得重新申报");
+    set_day(&app, ends + Duration::days(1));
+    operator
+        .get("/t/zhongshan/operator")
+        .await
+        .assert_not_contains("不得重新申报");
+}
+
+#[tokio::test]
+async fn a_wenzhou_title_expires_after_three_years_with_reminders_before() {
+    let app = with_demo().await;
+    let (award, _) = award_of(&app, "鹿城跨境电商产业园（一期）").await;
+    let until: NaiveDate = sqlx::query_scalar("SELECT valid_until FROM awards WHERE id = $1")
+        .bind(award)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let notices: Vec<String> =
+        sqlx::query_scalar("SELECT kind FROM title_notices WHERE award_id = $1 ORDER BY kind")
+            .bind(award)
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(notices, ["expiry_30", "expiry_90"]);
+    let mut operator = browser(&app, "wz-operator1").await;
+    operator
+        .get(&format!("/t/wenzhou/operator/parks/{award}"))
+        .await
+        .assert_contains("不足 30 天");
+    assert_eq!(sweep::run(&app.state, until).await.unwrap().expired, 0);
+    assert_eq!(title_state(&app, award).await, "awarded");
+    assert_eq!(
+        sweep::run(&app.state, until + Duration::days(1))
+            .await
+            .unwrap()
+            .expired,
+        1
+    );
+    assert_eq!(title_state(&app, award).await, "expired");
+    app.new_browser()
+        .get("/t/wenzhou/parks?q=鹿城跨境电商产业园（一期）")
+        .await
+        .assert_contains("已到期");
+    // Zhongshan's titles have no term (its 第十七条 is the term of the measures themselves).
+    let (zs, _) = award_of(&app, "古镇灯饰跨境电商直播园").await;
+    sweep::run(&app.state, until + Duration::days(4000))
+        .await
+        .unwrap();
+    assert_eq!(title_state(&app, zs).await, "awarded");
+}
+
+#[tokio::test]
+async fn monitoring_pages_are_not_found_for_other_tenants_counties_and_operators() {
+    let app = with_demo().await;
+    let (wz_award, _) = award_of(&app, "鹿城跨境电商产业园（一期）").await;
+    let (ruian_award, _) = award_of(&app, "瑞安跨境电商物流园").await;
+    let lucheng_report: i64 = sqlx::query_scalar(
+        "SELECT id FROM periodic_reports WHERE award_id = $1 ORDER BY id LIMIT 1",
+    )
+    .bind(wz_award)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let evidence: i64 = sqlx::query_scalar(
+        "SELECT d.id FROM documents d JOIN awards w ON w.id = d.award_id
+         WHERE w.park_name = '鹿城鞋革跨境电商园'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+
+    let mut zs = browser(&app, "zs-bureau").await;
+    for path in [
+        format!("/t/zhongshan/bureau/monitoring/parks/{wz_award}"),
+        format!("/t/zhongshan/bureau/monitoring/reports/{lucheng_report}"),
+        format!("/t/zhongshan/files/{evidence}"),
+        "/t/wenzhou/bureau/monitoring".to_string(),
+    ] {
+        zs.get(&path).await.assert_status(StatusCode::NOT_FOUND);
+    }
+    let mut ruian = browser(&app, "wz-county-ruian").await;
+    ruian
+        .get(&format!("/t/wenzhou/county/reports/{lucheng_report}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let mut op2 = browser(&app, "wz-operator2").await;
+    op2.get(&format!("/t/wenzhou/operator/parks/{wz_award}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    op2.get(&format!("/t/wenzhou/operator/parks/{ruian_award}"))
+        .await
+        .assert_status(StatusCode::OK);
+    op2.get(&format!("/t/wenzhou/files/{evidence}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let mut bureau = browser(&app, "wz-bureau").await;
+    bureau
+        .get(&format!("/t/wenzhou/files/{evidence}"))
+        .await
+        .assert_status(StatusCode::OK);
+}
