@@ -695,6 +695,11 @@ struct ParkPage {
 }
 
 impl ParkPage {
+    /// Whether a ground of this rule set records funds to recover (中山 第十三条).
+    fn any_funds(&self) -> bool {
+        self.grounds.iter().any(|g| g.recovers_funds)
+    }
+
     fn value(&self, name: &str) -> String {
         self.form.get(name).cloned().unwrap_or_default()
     }
@@ -976,7 +981,12 @@ pub async fn evaluate_now(
     let reports = monitoring::accepted_park_reports(&mut conn, tenant_id, park.award_id).await?;
     match reports.last() {
         Some((quarter, _)) => {
-            let out = domain::monitor(&rules, &base, *quarter, &reports, None);
+            // The quarter before counts as it did when it was accepted (one miss is a warning,
+            // two in a row a failure).
+            let previous = monitoring::status_before(&mut conn, tenant_id, park.award_id, *quarter)
+                .await?
+                .and_then(|s| MonitoringStatus::parse(&s));
+            let out = domain::monitor(&rules, &base, *quarter, &reports, previous);
             Ok((out.status, out.findings))
         }
         None => {

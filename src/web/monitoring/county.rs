@@ -98,8 +98,8 @@ async fn home(
         if let Some(since) = since {
             for kind in [ReportKind::CountyQuarter, ReportKind::CountyHalf] {
                 let (list, next) = owed(&settings, kind, since, today, &filed);
-                own.extend(list);
                 own.push(next);
+                own.extend(list);
             }
         }
     }

@@ -74,6 +74,8 @@ pub struct Owed {
     pub due: NaiveDate,
     pub report: Option<Report>,
     pub overdue: bool,
+    /// The period has ended, so its report can be filed.
+    pub ended: bool,
 }
 
 impl Owed {
@@ -115,6 +117,7 @@ pub fn owed(
             label: p.label(kind),
             due,
             overdue: due < today && report.as_ref().is_none_or(|r| !r.counts_as_filed()),
+            ended: p.last_day(kind) < today,
             report,
         }
     };
@@ -325,6 +328,19 @@ impl Trend {
             active: rows.iter().map(|r| ind(r).active_permille).collect(),
             latest: rows.last().map(|r| (*r).clone()),
         }
+    }
+
+    /// The latest figures as shown under the charts: trade, CBEC enterprises, share, activity.
+    pub fn latest_figures(&self) -> [String; 4] {
+        let last = |v: &[Option<u64>]| v.last().copied().flatten();
+        [
+            last(&self.trade).map(amount).unwrap_or_else(|| "—".into()),
+            last(&self.cbec)
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "—".into()),
+            permille(&last(&self.share)),
+            permille(&last(&self.active)),
+        ]
     }
 
     pub fn status_label(&self) -> &'static str {

@@ -125,17 +125,23 @@ pub async fn expiry_notices(
     let Some(until) = park.valid_until else {
         return Ok(Vec::new());
     };
-    Ok(monitoring::notices(&state.db, tenant_id)
+    // The nearer reminder says all the earlier one did.
+    let kinds: Vec<String> = monitoring::notices(&state.db, tenant_id)
         .await?
         .into_iter()
         .filter(|(a, _)| *a == park.award_id)
-        .map(|(_, kind)| {
-            let days = if kind == "expiry_30" { 30 } else { 90 };
-            format!(
-                "认定有效期至 {until}，距到期已不足 {days} 天。期满后需重新认定（温州 第八条），请关注下一年度申报通知。"
-            )
-        })
-        .collect())
+        .map(|(_, kind)| kind)
+        .collect();
+    let days = if kinds.iter().any(|k| k == "expiry_30") {
+        30
+    } else if kinds.is_empty() || !park.holds_title() {
+        return Ok(Vec::new());
+    } else {
+        90
+    };
+    Ok(vec![format!(
+        "认定有效期至 {until}，距到期已不足 {days} 天。期满后需重新认定（温州 第八条），请关注下一年度申报通知。"
+    )])
 }
 
 #[derive(Template)]
@@ -149,6 +155,7 @@ struct ReportPage {
     versions: Vec<ReportVersion>,
     reviews: Vec<monitoring::ReportReview>,
     can_file: bool,
+    due: chrono::NaiveDate,
     currency: &'static str,
     transactions: bool,
     form: BTreeMap<String, String>,
@@ -255,7 +262,11 @@ async fn report_view(
             .map(|p| form_of(&p))
             .unwrap_or_default()
     });
+    let due = monitoring::settings(&state.db, tenant_id)
+        .await?
+        .due_date(ReportKind::ParkQuarter, period);
     let page = ReportPage {
+        due,
         action: format!(
             "{}/parks/{award}/reports/{}/{}",
             ctx.home(),
