@@ -535,6 +535,59 @@ async fn a_revocation_bars_the_operator_from_applying_until_the_bar_ends() {
         .await
         .assert_contains("已撤销");
 
+    // 第十三条: falsified materials that obtained funds — the amount is recorded for recovery.
+    let (funded, _) = award_of(&app, "中山港跨境电商物流园").await;
+    let funded_page = format!("/t/zhongshan/bureau/monitoring/parks/{funded}");
+    bureau.get(&funded_page).await;
+    let revoke = |funds: &'static str| {
+        [
+            ("ground", "falsified_funds"),
+            ("reason", "虚报跨境电商进出口额，骗取2025年度园区扶持资金。"),
+            ("funds", funds),
+        ]
+    };
+    bureau
+        .post_multipart(
+            &format!("{funded_page}/revoke"),
+            &revoke(""),
+            &[(
+                "evidence",
+                "审计报告.pdf",
+                &fixture("documents/licence.pdf"),
+            )],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("请填写应收回的财政资金金额");
+    bureau
+        .post_multipart(
+            &format!("{funded_page}/revoke"),
+            &revoke("1,200,000"),
+            &[(
+                "evidence",
+                "审计报告.pdf",
+                &fixture("documents/licence.pdf"),
+            )],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let (funds, bar): (Option<i64>, Option<NaiveDate>) = sqlx::query_as(
+        "SELECT funds_to_recover, barred_until FROM revocations WHERE award_id = $1",
+    )
+    .bind(funded)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (funds, bar),
+        (Some(1_200_000), None),
+        "第十三条 sets no bar"
+    );
+    bureau
+        .get(&funded_page)
+        .await
+        .assert_contains("1,200,000 元");
+
     // The operator (by USCC) may not start an application for the open call.
     let call: i64 = sqlx::query_scalar(
         "SELECT c.id FROM calls c JOIN tenants t ON t.id = c.tenant_id
