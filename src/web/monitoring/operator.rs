@@ -122,7 +122,7 @@ pub async fn expiry_notices(
     tenant_id: i64,
     park: &Park,
 ) -> AppResult<Vec<String>> {
-    let Some(until) = park.valid_until else {
+    let Some(until) = park.valid_until.filter(|_| park.holds_title()) else {
         return Ok(Vec::new());
     };
     // The nearer reminder says all the earlier one did.
@@ -134,7 +134,7 @@ pub async fn expiry_notices(
         .collect();
     let days = if kinds.iter().any(|k| k == "expiry_30") {
         30
-    } else if kinds.is_empty() || !park.holds_title() {
+    } else if kinds.is_empty() {
         return Ok(Vec::new());
     } else {
         90
