@@ -210,7 +210,11 @@ async fn unreported_grounds(state: &AppState, today: NaiveDate) -> AppResult<usi
          JOIN titles t ON t.tenant_id = m.tenant_id AND t.award_id = m.award_id
          WHERE m.kind = 'park_quarter' AND m.grace_until < $1
            AND t.state IN ('awarded', 'rectification')
-           AND NOT EXISTS (SELECT 1 FROM revocation_grounds g WHERE g.reminder_id = m.id)
+           -- One ground per missing quarter, however many times it was urged.
+           AND NOT EXISTS (SELECT 1 FROM revocation_grounds g
+                           JOIN report_reminders m2 ON m2.id = g.reminder_id
+                           WHERE m2.tenant_id = m.tenant_id AND m2.award_id = m.award_id
+                             AND m2.year = m.year AND m2.period = m.period)
            AND NOT EXISTS (SELECT 1 FROM periodic_reports r
                            WHERE r.tenant_id = m.tenant_id AND r.kind = 'park_quarter'
                              AND r.award_id = m.award_id AND r.year = m.year
