@@ -246,6 +246,15 @@ async fn a_report_missing_after_a_reminder_and_its_grace_becomes_a_zhongshan_rev
         .await
         .assert_contains("可撤销")
         .assert_contains("中山 第十五条");
+    // A second urging of the same quarter raises no second ground.
+    bureau
+        .post_form("/t/zhongshan/bureau/monitoring/remind", &remind)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    sweep::run(&app.state, after + Duration::days(30))
+        .await
+        .unwrap();
+    assert_eq!(grounds(&app).await, 1);
 
     // In Wenzhou the same lapse is only a reminder on record (第九条 sets no such ground).
     let (wz_award, _) = award_of(&app, "鹿城跨境电商直播基地").await;
