@@ -25,6 +25,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Evaluate an application's facts against a rule set and print the result as JSON.
     Evaluate {
         /// Rule set id: wenzhou-2021, zhongshan-2022 or cbec-park-standard-2024.
@@ -39,6 +44,12 @@ enum Command {
         #[arg(long, allow_negative_numbers = true)]
         count: i64,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify a tenant's hash chain: every entry present, linked and unchanged.
+    Verify(parkcert::cli::audit::VerifyArgs),
 }
 
 #[derive(Subcommand)]
@@ -84,6 +95,9 @@ fn run_async(command: Option<Command>) -> ExitCode {
             Some(Command::User {
                 command: UserCommand::Create(args),
             }) => parkcert::cli::user::create(config, args).await,
+            Some(Command::Audit {
+                command: AuditCommand::Verify(args),
+            }) => parkcert::cli::audit::verify(config, args).await,
             Some(Command::Evaluate { .. } | Command::Workdays { .. }) => {
                 unreachable!("handled synchronously")
             }

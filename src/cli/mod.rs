@@ -1,4 +1,5 @@
 //! Command-line subcommands other than `serve`.
+pub mod audit;
 pub mod evaluate;
 pub mod user;
 pub mod workdays;

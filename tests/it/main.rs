@@ -2,6 +2,7 @@
 mod helpers;
 
 mod admin;
+mod audit;
 mod auth;
 mod bureau;
 mod calendar;
