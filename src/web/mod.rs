@@ -87,10 +87,18 @@ pub fn app(state: AppState) -> Router {
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle));
 
+    // Served over HTTPS (secure cookies): browsers are told to keep to HTTPS for a year.
+    let hsts = secure.then(|| {
+        header_layer(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        )
+    });
     routes
         .layer(from_fn(csrf::protect))
         .layer(sessions)
         .layer(from_fn(render_errors))
+        .layer(tower::util::option_layer(hsts))
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))

@@ -61,6 +61,24 @@ async fn pages_carry_security_headers_and_the_stylesheet_is_served_locally() {
             .contains("frame-ancestors 'none'")
     );
     assert!(response.body.contains("<html lang=\"zh-CN\">"));
+    // HSTS only where the site is served over HTTPS (secure cookies configured).
+    assert!(!response.headers.contains_key("strict-transport-security"));
+    let mut config = parkcert::config::Config::for_tests(app.data_dir.clone());
+    config.secure_cookies = true;
+    let https = parkcert::app(parkcert::state::AppState::new(app.db.clone(), config));
+    let res = tower::ServiceExt::oneshot(
+        https,
+        axum::http::Request::builder()
+            .uri("/")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
     let css = app.get("/static/style.css").await;
     css.assert_status(StatusCode::OK)
         .assert_contains("@media print");
