@@ -80,3 +80,133 @@ pub async fn verify(pool: &sqlx::PgPool, tenant_id: Option<i64>) -> sqlx::Result
         broken: None,
     })
 }
+
+/// One audit entry as the bureau reads it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Row {
+    pub seq: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: Option<String>,
+    pub object_kind: String,
+    pub object_id: String,
+    pub action: String,
+    pub before: Option<sqlx::types::Json<Value>>,
+    pub after: Option<sqlx::types::Json<Value>>,
+    pub request_id: Option<String>,
+    pub ip: Option<String>,
+    pub hash: String,
+}
+
+impl Row {
+    /// The reason recorded with a transition, if any.
+    pub fn reason(&self) -> String {
+        self.after
+            .as_ref()
+            .and_then(|a| a.0.get("reason"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    }
+
+    /// `from → to` for a state change.
+    pub fn states(&self) -> Option<(String, String)> {
+        let state = |v: &Option<sqlx::types::Json<Value>>| {
+            v.as_ref()?.0.get("state")?.as_str().map(str::to_string)
+        };
+        Some((state(&self.before)?, state(&self.after)?))
+    }
+
+    pub fn json(v: &Option<sqlx::types::Json<Value>>) -> String {
+        v.as_ref().map(|j| j.0.to_string()).unwrap_or_default()
+    }
+}
+
+/// What the bureau filters the trail by; empty fields do not filter.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Filter {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default)]
+    pub object: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+}
+
+const ROW_SELECT: &str = "SELECT a.seq, a.at, u.display_name || '（' || u.login || '）' AS actor,
+        a.object_kind, a.object_id, a.action, a.before, a.after, a.request_id, a.ip, a.hash
+     FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
+     WHERE a.tenant_id = $1";
+
+/// One page of a tenant's trail, newest first. Dates are Asia/Shanghai days, inclusive.
+pub async fn search(
+    pool: &sqlx::PgPool,
+    tenant_id: i64,
+    f: &Filter,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<Row>> {
+    let date = |s: &str| s.trim().parse::<chrono::NaiveDate>().ok();
+    sqlx::query_as(&format!(
+        "{ROW_SELECT}
+           AND ($2 = '' OR a.object_kind = $2)
+           AND ($3 = '' OR a.action = $3)
+           AND ($4 = '' OR u.login = $4 OR u.display_name = $4)
+           AND ($5 = '' OR a.object_id = $5)
+           AND ($6::date IS NULL OR a.at >= ($6::date::timestamp AT TIME ZONE 'Asia/Shanghai'))
+           AND ($7::date IS NULL OR a.at < (($7::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))
+         ORDER BY a.seq DESC LIMIT $8 OFFSET $9"
+    ))
+    .bind(tenant_id)
+    .bind(f.kind.trim())
+    .bind(f.action.trim())
+    .bind(f.actor.trim())
+    .bind(f.object.trim())
+    .bind(date(&f.from))
+    .bind(date(&f.to))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await
+}
+
+/// Every entry about one object, oldest first (an application's own history).
+pub async fn history(
+    pool: &sqlx::PgPool,
+    tenant_id: i64,
+    object_kind: &str,
+    object_id: i64,
+) -> sqlx::Result<Vec<Row>> {
+    sqlx::query_as(&format!(
+        "{ROW_SELECT} AND a.object_kind = $2 AND a.object_id = $3 ORDER BY a.seq"
+    ))
+    .bind(tenant_id)
+    .bind(object_kind)
+    .bind(object_id.to_string())
+    .fetch_all(pool)
+    .await
+}
+
+/// The object kinds and actions a tenant's trail holds, for the filter's choices.
+pub async fn vocabulary(
+    pool: &sqlx::PgPool,
+    tenant_id: i64,
+) -> sqlx::Result<(Vec<String>, Vec<String>)> {
+    let kinds = sqlx::query_scalar(
+        "SELECT DISTINCT object_kind FROM audit_log WHERE tenant_id = $1 ORDER BY 1",
+    )
+    .bind(tenant_id)
+    .fetch_all(pool)
+    .await?;
+    let actions =
+        sqlx::query_scalar("SELECT DISTINCT action FROM audit_log WHERE tenant_id = $1 ORDER BY 1")
+            .bind(tenant_id)
+            .fetch_all(pool)
+            .await?;
+    Ok((kinds, actions))
+}

@@ -215,35 +215,10 @@ async fn register_csv(
         w.write_record(row)
             .map_err(|e| AppError::Internal(anyhow::Error::new(e)))
     };
-    write(
-        &mut writer,
-        &[
-            "证书编号",
-            "园区名称",
-            "运营管理机构",
-            "统一社会信用代码",
-            "所在地",
-            "类型",
-            "认定日期",
-            "有效期至",
-            "状态",
-        ],
-    )?;
+    write(&mut writer, &REGISTER_COLUMNS)?;
     for a in &awards {
-        write(
-            &mut writer,
-            &[
-                &a.number,
-                &a.park_name,
-                &a.operator,
-                &a.uscc,
-                a.county.as_deref().unwrap_or(""),
-                a.tier_label(),
-                &a.awarded_on.to_string(),
-                &date_text(a.valid_until),
-                a.status_label(),
-            ],
-        )?;
+        let row = register_row(a);
+        write(&mut writer, &row.each_ref().map(String::as_str))?;
     }
     let bytes = writer
         .into_inner()

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(super::objections::bureau_router())
         .merge(super::awards::bureau_router())
         .merge(super::monitoring::bureau::router())
+        .merge(super::audit::bureau_router())
 }
 
 #[derive(Template)]

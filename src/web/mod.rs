@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod api;
 pub mod applications;
+pub mod audit;
 pub mod awards;
 pub mod bureau;
 pub mod calendar_admin;

@@ -131,6 +131,7 @@ fn navigation(user: Option<&CurrentUser>, tenant: Option<&str>, path: &str) -> V
                     v.push((format!("{home}/monitoring"), "动态管理"));
                     v.push((format!("{home}/jurisdictions"), "辖区管理"));
                     v.push((format!("{home}/rulesets"), "认定规则"));
+                    v.push((format!("{home}/audit"), "审计日志"));
                 }
                 Role::County => v.push((format!("{home}/monitoring"), "园区监管")),
                 Role::Admin => {

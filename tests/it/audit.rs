@@ -74,3 +74,63 @@ async fn a_changed_or_removed_entry_breaks_the_chain_where_it_happened() {
     assert_eq!(seq, 8);
     assert!(why.contains("missing"), "{why}");
 }
+
+#[tokio::test]
+async fn the_bureau_filters_and_exports_its_trail_and_each_application_shows_its_history() {
+    let app = TestApp::spawn().await;
+    parkcert::demo::seed_content(&app.state).await.unwrap();
+    let mut bureau = app.new_browser();
+    bureau.sign_in_as("wz-bureau").await;
+    let page = bureau
+        .get("/t/wenzhou/bureau/audit?kind=title&action=delist_lapsed")
+        .await;
+    page.assert_status(axum::http::StatusCode::OK)
+        .assert_contains("哈希链完整")
+        .assert_contains("delist_lapsed")
+        .assert_not_contains("<td>submit</td>");
+    let csv = bureau
+        .get("/t/wenzhou/bureau/audit.csv?kind=application")
+        .await;
+    assert!(csv.bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
+    csv.assert_contains("序号,时间,操作人")
+        .assert_contains(",application,");
+    assert!(
+        !csv.body.contains(",title,"),
+        "the filter applies to the export"
+    );
+    // Zhongshan's entries are not in Wenzhou's trail.
+    let zs_entry: String = sqlx::query_scalar(
+        "SELECT a.hash FROM audit_log a JOIN tenants t ON t.id = a.tenant_id
+         WHERE t.slug = 'zhongshan' LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!(
+        !bureau
+            .get("/t/wenzhou/bureau/audit.csv")
+            .await
+            .body
+            .contains(&zs_entry)
+    );
+    let mut county = app.new_browser();
+    county.sign_in_as("wz-county-lucheng").await;
+    county
+        .get("/t/wenzhou/bureau/audit")
+        .await
+        .assert_status(axum::http::StatusCode::FORBIDDEN);
+
+    // The application's own page lists its transitions with who, when and why.
+    let id: i64 = sqlx::query_scalar(
+        "SELECT id FROM applications WHERE park_name = '瑞安跨境电商产业园' AND version_count = 2",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    bureau
+        .get(&format!("/t/wenzhou/bureau/applications/{id}"))
+        .await
+        .assert_contains("办理记录")
+        .assert_contains("已提交 → 草稿")
+        .assert_contains("入驻企业名录缺少部分企业的备案信息");
+}

@@ -337,6 +337,7 @@ struct ShowPage {
     submit_token: String,
     can_edit: bool,
     max_mb: usize,
+    history: Vec<crate::web::audit::HistoryLine>,
 }
 
 async fn show(
@@ -372,6 +373,7 @@ async fn show_page(
         })
         .collect();
     let page = ShowPage {
+        history: crate::web::audit::application_history(state, loaded.tenant_id, id).await?,
         base: app_url(user, id),
         state_label: super::state_label(&loaded.app.state, loaded.app.version_count),
         deadline: shanghai_minute(loaded.call.deadline),

@@ -161,6 +161,7 @@ struct ReviewPage {
     /// The bureau's view of the expert review, once the application is in it.
     review: Option<crate::web::review::results::ResultLine>,
     criteria: Vec<(String, String)>,
+    history: Vec<crate::web::audit::HistoryLine>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -289,6 +290,7 @@ async fn review_page(
         .map(|c| (c.name.clone(), c.max.to_string()))
         .collect();
     let page = ReviewPage {
+        history: crate::web::audit::application_history(state, loaded.tenant_id, id).await?,
         review,
         criteria,
         base: format!("{}/applications/{id}", user.home_url()),

@@ -1,0 +1,196 @@
+//! The bureau's view of its tenant's audit trail: filter, page, export; and each application's
+//! own history for the pages that show the application.
+use super::page::{PageCtx, render};
+use crate::auth::CurrentUser;
+use crate::db::audit::{self, Filter, Row};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+pub fn bureau_router() -> Router<AppState> {
+    Router::new()
+        .route("/audit", get(page))
+        .route("/audit.csv", get(export))
+}
+
+const PAGE: i64 = 100;
+/// An export is for an inspection, not a backup: a filter narrows anything larger.
+const EXPORT_MAX: i64 = 100_000;
+
+#[derive(Deserialize)]
+struct Params {
+    #[serde(flatten)]
+    filter: Filter,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "bureau/audit.html")]
+struct AuditPage {
+    ctx: PageCtx,
+    filter: Filter,
+    kinds: Vec<(String, String)>,
+    actions: Vec<(String, String)>,
+    rows: Vec<Row>,
+    page: i64,
+    more: bool,
+    query: String,
+    intact: Option<String>,
+}
+
+impl AuditPage {
+    fn at(&self, row: &Row) -> String {
+        crate::web::calls::shanghai_minute(row.at)
+    }
+}
+
+fn query_string(f: &Filter) -> String {
+    serde_urlencoded::to_string([
+        ("kind", f.kind.as_str()),
+        ("action", f.action.as_str()),
+        ("actor", f.actor.as_str()),
+        ("object", f.object.as_str()),
+        ("from", f.from.as_str()),
+        ("to", f.to.as_str()),
+    ])
+    .unwrap_or_default()
+}
+
+async fn page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Query(p): Query<Params>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let page = p.page.unwrap_or(1).max(1);
+    let mut rows =
+        audit::search(&state.db, tenant_id, &p.filter, PAGE + 1, (page - 1) * PAGE).await?;
+    let more = rows.len() as i64 > PAGE;
+    rows.truncate(PAGE as usize);
+    let (kinds, actions) = audit::vocabulary(&state.db, tenant_id).await?;
+    let pairs = |v: Vec<String>| v.into_iter().map(|k| (k.clone(), k)).collect();
+    let verified = audit::verify(&state.db, Some(tenant_id)).await?;
+    let intact = Some(match verified.broken {
+        None => format!("共 {} 条记录，哈希链完整。", verified.entries),
+        Some((seq, why)) => format!("哈希链在第 {seq} 条处断开（{why}），请立即报告系统管理员。"),
+    });
+    render(&AuditPage {
+        query: query_string(&p.filter),
+        ctx,
+        filter: p.filter,
+        kinds: pairs(kinds),
+        actions: pairs(actions),
+        rows,
+        page,
+        more,
+        intact,
+    })
+}
+
+async fn export(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Query(p): Query<Params>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let rows = audit::search(&state.db, tenant_id, &p.filter, EXPORT_MAX, 0).await?;
+    let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let csv_error = |e: csv::Error| AppError::Internal(anyhow::Error::new(e));
+    writer
+        .write_record([
+            "序号",
+            "时间",
+            "操作人",
+            "对象类型",
+            "对象编号",
+            "操作",
+            "变更前",
+            "变更后",
+            "请求编号",
+            "IP",
+            "哈希",
+        ])
+        .map_err(csv_error)?;
+    for r in &rows {
+        writer
+            .write_record([
+                r.seq.to_string(),
+                r.at.to_rfc3339(),
+                r.actor.clone().unwrap_or_else(|| "系统".into()),
+                r.object_kind.clone(),
+                r.object_id.clone(),
+                r.action.clone(),
+                Row::json(&r.before),
+                Row::json(&r.after),
+                r.request_id.clone().unwrap_or_default(),
+                r.ip.clone().unwrap_or_default(),
+                r.hash.clone(),
+            ])
+            .map_err(csv_error)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"audit.csv\""),
+    );
+    Ok(response)
+}
+
+/// One line of an application's history as its pages show it.
+pub struct HistoryLine {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub change: String,
+    pub reason: String,
+}
+
+/// An application's own history: every transition and change recorded against it.
+pub async fn application_history(
+    state: &AppState,
+    tenant_id: i64,
+    application_id: i64,
+) -> AppResult<Vec<HistoryLine>> {
+    use crate::domain::workflow::{ApplicationAction, ApplicationState};
+    let label = |s: &str| {
+        s.parse::<ApplicationState>()
+            .map(|s| s.label().to_string())
+            .unwrap_or_else(|_| s.to_string())
+    };
+    Ok(
+        audit::history(&state.db, tenant_id, "application", application_id)
+            .await?
+            .into_iter()
+            .map(|r| HistoryLine {
+                at: crate::web::calls::shanghai_minute(r.at),
+                actor: r.actor.clone().unwrap_or_else(|| "系统".into()),
+                action: r
+                    .action
+                    .parse::<ApplicationAction>()
+                    .map(|a| a.label().to_string())
+                    .unwrap_or_else(|_| r.action.clone()),
+                change: r
+                    .states()
+                    .map(|(from, to)| format!("{} → {}", label(&from), label(&to)))
+                    .unwrap_or_default(),
+                reason: r.reason(),
+            })
+            .collect(),
+    )
+}
