@@ -177,6 +177,15 @@ impl TestApp {
         }
     }
 
+    /// Another tab of this browser: the same cookies and CSRF token (for concurrent requests).
+    pub fn same_browser(&self) -> TestApp {
+        TestApp {
+            cookies: self.cookies.clone(),
+            csrf: self.csrf.clone(),
+            ..self.new_browser()
+        }
+    }
+
     /// Another browser (no cookies) on the same server and database.
     pub fn new_browser(&self) -> TestApp {
         TestApp {
