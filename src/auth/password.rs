@@ -11,6 +11,38 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Lower-cased, sorted: see the file's header for its source.
+const COMMON: &str = include_str!("common-passwords.txt");
+
+fn common() -> &'static [&'static str] {
+    static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        let mut v: Vec<&str> = COMMON.lines().filter(|l| !l.starts_with('#')).collect();
+        v.sort_unstable();
+        v
+    })
+}
+
+/// Whether a password is on the list of common passwords (case does not matter).
+pub fn is_common(password: &str) -> bool {
+    common()
+        .binary_search(&password.to_lowercase().as_str())
+        .is_ok()
+}
+
+/// Why a new password is refused, if it is: the one rule for every form that sets one.
+pub fn weakness(login: &str, password: &str) -> Option<&'static str> {
+    if password.chars().count() < 12 {
+        Some("密码至少12位。")
+    } else if is_common(password) {
+        Some("这是常见密码，容易被猜中，请换一个。")
+    } else if !login.is_empty() && password.to_lowercase().contains(&login.to_lowercase()) {
+        Some("密码不能包含登录账号。")
+    } else {
+        None
+    }
+}
+
 pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     hasher()
@@ -46,6 +78,17 @@ fn dummy_hash() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_long_passwords_and_ones_containing_the_login_are_refused() {
+        assert!(is_common("1qaz2wsx3edc"));
+        assert!(is_common("QWERTY123456"), "case does not matter");
+        assert!(!is_common("温州跨境园区认定系统密码"));
+        assert_eq!(weakness("li", "short"), Some("密码至少12位。"));
+        assert!(weakness("li", "123qweasdzxc").is_some());
+        assert!(weakness("wz-bureau", "my-wz-bureau-pass").is_some());
+        assert_eq!(weakness("wz-bureau", "parkcert-demo-2026"), None);
+    }
 
     #[test]
     fn a_hash_verifies_only_its_own_password_and_uses_argon2id() {

@@ -27,8 +27,8 @@ pub struct CreateArgs {
 
 pub async fn create(config: Config, args: CreateArgs) -> anyhow::Result<()> {
     let password = read_password()?;
-    if password.chars().count() < 12 {
-        bail!("the password must have at least 12 characters");
+    if let Some(why) = password::weakness(&args.login, &password) {
+        bail!("the password is refused: {why}");
     }
     let db = Database::open(&config).await?;
     let result = insert(&db, &args, password).await;

@@ -185,7 +185,7 @@ async fn create_tenant(
     }
     validate_login(&form.login, &mut errors);
     validate_display_name(&form.display_name, &mut errors);
-    validate_password(&form.password, &mut errors);
+    validate_password(&form.login, &form.password, &mut errors);
     let (Ok(list), true) = (parsed, errors.is_empty()) else {
         return reshow(ctx, form, errors);
     };

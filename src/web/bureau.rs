@@ -191,9 +191,10 @@ pub fn validate_login(login: &str, errors: &mut FieldErrors) {
     }
 }
 
-pub fn validate_password(password: &str, errors: &mut FieldErrors) {
-    if password.chars().count() < 12 {
-        errors.add("password", "密码至少12位。");
+/// The password rule of every form that sets one (length, common passwords, the login).
+pub fn validate_password(login: &str, password: &str, errors: &mut FieldErrors) {
+    if let Some(why) = crate::auth::password::weakness(login, password) {
+        errors.add("password", why);
     }
 }
 
@@ -217,7 +218,7 @@ async fn user_create(
     let mut errors = FieldErrors::default();
     validate_login(&form.login, &mut errors);
     validate_display_name(&form.display_name, &mut errors);
-    validate_password(&form.password, &mut errors);
+    validate_password(&form.login, &form.password, &mut errors);
     let role = form
         .role
         .parse::<Role>()

@@ -1,4 +1,5 @@
 //! The web layer: one router per role area, merged here, and the shared page plumbing.
+pub mod account;
 pub mod admin;
 pub mod api;
 pub mod applications;
@@ -50,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .merge(signin::router())
         .merge(register::router())
         .merge(files::router())
+        .merge(account::router())
         .merge(api::router())
         .merge(calls::public_router())
         .merge(publicity::public_router())

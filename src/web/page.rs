@@ -143,6 +143,7 @@ fn navigation(user: Option<&CurrentUser>, tenant: Option<&str>, path: &str) -> V
             if let Some(slug) = &u.tenant_slug {
                 v.push((format!("/t/{slug}"), "公开信息"));
             }
+            v.push(("/account".into(), "账号安全"));
             v
         }
         None => match tenant {

@@ -214,7 +214,7 @@ async fn submit(
     form.display_name = form.display_name.trim().to_string();
     validate_login(&form.login, &mut errors);
     validate_display_name(&form.display_name, &mut errors);
-    validate_password(&form.password, &mut errors);
+    validate_password(&form.login, &form.password, &mut errors);
     if form.password != form.password_confirm {
         errors.add("password_confirm", "两次输入的密码不一致。");
     }

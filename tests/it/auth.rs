@@ -347,3 +347,105 @@ async fn sign_ins_are_written_to_the_audit_trail() {
     assert_eq!(action, "sign_in");
     assert_eq!(ip, "198.51.100.7");
 }
+
+#[tokio::test]
+async fn changing_the_password_ends_the_users_other_sessions_and_weak_ones_are_refused() {
+    let app = TestApp::spawn().await;
+    let mut laptop = app.new_browser();
+    laptop.sign_in_as("wz-bureau").await;
+    let mut phone = app.new_browser();
+    phone.sign_in_as("wz-bureau").await;
+    let mut colleague = app.new_browser();
+    colleague.sign_in_as("wz-county-lucheng").await;
+
+    let page = laptop.get("/account").await;
+    page.assert_status(StatusCode::OK)
+        .assert_contains("当前会话");
+    assert_eq!(
+        page.body.matches("退出该会话").count(),
+        1,
+        "the phone's session is listed"
+    );
+
+    let change = |current: &'static str, new: &'static str| {
+        [
+            ("current", current),
+            ("password", new),
+            ("password_confirm", new),
+        ]
+    };
+    laptop
+        .post_form(
+            "/account/password",
+            &change("wrong-password-1", "Wz-new-pass-2026!"),
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("当前密码不正确");
+    laptop
+        .post_form("/account/password", &change(DEMO_PASSWORD, "1qaz2wsx3edc"))
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("常见密码");
+    laptop
+        .post_form(
+            "/account/password",
+            &change(DEMO_PASSWORD, "Wz-new-pass-2026!"),
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+
+    // The phone is signed out; the laptop and the colleague are not.
+    phone
+        .get("/t/wenzhou/bureau")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    laptop
+        .get("/t/wenzhou/bureau")
+        .await
+        .assert_status(StatusCode::OK);
+    colleague
+        .get("/t/wenzhou/county")
+        .await
+        .assert_status(StatusCode::OK);
+    let mut again = app.new_browser();
+    assert_eq!(
+        again
+            .sign_in("wenzhou", "wz-bureau", DEMO_PASSWORD)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        again
+            .sign_in("wenzhou", "wz-bureau", "Wz-new-pass-2026!")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    // The laptop ends the new session from its list; another user's session cannot be ended.
+    let page = laptop.get("/account").await;
+    let other = crate::intake::hidden(&page.body, "session");
+    laptop
+        .post_form("/account/sessions/end", &[("session", &other)])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    again
+        .get("/t/wenzhou/bureau")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let colleague_session: String =
+        sqlx::query_scalar("SELECT id_hash FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.login = 'wz-county-lucheng'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    laptop
+        .post_form("/account/sessions/end", &[("session", &colleague_session)])
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    colleague
+        .get("/t/wenzhou/county")
+        .await
+        .assert_status(StatusCode::OK);
+}

@@ -1,0 +1,206 @@
+//! A user's own account: change the password (which ends every other session) and see and end
+//! the sessions signed in as them.
+use super::page::{FieldErrors, PageCtx, flash, render_with};
+use crate::auth::store::id_hash;
+use crate::auth::{CurrentUser, password};
+use crate::db::audit;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::request::ClientInfo;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account", get(page))
+        .route("/account/password", post(change_password))
+        .route("/account/sessions/end", post(end_session))
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    ctx: PageCtx,
+    sessions: Vec<SessionRow>,
+    current: String,
+    errors: FieldErrors,
+}
+
+impl AccountPage {
+    fn minute(&self, t: &DateTime<Utc>) -> String {
+        crate::web::calls::shanghai_minute(*t)
+    }
+}
+
+async fn sessions_of(state: &AppState, user_id: i64) -> AppResult<Vec<SessionRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id_hash, created_at, updated_at, expires_at FROM sessions
+         WHERE user_id = $1 AND expires_at > now() ORDER BY updated_at DESC",
+    )
+    .bind(user_id)
+    .fetch_all(&state.db)
+    .await?)
+}
+
+async fn show(
+    ctx: PageCtx,
+    state: &AppState,
+    user: &CurrentUser,
+    session: &Session,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let page = AccountPage {
+        sessions: sessions_of(state, user.id).await?,
+        current: session.id().map(|id| id_hash(&id)).unwrap_or_default(),
+        ctx,
+        errors,
+    };
+    render_with(page.errors.status(), &page)
+}
+
+async fn page(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    session: Session,
+) -> AppResult<Response> {
+    show(ctx, &state, &user, &session, FieldErrors::default()).await
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+/// A new password ends every other session of the user: whoever else was signed in as them is
+/// signed out at once.
+async fn change_password(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Form(form): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user.id)
+        .fetch_one(&state.db)
+        .await?;
+    if !password::verify(form.current.clone(), Some(stored)).await? {
+        errors.add("current", "当前密码不正确。");
+    }
+    if let Some(why) = password::weakness(&user.login, &form.password) {
+        errors.add("password", why);
+    } else if form.password == form.current {
+        errors.add("password", "新密码不能与当前密码相同。");
+    }
+    if form.password != form.password_confirm {
+        errors.add("password_confirm", "两次输入的新密码不一致。");
+    }
+    if !errors.is_empty() {
+        return show(ctx, &state, &user, &session, errors).await;
+    }
+    let hash = password::hash(form.password).await?;
+    let current = session
+        .id()
+        .map(|id| id_hash(&id))
+        .ok_or(AppError::Forbidden)?;
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(user.id)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+        .bind(user.id)
+        .bind(&current)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({ "password": "changed", "other_sessions_ended": ended })),
+            ..client.audit(
+                user.tenant_id,
+                Some(user.id),
+                "user",
+                user.id,
+                "change_password",
+            )
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(
+        &session,
+        "success",
+        format!("密码已修改，其他 {ended} 个会话已退出登录。"),
+    )
+    .await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+#[derive(Deserialize)]
+struct EndForm {
+    #[serde(default)]
+    session: String,
+}
+
+async fn end_session(
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Form(form): Form<EndForm>,
+) -> AppResult<Response> {
+    let mut tx = state.db.begin().await?;
+    // Only the user's own sessions: another user's id hash matches nothing.
+    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash = $2")
+        .bind(user.id)
+        .bind(&form.session)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if ended == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({ "session": &form.session[..form.session.len().min(12)] })),
+            ..client.audit(
+                user.tenant_id,
+                Some(user.id),
+                "user",
+                user.id,
+                "end_session",
+            )
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", "该会话已退出登录。").await?;
+    Ok(Redirect::to("/account").into_response())
+}
