@@ -14,6 +14,8 @@ pub const DATABASE_NAME: &str = "parkcert";
 /// The database and, when we started it, the private cluster that must be stopped at the end.
 pub struct Database {
     pub pool: PgPool,
+    /// The owner's connection, for migrations only.
+    pub owner: PgPool,
     pub cluster: Option<Cluster>,
     /// Held while we run the private cluster: a second process on the same data directory (say
     /// `parkcert user create` while the server runs) would otherwise restart it under the server.
@@ -57,26 +59,38 @@ impl Database {
                 (cluster.url(DATABASE_NAME), Some(cluster), Some(lock))
             }
         };
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
+        // Migrations run as the connecting (owner) role; the application's queries as
+        // parkcert_app, which the first migration run creates: so its pool connects lazily.
+        let owner = PgPoolOptions::new()
+            .max_connections(2)
             .acquire_timeout(std::time::Duration::from_secs(10))
             .connect(&url)
             .await
             .context("connecting to PostgreSQL")?;
+        let pool = crate::db::scope::pool_options()
+            .max_connections(16)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect_lazy(&url)
+            .context("connecting to PostgreSQL")?;
         Ok(Database {
             pool,
+            owner,
             cluster,
             _lock: lock,
         })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        MIGRATOR.run(&self.pool).await.context("running migrations")
+        MIGRATOR
+            .run(&self.owner)
+            .await
+            .context("running migrations")
     }
 
     /// Closes the pool and stops the private cluster, if we started one.
     pub async fn close(self) {
         self.pool.close().await;
+        self.owner.close().await;
         // The lock is released when `self` is dropped, after the cluster has stopped.
         if let Some(cluster) = self.cluster {
             match tokio::task::spawn_blocking(move || cluster.stop()).await {

@@ -57,7 +57,15 @@ impl CurrentUser {
     }
 }
 
+/// The signed-in user by the id their session holds. Looked up as the system (whatever tenant
+/// the URL names), so that a user who strays into another tenant's URLs is still recognised and
+/// refused there, not taken for a stranger.
 pub async fn load_user(state: &AppState, user_id: i64) -> sqlx::Result<Option<CurrentUser>> {
+    use crate::db::scope::{TenantScope, within};
+    within(TenantScope::System, load_user_row(state, user_id)).await
+}
+
+async fn load_user_row(state: &AppState, user_id: i64) -> sqlx::Result<Option<CurrentUser>> {
     sqlx::query_as(
         "SELECT u.id, u.tenant_id, t.slug AS tenant_slug, t.name AS tenant_name, u.login,
                 u.display_name, u.role, u.jurisdiction_id, j.name AS jurisdiction_name,

@@ -13,6 +13,7 @@ pub mod organizations;
 pub mod panels;
 pub mod publicity;
 pub mod rulesets;
+pub mod scope;
 pub mod tenants;
 pub mod titles;
 pub mod transition;

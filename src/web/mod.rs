@@ -97,7 +97,11 @@ pub fn app(state: AppState) -> Router {
             "max-age=31536000; includeSubDomains",
         )
     });
+    let scoped = state.clone();
     routes
+        .layer(from_fn(move |req, next| {
+            tenant_scope(scoped.clone(), req, next)
+        }))
         .layer(from_fn(csrf::protect))
         .layer(sessions)
         .layer(from_fn(render_errors))
@@ -129,6 +133,36 @@ fn guarded(router: Router<AppState>, role: Role, state: &AppState) -> Router<App
         state.clone(),
         move |s, session, req, next| require_role(role, s, session, req, next),
     ))
+}
+
+/// Runs the request with its queries scoped (row-level security) to the tenant its URL names;
+/// URLs outside `/t/` (the platform admin's, sign-out, the account page, the API) are the
+/// system's.
+async fn tenant_scope(
+    state: AppState,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use crate::db::scope::{TenantScope, within};
+    let slug = req
+        .uri()
+        .path()
+        .strip_prefix("/t/")
+        .map(|rest| rest.split('/').next().unwrap_or("").to_string());
+    let scope = match slug {
+        None => TenantScope::System,
+        Some(slug) => match within(
+            TenantScope::System,
+            crate::db::tenants::by_slug(&state.db, &slug),
+        )
+        .await
+        {
+            Ok(Some(t)) => TenantScope::Tenant(t.id),
+            Ok(None) => TenantScope::Nobody,
+            Err(e) => return AppError::from(e).into_response(),
+        },
+    };
+    within(scope, next.run(req)).await
 }
 
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

@@ -94,7 +94,8 @@ pub async fn fresh_database() -> PgPool {
         .await
         .expect("creating a test database");
     admin.close().await.ok();
-    PgPoolOptions::new()
+    // As the server does: connections act as parkcert_app, under row-level security.
+    parkcert::db::scope::pool_options()
         .max_connections(4)
         .connect(&shared.cluster.url(&name))
         .await

@@ -10,6 +10,7 @@ mod calls;
 mod evaluate_cli;
 mod faults;
 mod intake;
+mod isolation;
 mod monitoring;
 mod pages;
 mod pgcluster;

@@ -1,0 +1,71 @@
+//! Which tenant's rows the database lets a query see (row-level security, migration 0014).
+//!
+//! A request runs inside the scope of the tenant its URL names (`/t/{slug}/…`); every connection
+//! it takes from the pool is set to that tenant before use, so a query that forgets its tenant
+//! filter still sees nothing of another tenant. Work that is the system's own (scheduled jobs,
+//! the demo seeding, the command line, the platform admin's pages) runs unscoped, which is
+//! `System`: it sees every tenant, as it must.
+use sqlx::postgres::PgPoolOptions;
+use std::future::Future;
+
+tokio::task_local! {
+    static SCOPE: TenantScope;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TenantScope {
+    /// All tenants: the system's own work.
+    System,
+    Tenant(i64),
+    /// No tenant's rows at all (a URL naming no known tenant).
+    Nobody,
+}
+
+impl TenantScope {
+    fn setting(self) -> String {
+        match self {
+            TenantScope::System => "system".into(),
+            TenantScope::Tenant(id) => id.to_string(),
+            TenantScope::Nobody => String::new(),
+        }
+    }
+}
+
+/// The scope of the running task (System outside any request).
+pub fn current() -> TenantScope {
+    SCOPE.try_with(|s| *s).unwrap_or(TenantScope::System)
+}
+
+/// Runs `f` with its queries scoped to `scope`.
+pub async fn within<F: Future>(scope: TenantScope, f: F) -> F::Output {
+    SCOPE.scope(scope, f).await
+}
+
+const SET_SCOPE: &str = "SELECT set_config('parkcert.tenant', $1, false)";
+
+/// The application's pool: every connection acts as `parkcert_app` (so row-level security
+/// applies) and is set to the current task's tenant each time it is handed out.
+pub fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::query("SET ROLE parkcert_app")
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query(SET_SCOPE)
+                    .bind(current().setting())
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .before_acquire(|conn, _| {
+            Box::pin(async move {
+                sqlx::query(SET_SCOPE)
+                    .bind(current().setting())
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(true)
+            })
+        })
+}
