@@ -176,6 +176,7 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 /// Renders every `AppError` in one place: an HTML page with the request id, or JSON under `/api/`.
 async fn render_errors(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
     let request_id = req
         .headers()
         .get(REQUEST_ID)
@@ -197,6 +198,17 @@ async fn render_errors(req: Request, next: Next) -> Response {
         }
         return response;
     };
+    // Refusals are logged (an insider probing other tenants' or parties' URLs shows up here).
+    if matches!(info.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
+        tracing::warn!(
+            target: "parkcert::denied",
+            status = info.status.as_u16(),
+            %method,
+            path,
+            request_id,
+            "access denied"
+        );
+    }
     if is_api {
         api_error(info.status, &info.message, &request_id)
     } else {

@@ -17,4 +17,5 @@ mod pgcluster;
 mod publicity;
 mod review;
 mod rulesets;
+mod sweep;
 mod workdays_cli;

@@ -421,6 +421,9 @@ async fn close(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
+    panels::get(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let sheets = panels::of_panel(&state.db, tenant_id, id).await?;
     if sheets.iter().any(|s| s.application_state == "in_review") {
         return Err(AppError::Conflict(

@@ -1,0 +1,408 @@
+//! The isolation sweep: every route that names an object, for every role that has it, asked for
+//! objects of the other tenant, of another county and of another operator. Only 403 or 404 come
+//! back, nothing changes, and each refusal is logged.
+use crate::helpers::TestApp;
+use axum::http::StatusCode;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// (area, methods, path): the area's prefix is `/t/{tenant}/{area}` ("public": `/t/{tenant}`);
+/// M marks a route whose POST is a multipart upload.
+const ROUTES: &[(&str, &str, &str)] = &[
+    ("bureau", "G", "/calls/{call}"),
+    ("bureau", "P", "/calls/{call}/publish"),
+    ("bureau", "M", "/calls/{call}/attachments"),
+    ("bureau", "G", "/calls/{call}/applications"),
+    ("bureau", "GP", "/calls/{call}/publicity"),
+    ("bureau", "GP", "/calls/{call}/panels"),
+    ("bureau", "G", "/calls/{call}/results.xlsx"),
+    ("bureau", "G", "/calls/{call}/results/print"),
+    ("bureau", "G", "/calls/{call}/review"),
+    ("bureau", "G", "/applications/{app}"),
+    ("bureau", "P", "/applications/{app}/decision"),
+    ("bureau", "G", "/applications/{app}/versions/1"),
+    ("bureau", "P", "/assignments/{assignment}/reopen"),
+    ("bureau", "G", "/panels/{panel}"),
+    ("bureau", "P", "/panels/{panel}/close"),
+    ("bureau", "P", "/panels/{panel}/decline"),
+    ("bureau", "G", "/experts/{expert}"),
+    ("bureau", "P", "/experts/{expert}/account"),
+    ("bureau", "P", "/experts/{expert}/active"),
+    ("bureau", "G", "/rulesets/{ruleset}"),
+    ("bureau", "P", "/jurisdictions/{jurisdiction}/active"),
+    ("bureau", "P", "/users/{user}/deactivate"),
+    ("bureau", "G", "/objections/{objection}"),
+    ("bureau", "P", "/objections/{objection}/decide"),
+    ("bureau", "P", "/objections/{objection}/investigate"),
+    ("bureau", "G", "/monitoring/parks/{award}"),
+    ("bureau", "M", "/monitoring/parks/{award}/revoke"),
+    ("bureau", "G", "/monitoring/re-reviews/{rereview}"),
+    (
+        "bureau",
+        "P",
+        "/monitoring/re-reviews/{rereview}/parks/{pid}",
+    ),
+    ("bureau", "G", "/monitoring/rectifications/{order}"),
+    ("bureau", "P", "/monitoring/rectifications/{order}/verdict"),
+    ("bureau", "G", "/monitoring/reports/{report}"),
+    ("bureau", "P", "/monitoring/reports/{report}/decision"),
+    ("county", "G", "/applications/{app}"),
+    ("county", "M", "/applications/{app}/opinion"),
+    ("county", "G", "/applications/{app}/versions/1"),
+    ("county", "G", "/reports/{report}"),
+    ("county", "P", "/reports/{report}/decision"),
+    ("operator", "G", "/applications/{app}"),
+    ("operator", "M", "/applications/{app}/documents"),
+    (
+        "operator",
+        "P",
+        "/applications/{app}/documents/{doc}/detach",
+    ),
+    ("operator", "GP", "/applications/{app}/form"),
+    ("operator", "P", "/applications/{app}/selfcheck"),
+    ("operator", "P", "/applications/{app}/submit"),
+    ("operator", "G", "/applications/{app}/versions/1"),
+    ("operator", "G", "/applications/{app}/roster"),
+    ("operator", "G", "/applications/{app}/roster-template.xlsx"),
+    ("operator", "G", "/applications/{app}/roster.xlsx"),
+    ("operator", "M", "/applications/{app}/roster/import"),
+    ("operator", "P", "/applications/{app}/roster/rows"),
+    ("operator", "GP", "/applications/{app}/roster/rows/0"),
+    ("operator", "P", "/applications/{app}/roster/rows/0/delete"),
+    ("operator", "P", "/calls/{call}/apply"),
+    ("operator", "G", "/parks/{award}"),
+    ("operator", "M", "/parks/{award}/rectifications/{order}"),
+    ("operator", "GP", "/parks/{award}/reports/2026/1"),
+    ("expert", "G", "/assignments/{assignment}"),
+    ("expert", "P", "/assignments/{assignment}/declare"),
+    ("expert", "P", "/assignments/{assignment}/outlier"),
+    ("expert", "P", "/assignments/{assignment}/sheet"),
+    ("public", "G", "/calls/{draft_call}"),
+    ("public", "G", "/certificates/{award}"),
+    ("public", "G", "/certificates/{award}/pdf"),
+    ("public", "G", "/files/{doc}"),
+    ("public", "G", "/publicity/{notice}"),
+    ("public", "GM", "/publicity/{notice}/objection"),
+];
+
+/// Route patterns with an object in them that are not in the sweep, and why.
+const NOT_SWEPT: &[&str] = &[
+    // The county's own reports are found by its jurisdiction, never by an id in the URL.
+    "/own-reports/{kind}/{year}/{period}",
+    // Pages of a tenant as a whole, by its slug: the other tenant's are simply its own pages.
+    "/t/{tenant}",
+    "/t/{tenant}/login",
+    "/t/{tenant}/register",
+    "/t/{tenant}/parks",
+    "/t/{tenant}/parks.csv",
+    "/t/{tenant}/parks.xlsx",
+    "/t/{tenant}/publicity",
+    "/t/{tenant}/objections/status",
+];
+
+/// A body that every form's fields parse from (the handler, not the extractor, must refuse).
+const FIELDS: &[(&str, &str)] = &[
+    ("reason", "x"),
+    ("active", "false"),
+    ("decision", "x"),
+    ("verdict", "x"),
+    ("result", "x"),
+    ("opinion", "x"),
+    ("conflict", "none"),
+    ("comments", "x"),
+    ("lock_version", "0"),
+    ("roster_lock_version", "0"),
+    ("submit_token", "00000000-0000-0000-0000-000000000000"),
+    ("jurisdiction_id", "0"),
+];
+
+/// An id of each object kind, taken from one tenant (and, optionally, one county or operator).
+async fn objects(app: &TestApp, tenant: &str, filter: &str) -> BTreeMap<&'static str, String> {
+    // (kind, table, alias, condition)
+    let queries: &[(&str, &str, &str, &str)] = &[
+        ("call", "calls", "c", "c.state <> 'draft'"),
+        ("draft_call", "calls", "c", "c.state = 'draft'"),
+        ("app", "applications", "a", "true"),
+        ("assignment", "assignments", "s", "true"),
+        ("panel", "panels", "p", "true"),
+        ("expert", "experts", "e", "true"),
+        ("ruleset", "rule_set_versions", "v", "true"),
+        ("jurisdiction", "jurisdictions", "j", "true"),
+        ("user", "users", "u", "true"),
+        ("objection", "objections", "o", "true"),
+        ("award", "awards", "w", "true"),
+        ("rereview", "re_reviews", "r", "true"),
+        ("pid", "re_review_parks", "p", "true"),
+        ("order", "rectification_orders", "o", "true"),
+        ("report", "periodic_reports", "r", "true"),
+        ("notice", "publicity_notices", "n", "true"),
+        ("doc", "documents", "d", "true"),
+    ];
+    let mut ids = BTreeMap::new();
+    for (kind, table, alias, condition) in queries {
+        let extra = match filter.strip_prefix(&format!("{kind}:")) {
+            Some(f) => format!(" AND {f}"),
+            None => String::new(),
+        };
+        let sql = format!(
+            "SELECT {alias}.id FROM {table} {alias} JOIN tenants t ON t.id = {alias}.tenant_id
+             WHERE t.slug = $1 AND {condition}{extra} ORDER BY {alias}.id LIMIT 1"
+        );
+        let id: Option<i64> = sqlx::query_scalar(&sql)
+            .bind(tenant)
+            .fetch_optional(&app.db)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        if let Some(id) = id {
+            ids.insert(*kind, id.to_string());
+        }
+    }
+    ids
+}
+
+/// Fills a route's placeholders; None when the other side has no such object.
+fn fill(path: &str, ids: &BTreeMap<&'static str, String>) -> Option<String> {
+    let mut out = path.to_string();
+    while let Some(start) = out.find('{') {
+        let end = out[start..].find('}')? + start;
+        let id = ids.get(&out[start + 1..end])?;
+        out.replace_range(start..=end, id);
+    }
+    Some(out)
+}
+
+struct Outcome {
+    requests: usize,
+    skipped: usize,
+}
+
+/// Sends every route of `area` at `ids` as `browser`, expecting only 403/404.
+async fn sweep(
+    browser: &mut TestApp,
+    area: &str,
+    tenant: &str,
+    ids: &BTreeMap<&'static str, String>,
+    kinds: Option<&[&str]>,
+) -> Outcome {
+    let mut out = Outcome {
+        requests: 0,
+        skipped: 0,
+    };
+    let prefix = if area == "public" {
+        format!("/t/{tenant}")
+    } else {
+        format!("/t/{tenant}/{area}")
+    };
+    browser.get(&format!("/t/{tenant}")).await; // a page, for the CSRF token
+    for (route_area, methods, path) in ROUTES.iter().filter(|r| r.0 == area) {
+        let _ = route_area;
+        if let Some(kinds) = kinds
+            && !kinds.iter().any(|k| path.contains(&format!("{{{k}}}")))
+        {
+            continue;
+        }
+        let Some(filled) = fill(path, ids) else {
+            out.skipped += 1;
+            continue;
+        };
+        let url = format!("{prefix}{filled}");
+        // Every method is tried: one the route does not have is 405 before any object is
+        // looked at; the ones it has must refuse.
+        let mut refused = 0;
+        for method in ['G', 'P', 'M'] {
+            let response = match method {
+                'G' => browser.get(&url).await,
+                'P' if methods.contains('M') => continue,
+                'P' => browser.post_form(&url, FIELDS).await,
+                _ if !methods.contains('M') => continue,
+                _ => browser.post_multipart(&url, &[("reason", "x")], &[]).await,
+            };
+            match response.status {
+                StatusCode::FORBIDDEN | StatusCode::NOT_FOUND => refused += 1,
+                StatusCode::METHOD_NOT_ALLOWED => {}
+                other => panic!(
+                    "{method} {url} as {area}: {other} {}",
+                    &response.body[..response.body.len().min(400)]
+                ),
+            }
+        }
+        assert!(refused > 0, "{url}: no method of the route answered");
+        out.requests += refused;
+    }
+    out
+}
+
+async fn audit_rows(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action <> 'sign_in'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+/// Captures the server's log lines (the test runs on one thread, so a thread default works).
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn every_object_route_refuses_other_tenants_counties_and_operators() {
+    let log = Captured::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let app = TestApp::spawn().await;
+    parkcert::demo::seed_content(&app.state).await.unwrap();
+    let before = audit_rows(&app).await;
+    let (mut requests, mut skipped) = (0, 0);
+    let mut tally = |o: Outcome| {
+        requests += o.requests;
+        skipped += o.skipped;
+    };
+    // Each tenant's users at the other tenant's objects, under their own tenant's URLs.
+    for (viewer, other, logins) in [
+        (
+            "wenzhou",
+            "zhongshan",
+            [
+                "wz-bureau",
+                "wz-county-lucheng",
+                "wz-operator1",
+                "wz-expert2",
+            ],
+        ),
+        (
+            "zhongshan",
+            "wenzhou",
+            ["zs-bureau", "zs-county-torch", "zs-operator2", "zs-expert1"],
+        ),
+    ] {
+        let ids = objects(&app, other, "").await;
+        for (login, area) in logins
+            .iter()
+            .zip(["bureau", "county", "operator", "expert"])
+        {
+            let mut browser = app.new_browser();
+            browser.sign_in_as(login).await;
+            tally(sweep(&mut browser, area, viewer, &ids, None).await);
+            tally(sweep(&mut browser, "public", viewer, &ids, None).await);
+        }
+        tally(sweep(&mut app.new_browser(), "public", viewer, &ids, None).await);
+    }
+    // Within Wenzhou: 瑞安市 at 鹿城区's applications and reports; one operator at the other's
+    // applications, parks and files; one expert at another's sheets.
+    let lucheng = "(SELECT id FROM jurisdictions WHERE name = '鹿城区')";
+    for (login, area, filter, kinds) in [
+        ("wz-county-ruian", "county", format!("app:a.jurisdiction_id = {lucheng}"), &["app"][..]),
+        ("wz-county-ruian", "county", format!("report:r.jurisdiction_id = {lucheng}"), &["report"][..]),
+        (
+            "wz-operator2",
+            "operator",
+            "app:a.organization_id = (SELECT organization_id FROM users WHERE login = 'wz-operator1')".to_string(),
+            &["app"][..],
+        ),
+        (
+            "wz-operator2",
+            "operator",
+            "award:w.application_id IN (SELECT a.id FROM applications a JOIN users u ON u.organization_id = a.organization_id WHERE u.login = 'wz-operator1')".to_string(),
+            &["award"][..],
+        ),
+        (
+            "wz-expert2",
+            "expert",
+            "assignment:s.expert_id = (SELECT e.id FROM experts e JOIN users u ON u.id = e.user_id WHERE u.login = 'wz-expert1')".to_string(),
+            &["assignment"][..],
+        ),
+    ] {
+        let ids = objects(&app, "wenzhou", &filter).await;
+        let mut browser = app.new_browser();
+        browser.sign_in_as(login).await;
+        tally(sweep(&mut browser, area, "wenzhou", &ids, Some(kinds)).await);
+    }
+    // A document of one operator's application is not the other's to download.
+    let doc: i64 = sqlx::query_scalar(
+        "SELECT d.id FROM documents d JOIN applications a ON a.id = d.application_id
+         JOIN users u ON u.organization_id = a.organization_id WHERE u.login = 'wz-operator1' LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let mut op2 = app.new_browser();
+    op2.sign_in_as("wz-operator2").await;
+    op2.get(&format!("/t/wenzhou/files/{doc}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    requests += 1;
+
+    assert_eq!(
+        audit_rows(&app).await,
+        before,
+        "no refused request changed anything"
+    );
+    let logged = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let denials = logged.matches("access denied").count();
+    assert_eq!(denials, requests, "each refusal is logged");
+    eprintln!(
+        "sweep: {requests} requests refused and logged, {skipped} routes without an object to try"
+    );
+    assert!(requests > 150, "{requests}");
+}
+
+#[test]
+fn every_route_with_an_object_in_it_is_swept() {
+    let mut missing = Vec::new();
+    for file in glob_rs(std::path::Path::new("src/web")) {
+        let source = std::fs::read_to_string(&file).unwrap();
+        let mut rest = source.as_str();
+        while let Some(at) = rest.find(".route(") {
+            rest = &rest[at + 7..];
+            let Some(open) = rest.find('"') else { break };
+            let close = rest[open + 1..].find('"').unwrap() + open + 1;
+            let pattern = &rest[open + 1..close];
+            if pattern.contains('{')
+                && !NOT_SWEPT.contains(&pattern)
+                && !ROUTES.iter().any(|(_, _, p)| same_shape(p, pattern))
+            {
+                missing.push(format!("{}: {pattern}", file.display()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "routes not in the sweep: {missing:#?}");
+}
+
+/// Whether a swept path (placeholders named by kind, some filled in) is the route pattern.
+fn same_shape(swept: &str, pattern: &str) -> bool {
+    let pattern = pattern.strip_prefix("/t/{tenant}").unwrap_or(pattern);
+    let a: Vec<&str> = swept.split('/').collect();
+    let b: Vec<&str> = pattern.split('/').collect();
+    a.len() == b.len()
+        && a.iter().zip(&b).all(|(x, y)| {
+            x == y || y.starts_with('{') || (x.starts_with('{') && y.starts_with('{'))
+        })
+}
+
+fn glob_rs(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(glob_rs(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
