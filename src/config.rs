@@ -24,6 +24,10 @@ pub struct Config {
     pub demo: bool,
     /// The largest uploaded file accepted (`PARKCERT_MAX_UPLOAD_MB`, default 20).
     pub max_upload_bytes: usize,
+    /// Files one user may upload in an hour (`PARKCERT_UPLOADS_PER_HOUR`, default 100).
+    pub uploads_per_hour: u64,
+    /// All the bytes one user may have uploaded (`PARKCERT_UPLOAD_QUOTA_MB`, default 1024).
+    pub upload_quota_bytes: u64,
 }
 
 impl Config {
@@ -44,6 +48,8 @@ impl Config {
             ),
             demo: parse_bool("PARKCERT_DEMO", true)?,
             max_upload_bytes: 1024 * 1024 * parse_u64("PARKCERT_MAX_UPLOAD_MB", 20)? as usize,
+            uploads_per_hour: parse_u64("PARKCERT_UPLOADS_PER_HOUR", 100)?,
+            upload_quota_bytes: 1024 * 1024 * parse_u64("PARKCERT_UPLOAD_QUOTA_MB", 1024)?,
         })
     }
 
@@ -59,6 +65,8 @@ impl Config {
             session_absolute: Duration::from_secs(12 * 3600),
             demo: false,
             max_upload_bytes: 20 * 1024 * 1024,
+            uploads_per_hour: 100,
+            upload_quota_bytes: 1024 * 1024 * 1024,
         }
     }
 }

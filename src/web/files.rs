@@ -193,6 +193,10 @@ pub async fn keep(
     file: &UploadedFile,
     user_id: impl Into<Option<i64>>,
 ) -> AppResult<(i64, String)> {
+    let user_id = user_id.into();
+    if let Some(uid) = user_id {
+        check_upload_limits(state, tx, uid, file.bytes.len() as u64).await?;
+    }
     let stored = FileStore::new(&state.config.data_dir)
         .put(&file.bytes)
         .await
@@ -207,11 +211,42 @@ pub async fn keep(
             kind: file.kind.as_str(),
             size_bytes: file.bytes.len() as i64,
             sha256: &stored.sha256,
-            uploaded_by: user_id.into(),
+            uploaded_by: user_id,
         },
     )
     .await?;
     Ok((id, stored.sha256))
+}
+
+/// A user's uploads are limited per hour and in total (the demo's and a real bureau's defaults
+/// are far above any honest use; a runaway script or an account used to fill the disk stops).
+async fn check_upload_limits(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    user_id: i64,
+    size: u64,
+) -> AppResult<()> {
+    let (last_hour, total): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE uploaded_at > now() - interval '1 hour'),
+                coalesce(sum(size_bytes), 0)::bigint
+         FROM documents WHERE uploaded_by = $1",
+    )
+    .bind(user_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if last_hour as u64 >= state.config.uploads_per_hour {
+        return Err(AppError::TooManyRequests(format!(
+            "一小时内最多上传 {} 个文件，请稍后再试。",
+            state.config.uploads_per_hour
+        )));
+    }
+    if total as u64 + size > state.config.upload_quota_bytes {
+        return Err(AppError::TooManyRequests(format!(
+            "上传文件总量已达上限（{} MB），请联系市商务局。",
+            state.config.upload_quota_bytes / (1024 * 1024)
+        )));
+    }
+    Ok(())
 }
 
 /// The application scope of a signed-in user: which applications' documents they may read.

@@ -121,3 +121,38 @@ async fn a_submission_fired_ten_times_at_once_makes_one_version() {
     .unwrap();
     assert_eq!(submits, 1, "one transition, one audit entry");
 }
+
+#[tokio::test]
+async fn uploads_beyond_the_hourly_limit_are_refused_and_nothing_is_stored() {
+    let mut app = TestApp::spawn_with(|c| c.uploads_per_hour = 2).await;
+    let call = open_call(&mut app).await;
+    let mut operator = app.new_browser();
+    operator.sign_in_as("wz-operator1").await;
+    let base = apply(&mut operator, call).await;
+    let pdf = crate::helpers::fixture("documents/licence.pdf");
+    operator.get(&base).await;
+    for expected in [
+        StatusCode::SEE_OTHER,
+        StatusCode::SEE_OTHER,
+        StatusCode::TOO_MANY_REQUESTS,
+    ] {
+        let r = operator
+            .post_multipart(
+                &format!("{base}/documents"),
+                &[("category", "evidence")],
+                &[("file", "证明.pdf", &pdf)],
+            )
+            .await;
+        r.assert_status(expected);
+        if expected == StatusCode::TOO_MANY_REQUESTS {
+            r.assert_contains("一小时内最多上传 2 个文件");
+        }
+    }
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM documents WHERE application_id = $1")
+            .bind(id_of(&base).parse::<i64>().unwrap())
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(stored, 2);
+}

@@ -161,11 +161,17 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// The app with a configuration the test adjusts (limits, say).
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let db = fresh_database().await;
         let data_dir = shared()
             .root
             .join(format!("files-{}", uuid::Uuid::new_v4().simple()));
-        let config = Config::for_tests(data_dir.clone());
+        let mut config = Config::for_tests(data_dir.clone());
+        adjust(&mut config);
         let state = AppState::new(db.clone(), config);
         TestApp {
             router: parkcert::app(state.clone()),
