@@ -3,6 +3,7 @@ pub mod csrf;
 pub mod password;
 pub mod store;
 pub mod throttle;
+pub mod totp;
 pub mod user;
 
 pub use user::CurrentUser;

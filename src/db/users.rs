@@ -5,6 +5,8 @@ use sqlx::{PgConnection, PgPool};
 pub struct Credentials {
     pub id: i64,
     pub password_hash: String,
+    /// Set when the user has turned on two-factor sign-in.
+    pub totp_secret: Option<String>,
 }
 
 /// The credentials of an active account; `tenant_id` None looks among platform admins.
@@ -14,7 +16,7 @@ pub async fn credentials(
     login: &str,
 ) -> sqlx::Result<Option<Credentials>> {
     sqlx::query_as(
-        "SELECT id, password_hash FROM users
+        "SELECT id, password_hash, totp_secret FROM users
          WHERE tenant_id IS NOT DISTINCT FROM $1 AND login = $2 AND active",
     )
     .bind(tenant_id)

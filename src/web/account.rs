@@ -2,7 +2,7 @@
 //! the sessions signed in as them.
 use super::page::{FieldErrors, PageCtx, flash, render_with};
 use crate::auth::store::id_hash;
-use crate::auth::{CurrentUser, password};
+use crate::auth::{CurrentUser, password, totp};
 use crate::db::audit;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -22,6 +22,20 @@ pub fn router() -> Router<AppState> {
         .route("/account", get(page))
         .route("/account/password", post(change_password))
         .route("/account/sessions/end", post(end_session))
+        .route("/account/totp/start", post(totp_start))
+        .route("/account/totp/enable", post(totp_enable))
+        .route("/account/totp/disable", post(totp_disable))
+}
+
+/// A secret shown to the user and not yet confirmed with a code lives in the session only.
+const PENDING_TOTP: &str = "totp_pending";
+
+/// Two-factor sign-in is for the accounts that decide (bureau) and administer (admin).
+fn may_use_totp(user: &CurrentUser) -> bool {
+    matches!(
+        user.role(),
+        crate::domain::role::Role::Bureau | crate::domain::role::Role::Admin
+    )
 }
 
 #[derive(sqlx::FromRow)]
@@ -39,6 +53,10 @@ struct AccountPage {
     sessions: Vec<SessionRow>,
     current: String,
     errors: FieldErrors,
+    totp_allowed: bool,
+    totp_on: bool,
+    /// (secret, otpauth address) while the user sets it up.
+    totp_pending: Option<(String, String)>,
 }
 
 impl AccountPage {
@@ -64,9 +82,20 @@ async fn show(
     session: &Session,
     errors: FieldErrors,
 ) -> AppResult<Response> {
+    let totp_on: bool =
+        sqlx::query_scalar("SELECT totp_secret IS NOT NULL FROM users WHERE id = $1")
+            .bind(user.id)
+            .fetch_one(&state.db)
+            .await?;
+    let pending = session.get::<String>(PENDING_TOTP).await?;
     let page = AccountPage {
         sessions: sessions_of(state, user.id).await?,
         current: session.id().map(|id| id_hash(&id)).unwrap_or_default(),
+        totp_allowed: may_use_totp(user),
+        totp_on,
+        totp_pending: pending
+            .filter(|_| !totp_on)
+            .map(|s| (s.clone(), totp::url(&s, &user.login))),
         ctx,
         errors,
     };
@@ -202,5 +231,117 @@ async fn end_session(
     .await?;
     tx.commit().await?;
     flash(&session, "success", "该会话已退出登录。").await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+async fn totp_start(user: CurrentUser, session: Session) -> AppResult<Response> {
+    if !may_use_totp(&user) {
+        return Err(AppError::Forbidden);
+    }
+    session.insert(PENDING_TOTP, totp::new_secret()).await?;
+    Ok(Redirect::to("/account#totp").into_response())
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// Turns two-factor sign-in on once the user proves their app has the secret.
+async fn totp_enable(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    if !may_use_totp(&user) {
+        return Err(AppError::Forbidden);
+    }
+    let Some(secret) = session.get::<String>(PENDING_TOTP).await? else {
+        return Ok(Redirect::to("/account").into_response());
+    };
+    if !totp::check(&secret, &form.code, state.clock.now().timestamp()) {
+        let mut errors = FieldErrors::default();
+        errors.add(
+            "code",
+            "验证码不正确，请核对手机时间后输入当前显示的 6 位数字。",
+        );
+        return show(ctx, &state, &user, &session, errors).await;
+    }
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE users SET totp_secret = $2 WHERE id = $1")
+        .bind(user.id)
+        .bind(&secret)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({ "two_factor": "on" })),
+            ..client.audit(
+                user.tenant_id,
+                Some(user.id),
+                "user",
+                user.id,
+                "enable_totp",
+            )
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    session.remove::<String>(PENDING_TOTP).await?;
+    flash(
+        &session,
+        "success",
+        "两步验证已开启，今后登录需输入验证码。",
+    )
+    .await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+async fn totp_disable(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    let secret: Option<String> = sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1")
+        .bind(user.id)
+        .fetch_one(&state.db)
+        .await?;
+    let Some(secret) = secret else {
+        return Ok(Redirect::to("/account").into_response());
+    };
+    if !totp::check(&secret, &form.code, state.clock.now().timestamp()) {
+        let mut errors = FieldErrors::default();
+        errors.add("off_code", "验证码不正确。");
+        return show(ctx, &state, &user, &session, errors).await;
+    }
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE users SET totp_secret = NULL WHERE id = $1")
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({ "two_factor": "off" })),
+            ..client.audit(
+                user.tenant_id,
+                Some(user.id),
+                "user",
+                user.id,
+                "disable_totp",
+            )
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    flash(&session, "success", "两步验证已关闭。").await?;
     Ok(Redirect::to("/account").into_response())
 }

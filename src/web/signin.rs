@@ -27,6 +27,9 @@ pub struct SignInForm {
     pub login: String,
     #[serde(default)]
     pub password: String,
+    /// The authenticator app's code, for accounts with two-factor sign-in.
+    #[serde(default)]
+    pub code: String,
     #[serde(default)]
     pub next: String,
 }
@@ -176,10 +179,17 @@ async fn sign_in(
         creds.as_ref().map(|c| c.password_hash.clone()),
     )
     .await?;
-    let Some(creds) = creds.filter(|_| ok) else {
+    // With two-factor sign-in on, the code must be right too; the message never says which of
+    // the three was wrong.
+    let now = state.clock.now().timestamp();
+    let second_factor = |c: &users::Credentials| match &c.totp_secret {
+        Some(secret) => crate::auth::totp::check(secret, &form.code, now),
+        None => true,
+    };
+    let Some(creds) = creds.filter(|c| ok && second_factor(c)) else {
         throttle::record_failure(&state.db, target.tenant_id, &form.login, &client.ip).await?;
         tracing::info!(login = form.login, ip = client.ip, "failed sign-in");
-        let msg = "账号或密码不正确。".to_string();
+        let msg = "账号、密码或验证码不正确。".to_string();
         return reshow(ctx, form, errors, Some(msg), StatusCode::UNAUTHORIZED);
     };
     throttle::clear_account(&state.db, target.tenant_id, &form.login).await?;

@@ -37,7 +37,7 @@ async fn a_wrong_password_is_refused_with_a_message_and_keeps_the_login() {
         .await;
     response
         .assert_status(StatusCode::UNAUTHORIZED)
-        .assert_contains("账号或密码不正确")
+        .assert_contains("账号、密码或验证码不正确")
         .assert_contains("value=\"wz-bureau\"");
     assert!(
         !response.body.contains("not-the-password"),
@@ -54,7 +54,7 @@ async fn an_unknown_account_gets_the_same_message_as_a_wrong_password() {
     app.sign_in("wenzhou", "nobody-here", "whatever-password")
         .await
         .assert_status(StatusCode::UNAUTHORIZED)
-        .assert_contains("账号或密码不正确");
+        .assert_contains("账号、密码或验证码不正确");
 }
 
 #[tokio::test]
@@ -448,4 +448,62 @@ async fn changing_the_password_ends_the_users_other_sessions_and_weak_ones_are_r
         .get("/t/wenzhou/county")
         .await
         .assert_status(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_bureau_account_with_two_factor_sign_in_needs_the_code_from_its_app() {
+    let app = TestApp::spawn().await;
+    app.state
+        .clock
+        .set(chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap());
+    let now = || 1_800_000_000;
+    let mut bureau = app.new_browser();
+    bureau.sign_in_as("wz-bureau").await;
+    bureau.get("/account").await.assert_contains("开启两步验证");
+    bureau
+        .post_form("/account/totp/start", &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let page = bureau.get("/account").await;
+    let marker = "<code class=\"secret\">";
+    let start = page.body.find(marker).unwrap() + marker.len();
+    let secret = page.body[start..start + page.body[start..].find('<').unwrap()].to_string();
+    bureau
+        .post_form("/account/totp/enable", &[("code", "000000")])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("验证码不正确");
+    let code = parkcert::auth::totp::code_at(&secret, now());
+    bureau
+        .post_form("/account/totp/enable", &[("code", &code)])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+
+    let mut next = app.new_browser();
+    next.get("/t/wenzhou/login").await;
+    fn sign_in(code: &str) -> [(&str, &str); 3] {
+        [
+            ("login", "wz-bureau"),
+            ("password", DEMO_PASSWORD),
+            ("code", code),
+        ]
+    }
+    next.post_form("/t/wenzhou/login", &sign_in(""))
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED)
+        .assert_contains("账号、密码或验证码不正确");
+    let code: &'static str =
+        Box::leak(parkcert::auth::totp::code_at(&secret, now()).into_boxed_str());
+    next.post_form("/t/wenzhou/login", &sign_in(code))
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+
+    // Counties' accounts do not have it.
+    let mut county = app.new_browser();
+    county.sign_in_as("wz-county-lucheng").await;
+    county.get("/account").await.assert_not_contains("两步验证");
+    county
+        .post_form("/account/totp/start", &[])
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
 }
