@@ -300,6 +300,12 @@ impl Cluster {
         )
     }
 
+    /// A client program of this installation (pg_dump, pg_restore, psql…): beside the server's
+    /// programs, else on PATH.
+    pub fn tool(&self, name: &'static str) -> Result<PathBuf, ClusterError> {
+        self.setup.client_program(name)
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }

@@ -82,6 +82,19 @@ fn remove_stale_roots() {
     }
 }
 
+/// The owner's (superuser's) URL of a database of the test cluster.
+pub fn cluster_url(database: &str) -> String {
+    shared().cluster.url(database)
+}
+
+/// A client program of the test cluster's PostgreSQL (pg_dump, pg_restore).
+pub fn pg_tool(name: &'static str) -> PathBuf {
+    shared()
+        .cluster
+        .tool(name)
+        .expect("PostgreSQL client programs")
+}
+
 /// A fresh database copied from the migrated, seeded template.
 pub async fn fresh_database() -> PgPool {
     let shared = shared();
