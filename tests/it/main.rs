@@ -7,6 +7,7 @@ mod auth;
 mod bureau;
 mod calendar;
 mod calls;
+mod crash;
 mod evaluate_cli;
 mod faults;
 mod intake;
