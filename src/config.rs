@@ -9,6 +9,9 @@ pub struct Config {
     pub bind: SocketAddr,
     /// An existing PostgreSQL server; when unset the program runs its own private cluster.
     pub database_url: Option<String>,
+    /// The owner's URL for migrations (`PARKCERT_MIGRATION_DATABASE_URL`); DATABASE_URL's when
+    /// not given.
+    pub migration_database_url: Option<String>,
     /// Data directory for the private cluster (`PARKCERT_PG_DIR`, default ./var/pg).
     pub pg_dir: PathBuf,
     /// Uploaded files and other state (`PARKCERT_DATA_DIR`, default ./var).
@@ -39,6 +42,9 @@ impl Config {
         Ok(Config {
             bind,
             database_url: std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty()),
+            migration_database_url: std::env::var("PARKCERT_MIGRATION_DATABASE_URL")
+                .ok()
+                .filter(|s| !s.is_empty()),
             pg_dir: env_or("PARKCERT_PG_DIR", "var/pg").into(),
             data_dir: env_or("PARKCERT_DATA_DIR", "var").into(),
             secure_cookies: parse_bool("PARKCERT_SECURE_COOKIES", false)?,
@@ -58,6 +64,7 @@ impl Config {
         Config {
             bind: "127.0.0.1:0".parse().expect("literal address"),
             database_url: None,
+            migration_database_url: None,
             pg_dir: data_dir.join("pg"),
             data_dir,
             secure_cookies: false,

@@ -16,10 +16,36 @@ pub struct Database {
     pub pool: PgPool,
     /// The owner's connection, for migrations only.
     pub owner: PgPool,
+    /// The private cluster's password for the application's login role.
+    app_password: Option<String>,
     pub cluster: Option<Cluster>,
     /// Held while we run the private cluster: a second process on the same data directory (say
     /// `parkcert user create` while the server runs) would otherwise restart it under the server.
     _lock: Option<nix::fcntl::Flock<std::fs::File>>,
+}
+
+/// The application login's password for the private cluster, kept beside its data directory
+/// (mode 0600), made on first use.
+fn app_password(pg_dir: &std::path::Path) -> anyhow::Result<String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = pg_dir.with_extension("app-password");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let password = text.trim().to_string();
+        if !password.is_empty() && password.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Ok(password);
+        }
+    }
+    let password = uuid::Uuid::new_v4().simple().to_string();
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    writeln!(file, "{password}")?;
+    Ok(password)
 }
 
 fn lock_data_dir(pg_dir: &std::path::Path) -> anyhow::Result<nix::fcntl::Flock<std::fs::File>> {
@@ -45,8 +71,19 @@ fn lock_data_dir(pg_dir: &std::path::Path) -> anyhow::Result<nix::fcntl::Flock<s
 impl Database {
     /// Connects to `DATABASE_URL`, or starts the private cluster in the configured directory.
     pub async fn open(config: &Config) -> anyhow::Result<Database> {
-        let (url, cluster, lock) = match &config.database_url {
-            Some(url) => (url.clone(), None, None),
+        let (owner_url, app_url, app_password, cluster, lock) = match &config.database_url {
+            // Given a server: DATABASE_URL is the application's login, and
+            // PARKCERT_MIGRATION_DATABASE_URL the owner's (the same login when not given).
+            Some(url) => (
+                config
+                    .migration_database_url
+                    .clone()
+                    .unwrap_or_else(|| url.clone()),
+                url.clone(),
+                None,
+                None,
+                None,
+            ),
             None => {
                 let lock = lock_data_dir(&config.pg_dir)?;
                 let dir = config.pg_dir.clone();
@@ -56,25 +93,38 @@ impl Database {
                     Ok(cluster)
                 })
                 .await??;
-                (cluster.url(DATABASE_NAME), Some(cluster), Some(lock))
+                let password = app_password(&config.pg_dir)?;
+                let app_url = format!(
+                    "postgres://{}:{password}@127.0.0.1:{}/{DATABASE_NAME}",
+                    crate::db::scope::APP_LOGIN,
+                    cluster.port()
+                );
+                (
+                    cluster.url(DATABASE_NAME),
+                    app_url,
+                    Some(password),
+                    Some(cluster),
+                    Some(lock),
+                )
             }
         };
-        // Migrations run as the connecting (owner) role; the application's queries as
-        // parkcert_app, which the first migration run creates: so its pool connects lazily.
+        // Migrations run as the owner; the application's queries as its own login (which the
+        // migrations and `migrate` create): so the application's pool connects lazily.
         let owner = PgPoolOptions::new()
             .max_connections(2)
             .acquire_timeout(std::time::Duration::from_secs(10))
-            .connect(&url)
+            .connect(&owner_url)
             .await
             .context("connecting to PostgreSQL")?;
         let pool = crate::db::scope::pool_options()
             .max_connections(16)
             .acquire_timeout(std::time::Duration::from_secs(10))
-            .connect_lazy(&url)
+            .connect_lazy(&app_url)
             .context("connecting to PostgreSQL")?;
         Ok(Database {
             pool,
             owner,
+            app_password,
             cluster,
             _lock: lock,
         })
@@ -84,7 +134,13 @@ impl Database {
         MIGRATOR
             .run(&self.owner)
             .await
-            .context("running migrations")
+            .context("running migrations")?;
+        if let Some(password) = &self.app_password {
+            crate::db::scope::ensure_app_login(&self.owner, password)
+                .await
+                .context("creating the application's login role")?;
+        }
+        Ok(())
     }
 
     /// Closes the pool and stops the private cluster, if we started one.

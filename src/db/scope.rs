@@ -69,3 +69,33 @@ pub fn pool_options() -> PgPoolOptions {
             })
         })
 }
+
+/// The login role the server connects as: a member of `parkcert_app` that owns nothing and is
+/// no superuser, so row-level security and the audit trail's missing rights apply to it even
+/// if a statement reset its role.
+pub const APP_LOGIN: &str = "parkcert_login";
+
+/// Creates (or re-keys) the application's login role; run by the owner after migrating. The
+/// password is ours (random letters and digits), so it can be spelled into the statement.
+pub async fn ensure_app_login(owner: &sqlx::PgPool, password: &str) -> sqlx::Result<()> {
+    if !password.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(sqlx::Error::Protocol(
+            "the application password must be letters and digits".into(),
+        ));
+    }
+    sqlx::raw_sql(&format!(
+        "DO $$
+         BEGIN
+             IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_LOGIN}') THEN
+                 CREATE ROLE {APP_LOGIN} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE
+                     PASSWORD '{password}' IN ROLE parkcert_app;
+             ELSE
+                 ALTER ROLE {APP_LOGIN} LOGIN PASSWORD '{password}';
+             END IF;
+         END
+         $$;"
+    ))
+    .execute(owner)
+    .await
+    .map(|_| ())
+}

@@ -5,7 +5,7 @@
 //!
 //! `PARKCERT_CRASH_ITERATIONS` sets the number of kills (default 5, which CI runs; the full
 //! run is `PARKCERT_CRASH_ITERATIONS=100 cargo test --test it crash`). Loopback only.
-use crate::helpers::{TestApp, cluster_url, fixture};
+use crate::helpers::{TestApp, app_url, cluster_url, fixture};
 use crate::intake::{apply, complete_draft, hidden, id_of, open_call};
 use parkcert::storage::FileStore;
 use std::collections::BTreeMap;
@@ -126,10 +126,12 @@ fn free_port() -> u16 {
 
 fn start_server(database: &str, data_dir: &std::path::Path, port: u16) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_parkcert"))
-        .env("DATABASE_URL", cluster_url(database))
+        .env("DATABASE_URL", app_url(database))
+        .env("PARKCERT_MIGRATION_DATABASE_URL", cluster_url(database))
         .env("PARKCERT_DATA_DIR", data_dir)
         .env("PARKCERT_BIND", format!("127.0.0.1:{port}"))
         .env("PARKCERT_DEMO", "false")
+        .env("PARKCERT_UPLOADS_PER_HOUR", "1000000")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

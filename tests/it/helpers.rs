@@ -19,6 +19,8 @@ use tower::ServiceExt;
 
 pub const DEMO_PASSWORD: &str = parkcert::demo::DEMO_PASSWORD;
 const TEMPLATE_DB: &str = "parkcert_template";
+/// The test cluster's password for the application's login role.
+const APP_PASSWORD: &str = "parkcertTestAppLogin2026";
 
 struct Shared {
     cluster: Cluster,
@@ -55,6 +57,9 @@ fn shared() -> &'static Shared {
                     parkcert::demo::seed(&pool)
                         .await
                         .expect("seeding the demo accounts");
+                    parkcert::db::scope::ensure_app_login(&pool, APP_PASSWORD)
+                        .await
+                        .expect("creating the application's login role");
                     pool.close().await;
                 });
             Shared { cluster, root }
@@ -87,6 +92,15 @@ pub fn cluster_url(database: &str) -> String {
     shared().cluster.url(database)
 }
 
+/// The application login's URL of a database of the test cluster (as the server connects).
+pub fn app_url(database: &str) -> String {
+    format!(
+        "postgres://{}:{APP_PASSWORD}@127.0.0.1:{}/{database}",
+        parkcert::db::scope::APP_LOGIN,
+        shared().cluster.port()
+    )
+}
+
 /// A client program of the test cluster's PostgreSQL (pg_dump, pg_restore).
 pub fn pg_tool(name: &'static str) -> PathBuf {
     shared()
@@ -107,10 +121,10 @@ pub async fn fresh_database() -> PgPool {
         .await
         .expect("creating a test database");
     admin.close().await.ok();
-    // As the server does: connections act as parkcert_app, under row-level security.
+    // As the server does: its own login, acting as parkcert_app, under row-level security.
     parkcert::db::scope::pool_options()
         .max_connections(4)
-        .connect(&shared.cluster.url(&name))
+        .connect(&app_url(&name))
         .await
         .expect("connecting to the test database")
 }

@@ -78,11 +78,37 @@ async fn a_query_without_a_tenant_filter_sees_only_the_scoped_tenant() {
         updated as i64, wz_apps,
         "an unfiltered UPDATE touches only the scoped tenant"
     );
-    // The application's role owns nothing and cannot switch the guards off.
+    // The application's login owns nothing, is no superuser, and cannot switch the guards
+    // off, even after resetting its role.
+    let (login, superuser): (String, bool) = sqlx::query_as(
+        "SELECT session_user::text, rolsuper FROM pg_roles WHERE rolname = session_user",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (login.as_str(), superuser),
+        (parkcert::db::scope::APP_LOGIN, false)
+    );
+    let db = app.db.clone();
+    let mut conn = within(TenantScope::Tenant(wz), async move {
+        db.acquire().await.unwrap()
+    })
+    .await;
+    sqlx::query("RESET ROLE").execute(&mut *conn).await.unwrap();
     assert!(
         sqlx::query("ALTER TABLE applications DISABLE ROW LEVEL SECURITY")
-            .execute(&app.db)
+            .execute(&mut *conn)
             .await
             .is_err()
     );
+    let leaked: i64 = sqlx::query_scalar("SELECT count(DISTINCT tenant_id) FROM applications")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(leaked, 1, "after a reset it still sees only its tenant");
+    sqlx::query("SET ROLE parkcert_app")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
 }
