@@ -96,9 +96,11 @@ fn office_kind(bytes: &[u8]) -> Option<FileKind> {
     }
 }
 
-/// A stored file's identity.
+/// A stored file: the random name it is kept under, and the hash of its content (recorded so
+/// that what comes back can be checked against what went in).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
+    pub key: String,
     pub sha256: String,
     pub size: u64,
 }
@@ -116,34 +118,32 @@ impl FileStore {
         }
     }
 
-    /// Stores the bytes (once per content) and returns their hash. Written to a temporary file
-    /// and renamed, so a crash never leaves a half-written file under a valid name.
+    /// Stores the bytes under a new random name (nothing about a file can be guessed from its
+    /// name) and returns it with their hash. Written to a temporary file and renamed, so a crash
+    /// never leaves a half-written file under a valid name.
     pub async fn put(&self, bytes: &[u8]) -> std::io::Result<Stored> {
         let sha256 = hex::encode(Sha256::digest(bytes));
-        let path = self.path_of(&sha256);
-        if tokio::fs::try_exists(&path).await? {
-            return Ok(Stored {
-                sha256,
-                size: bytes.len() as u64,
-            });
-        }
-        let dir = path.parent().expect("a hash path has a parent");
+        let key = uuid::Uuid::new_v4().simple().to_string();
+        let path = self.path_of(&key);
+        let dir = path.parent().expect("a key path has a parent");
         tokio::fs::create_dir_all(dir).await?;
-        let tmp = dir.join(format!(".{}.{}", sha256, uuid::Uuid::new_v4()));
+        let tmp = dir.join(format!(".{key}.tmp"));
         tokio::fs::write(&tmp, bytes).await?;
         tokio::fs::rename(&tmp, &path).await?;
         Ok(Stored {
+            key,
             sha256,
             size: bytes.len() as u64,
         })
     }
 
-    /// The bytes of a stored file; `NotFound` for a hash that is not stored (or not a hash).
-    pub async fn get(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
-        if !is_sha256(sha256) {
+    /// The bytes stored under `key` (a random name, or for files stored before names were
+    /// random, their hash); `NotFound` for anything else.
+    pub async fn get(&self, key: &str) -> std::io::Result<Vec<u8>> {
+        if !is_key(key) {
             return Err(std::io::ErrorKind::NotFound.into());
         }
-        tokio::fs::read(self.path_of(sha256)).await
+        tokio::fs::read(self.path_of(key)).await
     }
 
     fn path_of(&self, sha256: &str) -> PathBuf {
@@ -154,9 +154,10 @@ impl FileStore {
     }
 }
 
-/// Only lowercase hex of the right length can become a path: no traversal through a crafted id.
-fn is_sha256(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+/// Only lowercase hex of a key's length (32) or a hash's (64) can become a path: no traversal
+/// through a crafted id.
+fn is_key(s: &str) -> bool {
+    (s.len() == 32 || s.len() == 64) && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 #[cfg(test)]
@@ -223,7 +224,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_stored_file_comes_back_by_its_hash_and_nothing_else_does() {
+    async fn a_stored_file_comes_back_by_its_random_name_and_nothing_else_does() {
         let dir = std::env::temp_dir().join(format!("parkcert-store-{}", uuid::Uuid::new_v4()));
         let store = FileStore::new(&dir);
         let stored = store.put(b"%PDF-1.4 hello").await.unwrap();
@@ -231,9 +232,15 @@ mod tests {
             stored.sha256,
             hex::encode(Sha256::digest(b"%PDF-1.4 hello"))
         );
-        assert_eq!(store.get(&stored.sha256).await.unwrap(), b"%PDF-1.4 hello");
-        // Storing the same content again is harmless.
-        assert_eq!(store.put(b"%PDF-1.4 hello").await.unwrap(), stored);
+        assert_eq!(store.get(&stored.key).await.unwrap(), b"%PDF-1.4 hello");
+        assert!(
+            store.get(&stored.sha256).await.is_err(),
+            "not under its hash"
+        );
+        // The same content again is another file under another name.
+        let again = store.put(b"%PDF-1.4 hello").await.unwrap();
+        assert_ne!(again.key, stored.key);
+        assert_eq!(again.sha256, stored.sha256);
         assert!(store.get("../../etc/passwd").await.is_err());
         assert!(store.get(&"0".repeat(64)).await.is_err());
         std::fs::remove_dir_all(dir).unwrap();

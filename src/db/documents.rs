@@ -14,6 +14,9 @@ pub struct Document {
     pub kind: String,
     pub size_bytes: i64,
     pub sha256: String,
+    /// The random name the file is stored under (None: stored under its hash, before names
+    /// were random).
+    pub storage_key: Option<String>,
     pub uploaded_at: DateTime<Utc>,
     pub detached_at: Option<DateTime<Utc>>,
 }
@@ -56,7 +59,7 @@ pub fn size_label(bytes: i64) -> String {
 
 const SELECT: &str =
     "SELECT id, category, application_id, call_id, objection_id, award_id, filename, kind,
-        size_bytes, sha256, uploaded_at, detached_at FROM documents";
+        size_bytes, sha256, storage_key, uploaded_at, detached_at FROM documents";
 
 pub enum Owner {
     Application(i64),
@@ -73,6 +76,8 @@ pub struct NewDocument<'a> {
     pub kind: &'a str,
     pub size_bytes: i64,
     pub sha256: &'a str,
+    /// The random name the file is stored under.
+    pub storage_key: &'a str,
     /// None for an objection's evidence (the filer is not a user).
     pub uploaded_by: Option<i64>,
 }
@@ -90,8 +95,8 @@ pub async fn insert(
     };
     sqlx::query_scalar(
         "INSERT INTO documents (tenant_id, category, application_id, call_id, filename, kind,
-             size_bytes, sha256, uploaded_by, objection_id, award_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+             size_bytes, sha256, uploaded_by, objection_id, award_id, storage_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(tenant_id)
     .bind(d.category)
@@ -104,6 +109,7 @@ pub async fn insert(
     .bind(d.uploaded_by)
     .bind(objection_id)
     .bind(award_id)
+    .bind(d.storage_key)
     .fetch_one(conn)
     .await
 }

@@ -15,6 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use sha2::Digest;
 use std::collections::BTreeMap;
 
 pub fn router() -> Router<AppState> {
@@ -211,6 +212,7 @@ pub async fn keep(
             kind: file.kind.as_str(),
             size_bytes: file.bytes.len() as i64,
             sha256: &stored.sha256,
+            storage_key: &stored.key,
             uploaded_by: user_id,
         },
     )
@@ -301,10 +303,18 @@ async fn download(
         return Err(AppError::NotFound);
     }
     let kind = FileKind::parse(&doc.kind).ok_or(AppError::NotFound)?;
+    let key = doc.storage_key.as_deref().unwrap_or(&doc.sha256);
     let bytes = FileStore::new(&state.config.data_dir)
-        .get(&doc.sha256)
+        .get(key)
         .await
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading a stored file")))?;
+    // What comes back is what went in, or nothing is served.
+    if hex::encode(sha2::Sha256::digest(&bytes)) != doc.sha256 {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "document {} does not match its recorded hash",
+            doc.id
+        )));
+    }
     Ok(attachment(bytes, kind, &doc.filename))
 }
 

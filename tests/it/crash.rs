@@ -277,10 +277,11 @@ async fn a_server_killed_mid_write_loses_nothing_it_confirmed() {
     assert!(lost.is_empty(), "confirmed but lost: {lost:?}");
     // No row names a missing file.
     let files = FileStore::new(&app.data_dir);
-    let hashes: Vec<String> = sqlx::query_scalar("SELECT DISTINCT sha256 FROM documents")
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
+    let hashes: Vec<String> =
+        sqlx::query_scalar("SELECT coalesce(storage_key, sha256) FROM documents")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
     for sha in &hashes {
         assert!(
             files.get(sha).await.is_ok(),
