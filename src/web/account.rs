@@ -234,6 +234,35 @@ async fn end_session(
     Ok(Redirect::to("/account").into_response())
 }
 
+/// Stores (or clears) the user's two-factor secret, audited; the secret itself is not logged.
+async fn set_totp(
+    state: &AppState,
+    user: &CurrentUser,
+    client: &ClientInfo,
+    secret: Option<&str>,
+) -> AppResult<()> {
+    let (action, value) = match secret {
+        Some(_) => ("enable_totp", "on"),
+        None => ("disable_totp", "off"),
+    };
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE users SET totp_secret = $2 WHERE id = $1")
+        .bind(user.id)
+        .bind(secret)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        audit::Entry {
+            after: Some(json!({ "two_factor": value })),
+            ..client.audit(user.tenant_id, Some(user.id), "user", user.id, action)
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn totp_start(user: CurrentUser, session: Session) -> AppResult<Response> {
     if !may_use_totp(&user) {
         return Err(AppError::Forbidden);
@@ -271,27 +300,7 @@ async fn totp_enable(
         );
         return show(ctx, &state, &user, &session, errors).await;
     }
-    let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE users SET totp_secret = $2 WHERE id = $1")
-        .bind(user.id)
-        .bind(&secret)
-        .execute(&mut *tx)
-        .await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "two_factor": "on" })),
-            ..client.audit(
-                user.tenant_id,
-                Some(user.id),
-                "user",
-                user.id,
-                "enable_totp",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    set_totp(&state, &user, &client, Some(&secret)).await?;
     session.remove::<String>(PENDING_TOTP).await?;
     flash(
         &session,
@@ -322,26 +331,7 @@ async fn totp_disable(
         errors.add("off_code", "验证码不正确。");
         return show(ctx, &state, &user, &session, errors).await;
     }
-    let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE users SET totp_secret = NULL WHERE id = $1")
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "two_factor": "off" })),
-            ..client.audit(
-                user.tenant_id,
-                Some(user.id),
-                "user",
-                user.id,
-                "disable_totp",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    set_totp(&state, &user, &client, None).await?;
     flash(&session, "success", "两步验证已关闭。").await?;
     Ok(Redirect::to("/account").into_response())
 }

@@ -87,6 +87,15 @@ fn remove_stale_roots() {
     }
 }
 
+/// A tenant's id by its slug.
+pub async fn tenant_id(app: &TestApp, slug: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
 /// The owner's (superuser's) URL of a database of the test cluster.
 pub fn cluster_url(database: &str) -> String {
     shared().cluster.url(database)

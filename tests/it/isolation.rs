@@ -3,13 +3,7 @@
 use crate::helpers::TestApp;
 use parkcert::db::scope::{TenantScope, within};
 
-async fn tenant(app: &TestApp, slug: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
-        .bind(slug)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-}
+use crate::helpers::tenant_id as tenant;
 
 #[tokio::test]
 async fn a_query_without_a_tenant_filter_sees_only_the_scoped_tenant() {

@@ -75,6 +75,37 @@ async fn rules_of_award(state: &AppState, tenant_id: i64, award_id: i64) -> AppR
     Ok(rules)
 }
 
+/// A change of a title the system makes: the audited transition and the register's note.
+struct SystemChange<'a> {
+    action: ApplicationAction,
+    reason: &'a str,
+    note: &'a str,
+}
+
+impl SystemChange<'_> {
+    async fn apply(
+        &self,
+        tx: &mut sqlx::PgConnection,
+        tenant_id: i64,
+        award: i64,
+        rules: &WorkflowRules,
+        today: NaiveDate,
+    ) -> AppResult<()> {
+        titles::transition(
+            tx,
+            tenant_id,
+            award,
+            self.action,
+            &By::system(),
+            Some(self.reason),
+            rules,
+        )
+        .await?;
+        super::note_title(tx, tenant_id, award, self.note, today).await?;
+        Ok(())
+    }
+}
+
 /// 整改不到位的予以摘牌 (温州 第八条; 中山 第十一条): an order still open after its deadline.
 /// An order answered in time waits for the bureau's verdict instead.
 async fn delist_lapsed(state: &AppState, today: NaiveDate) -> AppResult<usize> {
@@ -97,24 +128,15 @@ async fn delist_lapsed(state: &AppState, today: NaiveDate) -> AppResult<usize> {
             continue;
         }
         let reason = format!("整改期限 {deadline} 已过，未整改到位");
-        titles::transition(
-            &mut tx,
-            tenant_id,
-            award,
-            ApplicationAction::DelistLapsed,
-            &By::system(),
-            Some(&reason),
-            &rules,
-        )
-        .await?;
-        super::note_title(
-            &mut tx,
-            tenant_id,
-            award,
-            &format!("{today} 摘牌：{reason}"),
-            today,
-        )
-        .await?;
+        let note = format!("{today} 摘牌：{reason}");
+        let change = SystemChange {
+            action: ApplicationAction::DelistLapsed,
+            reason: &reason,
+            note: &note,
+        };
+        change
+            .apply(&mut tx, tenant_id, award, &rules, today)
+            .await?;
         tx.commit().await?;
         done += 1;
     }
@@ -136,24 +158,15 @@ async fn expire(state: &AppState, today: NaiveDate) -> AppResult<usize> {
         let rules = WorkflowRules::for_rule_set(&rules_of_award(state, tenant_id, award).await?);
         let mut tx = state.db.begin().await?;
         let reason = format!("认定有效期（至 {until}）届满");
-        titles::transition(
-            &mut tx,
-            tenant_id,
-            award,
-            ApplicationAction::Expire,
-            &By::system(),
-            Some(&reason),
-            &rules,
-        )
-        .await?;
-        super::note_title(
-            &mut tx,
-            tenant_id,
-            award,
-            &format!("{reason}，需重新认定"),
-            today,
-        )
-        .await?;
+        let note = format!("{reason}，需重新认定");
+        let change = SystemChange {
+            action: ApplicationAction::Expire,
+            reason: &reason,
+            note: &note,
+        };
+        change
+            .apply(&mut tx, tenant_id, award, &rules, today)
+            .await?;
         tx.commit().await?;
         done += 1;
     }
