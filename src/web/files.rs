@@ -266,11 +266,11 @@ pub fn scope_of(user: &CurrentUser) -> Option<Scope> {
 async fn download(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
-    Path((slug, id)): Path<(String, i64)>,
+    Path((_, id)): Path<(String, i64)>,
+    tenant: Option<axum::Extension<crate::db::tenants::Tenant>>,
 ) -> AppResult<Response> {
-    let tenant = crate::db::tenants::by_slug(&state.db, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    // Looked up by the tenant-scope middleware; absent for an unknown tenant.
+    let axum::Extension(tenant) = tenant.ok_or(AppError::NotFound)?;
     let doc = documents::get(&state.db, tenant.id, id)
         .await?
         .ok_or(AppError::NotFound)?;

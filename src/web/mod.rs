@@ -140,15 +140,11 @@ fn guarded(router: Router<AppState>, role: Role, state: &AppState) -> Router<App
 /// system's.
 async fn tenant_scope(
     state: AppState,
-    req: axum::extract::Request,
+    mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     use crate::db::scope::{TenantScope, within};
-    let slug = req
-        .uri()
-        .path()
-        .strip_prefix("/t/")
-        .map(|rest| rest.split('/').next().unwrap_or("").to_string());
+    let slug = crate::auth::user::tenant_slug_of(req.uri().path()).map(str::to_string);
     let scope = match slug {
         None => TenantScope::System,
         Some(slug) => match within(
@@ -157,7 +153,12 @@ async fn tenant_scope(
         )
         .await
         {
-            Ok(Some(t)) => TenantScope::Tenant(t.id),
+            Ok(Some(tenant)) => {
+                let id = tenant.id;
+                // Looked up once per request: the page context and handlers read it from here.
+                req.extensions_mut().insert(tenant);
+                TenantScope::Tenant(id)
+            }
             Ok(None) => TenantScope::Nobody,
             Err(e) => return AppError::from(e).into_response(),
         },

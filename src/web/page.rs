@@ -96,9 +96,11 @@ impl FromRequestParts<AppState> for PageCtx {
             None => crate::auth::user::session_user(state, &session).await?,
         };
         let path = original_path(parts);
-        let tenant = match tenant_slug_of(&path) {
-            Some(slug) => crate::db::tenants::by_slug(&state.db, slug).await?,
-            None => None,
+        // The tenant-scope middleware has looked the URL's tenant up already.
+        let tenant = match (parts.extensions.get::<Tenant>(), tenant_slug_of(&path)) {
+            (Some(t), _) => Some(t.clone()),
+            (None, Some(slug)) => crate::db::tenants::by_slug(&state.db, slug).await?,
+            (None, None) => None,
         };
         let csrf = csrf::token(&session).await?;
         let flash: Vec<Flash> = session.remove(FLASH_KEY).await?.unwrap_or_default();
