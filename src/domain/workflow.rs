@@ -807,6 +807,19 @@ pub fn next_report_state(
     to.ok_or_else(|| invalid_state(from.as_str(), from.label(), action.as_str(), action.label()))
 }
 
+/// The report actions that would succeed now: the decisions a page may offer.
+pub fn allowed_report_actions(
+    state: ReportState,
+    actor: Actor,
+    route: &ReportRoute,
+) -> Vec<ReportAction> {
+    ReportAction::ALL
+        .iter()
+        .copied()
+        .filter(|&a| next_report_state(state, a, actor, route).is_ok())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ use crate::domain::monitoring::{
     self as domain, DueSettings, MonitoringStatus, Period, ReportKind, RevocationGround,
     SupervisionRules, revocation_grounds,
 };
+use crate::domain::role::Role;
 use crate::domain::workflow::{ApplicationAction, ReportAction, WorkflowRules};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -344,18 +345,6 @@ async fn remind(
     Ok(Redirect::to(&format!("{}/monitoring", user.home_url())).into_response())
 }
 
-fn bureau_decisions(report: &Report) -> Vec<(&'static str, &'static str)> {
-    let ready = match report.kind() {
-        ReportKind::ParkQuarter => report.state == "county_passed",
-        _ => report.state == "submitted",
-    };
-    if ready {
-        vec![("accept", "采纳（并重新评估园区）"), ("return", "退回修改")]
-    } else {
-        Vec::new()
-    }
-}
-
 async fn report_page(
     ctx: PageCtx,
     user: CurrentUser,
@@ -366,7 +355,7 @@ async fn report_page(
     let report = monitoring::report(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let decisions = bureau_decisions(&report);
+    let decisions = super::decisions(&report, Role::Bureau);
     report_view(
         ctx,
         &state,
@@ -432,7 +421,7 @@ async fn decide(
             } else {
                 errors.add("decision", "请选择处理意见。");
             }
-            let decisions = bureau_decisions(&report);
+            let decisions = super::decisions(&report, Role::Bureau);
             return report_view(ctx, &state, tenant_id, report, decisions, errors).await;
         }
     };

@@ -6,6 +6,7 @@ use crate::db::monitoring::{self, Report, ReportReview, ReportVersion, Reports};
 use crate::db::titles::{self, Park, ParkScope};
 use crate::db::transition;
 use crate::domain::monitoring::{ParkReport, Period, ReportKind, SupervisionRules};
+use crate::domain::role::Role;
 use crate::domain::workflow::{ReportAction, ReportRoute};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -198,14 +199,6 @@ async fn own_report(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<
         .ok_or(AppError::NotFound)
 }
 
-fn county_decisions(report: &Report) -> Vec<(&'static str, &'static str)> {
-    if report.kind() == ReportKind::ParkQuarter && report.state == "submitted" {
-        vec![("pass", "审核通过，报市商务局"), ("return", "退回园区修改")]
-    } else {
-        Vec::new()
-    }
-}
-
 async fn report_page(
     ctx: PageCtx,
     user: CurrentUser,
@@ -213,7 +206,7 @@ async fn report_page(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let report = own_report(&state, &user, id).await?;
-    let decisions = county_decisions(&report);
+    let decisions = super::decisions(&report, Role::County);
     report_view(
         ctx,
         &state,
@@ -250,14 +243,14 @@ async fn decide(
         _ => {
             let mut errors = FieldErrors::default();
             errors.add("decision", "请选择审核意见。");
-            let decisions = county_decisions(&report);
+            let decisions = super::decisions(&report, Role::County);
             return report_view(ctx, &state, tenant_id, report, decisions, errors).await;
         }
     };
     if action == ReportAction::Return && form.reason.trim().is_empty() {
         let mut errors = FieldErrors::default();
         errors.add("reason", "退回时请写明需要修改的内容。");
-        let decisions = county_decisions(&report);
+        let decisions = super::decisions(&report, Role::County);
         return report_view(ctx, &state, tenant_id, report, decisions, errors).await;
     }
     let mut tx = state.db.begin().await?;

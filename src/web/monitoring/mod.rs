@@ -126,6 +126,29 @@ pub fn owed(
     (list, make(next))
 }
 
+/// The decisions a reviewer may take on a report now, as (form value, label): whatever the
+/// report machine allows the role, so a page never offers what would be refused.
+pub fn decisions(
+    report: &Report,
+    role: crate::domain::role::Role,
+) -> Vec<(&'static str, &'static str)> {
+    use crate::domain::role::Role;
+    use crate::domain::workflow::{Actor, ReportState, allowed_report_actions};
+    let Ok(state) = report.state.parse::<ReportState>() else {
+        return Vec::new();
+    };
+    allowed_report_actions(state, Actor::User(role), &report.route())
+        .into_iter()
+        .filter_map(|action| match (action, role) {
+            (ReportAction::CountyPass, _) => Some(("pass", "审核通过，报市商务局")),
+            (ReportAction::Accept, _) => Some(("accept", "采纳（并重新评估园区）")),
+            (ReportAction::Return, Role::County) => Some(("return", "退回园区修改")),
+            (ReportAction::Return, _) => Some(("return", "退回修改")),
+            (ReportAction::Resubmit, _) => None,
+        })
+        .collect()
+}
+
 /// Parses a park report form; every problem is a message next to its field.
 pub fn parse_park_report(
     form: &std::collections::BTreeMap<String, String>,
