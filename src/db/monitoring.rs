@@ -467,6 +467,7 @@ pub struct NewReminder<'a> {
     pub note: &'a str,
     pub grace_until: NaiveDate,
     pub sent_by: i64,
+    pub sent_at: DateTime<Utc>,
 }
 
 pub async fn insert_reminder(
@@ -476,8 +477,8 @@ pub async fn insert_reminder(
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO report_reminders (tenant_id, kind, award_id, jurisdiction_id, year, period,
-             note, grace_until, sent_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             note, grace_until, sent_by, sent_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(tenant_id)
     .bind(r.kind.as_str())
@@ -488,6 +489,7 @@ pub async fn insert_reminder(
     .bind(r.note)
     .bind(r.grace_until)
     .bind(r.sent_by)
+    .bind(r.sent_at)
     .fetch_one(conn)
     .await
 }

@@ -770,20 +770,21 @@ async fn remind(
         .single()
         .context("time")?
         .with_timezone(&Utc);
-    sqlx::query(
-        "INSERT INTO report_reminders (tenant_id, kind, award_id, jurisdiction_id, year, period,
-             note, grace_until, sent_by, sent_at)
-         VALUES ($1, 'park_quarter', $2, $3, $4, $5, '电话督促园区运营负责人，要求尽快报送。', $6, $7, $8)",
+    let mut conn = state.db.acquire().await?;
+    db::insert_reminder(
+        &mut conn,
+        c.tenant.id,
+        &db::NewReminder {
+            kind: ReportKind::ParkQuarter,
+            award_id: Some(award),
+            jurisdiction_id: jurisdiction,
+            period,
+            note: "电话督促园区运营负责人，要求尽快报送。",
+            grace_until: sent_on + Duration::days(grace),
+            sent_by: c.bureau.id,
+            sent_at,
+        },
     )
-    .bind(c.tenant.id)
-    .bind(award)
-    .bind(jurisdiction)
-    .bind(period.year)
-    .bind(i16::from(period.period))
-    .bind(sent_on + Duration::days(grace))
-    .bind(c.bureau.id)
-    .bind(sent_at)
-    .execute(&state.db)
     .await?;
     Ok(())
 }

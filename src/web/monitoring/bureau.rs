@@ -108,14 +108,17 @@ async fn dashboard_page(
     let mut rows = Vec::new();
     let mut ended = Vec::new();
     let mut county_reporting = BTreeMap::new();
+    let mut rule_sets = super::RuleSets::default();
     for park in parks {
         if !park.holds_title() {
             ended.push(park);
             continue;
         }
-        let rules = super::rules_of(state, tenant_id, &park).await?;
+        let rules = rule_sets
+            .get(state, tenant_id, park.rule_set_version_id)
+            .await?;
         if let (true, Some(j)) = (
-            SupervisionRules::for_rule_set(&rules).county_reports,
+            SupervisionRules::for_rule_set(rules).county_reports,
             park.jurisdiction_id,
         ) {
             let since = county_reporting.entry(j).or_insert(park.awarded_on);
@@ -323,6 +326,7 @@ async fn remind(
             note,
             grace_until,
             sent_by: user.id,
+            sent_at: state.clock.now(),
         },
     )
     .await?;

@@ -39,9 +39,12 @@ fn jurisdiction(user: &CurrentUser) -> AppResult<i64> {
 /// Whether this county files its own reports: when a park it supervises was awarded under a
 /// rule set that asks for them (温州 第九条).
 async fn files_own_reports(state: &AppState, tenant_id: i64, parks: &[Park]) -> AppResult<bool> {
+    let mut rule_sets = super::RuleSets::default();
     for park in parks.iter().filter(|p| p.holds_title()) {
-        let rules = super::rules_of(state, tenant_id, park).await?;
-        if SupervisionRules::for_rule_set(&rules).county_reports {
+        let rules = rule_sets
+            .get(state, tenant_id, park.rule_set_version_id)
+            .await?;
+        if SupervisionRules::for_rule_set(rules).county_reports {
             return Ok(true);
         }
     }

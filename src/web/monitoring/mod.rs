@@ -26,10 +26,38 @@ use sqlx::PgConnection;
 
 /// The rule set a park was awarded under.
 pub async fn rules_of(state: &AppState, tenant_id: i64, park: &Park) -> AppResult<RuleSet> {
-    let (_, rules) = rulesets::get(&state.db, tenant_id, park.rule_set_version_id)
+    rules_for_version(state, tenant_id, park.rule_set_version_id).await
+}
+
+pub async fn rules_for_version(
+    state: &AppState,
+    tenant_id: i64,
+    version_id: i64,
+) -> AppResult<RuleSet> {
+    let (_, rules) = rulesets::get(&state.db, tenant_id, version_id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(rules)
+}
+
+/// Rule sets by version, each fetched once: a page or job going through many parks meets few
+/// versions, so it should not fetch one per park.
+#[derive(Default)]
+pub struct RuleSets(std::collections::BTreeMap<(i64, i64), RuleSet>);
+
+impl RuleSets {
+    pub async fn get(
+        &mut self,
+        state: &AppState,
+        tenant_id: i64,
+        version_id: i64,
+    ) -> AppResult<&RuleSet> {
+        let key = (tenant_id, version_id);
+        if let std::collections::btree_map::Entry::Vacant(slot) = self.0.entry(key) {
+            slot.insert(rules_for_version(state, tenant_id, version_id).await?);
+        }
+        Ok(&self.0[&key])
+    }
 }
 
 /// The unit money is reported in under a rule set (Wenzhou USD, Zhongshan yuan).

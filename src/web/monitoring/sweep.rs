@@ -5,14 +5,13 @@
 //! Every change is an audited transition or an insert that a unique key makes happen once, and
 //! each item commits on its own: a second run, or a run after a crash mid-way, finds the done
 //! items no longer due and carries on with the rest.
+use super::RuleSets;
 use crate::db::audit;
-use crate::db::rulesets;
 use crate::db::titles;
 use crate::db::transition::By;
 use crate::domain::monitoring::SupervisionRules;
-use crate::domain::ruleset::RuleSet;
 use crate::domain::workflow::{ApplicationAction, WorkflowRules};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use chrono::NaiveDate;
 use serde_json::json;
@@ -61,20 +60,6 @@ async fn sweep(state: &AppState, today: NaiveDate) -> AppResult<Swept> {
     })
 }
 
-async fn rules_of_award(state: &AppState, tenant_id: i64, award_id: i64) -> AppResult<RuleSet> {
-    let version: i64 = sqlx::query_scalar(
-        "SELECT rule_set_version_id FROM awards WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(tenant_id)
-    .bind(award_id)
-    .fetch_one(&state.db)
-    .await?;
-    let (_, rules) = rulesets::get(&state.db, tenant_id, version)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(rules)
-}
-
 /// A change of a title the system makes: the audited transition and the register's note.
 struct SystemChange<'a> {
     action: ApplicationAction,
@@ -109,9 +94,11 @@ impl SystemChange<'_> {
 /// 整改不到位的予以摘牌 (温州 第八条; 中山 第十一条): an order still open after its deadline.
 /// An order answered in time waits for the bureau's verdict instead.
 async fn delist_lapsed(state: &AppState, today: NaiveDate) -> AppResult<usize> {
-    let due: Vec<(i64, i64, i64, NaiveDate)> = sqlx::query_as(
-        "SELECT o.tenant_id, o.id, o.award_id, o.deadline FROM rectification_orders o
+    let due: Vec<(i64, i64, i64, NaiveDate, i64)> = sqlx::query_as(
+        "SELECT o.tenant_id, o.id, o.award_id, o.deadline, w.rule_set_version_id
+         FROM rectification_orders o
          JOIN titles t ON t.tenant_id = o.tenant_id AND t.award_id = o.award_id
+         JOIN awards w ON w.tenant_id = o.tenant_id AND w.id = o.award_id
          WHERE o.state = 'open' AND o.deadline < $1 AND t.state = 'rectification'
          ORDER BY o.id",
     )
@@ -119,8 +106,9 @@ async fn delist_lapsed(state: &AppState, today: NaiveDate) -> AppResult<usize> {
     .fetch_all(&state.db)
     .await?;
     let mut done = 0;
-    for (tenant_id, order, award, deadline) in due {
-        let rules = WorkflowRules::for_rule_set(&rules_of_award(state, tenant_id, award).await?);
+    let mut rule_sets = RuleSets::default();
+    for (tenant_id, order, award, deadline, version) in due {
+        let rules = WorkflowRules::for_rule_set(rule_sets.get(state, tenant_id, version).await?);
         let mut tx = state.db.begin().await?;
         if !crate::db::monitoring::set_order_state(&mut tx, tenant_id, order, &["open"], "lapsed")
             .await?
@@ -145,8 +133,8 @@ async fn delist_lapsed(state: &AppState, today: NaiveDate) -> AppResult<usize> {
 
 /// 认定有效期为三年，期满后需重新认定 (温州 第八条): the day after `valid_until`.
 async fn expire(state: &AppState, today: NaiveDate) -> AppResult<usize> {
-    let due: Vec<(i64, i64, NaiveDate)> = sqlx::query_as(
-        "SELECT w.tenant_id, w.id, w.valid_until FROM awards w
+    let due: Vec<(i64, i64, NaiveDate, i64)> = sqlx::query_as(
+        "SELECT w.tenant_id, w.id, w.valid_until, w.rule_set_version_id FROM awards w
          JOIN titles t ON t.tenant_id = w.tenant_id AND t.award_id = w.id
          WHERE t.state IN ('awarded', 'rectification') AND w.valid_until < $1 ORDER BY w.id",
     )
@@ -154,8 +142,9 @@ async fn expire(state: &AppState, today: NaiveDate) -> AppResult<usize> {
     .fetch_all(&state.db)
     .await?;
     let mut done = 0;
-    for (tenant_id, award, until) in due {
-        let rules = WorkflowRules::for_rule_set(&rules_of_award(state, tenant_id, award).await?);
+    let mut rule_sets = RuleSets::default();
+    for (tenant_id, award, until, version) in due {
+        let rules = WorkflowRules::for_rule_set(rule_sets.get(state, tenant_id, version).await?);
         let mut tx = state.db.begin().await?;
         let reason = format!("认定有效期（至 {until}）届满");
         let note = format!("{reason}，需重新认定");
@@ -217,10 +206,12 @@ async fn expiry_notices(state: &AppState, today: NaiveDate) -> AppResult<usize> 
 
 /// 中山 第十五条: data still not reported after a recorded urging and its grace period.
 async fn unreported_grounds(state: &AppState, today: NaiveDate) -> AppResult<usize> {
-    let due: Vec<(i64, i64, i64, i32, i16, NaiveDate)> = sqlx::query_as(
-        "SELECT m.tenant_id, m.id, m.award_id, m.year, m.period, m.grace_until
+    let due: Vec<(i64, i64, i64, i32, i16, NaiveDate, i64)> = sqlx::query_as(
+        "SELECT m.tenant_id, m.id, m.award_id, m.year, m.period, m.grace_until,
+                w.rule_set_version_id
          FROM report_reminders m
          JOIN titles t ON t.tenant_id = m.tenant_id AND t.award_id = m.award_id
+         JOIN awards w ON w.tenant_id = m.tenant_id AND w.id = m.award_id
          WHERE m.kind = 'park_quarter' AND m.grace_until < $1
            AND t.state IN ('awarded', 'rectification')
            -- One ground per missing quarter, however many times it was urged.
@@ -238,9 +229,10 @@ async fn unreported_grounds(state: &AppState, today: NaiveDate) -> AppResult<usi
     .fetch_all(&state.db)
     .await?;
     let mut raised = 0;
-    for (tenant_id, reminder, award, year, period, grace) in due {
-        let rules = rules_of_award(state, tenant_id, award).await?;
-        if !SupervisionRules::for_rule_set(&rules).unreported_revokes {
+    let mut rule_sets = RuleSets::default();
+    for (tenant_id, reminder, award, year, period, grace, version) in due {
+        let rules = rule_sets.get(state, tenant_id, version).await?;
+        if !SupervisionRules::for_rule_set(rules).unreported_revokes {
             continue;
         }
         let detail = format!("{year}年第{period}季度数据报告经督促（宽限至 {grace}）后仍未报送");
