@@ -3,13 +3,12 @@
 use super::page::{PageCtx, render};
 use crate::auth::CurrentUser;
 use crate::db::audit::{self, Filter, Row};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 
@@ -102,54 +101,40 @@ async fn export(
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
     let rows = audit::search(&state.db, tenant_id, &p.filter, EXPORT_MAX, 0).await?;
-    let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let csv_error = |e: csv::Error| AppError::Internal(anyhow::Error::new(e));
-    writer
-        .write_record([
-            "序号",
-            "时间",
-            "操作人",
-            "对象类型",
-            "对象编号",
-            "操作",
-            "变更前",
-            "变更后",
-            "请求编号",
-            "IP",
-            "哈希",
-        ])
-        .map_err(csv_error)?;
-    for r in &rows {
-        writer
-            .write_record([
-                r.seq.to_string(),
-                r.at.to_rfc3339(),
-                r.actor.clone().unwrap_or_else(|| "系统".into()),
-                r.object_kind.clone(),
-                r.object_id.clone(),
-                r.action.clone(),
-                Row::json(&r.before),
-                Row::json(&r.after),
-                r.request_id.clone().unwrap_or_default(),
-                r.ip.clone().unwrap_or_default(),
-                r.hash.clone(),
-            ])
-            .map_err(csv_error)?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"audit.csv\""),
-    );
-    Ok(response)
+    let header = [
+        "序号",
+        "时间",
+        "操作人",
+        "对象类型",
+        "对象编号",
+        "操作",
+        "变更前",
+        "变更后",
+        "请求编号",
+        "IP",
+        "哈希",
+    ]
+    .map(String::from);
+    let records = rows.iter().map(|r| {
+        [
+            r.seq.to_string(),
+            r.at.to_rfc3339(),
+            r.actor.clone().unwrap_or_else(|| "系统".into()),
+            r.object_kind.clone(),
+            r.object_id.clone(),
+            r.action.clone(),
+            Row::json(&r.before),
+            Row::json(&r.after),
+            r.request_id.clone().unwrap_or_default(),
+            r.ip.clone().unwrap_or_default(),
+            r.hash.clone(),
+        ]
+    });
+    super::files::csv_download(
+        std::iter::once(header).chain(records),
+        "审计日志.csv",
+        "audit.csv",
+    )
 }
 
 /// One line of an application's history as its pages show it.

@@ -11,7 +11,6 @@ use crate::web::applications::{Loaded, today_shanghai};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{Datelike, Months, NaiveDate};
@@ -210,30 +209,13 @@ async fn register_csv(
 ) -> AppResult<Response> {
     let q = s.q.unwrap_or_default();
     let awards = awards::register(&state.db, ctx.tenant()?.id, q.trim()).await?;
-    let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let write = |w: &mut csv::Writer<Vec<u8>>, row: &[&str]| {
-        w.write_record(row)
-            .map_err(|e| AppError::Internal(anyhow::Error::new(e)))
-    };
-    write(&mut writer, &REGISTER_COLUMNS)?;
-    for a in &awards {
-        let row = register_row(a);
-        write(&mut writer, &row.each_ref().map(String::as_str))?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"register.csv\"; filename*=UTF-8''%E8%AE%A4%E5%AE%9A%E5%90%8D%E5%BD%95.csv"),
-    );
-    Ok(response)
+    let header = REGISTER_COLUMNS.map(String::from);
+    let rows = awards.iter().map(register_row);
+    super::files::csv_download(
+        std::iter::once(header).chain(rows),
+        "认定名录.csv",
+        "register.csv",
+    )
 }
 
 #[derive(Template)]

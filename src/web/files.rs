@@ -343,6 +343,42 @@ async fn award_visible(
         .is_some())
 }
 
+/// A CSV download: a header row and records, UTF-8 with a byte-order mark (so that Excel opens
+/// Chinese text right), as an attachment named `filename` (`ascii_name` for old browsers).
+pub fn csv_download<R, F>(
+    records: impl IntoIterator<Item = R>,
+    filename: &str,
+    ascii_name: &str,
+) -> AppResult<Response>
+where
+    R: IntoIterator<Item = F>,
+    F: AsRef<[u8]>,
+{
+    let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    for record in records {
+        writer
+            .write_record(record)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))?;
+    let disposition = format!(
+        "attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}",
+        percent_encode(filename)
+    );
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
 /// A download: the detected type, always `attachment`, and a sandbox in case a browser ignores
 /// both.
 pub fn attachment(bytes: Vec<u8>, kind: FileKind, filename: &str) -> Response {
