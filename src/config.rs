@@ -31,6 +31,12 @@ pub struct Config {
     pub uploads_per_hour: u64,
     /// All the bytes one user may have uploaded (`PARKCERT_UPLOAD_QUOTA_MB`, default 1024).
     pub upload_quota_bytes: u64,
+    /// Browser tests only: a file holding the time the server takes as now
+    /// (`PARKCERT_TEST_CLOCK_FILE`; see `state::Clock`). Never set in production.
+    pub test_clock_file: Option<PathBuf>,
+    /// How often the scheduled jobs run (`PARKCERT_JOBS_EVERY_SECONDS`, default 60): closing
+    /// calls and publicity at their deadlines, the dynamic-management sweep.
+    pub jobs_every: Duration,
 }
 
 impl Config {
@@ -56,6 +62,8 @@ impl Config {
             max_upload_bytes: 1024 * 1024 * parse_u64("PARKCERT_MAX_UPLOAD_MB", 20)? as usize,
             uploads_per_hour: parse_u64("PARKCERT_UPLOADS_PER_HOUR", 100)?,
             upload_quota_bytes: 1024 * 1024 * parse_u64("PARKCERT_UPLOAD_QUOTA_MB", 1024)?,
+            test_clock_file: std::env::var_os("PARKCERT_TEST_CLOCK_FILE").map(PathBuf::from),
+            jobs_every: Duration::from_secs(parse_u64("PARKCERT_JOBS_EVERY_SECONDS", 60)?.max(1)),
         })
     }
 
@@ -74,6 +82,8 @@ impl Config {
             max_upload_bytes: 20 * 1024 * 1024,
             uploads_per_hour: 100,
             upload_quota_bytes: 1024 * 1024 * 1024,
+            test_clock_file: None,
+            jobs_every: Duration::from_secs(60),
         }
     }
 }

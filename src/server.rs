@@ -168,6 +168,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
     db.migrate().await?;
     let state = AppState::new(db.pool.clone(), config.clone());
+    if let Some(file) = &config.test_clock_file {
+        tracing::warn!(file = %file.display(), "the clock is read from a test file: never in production");
+    }
     if config.demo {
         crate::demo::seed_if_empty(&state).await?;
     }
@@ -194,18 +197,18 @@ async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
 fn spawn_scheduled_jobs(state: AppState) {
     let pool = state.db.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut tick = tokio::time::interval(state.config.jobs_every);
         loop {
             tick.tick().await;
             if let Err(e) = crate::auth::store::delete_expired(&pool).await {
                 tracing::warn!(error = %e, "deleting expired sessions");
             }
-            match crate::db::transition::close_expired_calls(&pool).await {
+            match crate::db::transition::close_expired_calls(&pool, state.clock.now()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(calls = n, "closed calls at their deadline"),
                 Err(e) => tracing::warn!(error = %e, "closing calls at their deadline"),
             }
-            match crate::web::publicity::close_due(&state, chrono::Utc::now()).await {
+            match crate::web::publicity::close_due(&state, state.clock.now()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(notices = n, "closed publicity at the end of its window"),
                 Err(e) => tracing::warn!(error = %e, "closing publicity windows"),

@@ -16,8 +16,8 @@ impl AppState {
     pub fn new(db: PgPool, config: Config) -> AppState {
         AppState {
             db,
+            clock: Clock::from_config(&config),
             config: Arc::new(config),
-            clock: Clock::default(),
         }
     }
 }
@@ -25,14 +25,26 @@ impl AppState {
 /// The time deadlines and windows are judged by: the system clock, unless a test sets it (so a
 /// window can be tested at its edges without sleeping).
 #[derive(Clone, Default)]
-pub struct Clock(Arc<Mutex<Option<DateTime<Utc>>>>);
+pub struct Clock {
+    fixed: Arc<Mutex<Option<DateTime<Utc>>>>,
+    file: Option<Arc<std::path::PathBuf>>,
+}
 
 impl Clock {
+    fn from_config(config: &Config) -> Clock {
+        Clock {
+            fixed: Arc::default(),
+            file: config.test_clock_file.clone().map(Arc::new),
+        }
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
-        self.0
-            .lock()
-            .ok()
-            .and_then(|fixed| *fixed)
+        if let Some(fixed) = self.fixed.lock().ok().and_then(|fixed| *fixed) {
+            return fixed;
+        }
+        self.file
+            .as_deref()
+            .and_then(|file| read_clock_file(file, Utc::now()))
             .unwrap_or_else(Utc::now)
     }
 
@@ -45,8 +57,43 @@ impl Clock {
 
     /// Stops the clock at `at` (tests only use this; nothing in the program calls it).
     pub fn set(&self, at: DateTime<Utc>) {
-        if let Ok(mut fixed) = self.0.lock() {
+        if let Ok(mut fixed) = self.fixed.lock() {
             *fixed = Some(at);
         }
+    }
+}
+
+/// A browser test runs the server as a separate process, so it moves the server's time through a
+/// file (`PARKCERT_TEST_CLOCK_FILE`): the instant written in it (RFC 3339) was "now" when the file
+/// was written, and time runs on from there, so entries made a second apart stay in order. No file
+/// or an unreadable one means the system clock.
+fn read_clock_file(file: &std::path::Path, real_now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let set_at: DateTime<Utc> = std::fs::metadata(file).ok()?.modified().ok()?.into();
+    let instant = DateTime::parse_from_rfc3339(text.trim()).ok()?;
+    Some(instant.with_timezone(&Utc) + (real_now - set_at).max(chrono::TimeDelta::zero()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clock_file_sets_the_time_which_then_runs_on() {
+        let dir = std::env::temp_dir().join(format!("parkcert-clock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("clock");
+        assert_eq!(
+            read_clock_file(&file, Utc::now()),
+            None,
+            "no file: system time"
+        );
+        std::fs::write(&file, "2027-03-01T02:00:00+08:00\n").unwrap();
+        let written: DateTime<Utc> = std::fs::metadata(&file).unwrap().modified().unwrap().into();
+        let later = read_clock_file(&file, written + chrono::TimeDelta::seconds(90)).unwrap();
+        assert_eq!(later.to_rfc3339(), "2027-02-28T18:01:30+00:00");
+        std::fs::write(&file, "not a time").unwrap();
+        assert_eq!(read_clock_file(&file, Utc::now()), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -8,6 +8,7 @@ use crate::domain::workflow::{
     ObjectionState, TransitionError, WorkflowRules,
 };
 use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use std::str::FromStr;
@@ -236,7 +237,7 @@ pub async fn lock_state<M: Machine>(
 
 /// Closes every open call whose deadline has passed (the system actor). Runs under an advisory
 /// lock so that, with several app instances, one does it.
-pub async fn close_expired_calls(pool: &PgPool) -> AppResult<usize> {
+pub async fn close_expired_calls(pool: &PgPool, now: DateTime<Utc>) -> AppResult<usize> {
     const LOCK_KEY: i64 = 0x7061_726b_0001; // "park" + job 1
     let mut conn = pool.acquire().await?;
     let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
@@ -248,7 +249,7 @@ pub async fn close_expired_calls(pool: &PgPool) -> AppResult<usize> {
     }
     // The lock belongs to this pooled connection's session: release it whatever the job did,
     // or the connection would go back to the pool still holding it and block every later run.
-    let result = close_due_calls(pool).await;
+    let result = close_due_calls(pool, now).await;
     sqlx::query("SELECT pg_advisory_unlock($1)")
         .bind(LOCK_KEY)
         .execute(&mut *conn)
@@ -256,12 +257,12 @@ pub async fn close_expired_calls(pool: &PgPool) -> AppResult<usize> {
     result
 }
 
-async fn close_due_calls(pool: &PgPool) -> AppResult<usize> {
-    let due: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT tenant_id, id FROM calls WHERE state = 'open' AND deadline <= now()",
-    )
-    .fetch_all(pool)
-    .await?;
+async fn close_due_calls(pool: &PgPool, now: DateTime<Utc>) -> AppResult<usize> {
+    let due: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT tenant_id, id FROM calls WHERE state = 'open' AND deadline <= $1")
+            .bind(now)
+            .fetch_all(pool)
+            .await?;
     let mut closed = 0;
     for (tenant_id, id) in due {
         match apply::<Calls>(

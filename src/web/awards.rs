@@ -7,7 +7,7 @@ use crate::db::transition::{self, Applications, By};
 use crate::domain::workflow::{self, ApplicationAction, WorkflowRules};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::applications::{Loaded, today_shanghai};
+use crate::web::applications::Loaded;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -59,7 +59,7 @@ pub async fn award(
     workflow::check_award_precondition(undecided as usize, upheld as usize)
         .map_err(transition::refused)?;
     let user_id = by.user_id.ok_or(AppError::Forbidden)?;
-    let awarded_on = today_shanghai();
+    let awarded_on = state.clock.today();
     let mut tx = state.db.begin().await?;
     transition::apply_in::<Applications>(
         &mut tx,
@@ -415,7 +415,7 @@ async fn provincial_award(
         return provincial_page(ctx, &state, tenant_id, form, errors).await;
     };
     let tier = rules.provincial.as_ref().map(|p| p.tier.clone());
-    let awarded_on = today_shanghai();
+    let awarded_on = state.clock.today();
     let city = ctx.tenant()?.city.clone();
     let mut tx = state.db.begin().await?;
     let (id, number) = awards::insert(

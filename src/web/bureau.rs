@@ -77,7 +77,7 @@ async fn home(
             .map(|(_, _, n)| n)
             .sum()
     };
-    let now = chrono::Utc::now();
+    let now = state.clock.now();
     let calls = calls::list(&state.db, tenant_id, calls::Audience::Public)
         .await?
         .into_iter()

@@ -98,7 +98,7 @@ async fn list(
     State(state): State<AppState>,
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
-    let now = Utc::now();
+    let now = state.clock.now();
     let calls = calls::list(&state.db, tenant_id, calls::Audience::Bureau)
         .await?
         .into_iter()
@@ -187,7 +187,12 @@ async fn new_form(
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
     let form = CallForm {
-        year: Utc::now().with_timezone(&Shanghai).format("%Y").to_string(),
+        year: state
+            .clock
+            .now()
+            .with_timezone(&Shanghai)
+            .format("%Y")
+            .to_string(),
         ..Default::default()
     };
     form_page(ctx, &state, tenant_id, None, form, FieldErrors::default()).await
@@ -371,7 +376,7 @@ async fn show_page(
     let form = form.unwrap_or_else(|| CallForm::from_call(&call));
     let versions = rulesets::list(&state.db, tenant_id).await?;
     let attachments = documents::attached_to_call(&state.db, tenant_id, call.id).await?;
-    let view = CallView::new(call, Utc::now());
+    let view = CallView::new(call, state.clock.now());
     render_with(
         status,
         &ShowPage {
@@ -472,7 +477,7 @@ async fn public_show(
     render(&PublicPage {
         attachments: documents::attached_to_call(&state.db, tenant_id, id).await?,
         ctx,
-        view: CallView::new(call, Utc::now()),
+        view: CallView::new(call, state.clock.now()),
     })
 }
 
@@ -550,7 +555,7 @@ async fn publish(
     let call = calls::get(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if call.deadline <= Utc::now() {
+    if call.deadline <= state.clock.now() {
         return Err(AppError::Conflict(
             "截止时间已过，不能发布。请先修改截止时间。".into(),
         ));

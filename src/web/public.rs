@@ -42,7 +42,7 @@ struct TenantHome {
 
 async fn tenant_home(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
     let tenant = ctx.tenant()?.clone();
-    let now = chrono::Utc::now();
+    let now = state.clock.now();
     let calls = crate::db::calls::list(&state.db, tenant.id, crate::db::calls::Audience::Public)
         .await?
         .into_iter()

@@ -13,7 +13,6 @@ use crate::domain::workdays::{Window, parse_iso_date};
 use crate::domain::workflow::{ApplicationAction, WorkflowRules};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::web::applications::today_shanghai;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -133,7 +132,7 @@ async fn form(
     let tenant_id = user.tenant()?;
     let call = call_of(&state, tenant_id, call_id).await?;
     let form = PublishForm {
-        published_on: today_shanghai().to_string(),
+        published_on: state.clock.today().to_string(),
         contact: format!("{}，电话：", user.display_name),
         ..PublishForm::default()
     };

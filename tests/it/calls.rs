@@ -249,7 +249,7 @@ async fn a_call_past_its_deadline_cannot_be_published_and_open_calls_close_at_th
         .execute(&app.db)
         .await
         .unwrap();
-    let closed = parkcert::db::transition::close_expired_calls(&app.db)
+    let closed = parkcert::db::transition::close_expired_calls(&app.db, chrono::Utc::now())
         .await
         .unwrap();
     assert_eq!(closed, 1);

@@ -1,8 +1,6 @@
 //! The operator's side: apply to an open call, fill in the form (附件1/2), keep the roster
 //! (附件3), attach documents, watch the self-check, submit; after a return, edit and resubmit.
-use super::{
-    CheckRow, Loaded, check_rows, evaluate_form, load, require_draft, roster_of, today_shanghai,
-};
+use super::{CheckRow, Loaded, check_rows, evaluate_form, load, require_draft, roster_of};
 use crate::auth::CurrentUser;
 use crate::db::applications::{self, FormValues, FrozenDocument, Scope};
 use crate::db::calls::{self, Audience};
@@ -360,7 +358,7 @@ async fn show_page(
     let tenant_id = user.tenant()?;
     let id = loaded.app.id;
     let roster = roster_of(&loaded.app.roster.0);
-    let evaluation = evaluate_form(&loaded, &loaded.app.form.0, &roster, today_shanghai());
+    let evaluation = evaluate_form(&loaded, &loaded.app.form.0, &roster, state.clock.today());
     let documents = documents::attached_to_application(&state.db, tenant_id, id).await?;
     let missing = completeness(&loaded, &app_url(user, id), &roster, &documents);
     let versions = applications::versions(&state.db, tenant_id, id)
@@ -612,7 +610,7 @@ pub async fn freeze(
     ))?;
     let roster = roster_of(&loaded.app.roster.0);
     let docs = documents::attached_to_application(&state.db, tenant_id, id).await?;
-    let evaluation = evaluate_form(loaded, &loaded.app.form.0, &roster, today_shanghai());
+    let evaluation = evaluate_form(loaded, &loaded.app.form.0, &roster, state.clock.today());
     let frozen: Vec<FrozenDocument> = docs
         .iter()
         .map(|d| FrozenDocument {
@@ -776,7 +774,7 @@ async fn form_response(
     conflict_shown: bool,
 ) -> AppResult<Response> {
     let roster = roster_of(&loaded.app.roster.0);
-    let evaluation = evaluate_form(&loaded, &values, &roster, today_shanghai());
+    let evaluation = evaluate_form(&loaded, &values, &roster, state.clock.today());
     let status = if conflict_shown {
         StatusCode::CONFLICT
     } else {
@@ -819,7 +817,7 @@ async fn selfcheck(
     let loaded = load_own(&state, &user, id).await?;
     let values = typed_values(&loaded, &pairs);
     let roster = roster_of(&loaded.app.roster.0);
-    let evaluation = evaluate_form(&loaded, &values, &roster, today_shanghai());
+    let evaluation = evaluate_form(&loaded, &values, &roster, state.clock.today());
     render(&SelfCheckPanel {
         checks: check_rows(&loaded.rules, &evaluation),
         verdict: super::verdict_label(&evaluation),

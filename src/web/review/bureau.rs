@@ -186,12 +186,9 @@ fn parse_quotas(text: &str) -> Result<Vec<Quota>, String> {
 }
 
 /// A seed anyone can read aloud: date and six random digits.
-fn generated_seed() -> String {
+fn generated_seed(today: chrono::NaiveDate) -> String {
     let n: u32 = rand::thread_rng().gen_range(0..1_000_000);
-    format!(
-        "{}-{n:06}",
-        crate::web::applications::today_shanghai().format("%Y%m%d")
-    )
+    format!("{}-{n:06}", today.format("%Y%m%d"))
 }
 
 async fn create_panel(
@@ -251,7 +248,7 @@ async fn create_panel(
         errors.add("application", "所选申报不在评审中。");
     }
     if form.seed.is_empty() {
-        form.seed = generated_seed();
+        form.seed = generated_seed(state.clock.today());
     } else if form.seed.chars().count() > draw::SEED_MAX_CHARS {
         errors.add("seed", "抽签种子不超过64个字符。");
     }
@@ -592,7 +589,7 @@ pub async fn workbook_data(
         title: format!("{} 评审结果汇总", call.title),
         subtitle: format!(
             "导出时间 {}（北京时间）",
-            shanghai_minute(chrono::Utc::now())
+            shanghai_minute(state.clock.now())
         ),
         criteria,
         rows,
@@ -673,6 +670,6 @@ async fn print(
         call,
         lines,
         members,
-        printed_at: shanghai_minute(chrono::Utc::now()),
+        printed_at: shanghai_minute(state.clock.now()),
     })
 }
