@@ -147,6 +147,21 @@ pub struct HistoryLine {
 }
 
 /// An application's own history: every transition and change recorded against it.
+/// The operator's edits to a draft, which are audited but are not transitions.
+fn editing_label(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "create" => "创建申报",
+        "save_draft" => "保存草稿",
+        "import_roster" => "导入企业名录",
+        "add_roster_row" => "添加名录企业",
+        "edit_roster_row" => "修改名录企业",
+        "delete_roster_row" => "删除名录企业",
+        "attach_document" => "上传材料",
+        "detach_document" => "移除材料",
+        _ => return None,
+    })
+}
+
 pub async fn application_history(
     state: &AppState,
     tenant_id: i64,
@@ -168,7 +183,9 @@ pub async fn application_history(
                 action: r
                     .action
                     .parse::<ApplicationAction>()
-                    .map(|a| a.label().to_string())
+                    .map(|a| a.label())
+                    .or_else(|_| editing_label(&r.action).ok_or(()))
+                    .map(str::to_string)
                     .unwrap_or_else(|_| r.action.clone()),
                 change: r
                     .states()
