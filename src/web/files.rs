@@ -73,8 +73,13 @@ pub async fn read_upload(
                 );
                 continue;
             };
+            // A browser sends an empty, unnamed part for a file input left empty: that is no
+            // file (callers that need one say so), not a faulty one.
+            if bytes.is_empty() && filename.is_empty() {
+                continue;
+            }
             if bytes.is_empty() {
-                errors.add(file_field, "请选择要上传的文件。");
+                errors.add(file_field, "文件是空的（0 字节），请检查后重新选择。");
                 continue;
             }
             match FileKind::sniff(&bytes) {

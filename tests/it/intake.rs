@@ -232,9 +232,11 @@ pub async fn county_opinion(
 ) -> TestResponse {
     let page = format!("/t/wenzhou/county/applications/{id}");
     app.get(&page).await;
-    let files: Vec<(&str, &str, &[u8])> = letter
-        .map(|bytes| vec![("letter", "推荐意见.pdf", bytes)])
-        .unwrap_or_default();
+    // With no letter chosen, a browser still sends the file input: empty, with no file name.
+    let files: Vec<(&str, &str, &[u8])> = match letter {
+        Some(bytes) => vec![("letter", "推荐意见.pdf", bytes)],
+        None => vec![("letter", "", &[])],
+    };
     app.post_multipart(&format!("{page}/opinion"), fields, &files)
         .await
 }
