@@ -1,0 +1,154 @@
+// The walkthrough's tools: one browser, a context (its own cookies) per person, and a `step`
+// that saves what the person saw — a screenshot, the page's HTML as served (for the Nu HTML
+// Checker) and axe-core's findings — after checking that the page says what it must.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const base = process.env.PARKCERT_URL ?? 'http://127.0.0.1:8181';
+export const artifacts = path.resolve(process.env.E2E_ARTIFACTS ?? 'artifacts');
+export const password = 'parkcert-demo-2026';
+const axeSource = fs.readFileSync(
+  new URL('./node_modules/axe-core/axe.min.js', import.meta.url),
+  'utf8',
+);
+
+fs.rmSync(artifacts, { recursive: true, force: true });
+for (const dir of ['screenshots', 'pages']) {
+  fs.mkdirSync(path.join(artifacts, dir), { recursive: true });
+}
+
+let browser;
+let stepNo = 0;
+export const findings = [];
+
+export async function launch() {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    // The machine has no network beyond loopback: without these, Chromium keeps trying to
+    // reach Google's hosts.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export async function close() {
+  await browser?.close();
+}
+
+/// One person at one browser. `bypassCSP` lets axe-core be injected: the pages' policy allows
+/// no inline script, which is the point of it.
+export async function person(name) {
+  const context = await browser.newContext({
+    bypassCSP: true,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.person = name;
+  page.on('response', (response) => {
+    if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) {
+      page.lastDocument = response;
+    }
+  });
+  // Confirmations (“提交后锁定”) are accepted, as the person means to go on.
+  page.on('dialog', (dialog) => dialog.accept());
+  page.on('pageerror', (e) => {
+    throw new Error(`${name}: script error on ${page.url()}: ${e.message}`);
+  });
+  return page;
+}
+
+export async function signIn(page, tenant, login, secret = password) {
+  await page.goto(`${base}/t/${tenant}/login`);
+  await page.getByLabel('账号').fill(login);
+  await page.getByLabel('密码').fill(secret);
+  await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/login')), page.getByRole('button', { name: '登录' }).click()]);
+}
+
+/// Clicks a submit button (by its text) and waits for the page it leads to.
+export async function submit(page, buttonName, scope = page) {
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    scope.getByRole('button', { name: buttonName, exact: true }).click(),
+  ]);
+}
+
+export async function visit(page, pathname) {
+  const response = await page.goto(base + pathname);
+  if (!response.ok()) throw new Error(`${page.person}: ${pathname} answered ${response.status()}`);
+  return response;
+}
+
+/// Fails unless the page's visible text holds every one of `texts`.
+export async function mustSee(page, ...texts) {
+  const body = await page.locator('body').innerText();
+  for (const text of texts) {
+    if (!body.includes(text)) {
+      throw new Error(`${page.person} on ${page.url()} should see “${text}”; the page says:\n${body.slice(0, 2000)}`);
+    }
+  }
+}
+
+/// Fails unless the table row that mentions `row` also holds every one of `texts`.
+export async function mustSeeInRow(page, row, ...texts) {
+  const line = await page.locator('tr', { hasText: row }).first().innerText();
+  for (const text of texts) {
+    if (!line.includes(text)) throw new Error(`${page.person} on ${page.url()}: the row of “${row}” should say “${text}”; it says: ${line}`);
+  }
+}
+
+export async function mustNotSee(page, ...texts) {
+  const body = await page.locator('body').innerText();
+  for (const text of texts) {
+    if (body.includes(text)) throw new Error(`${page.person} on ${page.url()} should not see “${text}”`);
+  }
+}
+
+/// Records the page as a step of the walkthrough: screenshot, served HTML, axe-core's
+/// serious and critical violations.
+export async function step(page, title, ...texts) {
+  await mustSee(page, ...texts);
+  stepNo += 1;
+  const name = `${String(stepNo).padStart(2, '0')}-${title}`;
+  await page.screenshot({ path: path.join(artifacts, 'screenshots', `${name}.png`), fullPage: true });
+  const response = page.lastDocument;
+  const type = response?.headers()['content-type'] ?? '';
+  if (response && type.startsWith('text/html')) {
+    fs.writeFileSync(path.join(artifacts, 'pages', `${name}.html`), await response.text());
+  }
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  for (const v of result.violations.filter((v) => ['serious', 'critical'].includes(v.impact))) {
+    findings.push({
+      step: name,
+      url: page.url(),
+      rule: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
+    });
+  }
+  console.log(`✓ ${name}  (${page.person}: ${new URL(page.url()).pathname})`);
+}
+
+/// Moves the server's clock (PARKCERT_TEST_CLOCK_FILE) to `instant` (RFC 3339).
+export function setClock(instant) {
+  const file = process.env.PARKCERT_TEST_CLOCK_FILE;
+  if (!file) throw new Error('PARKCERT_TEST_CLOCK_FILE is not set');
+  fs.writeFileSync(file, `${instant}\n`);
+}
+
+export function saveFindings() {
+  fs.writeFileSync(path.join(artifacts, 'axe-violations.json'), JSON.stringify(findings, null, 2));
+}
