@@ -76,6 +76,35 @@ export async function signIn(page, tenant, login, secret = password) {
   await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/login')), page.getByRole('button', { name: '登录' }).click()]);
 }
 
+/// Signs in with the keyboard alone: Tab to the first field, type, Tab, type, Enter.
+export async function signInByKeyboard(page, tenant, login, secret) {
+  await page.goto(`${base}/t/${tenant}/login`);
+  const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+  for (let presses = 0; (await focused()) !== 'login'; presses++) {
+    if (presses > 12) throw new Error('the sign-in field cannot be reached with Tab');
+    await page.keyboard.press('Tab');
+  }
+  await page.keyboard.type(login);
+  await page.keyboard.press('Tab');
+  if ((await focused()) !== 'password') throw new Error('Tab from 账号 does not lead to 密码');
+  await page.keyboard.type(secret);
+  await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/login')), page.keyboard.press('Enter')]);
+}
+
+/// What a screen reader announces for the field labelled `label`: whether it is marked invalid,
+/// the text its aria-describedby points at, and the value it kept.
+export async function fieldState(page, label) {
+  const field = page.getByLabel(label, { exact: true });
+  return field.evaluate((el) => ({
+    invalid: el.getAttribute('aria-invalid') === 'true',
+    description: (el.getAttribute('aria-describedby') ?? '')
+      .split(/\s+/)
+      .map((id) => document.getElementById(id)?.innerText ?? '')
+      .join(' '),
+    value: el.value,
+  }));
+}
+
 /// Clicks a submit button (by its text) and waits for the page it leads to.
 export async function submit(page, buttonName, scope = page) {
   await Promise.all([
@@ -140,6 +169,29 @@ export async function step(page, title, ...texts) {
     });
   }
   console.log(`✓ ${name}  (${page.person}: ${new URL(page.url()).pathname})`);
+}
+
+/// Prints the page to an A4 PDF (kept with the artifacts) and fails if, laid out for print on
+/// the page's A4 sheet less its margins (style.css: 18 mm top and bottom, 15 mm either side),
+/// any table is wider than the sheet: a register or a score sheet must not lose its right edge.
+export async function printsOnA4(page, title, { landscape = false } = {}) {
+  const mm = 96 / 25.4;
+  const width = Math.floor(((landscape ? 297 : 210) - 30) * mm);
+  const viewport = page.viewportSize();
+  await page.emulateMedia({ media: 'print' });
+  await page.setViewportSize({ width, height: 1000 });
+  const overflowing = await page.evaluate(() =>
+    [...document.querySelectorAll('table, .table-scroll')]
+      .filter((el) => el.scrollWidth > el.clientWidth + 1 || el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${el.scrollWidth}px`),
+  );
+  await page.pdf({ path: path.join(artifacts, `${title}.pdf`), preferCSSPageSize: true, printBackground: true });
+  await page.emulateMedia({ media: 'screen' });
+  await page.setViewportSize(viewport);
+  if (overflowing.length) {
+    throw new Error(`${page.url()} does not fit A4${landscape ? ' landscape' : ''} (${width}px): ${overflowing.join('; ')}`);
+  }
+  console.log(`✓ ${title}.pdf fits A4${landscape ? ' landscape' : ''}`);
 }
 
 /// Moves the server's clock (PARKCERT_TEST_CLOCK_FILE) to `instant` (RFC 3339).

@@ -58,7 +58,10 @@ async function walkthrough() {
   await b.step(operator, 'public-call', callTitle, '2026-11-20 17:00');
   await b.visit(operator, `/t/${T}/register`);
   await operator.getByLabel('运营管理机构名称').fill(company);
-  await operator.getByLabel('统一社会信用代码').fill(uscc('91330302MA2L8K7Q3'));
+  // A mistyped check character first: the message is next to the field and announced with it.
+  const code = uscc('91330302MA2L8K7Q3');
+  const mistyped = code.slice(0, 17) + (code[17] === '0' ? '1' : '0');
+  await operator.getByLabel('统一社会信用代码').fill(mistyped);
   await operator.getByLabel('所在县（市、区）/镇街').selectOption({ label: '鹿城区' });
   await operator.getByLabel('注册地址').fill('温州市鹿城区学院中路188号');
   await operator.getByLabel('法定代表人').fill('陈立群');
@@ -69,10 +72,20 @@ async function walkthrough() {
   await operator.getByLabel('密码', { exact: true }).fill(operatorPassword);
   await operator.getByLabel('确认密码').fill(operatorPassword);
   await b.submit(operator, '注册');
+  await b.step(operator, 'registration-error', '统一社会信用代码校验位不正确');
+  const field = await b.fieldState(operator, '统一社会信用代码');
+  if (!field.invalid || !field.description.includes('校验位') || field.value !== mistyped) {
+    throw new Error(`the USCC error is not announced with the field: ${JSON.stringify(field)}`);
+  }
+  if ((await operator.getByLabel('运营管理机构名称').inputValue()) !== company) throw new Error('the form lost what was typed');
+  await operator.getByLabel('统一社会信用代码').fill(code);
+  await operator.getByLabel('密码', { exact: true }).fill(operatorPassword);
+  await operator.getByLabel('确认密码').fill(operatorPassword);
+  await b.submit(operator, '注册');
   await b.step(operator, 'operator-registered', company);
 
   // 3. It signs in and opens an application under the call.
-  await b.signIn(operator, T, operatorLogin, operatorPassword);
+  await b.signInByKeyboard(operator, T, operatorLogin, operatorPassword);
   await b.step(operator, 'operator-home', company, callTitle);
   await b.submit(operator, '新建申报', operator.locator(`form[action$="/calls/${callId}/apply"]`));
   await b.step(operator, 'application-new', '申报表和申报书');
@@ -183,6 +196,9 @@ async function walkthrough() {
   await b.visit(bureau, `/t/${T}/bureau/calls/${callId}/review`);
   await b.mustSeeInRow(bureau, park, '87.67');
   await b.step(bureau, 'ranked-results', '评审结果', park);
+  await bureau.getByRole('link', { name: '打印评分汇总表' }).click();
+  await b.step(bureau, 'score-sheet-print', '专家评审评分汇总表', '评审专家签名', ...members.map((m) => m.name));
+  await b.printsOnA4(bureau, 'score-sheet', { landscape: true });
   await b.visit(bureau, `/t/${T}/bureau/applications/${appId}`);
   await bureau.getByRole('radio', { name: '拟认定' }).check();
   await b.submit(bureau, '提交意见');
@@ -246,6 +262,7 @@ async function walkthrough() {
   await b.visit(citizen, `/t/${T}/parks`);
   await b.mustSeeInRow(citizen, park, number, '有效', company, '2026-11-10', '2029-11-09');
   await b.step(citizen, 'public-register', park);
+  await b.printsOnA4(citizen, 'register');
   await citizen.getByRole('link', { name: number }).click();
   await b.step(citizen, 'certificate', number, park, '有效期至', '2029年11月9日');
 }
