@@ -75,13 +75,19 @@ pub async fn list(pool: &PgPool, tenant_id: i64, scope: Scope) -> sqlx::Result<V
     .await
 }
 
+/// A call's submitted applications, for lists: their working form and roster are left out
+/// (empty here), as no list shows them and a call's rosters run to megabytes; `get` has them.
 pub async fn list_for_call(
     pool: &PgPool,
     tenant_id: i64,
     call_id: i64,
 ) -> sqlx::Result<Vec<Application>> {
+    let select = SELECT.replace(
+        "a.form, a.roster,",
+        "'{}'::jsonb AS form, '[]'::jsonb AS roster,",
+    );
     sqlx::query_as(&format!(
-        "{SELECT} WHERE a.tenant_id = $1 AND a.call_id = $2 AND a.version_count > 0
+        "{select} WHERE a.tenant_id = $1 AND a.call_id = $2 AND a.version_count > 0
          ORDER BY j.sort_order, a.id"
     ))
     .bind(tenant_id)
@@ -308,6 +314,37 @@ pub async fn versions(
     .await
 }
 
+/// The latest version of each of the applications, by application id (one query for a list).
+pub async fn latest_versions(
+    pool: &PgPool,
+    tenant_id: i64,
+    application_ids: &[i64],
+) -> sqlx::Result<BTreeMap<i64, Version>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        application_id: i64,
+        #[sqlx(flatten)]
+        version: Version,
+    }
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "{} WHERE v.tenant_id = $1 AND v.application_id = ANY($2)
+         ORDER BY v.application_id, v.number DESC",
+        VERSION_SELECT.replacen(
+            "SELECT",
+            "SELECT DISTINCT ON (v.application_id) v.application_id,",
+            1
+        )
+    ))
+    .bind(tenant_id)
+    .bind(application_ids)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.application_id, r.version))
+        .collect())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Review opinions
 
@@ -378,6 +415,27 @@ pub async fn insert_review(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The manual checks each application's county last attested (its latest recommendation), by
+/// application id; applications never recommended are absent.
+pub async fn county_attestations(
+    pool: &PgPool,
+    tenant_id: i64,
+    application_ids: &[i64],
+) -> sqlx::Result<BTreeMap<i64, BTreeMap<String, bool>>> {
+    let rows: Vec<(i64, Json<BTreeMap<String, bool>>)> = sqlx::query_as(
+        "SELECT DISTINCT ON (application_id) application_id, attestations
+         FROM application_reviews
+         WHERE tenant_id = $1 AND application_id = ANY($2)
+           AND stage = 'county' AND opinion = 'recommend'
+         ORDER BY application_id, id DESC",
+    )
+    .bind(tenant_id)
+    .bind(application_ids)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(id, a)| (id, a.0)).collect())
 }
 
 pub async fn reviews(

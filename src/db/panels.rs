@@ -298,6 +298,23 @@ pub async fn get_of_expert(
     .await
 }
 
+/// Every assignment of each of the applications (a call's results in one query), in the order
+/// `of_application` gives one application's.
+pub async fn of_applications(
+    pool: &PgPool,
+    tenant_id: i64,
+    application_ids: &[i64],
+) -> sqlx::Result<Vec<Assignment>> {
+    sqlx::query_as(&format!(
+        "{ASSIGNMENT} WHERE s.tenant_id = $1 AND s.application_id = ANY($2)
+         ORDER BY s.application_id, s.panel_id, s.id"
+    ))
+    .bind(tenant_id)
+    .bind(application_ids)
+    .fetch_all(pool)
+    .await
+}
+
 /// Every assignment of an application (the bureau's view), active ones first.
 pub async fn of_application(
     pool: &PgPool,

@@ -1,7 +1,7 @@
 //! The bureau's review of a call: draw panels, replace members who decline, follow progress,
 //! read the ranked results, export and print them, reopen a sheet.
 use super::panel_ops::{self, DrawFailure, PanelRequest};
-use super::results::{ResultLine, ranked};
+use super::results::{ResultLine, ranked, ranked_of};
 use crate::auth::CurrentUser;
 use crate::db::applications::{self, Scope};
 use crate::db::audit;
@@ -102,15 +102,15 @@ async fn hub_page(
         on_panel.extend(apps.iter().copied());
         panels.push((p, apps.len()));
     }
-    let waiting = applications::list_for_call(&state.db, tenant_id, call.id)
-        .await?
-        .into_iter()
+    let apps = applications::list_for_call(&state.db, tenant_id, call.id).await?;
+    let waiting = apps
+        .iter()
         .filter(|a| a.state == "in_review" && !on_panel.contains(&a.id))
         .map(|a| Waiting {
             checked: chosen.as_ref().is_none_or(|c| c.contains(&a.id)),
             id: a.id,
-            park: a.park_name,
-            county: a.jurisdiction_name.unwrap_or_default(),
+            park: a.park_name.clone(),
+            county: a.jurisdiction_name.clone().unwrap_or_default(),
         })
         .collect();
     let rules = crate::db::rulesets::get(&state.db, tenant_id, call.rule_set_version_id)
@@ -125,7 +125,7 @@ async fn hub_page(
         })
         .unwrap_or_default();
     let page = HubPage {
-        lines: ranked(state, tenant_id, call.id).await?,
+        lines: ranked_of(state, tenant_id, call.id, apps).await?,
         ctx,
         call,
         panels,

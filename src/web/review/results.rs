@@ -1,7 +1,7 @@
 //! The bureau's view of a call in review: where each application stands, and — once its
 //! sheets are in — the engine's aggregation ranked, with the per-expert sheets behind it.
 use super::{evaluate_with_scores, opinions};
-use crate::db::applications::{self, Application};
+use crate::db::applications::{self, Application, Version};
 use crate::db::panels::{self, Assignment};
 use crate::domain::evaluate::{Evaluation, Method};
 use crate::error::AppResult;
@@ -70,8 +70,19 @@ impl ResultLine {
 /// The applications of a call that reached review, ranked by the aggregated total (those without
 /// a total after, in list order).
 pub async fn ranked(state: &AppState, tenant_id: i64, call_id: i64) -> AppResult<Vec<ResultLine>> {
-    let apps: Vec<Application> = applications::list_for_call(&state.db, tenant_id, call_id)
-        .await?
+    let apps = applications::list_for_call(&state.db, tenant_id, call_id).await?;
+    ranked_of(state, tenant_id, call_id, apps).await
+}
+
+/// `ranked` over a call's applications already fetched (`applications::list_for_call`). The
+/// sheets, latest versions and county attestations of them all come in one query each.
+pub async fn ranked_of(
+    state: &AppState,
+    tenant_id: i64,
+    call_id: i64,
+    apps: Vec<Application>,
+) -> AppResult<Vec<ResultLine>> {
+    let apps: Vec<Application> = apps
         .into_iter()
         .filter(|a| !matches!(a.state.as_str(), "draft" | "submitted" | "forwarded"))
         .collect();
@@ -81,10 +92,23 @@ pub async fn ranked(state: &AppState, tenant_id: i64, call_id: i64) -> AppResult
     let (_, rules) = crate::db::rulesets::get(&state.db, tenant_id, call.rule_set_version_id)
         .await?
         .ok_or(crate::error::AppError::NotFound)?;
+    let ids: Vec<i64> = apps.iter().map(|a| a.id).collect();
+    let mut sheets: BTreeMap<i64, Vec<Assignment>> = BTreeMap::new();
+    for s in panels::of_applications(&state.db, tenant_id, &ids).await? {
+        sheets.entry(s.application_id).or_default().push(s);
+    }
+    let mut versions = applications::latest_versions(&state.db, tenant_id, &ids).await?;
+    let mut attested = applications::county_attestations(&state.db, tenant_id, &ids).await?;
     let mut lines = Vec::new();
     for app in apps {
+        let id = app.id;
         let loaded = Loaded::new(tenant_id, app, call.clone(), rules.clone());
-        let line = line(state, &loaded).await?;
+        let line = line_of(
+            &loaded,
+            sheets.remove(&id).unwrap_or_default(),
+            versions.remove(&id).as_ref(),
+            &attested.remove(&id).unwrap_or_default(),
+        );
         // Rejected at the formal check, it never reached the experts.
         if !line.sheets.is_empty() || line.state != "rejected" {
             lines.push(line);
@@ -120,16 +144,26 @@ async fn attestations(state: &AppState, loaded: &Loaded) -> AppResult<BTreeMap<S
 
 pub async fn line(state: &AppState, loaded: &Loaded) -> AppResult<ResultLine> {
     let app = &loaded.app;
-    let sheets: Vec<Assignment> = panels::of_application(&state.db, loaded.tenant_id, app.id)
-        .await?
+    let sheets = panels::of_application(&state.db, loaded.tenant_id, app.id).await?;
+    let versions = applications::versions(&state.db, loaded.tenant_id, app.id).await?;
+    let attested = attestations(state, loaded).await?;
+    Ok(line_of(loaded, sheets, versions.last(), &attested))
+}
+
+/// One application's line from its sheets (withdrawn ones are left out here), its latest
+/// version and its county's attestations.
+fn line_of(
+    loaded: &Loaded,
+    sheets: Vec<Assignment>,
+    latest: Option<&Version>,
+    attested: &BTreeMap<String, bool>,
+) -> ResultLine {
+    let app = &loaded.app;
+    let sheets: Vec<Assignment> = sheets
         .into_iter()
         .filter(|s| s.state != "withdrawn")
         .collect();
-    let versions = applications::versions(&state.db, loaded.tenant_id, app.id).await?;
-    let attested = attestations(state, loaded).await?;
-    let evaluation = versions
-        .last()
-        .map(|v| evaluate_with_scores(loaded, v, &attested, &sheets));
+    let evaluation = latest.map(|v| evaluate_with_scores(loaded, v, attested, &sheets));
     let expected = sheets.iter().filter(|s| s.conflict != "declared").count();
     let submitted = sheets
         .iter()
@@ -192,7 +226,7 @@ pub async fn line(state: &AppState, loaded: &Loaded) -> AppResult<ResultLine> {
                 .map(|x| x.name.clone())
         })
         .unwrap_or_default();
-    Ok(ResultLine {
+    ResultLine {
         rank: None,
         application_id: app.id,
         park: app.park_name.clone(),
@@ -223,7 +257,7 @@ pub async fn line(state: &AppState, loaded: &Loaded) -> AppResult<ResultLine> {
         expected,
         sheets,
         evaluation,
-    })
+    }
 }
 
 /// One sheet's result for the bureau: its total, or its opinion.
