@@ -90,9 +90,11 @@ async fn form_page(
 
 async fn form(
     ctx: PageCtx,
+    session: Session,
     State(state): State<AppState>,
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
+    let ctx = ctx.with_csrf(&session).await?;
     let notice = notice_of(&state, ctx.tenant()?.id, id).await?;
     form_page(
         ctx,

@@ -66,6 +66,15 @@ impl PageCtx {
         self.tenant.as_ref().ok_or(AppError::NotFound)
     }
 
+    /// For a page with a form an anonymous visitor may post (sign-in, registration, objection):
+    /// the session's CSRF token, made now if the visitor has none yet.
+    pub async fn with_csrf(mut self, session: &Session) -> AppResult<PageCtx> {
+        if self.csrf.is_empty() {
+            self.csrf = csrf::token(session).await?;
+        }
+        Ok(self)
+    }
+
     /// The signed-in user's id, 0 when nobody is signed in (ids start at 1).
     pub fn user_id(&self) -> i64 {
         self.user.as_ref().map(|u| u.id).unwrap_or(0)
@@ -102,8 +111,26 @@ impl FromRequestParts<AppState> for PageCtx {
             (None, Some(slug)) => crate::db::tenants::by_slug(&state.db, slug).await?,
             (None, None) => None,
         };
-        let csrf = csrf::token(&session).await?;
-        let flash: Vec<Flash> = session.remove(FLASH_KEY).await?.unwrap_or_default();
+        // Signed-in users always get a token (every signed-in page has a form). An anonymous
+        // visitor's is made by the pages with a form for them (`with_csrf`), so that reading the
+        // public pages creates no session and writes nothing.
+        let csrf = if user.is_some() {
+            csrf::token(&session).await?
+        } else {
+            session
+                .get::<String>(csrf::SESSION_KEY)
+                .await?
+                .unwrap_or_default()
+        };
+        // Taken out only when there is one: removing marks the session changed, and a changed
+        // session is written back to the database at the end of the request.
+        let flash: Vec<Flash> = match session.get(FLASH_KEY).await? {
+            Some(flash) => {
+                session.remove_value(FLASH_KEY).await?;
+                flash
+            }
+            None => Vec::new(),
+        };
         let nav = navigation(
             user.as_ref(),
             tenant.as_ref().map(|t| t.slug.as_str()),

@@ -193,7 +193,12 @@ async fn page(
     render_with(page.errors.status(), &page)
 }
 
-async fn form(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
+async fn form(
+    ctx: PageCtx,
+    session: Session,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    let ctx = ctx.with_csrf(&session).await?;
     page(ctx, &state, RegisterForm::default(), FieldErrors::default()).await
 }
 

@@ -103,12 +103,22 @@ impl Target {
     }
 }
 
-async fn tenant_form(ctx: PageCtx, Query(q): Query<NextQuery>) -> AppResult<Response> {
+async fn tenant_form(
+    ctx: PageCtx,
+    session: Session,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    let ctx = ctx.with_csrf(&session).await?;
     let target = Target::of(&ctx)?;
     blank_form(ctx, target, q.next)
 }
 
-async fn admin_form(ctx: PageCtx, Query(q): Query<NextQuery>) -> AppResult<Response> {
+async fn admin_form(
+    ctx: PageCtx,
+    session: Session,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    let ctx = ctx.with_csrf(&session).await?;
     blank_form(ctx, Target::admin(), q.next)
 }
 
