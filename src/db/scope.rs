@@ -47,6 +47,10 @@ const SET_SCOPE: &str = "SELECT set_config('parkcert.tenant', $1, false)";
 /// applies) and is set to the current task's tenant each time it is handed out.
 pub fn pool_options() -> PgPoolOptions {
     PgPoolOptions::new()
+        // `before_acquire` runs a statement on every hand-out, which tests the connection as
+        // well as sqlx's ping would (a broken one is dropped and another taken): one round trip
+        // per query less.
+        .test_before_acquire(false)
         .after_connect(|conn, _| {
             Box::pin(async move {
                 sqlx::query("SET ROLE parkcert_app")
