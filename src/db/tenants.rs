@@ -16,6 +16,27 @@ pub async fn by_slug(pool: &PgPool, slug: &str) -> sqlx::Result<Option<Tenant>> 
         .await
 }
 
+/// Tenants are only ever added (no statement updates or deletes one), so the server keeps each
+/// one it has found by its slug: the lookup every `/t/{slug}/…` request needs costs no query.
+#[derive(Clone, Default)]
+pub struct TenantCache(
+    std::sync::Arc<std::sync::RwLock<std::collections::HashMap<String, Tenant>>>,
+);
+
+impl TenantCache {
+    pub async fn by_slug(&self, pool: &PgPool, slug: &str) -> sqlx::Result<Option<Tenant>> {
+        if let Some(t) = self.0.read().unwrap_or_else(|e| e.into_inner()).get(slug) {
+            return Ok(Some(t.clone()));
+        }
+        let found = by_slug(pool, slug).await?;
+        if let Some(t) = &found {
+            let mut held = self.0.write().unwrap_or_else(|e| e.into_inner());
+            held.insert(slug.to_string(), t.clone());
+        }
+        Ok(found)
+    }
+}
+
 pub async fn all(pool: &PgPool) -> sqlx::Result<Vec<Tenant>> {
     sqlx::query_as("SELECT id, slug, name, city, region_prefix FROM tenants ORDER BY id")
         .fetch_all(pool)
