@@ -10,6 +10,10 @@ pub struct AppState {
     pub db: PgPool,
     pub config: Arc<Config>,
     pub clock: Clock,
+    /// Submitted versions already decoded (they never change).
+    pub versions: crate::web::review::results::VersionCache,
+    /// Tenants by slug, as found (they never change).
+    pub tenants: crate::db::tenants::TenantCache,
 }
 
 impl AppState {
@@ -17,6 +21,8 @@ impl AppState {
         AppState {
             db,
             clock: Clock::from_config(&config),
+            versions: Default::default(),
+            tenants: Default::default(),
             config: Arc::new(config),
         }
     }

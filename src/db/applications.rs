@@ -314,29 +314,45 @@ pub async fn versions(
     .await
 }
 
-/// The latest version of each of the applications, by application id (one query for a list).
-pub async fn latest_versions(
+/// The number of the latest version of each of the applications (those with one), by
+/// application id: one query that reads no form or roster.
+pub async fn latest_version_numbers(
     pool: &PgPool,
     tenant_id: i64,
     application_ids: &[i64],
-) -> sqlx::Result<BTreeMap<i64, Version>> {
+) -> sqlx::Result<BTreeMap<i64, i32>> {
+    let rows: Vec<(i64, i32)> = sqlx::query_as(
+        "SELECT application_id, max(number) FROM application_versions
+         WHERE tenant_id = $1 AND application_id = ANY($2) GROUP BY application_id",
+    )
+    .bind(tenant_id)
+    .bind(application_ids)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The given versions (application id, number) in full, by application id.
+pub async fn versions_numbered(
+    pool: &PgPool,
+    tenant_id: i64,
+    wanted: &[(i64, i32)],
+) -> sqlx::Result<Vec<(i64, Version)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         application_id: i64,
         #[sqlx(flatten)]
         version: Version,
     }
+    let (apps, numbers): (Vec<i64>, Vec<i32>) = wanted.iter().copied().unzip();
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "{} WHERE v.tenant_id = $1 AND v.application_id = ANY($2)
-         ORDER BY v.application_id, v.number DESC",
-        VERSION_SELECT.replacen(
-            "SELECT",
-            "SELECT DISTINCT ON (v.application_id) v.application_id,",
-            1
-        )
+        "{} WHERE v.tenant_id = $1
+           AND (v.application_id, v.number) IN (SELECT * FROM unnest($2::bigint[], $3::int[]))",
+        VERSION_SELECT.replacen("SELECT", "SELECT v.application_id,", 1)
     ))
     .bind(tenant_id)
-    .bind(application_ids)
+    .bind(apps)
+    .bind(numbers)
     .fetch_all(pool)
     .await?;
     Ok(rows

@@ -694,3 +694,39 @@ async fn the_expert_pool_imports_all_or_nothing_and_matches_jurisdictions_by_nam
         .await
         .assert_status(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_decoded_versions_kept_for_the_ranking_follow_a_new_version_and_stay_in_their_tenant() {
+    let app = TestApp::spawn().await;
+    parkcert::demo::seed_content(&app.state).await.unwrap();
+    let (tenant, id, number): (i64, i64, i32) = sqlx::query_as(
+        "SELECT v.tenant_id, v.application_id, max(v.number) FROM application_versions v
+         JOIN tenants t ON t.id = v.tenant_id WHERE t.slug = 'wenzhou'
+         GROUP BY 1, 2 ORDER BY 2 LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let ids = [id];
+    let latest = |tenant| app.state.versions.latest(&app.db, tenant, &ids);
+    assert_eq!(latest(tenant).await.unwrap()[&id].version.number, number);
+    // A later version (as a resubmission makes) is what the next view reads, not the kept one.
+    sqlx::query(
+        "INSERT INTO application_versions (tenant_id, application_id, number, park_name,
+             jurisdiction_id, form, roster, documents, evaluation, submit_token, submitted_by)
+         SELECT tenant_id, application_id, number + 1, park_name || '（第二版）', jurisdiction_id,
+                form, roster, documents, evaluation, gen_random_uuid(), submitted_by
+         FROM application_versions WHERE application_id = $1 AND number = $2",
+    )
+    .bind(id)
+    .bind(number)
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let again = latest(tenant).await.unwrap();
+    assert_eq!(again[&id].version.number, number + 1);
+    assert!(again[&id].version.park_name.ends_with("（第二版）"));
+    // Asked for under another tenant, the application has no version at all.
+    let zhongshan = crate::helpers::tenant_id(&app, "zhongshan").await;
+    assert!(latest(zhongshan).await.unwrap().is_empty());
+}

@@ -23,8 +23,10 @@ pub struct Loaded {
     pub tenant_id: i64,
     pub app: Application,
     pub call: Call,
-    pub rules: RuleSet,
-    pub spec: FormSpec,
+    /// Shared: a list of a call's applications (the ranked results) holds one rule set and one
+    /// form for all of them.
+    pub rules: std::sync::Arc<RuleSet>,
+    pub spec: std::sync::Arc<FormSpec>,
     pub reference_year: i32,
 }
 
@@ -52,8 +54,8 @@ impl Loaded {
             tenant_id,
             app,
             call,
-            rules,
-            spec,
+            rules: std::sync::Arc::new(rules),
+            spec: std::sync::Arc::new(spec),
             reference_year,
         }
     }

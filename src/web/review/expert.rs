@@ -256,7 +256,8 @@ async fn is_outlier(state: &AppState, loaded: &Loaded, a: &Assignment) -> AppRes
     let Some(version) = versions.last() else {
         return Ok(false);
     };
-    let evaluation = evaluate_with_scores(loaded, version, &BTreeMap::new(), &sheets);
+    let roster = crate::web::applications::roster_of(&version.roster.0);
+    let evaluation = evaluate_with_scores(loaded, version, &roster, &BTreeMap::new(), &sheets);
     Ok(evaluation
         .score
         .is_some_and(|s| s.outliers.contains(&a.expert_name)))

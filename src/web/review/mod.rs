@@ -9,8 +9,9 @@ pub mod results;
 use crate::db::applications::Version;
 use crate::db::panels::Assignment;
 use crate::domain::evaluate::{Evaluation, ExpertScores};
+use crate::domain::roster::RosterRow;
 use crate::domain::scoring;
-use crate::web::applications::{Loaded, input_for, roster_of, shanghai_day};
+use crate::web::applications::{Loaded, input_for, shanghai_day};
 use std::collections::BTreeMap;
 
 /// The engine's evaluation of an application's latest version with the county's attestations
@@ -19,6 +20,7 @@ use std::collections::BTreeMap;
 pub fn evaluate_with_scores(
     loaded: &Loaded,
     version: &Version,
+    roster: &[RosterRow],
     attestations: &BTreeMap<String, bool>,
     sheets: &[Assignment],
 ) -> Evaluation {
@@ -27,7 +29,7 @@ pub fn evaluate_with_scores(
     let mut input = input_for(
         loaded,
         &version.form.0,
-        &roster_of(&version.roster.0),
+        roster,
         shanghai_day(version.submitted_at),
         scores,
     );

@@ -4,10 +4,13 @@ use super::{evaluate_with_scores, opinions};
 use crate::db::applications::{self, Application, Version};
 use crate::db::panels::{self, Assignment};
 use crate::domain::evaluate::{Evaluation, Method};
+use crate::domain::roster::RosterRow;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::web::applications::{Loaded, verdict_label};
-use std::collections::BTreeMap;
+use crate::web::applications::{Loaded, roster_of, verdict_label};
+use sqlx::PgPool;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 /// One application's line of the ranked table.
 #[derive(Clone)]
@@ -97,16 +100,32 @@ pub async fn ranked_of(
     for s in panels::of_applications(&state.db, tenant_id, &ids).await? {
         sheets.entry(s.application_id).or_default().push(s);
     }
-    let mut versions = applications::latest_versions(&state.db, tenant_id, &ids).await?;
+    let mut versions = state.versions.latest(&state.db, tenant_id, &ids).await?;
     let mut attested = applications::county_attestations(&state.db, tenant_id, &ids).await?;
+    let reference_year = crate::web::applications::reference_year(&call);
+    let spec = Arc::new(crate::domain::application_form::form_for(
+        &rules,
+        reference_year,
+    ));
+    let rules = Arc::new(rules);
     let mut lines = Vec::new();
     for app in apps {
         let id = app.id;
-        let loaded = Loaded::new(tenant_id, app, call.clone(), rules.clone());
+        let loaded = Loaded {
+            tenant_id,
+            app,
+            call: call.clone(),
+            rules: rules.clone(),
+            spec: spec.clone(),
+            reference_year,
+        };
         let line = line_of(
             &loaded,
             sheets.remove(&id).unwrap_or_default(),
-            versions.remove(&id).as_ref(),
+            versions
+                .remove(&id)
+                .as_deref()
+                .map(|d| (&d.version, d.roster.as_slice())),
             &attested.remove(&id).unwrap_or_default(),
         );
         // Rejected at the formal check, it never reached the experts.
@@ -147,7 +166,14 @@ pub async fn line(state: &AppState, loaded: &Loaded) -> AppResult<ResultLine> {
     let sheets = panels::of_application(&state.db, loaded.tenant_id, app.id).await?;
     let versions = applications::versions(&state.db, loaded.tenant_id, app.id).await?;
     let attested = attestations(state, loaded).await?;
-    Ok(line_of(loaded, sheets, versions.last(), &attested))
+    let latest = versions.last();
+    let roster = latest.map(|v| roster_of(&v.roster.0)).unwrap_or_default();
+    Ok(line_of(
+        loaded,
+        sheets,
+        latest.map(|v| (v, roster.as_slice())),
+        &attested,
+    ))
 }
 
 /// One application's line from its sheets (withdrawn ones are left out here), its latest
@@ -155,7 +181,7 @@ pub async fn line(state: &AppState, loaded: &Loaded) -> AppResult<ResultLine> {
 fn line_of(
     loaded: &Loaded,
     sheets: Vec<Assignment>,
-    latest: Option<&Version>,
+    latest: Option<(&Version, &[RosterRow])>,
     attested: &BTreeMap<String, bool>,
 ) -> ResultLine {
     let app = &loaded.app;
@@ -163,7 +189,8 @@ fn line_of(
         .into_iter()
         .filter(|s| s.state != "withdrawn")
         .collect();
-    let evaluation = latest.map(|v| evaluate_with_scores(loaded, v, attested, &sheets));
+    let evaluation =
+        latest.map(|(v, roster)| evaluate_with_scores(loaded, v, roster, attested, &sheets));
     let expected = sheets.iter().filter(|s| s.conflict != "declared").count();
     let submitted = sheets
         .iter()
@@ -275,4 +302,64 @@ pub fn sheet_result(s: &Assignment, rules: &crate::domain::ruleset::RuleSet) -> 
     crate::domain::scoring::check_sheet(rules, &s.scores.0, false)
         .total()
         .to_string()
+}
+
+/// A submitted version with its roster read out of the JSON.
+pub struct Decoded {
+    pub version: Version,
+    pub roster: Vec<RosterRow>,
+}
+
+/// Submitted versions never change, so a page that shows many of them (the ranked results
+/// evaluate every application's latest) keeps them decoded here instead of fetching and parsing
+/// megabytes of JSON (and reading the rosters out of it) on every view. Bounded: when full it starts again empty.
+#[derive(Clone, Default)]
+pub struct VersionCache(Arc<Mutex<HashMap<VersionKey, Arc<Decoded>>>>);
+
+/// Tenant, application, version number.
+type VersionKey = (i64, i64, i32);
+
+impl VersionCache {
+    const CAPACITY: usize = 1024;
+
+    /// The latest version of each of the applications, by application id.
+    pub async fn latest(
+        &self,
+        pool: &PgPool,
+        tenant_id: i64,
+        application_ids: &[i64],
+    ) -> sqlx::Result<BTreeMap<i64, Arc<Decoded>>> {
+        let numbers =
+            applications::latest_version_numbers(pool, tenant_id, application_ids).await?;
+        let mut found = BTreeMap::new();
+        let mut missing = Vec::new();
+        {
+            let held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            for (&app, &number) in &numbers {
+                match held.get(&(tenant_id, app, number)) {
+                    Some(v) => {
+                        found.insert(app, v.clone());
+                    }
+                    None => missing.push((app, number)),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let fetched = applications::versions_numbered(pool, tenant_id, &missing).await?;
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if held.len() + fetched.len() > Self::CAPACITY {
+            held.clear();
+        }
+        for (app, version) in fetched {
+            let decoded = Arc::new(Decoded {
+                roster: roster_of(&version.roster.0),
+                version,
+            });
+            held.insert((tenant_id, app, decoded.version.number), decoded.clone());
+            found.insert(app, decoded);
+        }
+        Ok(found)
+    }
 }
