@@ -95,6 +95,9 @@ pub async fn ranked_of(
     let (_, rules) = crate::db::rulesets::get(&state.db, tenant_id, call.rule_set_version_id)
         .await?
         .ok_or(crate::error::AppError::NotFound)?;
+    // Ranking a call is CPU work over every application: two at a time keep both cores busy,
+    // and more at once would only hold more evaluations in memory together.
+    let _turn = RANKING.acquire().await.map_err(anyhow::Error::from)?;
     let ids: Vec<i64> = apps.iter().map(|a| a.id).collect();
     let mut sheets: BTreeMap<i64, Vec<Assignment>> = BTreeMap::new();
     for s in panels::of_applications(&state.db, tenant_id, &ids).await? {
@@ -303,6 +306,8 @@ pub fn sheet_result(s: &Assignment, rules: &crate::domain::ruleset::RuleSet) -> 
         .total()
         .to_string()
 }
+
+static RANKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// A submitted version with its roster read out of the JSON.
 pub struct Decoded {
