@@ -167,18 +167,12 @@ async fn change_password(
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    audit::record(
+    record_own(
         &mut tx,
-        audit::Entry {
-            after: Some(json!({ "password": "changed", "other_sessions_ended": ended })),
-            ..client.audit(
-                user.tenant_id,
-                Some(user.id),
-                "user",
-                user.id,
-                "change_password",
-            )
-        },
+        &client,
+        &user,
+        "change_password",
+        json!({ "password": "changed", "other_sessions_ended": ended }),
     )
     .await?;
     tx.commit().await?;
@@ -215,23 +209,36 @@ async fn end_session(
     if ended == 0 {
         return Err(AppError::NotFound);
     }
-    audit::record(
+    record_own(
         &mut tx,
-        audit::Entry {
-            after: Some(json!({ "session": &form.session[..form.session.len().min(12)] })),
-            ..client.audit(
-                user.tenant_id,
-                Some(user.id),
-                "user",
-                user.id,
-                "end_session",
-            )
-        },
+        &client,
+        &user,
+        "end_session",
+        json!({ "session": &form.session[..form.session.len().min(12)] }),
     )
     .await?;
     tx.commit().await?;
     flash(&session, "success", "该会话已退出登录。").await?;
     Ok(Redirect::to("/account").into_response())
+}
+
+/// An audit entry for a change users make to their own account.
+async fn record_own(
+    tx: &mut sqlx::PgConnection,
+    client: &ClientInfo,
+    user: &CurrentUser,
+    action: &str,
+    after: serde_json::Value,
+) -> AppResult<()> {
+    audit::record(
+        tx,
+        audit::Entry {
+            after: Some(after),
+            ..client.audit(user.tenant_id, Some(user.id), "user", user.id, action)
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Stores (or clears) the user's two-factor secret, audited; the secret itself is not logged.
@@ -251,12 +258,12 @@ async fn set_totp(
         .bind(secret)
         .execute(&mut *tx)
         .await?;
-    audit::record(
+    record_own(
         &mut tx,
-        audit::Entry {
-            after: Some(json!({ "two_factor": value })),
-            ..client.audit(user.tenant_id, Some(user.id), "user", user.id, action)
-        },
+        client,
+        user,
+        action,
+        json!({ "two_factor": value }),
     )
     .await?;
     tx.commit().await?;
