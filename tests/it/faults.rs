@@ -1,7 +1,7 @@
 //! Fault tests in process: concurrent saves of one draft and a submission fired many times at
 //! once. Nothing a user sent is silently lost, and nothing is done twice.
 use crate::helpers::TestApp;
-use crate::intake::{apply, complete_draft, hidden, id_of, jurisdiction_id, open_call};
+use crate::intake::{apply, hidden, id_of, jurisdiction_id, open_call, ready_to_submit};
 use axum::http::StatusCode;
 use tokio::task::JoinSet;
 
@@ -74,16 +74,7 @@ async fn of_two_concurrent_saves_of_one_draft_exactly_one_wins_each_time() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_submission_fired_ten_times_at_once_makes_one_version() {
     let mut app = TestApp::spawn().await;
-    let call = open_call(&mut app).await;
-    let mut operator = app.new_browser();
-    operator.sign_in_as("wz-operator1").await;
-    let base = apply(&mut operator, call).await;
-    complete_draft(&mut operator, &base).await;
-    let page = operator.get(&base).await;
-    let fields: Vec<(String, String)> = ["submit_token", "lock_version", "roster_lock_version"]
-        .iter()
-        .map(|name| (name.to_string(), hidden(&page.body, name)))
-        .collect();
+    let (operator, base, fields) = ready_to_submit(&mut app).await;
     let mut posts = JoinSet::new();
     for _ in 0..10 {
         let mut browser = operator.same_browser();

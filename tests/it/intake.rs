@@ -493,18 +493,30 @@ fn hidden_input_value(html: &str, name: &str) -> String {
         .replace("&#41;", ")")
 }
 
-#[tokio::test]
-async fn a_repeated_submit_post_creates_one_version() {
-    let mut app = TestApp::spawn().await;
-    let call = open_call(&mut app).await;
+/// A complete draft ready to submit: the operator's browser, the application's path and the
+/// submit form's hidden fields as the page gave them.
+pub async fn ready_to_submit(app: &mut TestApp) -> (TestApp, String, Vec<(String, String)>) {
+    let call = open_call(app).await;
     let mut operator = app.new_browser();
     operator.sign_in_as("wz-operator1").await;
     let base = apply(&mut operator, call).await;
     complete_draft(&mut operator, &base).await;
     let page = operator.get(&base).await;
     let fields = ["submit_token", "lock_version", "roster_lock_version"]
-        .map(|name| (name, hidden(&page.body, name)));
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        .iter()
+        .map(|name| (name.to_string(), hidden(&page.body, name)))
+        .collect();
+    (operator, base, fields)
+}
+
+#[tokio::test]
+async fn a_repeated_submit_post_creates_one_version() {
+    let mut app = TestApp::spawn().await;
+    let (mut operator, base, fields) = ready_to_submit(&mut app).await;
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let first = operator.post_form(&format!("{base}/submit"), &fields).await;
     let second = operator.post_form(&format!("{base}/submit"), &fields).await;
     first.assert_status(StatusCode::SEE_OTHER);
