@@ -108,7 +108,7 @@ impl FromRequestParts<AppState> for PageCtx {
         // The tenant-scope middleware has looked the URL's tenant up already.
         let tenant = match (parts.extensions.get::<Tenant>(), tenant_slug_of(&path)) {
             (Some(t), _) => Some(t.clone()),
-            (None, Some(slug)) => crate::db::tenants::by_slug(&state.db, slug).await?,
+            (None, Some(slug)) => state.tenants.by_slug(&state.db, slug).await?,
             (None, None) => None,
         };
         // Signed-in users always get a token (every signed-in page has a form). An anonymous
