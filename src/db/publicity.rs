@@ -84,14 +84,28 @@ pub struct Entry {
     pub uscc: String,
     pub county: Option<String>,
     pub state: String,
+    /// The tier the engine found on the submitted version (Zhongshan), the one to be awarded.
+    pub tier: Option<String>,
+}
+
+impl Entry {
+    pub fn tier_label(&self) -> &'static str {
+        match self.tier.as_deref() {
+            Some("leading") => "引领型",
+            Some("growing") => "成长型",
+            _ => "",
+        }
+    }
 }
 
 pub async fn entries(pool: &PgPool, tenant_id: i64, notice_id: i64) -> sqlx::Result<Vec<Entry>> {
     sqlx::query_as(
         "SELECT a.id AS application_id, a.park_name, o.name AS operator, o.uscc,
-                j.name AS county, a.state
+                j.name AS county, a.state, v.evaluation->>'tier' AS tier
          FROM publicity_entries e
          JOIN applications a ON a.tenant_id = e.tenant_id AND a.id = e.application_id
+         LEFT JOIN application_versions v ON v.tenant_id = a.tenant_id
+              AND v.application_id = a.id AND v.number = a.version_count
          JOIN organizations o ON o.tenant_id = a.tenant_id AND o.id = a.organization_id
          LEFT JOIN jurisdictions j ON j.tenant_id = a.tenant_id AND j.id = a.jurisdiction_id
          WHERE e.tenant_id = $1 AND e.notice_id = $2 ORDER BY e.position",
@@ -117,12 +131,28 @@ pub struct NewNotice<'a> {
     pub created_by: i64,
 }
 
-/// Inserts the notice with the next number of its year; returns (id, seq).
+/// The publication date of the tenant's latest notice of a year.
+pub async fn latest_publication(
+    pool: &PgPool,
+    tenant_id: i64,
+    year: i32,
+) -> sqlx::Result<Option<NaiveDate>> {
+    sqlx::query_scalar(
+        "SELECT max(published_on) FROM publicity_notices WHERE tenant_id = $1 AND year = $2",
+    )
+    .bind(tenant_id)
+    .bind(year)
+    .fetch_one(pool)
+    .await
+}
+
+/// Inserts the notice with the next number of its year; returns (id, seq), or None when a
+/// notice of that year is dated later (numbers follow the order of publication).
 pub async fn insert(
     conn: &mut PgConnection,
     tenant_id: i64,
     n: &NewNotice<'_>,
-) -> sqlx::Result<(i64, i32)> {
+) -> sqlx::Result<Option<(i64, i32)>> {
     // One numbering per tenant and year: serialise concurrent publications of a tenant.
     const NUMBERING: i64 = 0x7061_726b_0002_0000; // "park" + job 2, plus the tenant
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -132,9 +162,11 @@ pub async fn insert(
     sqlx::query_as(
         "INSERT INTO publicity_notices (tenant_id, call_id, year, seq, title, body, contact,
              official_url, published_on, first_day, last_day, opens_at, closes_at, created_by)
-         VALUES ($1, $2, $3,
-                 (SELECT coalesce(max(seq), 0) + 1 FROM publicity_notices WHERE tenant_id = $1 AND year = $3),
-                 $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         SELECT $1, $2, $3,
+                (SELECT coalesce(max(seq), 0) + 1 FROM publicity_notices WHERE tenant_id = $1 AND year = $3),
+                $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+         WHERE NOT EXISTS (SELECT 1 FROM publicity_notices
+                           WHERE tenant_id = $1 AND year = $3 AND published_on > $8)
          RETURNING id, seq",
     )
     .bind(tenant_id)
@@ -150,7 +182,7 @@ pub async fn insert(
     .bind(n.opens_at)
     .bind(n.closes_at)
     .bind(n.created_by)
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await
 }
 

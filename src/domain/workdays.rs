@@ -42,7 +42,7 @@ pub enum CalendarError {
     IncompleteYear { year: i32, off_days: usize },
     #[error("日期 {0} 重复出现")]
     DuplicateDate(NaiveDate),
-    #[error("公示首日 {first_day} 早于发布日期 {published_on}")]
+    #[error("公示首日 {first_day} 须晚于发布日期 {published_on}（发布当日不计入公示期）")]
     FirstDayBeforePublication {
         first_day: NaiveDate,
         published_on: NaiveDate,
@@ -314,7 +314,8 @@ impl Calendar {
         }
         let first_day = match first_day {
             Some(first_day) => {
-                if first_day < published_on {
+                // DOMAIN §6: never before the day after publication (民法典第二百零一条).
+                if first_day <= published_on {
                     return Err(CalendarError::FirstDayBeforePublication {
                         first_day,
                         published_on,
@@ -634,21 +635,23 @@ mod tests {
     #[test]
     fn window_with_chosen_first_day() {
         let c = cal();
-        // The publication day itself may be chosen when it is a working day.
+        // A later working day may be chosen; the publication day itself may not.
         let w = c
-            .publicity_window(d("2026-03-02"), Some(d("2026-03-02")), 5)
+            .publicity_window(d("2026-03-02"), Some(d("2026-03-04")), 5)
             .unwrap();
         assert_eq!(
             (w.first_day, w.last_day),
-            (d("2026-03-02"), d("2026-03-06"))
+            (d("2026-03-04"), d("2026-03-10"))
         );
-        assert_eq!(
-            c.publicity_window(d("2026-03-02"), Some(d("2026-03-01")), 5),
-            Err(CalendarError::FirstDayBeforePublication {
-                first_day: d("2026-03-01"),
-                published_on: d("2026-03-02"),
-            })
-        );
+        for before in ["2026-03-01", "2026-03-02"] {
+            assert_eq!(
+                c.publicity_window(d("2026-03-02"), Some(d(before)), 5),
+                Err(CalendarError::FirstDayBeforePublication {
+                    first_day: d(before),
+                    published_on: d("2026-03-02"),
+                })
+            );
+        }
         assert_eq!(
             c.publicity_window(d("2026-09-30"), Some(d("2026-10-02")), 5),
             Err(CalendarError::FirstDayNotWorkingDay(d("2026-10-02")))

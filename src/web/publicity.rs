@@ -139,6 +139,12 @@ async fn form(
     form_page(ctx, &state, tenant_id, call, form, FieldErrors::default()).await
 }
 
+/// "关于2026年度中山市跨境电子商务产业园区拟认定名单的公示": the call's year and the city, not
+/// the call's title (which reads "关于组织申报…的通知").
+pub fn notice_title(year: i32, city: &str) -> String {
+    format!("关于{year}年度{city}跨境电子商务产业园区拟认定名单的公示")
+}
+
 /// The notice text in the bureau's usual form; the list and the window come with it.
 pub fn notice_body(regulation: &str, tenant_name: &str, window: &Window, contact: &str) -> String {
     format!(
@@ -166,8 +172,13 @@ async fn publish(
     let call = call_of(&state, tenant_id, call_id).await?;
     let mut errors = FieldErrors::default();
     let published_on = parse_iso_date(&form.published_on);
-    if published_on.is_none() {
-        errors.add("published_on", "请填写发布日期，格式如 2026-12-01。");
+    match published_on {
+        None => errors.add("published_on", "请填写发布日期，格式如 2026-12-01。"),
+        Some(day) => {
+            if let Some(message) = backdating(&state, tenant_id, day).await? {
+                errors.add("published_on", message);
+            }
+        }
     }
     let first_day = if form.first_day.trim().is_empty() {
         None
@@ -214,12 +225,7 @@ async fn publish(
         return form_page(ctx, &state, tenant_id, call, form, errors).await;
     };
     let by = client.by(&user);
-    let title = format!(
-        "关于{}拟认定名单的公示",
-        call.title
-            .trim_start_matches("关于")
-            .trim_end_matches("的通知")
-    );
+    let title = notice_title(call.year, &ctx.tenant()?.city);
     let regulation = regulation_of(&state, tenant_id, &call).await?;
     let body = notice_body(&regulation, &tenant_name, &window, form.contact.trim());
     let id = publish_notice(
@@ -243,6 +249,26 @@ async fn publish(
     )
     .await?;
     Ok(Redirect::to(&format!("/t/{}/publicity/{id}", ctx.tenant()?.slug)).into_response())
+}
+
+/// Why a notice may not be dated `day`, if it may not: a notice is published on the day it is
+/// actually published or scheduled for a later one, never backdated (DOMAIN §6), and its number
+/// follows the order of publication, so it cannot be dated before the year's latest notice.
+async fn backdating(state: &AppState, tenant_id: i64, day: NaiveDate) -> AppResult<Option<String>> {
+    let today = state.clock.today();
+    if day < today {
+        return Ok(Some(format!(
+            "发布日期不能早于今天（{}）：公示以实际发布之日为发布日期，不得倒签；如需以后发布，可填写以后的日期。",
+            date_label(today)
+        )));
+    }
+    let latest = publicity::latest_publication(&state.db, tenant_id, chrono::Datelike::year(&day)).await?;
+    Ok(latest.filter(|latest| *latest > day).map(|latest| {
+        format!(
+            "本年度已有定于 {} 发布的公示；公示编号按发布先后排列，发布日期不能早于该日。",
+            date_label(latest)
+        )
+    }))
 }
 
 /// The regulation a call applies, as its rule set cites it.
@@ -297,7 +323,9 @@ pub async fn publish_notice(
             created_by: by.user_id.ok_or(AppError::Forbidden)?,
         },
     )
-    .await?;
+    .await?
+    // The handler checked the order; a notice dated later that was published meanwhile wins.
+    .ok_or_else(|| AppError::Conflict("本年度已有日期更晚的公示发布，请刷新后重新选择发布日期。".into()))?;
     for (i, c) in listed.iter().enumerate() {
         publicity::add_entry(&mut tx, tenant_id, id, c.id, i as i32 + 1).await?;
         transition::apply_in::<Applications>(
@@ -374,9 +402,12 @@ struct ListPage {
 async fn public_list(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
     let tenant_id = ctx.tenant()?.id;
     let now = state.clock.now();
+    let today = state.clock.today();
     let notices = publicity::list(&state.db, tenant_id)
         .await?
         .into_iter()
+        // A notice scheduled for a later day is not public before it.
+        .filter(|n| n.published_on <= today)
         .map(|n| {
             let open = n.is_open_at(now);
             (n, open)
@@ -393,6 +424,8 @@ struct NoticePage {
     entries: Vec<Entry>,
     open: bool,
     published: String,
+    /// Whether the rule set has tiers (Zhongshan): the list then says which each park is to get.
+    tiered: bool,
 }
 
 async fn public_show(
@@ -403,9 +436,11 @@ async fn public_show(
     let tenant_id = ctx.tenant()?.id;
     let notice = publicity::get(&state.db, tenant_id, id)
         .await?
+        .filter(|n| n.published_on <= state.clock.today())
         .ok_or(AppError::NotFound)?;
     let entries = publicity::entries(&state.db, tenant_id, id).await?;
     render(&NoticePage {
+        tiered: entries.iter().any(|e| e.tier.is_some()),
         open: notice.is_open_at(state.clock.now()),
         published: date_label(notice.published_on),
         ctx,

@@ -360,8 +360,10 @@ async fn report_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let decisions = super::decisions(&report, Role::Bureau);
+    let base = format!("{}/monitoring", user.home_url());
     report_view(
         ctx,
+        &base,
         &state,
         tenant_id,
         report,
@@ -426,7 +428,8 @@ async fn decide(
                 errors.add("decision", "请选择处理意见。");
             }
             let decisions = super::decisions(&report, Role::Bureau);
-            return report_view(ctx, &state, tenant_id, report, decisions, errors).await;
+            let base = format!("{}/monitoring", user.home_url());
+            return report_view(ctx, &base, &state, tenant_id, report, decisions, errors).await;
         }
     };
     flash(&session, "success", message).await?;

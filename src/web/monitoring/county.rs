@@ -156,9 +156,11 @@ impl ReportView {
     }
 }
 
-/// The page of one report for a reviewer (county or bureau).
+/// The page of one report for a reviewer (county or bureau). The decision form posts to
+/// `{base}/reports/{id}/decision`: the county's base is its home, the bureau's its monitoring area.
 pub async fn report_view(
     ctx: PageCtx,
+    base: &str,
     state: &AppState,
     tenant_id: i64,
     report: Report,
@@ -181,7 +183,7 @@ pub async fn report_view(
         .into_iter()
         .find(|m| m.report_id == report.id);
     let page = ReportView {
-        action: format!("{}/reports/{}/decision", ctx.home(), report.id),
+        action: format!("{base}/reports/{}/decision", report.id),
         park: versions.last().and_then(|v| v.park()),
         ctx,
         versions,
@@ -210,8 +212,10 @@ async fn report_page(
 ) -> AppResult<Response> {
     let report = own_report(&state, &user, id).await?;
     let decisions = super::decisions(&report, Role::County);
+    let base = ctx.home();
     report_view(
         ctx,
+        &base,
         &state,
         user.tenant()?,
         report,
@@ -247,14 +251,16 @@ async fn decide(
             let mut errors = FieldErrors::default();
             errors.add("decision", "请选择审核意见。");
             let decisions = super::decisions(&report, Role::County);
-            return report_view(ctx, &state, tenant_id, report, decisions, errors).await;
+            let base = ctx.home();
+            return report_view(ctx, &base, &state, tenant_id, report, decisions, errors).await;
         }
     };
     if action == ReportAction::Return && form.reason.trim().is_empty() {
         let mut errors = FieldErrors::default();
         errors.add("reason", "退回时请写明需要修改的内容。");
         let decisions = super::decisions(&report, Role::County);
-        return report_view(ctx, &state, tenant_id, report, decisions, errors).await;
+        let base = ctx.home();
+            return report_view(ctx, &base, &state, tenant_id, report, decisions, errors).await;
     }
     let mut tx = state.db.begin().await?;
     transition::apply_in::<Reports>(
