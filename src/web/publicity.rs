@@ -262,7 +262,8 @@ async fn backdating(state: &AppState, tenant_id: i64, day: NaiveDate) -> AppResu
             date_label(today)
         )));
     }
-    let latest = publicity::latest_publication(&state.db, tenant_id, chrono::Datelike::year(&day)).await?;
+    let latest =
+        publicity::latest_publication(&state.db, tenant_id, chrono::Datelike::year(&day)).await?;
     Ok(latest.filter(|latest| *latest > day).map(|latest| {
         format!(
             "本年度已有定于 {} 发布的公示；公示编号按发布先后排列，发布日期不能早于该日。",
@@ -325,7 +326,9 @@ pub async fn publish_notice(
     )
     .await?
     // The handler checked the order; a notice dated later that was published meanwhile wins.
-    .ok_or_else(|| AppError::Conflict("本年度已有日期更晚的公示发布，请刷新后重新选择发布日期。".into()))?;
+    .ok_or_else(|| {
+        AppError::Conflict("本年度已有日期更晚的公示发布，请刷新后重新选择发布日期。".into())
+    })?;
     for (i, c) in listed.iter().enumerate() {
         publicity::add_entry(&mut tx, tenant_id, id, c.id, i as i32 + 1).await?;
         transition::apply_in::<Applications>(

@@ -8,6 +8,7 @@ mod bureau;
 mod calendar;
 mod calls;
 mod crash;
+mod crawl;
 mod evaluate_cli;
 mod faults;
 mod intake;

@@ -260,7 +260,7 @@ async fn decide(
         errors.add("reason", "退回时请写明需要修改的内容。");
         let decisions = super::decisions(&report, Role::County);
         let base = ctx.home();
-            return report_view(ctx, &base, &state, tenant_id, report, decisions, errors).await;
+        return report_view(ctx, &base, &state, tenant_id, report, decisions, errors).await;
     }
     let mut tx = state.db.begin().await?;
     transition::apply_in::<Reports>(
