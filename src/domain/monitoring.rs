@@ -473,7 +473,7 @@ pub fn monitor(
 ) -> Outcome {
     let input = monitoring_input(baseline, quarter, reports);
     let evaluation = evaluate::evaluate(rules, &input);
-    let findings = findings(rules, &evaluation);
+    let findings = findings(rules, &evaluation, input.tier.as_deref());
     let status = classify(evaluation.vetoed, &findings, previous);
     let current = reports.iter().find(|(p, _)| *p == quarter).map(|(_, r)| r);
     Outcome {
@@ -507,20 +507,24 @@ pub fn classify(
     }
 }
 
-/// The failed checks that have a figure behind them, with their descriptions.
-pub fn findings(rules: &RuleSet, evaluation: &Evaluation) -> Vec<Finding> {
+/// The failed checks that have a figure behind them, with their descriptions. A park awarded a
+/// tier is judged on its tier's checks and the basic ones only: a Zhongshan 成长型 park against
+/// 第六条, never 第五条 (DOMAIN §3).
+pub fn findings(rules: &RuleSet, evaluation: &Evaluation, tier: Option<&str>) -> Vec<Finding> {
     evaluation
         .checks
         .iter()
         .filter(|c| c.status == Status::Fail)
         .filter_map(|c| {
             let actual = c.actual.clone()?;
-            let description = rules
-                .checks
-                .iter()
-                .find(|r| r.id == c.id)
-                .map(|r| r.description.clone())
-                .unwrap_or_default();
+            let rule = rules.checks.iter().find(|r| r.id == c.id);
+            let other_tier = rule
+                .and_then(|r| r.tier.as_deref())
+                .is_some_and(|own| tier.is_some_and(|t| t != own));
+            if other_tier {
+                return None;
+            }
+            let description = rule.map(|r| r.description.clone()).unwrap_or_default();
             Some(Finding {
                 id: c.id.clone(),
                 article: c.article.clone(),
@@ -712,6 +716,47 @@ mod tests {
         let reports = [q(1, 10), q(2, 11)];
         assert_eq!(annualised(&reports, 2026, |r| Some(r.trade)), Some(42));
         assert_eq!(annualised(&reports, 2025, |r| Some(r.trade)), None);
+    }
+
+    /// A Zhongshan park awarded `tier`, reporting a quarter that meets 第六条 (成长型) but not
+    /// 第五条 (引领型).
+    fn zhongshan_growing_quarter(tier: &str) -> Outcome {
+        let rules = crate::domain::ruleset::builtin("zhongshan-2022").unwrap();
+        let baseline: Input = serde_json::from_value(serde_json::json!({
+            "rules": "zhongshan-2022",
+            "applied_on": "2025-03-01",
+            "tier": tier,
+            "park": { "operating_since": "2021-01-01", "area": { "building": 12000 } }
+        }))
+        .unwrap();
+        let quarter = ParkReport {
+            trade: 50_000_000,
+            transactions: Some(300_000_000),
+            enterprises: 40,
+            cbec: [6, 2, 1, 1, 2],
+            registered: 6,
+            active: 5,
+            ..ParkReport::default()
+        };
+        monitor(&rules, &baseline, Q3, &[(Q3, quarter)], None)
+    }
+
+    #[test]
+    fn a_growing_park_is_monitored_on_the_growing_tier_only() {
+        let growing = zhongshan_growing_quarter("growing");
+        assert_eq!(growing.findings, vec![], "{:?}", growing.evaluation.checks);
+        assert_eq!(growing.status, MonitoringStatus::Compliant);
+        let leading = zhongshan_growing_quarter("leading");
+        assert!(!leading.findings.is_empty());
+        assert!(
+            leading
+                .findings
+                .iter()
+                .all(|f| f.id.starts_with("zs.leading.")),
+            "{:?}",
+            leading.findings
+        );
+        assert_eq!(leading.status, MonitoringStatus::AtRisk);
     }
 
     #[test]

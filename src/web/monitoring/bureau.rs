@@ -987,7 +987,7 @@ pub async fn evaluate_now(
         }
         None => {
             let evaluation = crate::domain::evaluate::evaluate(&rules, &base);
-            let findings = domain::findings(&rules, &evaluation);
+            let findings = domain::findings(&rules, &evaluation, base.tier.as_deref());
             Ok((
                 domain::classify(evaluation.vetoed, &findings, None),
                 findings,

@@ -66,7 +66,8 @@ pub fn currency_label(rules: &RuleSet) -> &'static str {
 }
 
 /// What the park was awarded on, as the engine's input: the last version of its application,
-/// or for a provincial-list park only its tier (it declared nothing else).
+/// or for a provincial-list park only its tier (it declared nothing else). Either way the input
+/// names the tier awarded (not the one applied for), which monitoring judges it on.
 pub async fn baseline(
     state: &AppState,
     tenant_id: i64,
@@ -77,13 +78,17 @@ pub async fn baseline(
         let loaded = load(state, tenant_id, Scope::Bureau, app_id).await?;
         let versions = crate::db::applications::versions(&state.db, tenant_id, app_id).await?;
         if let Some(v) = versions.last() {
-            return Ok(input_for(
+            let mut input = input_for(
                 &loaded,
                 &v.form.0,
                 &roster_of(&v.roster.0),
                 shanghai_day(v.submitted_at),
                 None,
-            ));
+            );
+            if park.tier.is_some() {
+                input.tier = park.tier.clone();
+            }
+            return Ok(input);
         }
     }
     serde_json::from_value(json!({
