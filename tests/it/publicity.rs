@@ -2,7 +2,7 @@
 //! loaded, the public notice, and the system closing it (with an injected clock).
 use crate::helpers::TestApp;
 use axum::http::StatusCode;
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
 
 /// The demo content, and Zhongshan's reviewed park (three pass opinions) shortlisted by its
 /// bureau through the decision form. (Wenzhou's demo shortlist is already on publicity.)
@@ -16,6 +16,11 @@ async fn with_shortlist() -> (TestApp, TestApp, i64) {
     .fetch_one(&app.db)
     .await
     .unwrap();
+    // The bureau works on 2026-09-30 (09:00 in Shanghai): a notice is dated the day it is
+    // published, so the tests' windows are fixed by the clock, not by the day the suite runs.
+    app.state
+        .clock
+        .set(Utc.with_ymd_and_hms(2026, 9, 30, 1, 0, 0).unwrap());
     let mut bureau = app.new_browser();
     bureau.sign_in_as("zs-bureau").await;
     let page = format!("/t/zhongshan/bureau/applications/{id}");
@@ -122,6 +127,123 @@ async fn a_window_reaching_an_unloaded_year_is_refused_and_a_first_day_must_be_a
     .await
     .unwrap();
     assert_eq!(notices, 0);
+}
+
+#[tokio::test]
+async fn a_notice_is_dated_the_day_it_is_published_never_earlier_and_a_scheduled_one_is_public_from_its_day()
+ {
+    let (app, mut bureau, call) = with_shortlist().await;
+    // Typed on 2026-09-30: a publication date in the past would give a window already over.
+    publish(&mut bureau, call, "2026-09-20", "")
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("发布日期不能早于今天（2026年9月30日）")
+        .assert_contains("value=\"2026-09-20\"");
+    // The first day is never the publication day itself, nor before it.
+    for first_day in ["2026-09-29", "2026-09-30"] {
+        publish(&mut bureau, call, "2026-09-30", first_day)
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+            .assert_contains("须晚于发布日期");
+    }
+    let notices = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM publicity_notices n JOIN tenants t ON t.id = n.tenant_id
+             WHERE t.slug = 'zhongshan'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+    };
+    assert_eq!(notices().await, 0);
+
+    // Scheduled for a later day: numbered 1, and not public before that day.
+    let scheduled = publish(&mut bureau, call, "2026-10-12", "").await;
+    scheduled.assert_status(StatusCode::SEE_OTHER);
+    let location = scheduled.location().to_string();
+    let mut public = app.new_browser();
+    public
+        .get(&location)
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    public
+        .get("/t/zhongshan/publicity")
+        .await
+        .assert_not_contains("公示〔2026〕1号");
+    app.state
+        .clock
+        .set(Utc.with_ymd_and_hms(2026, 10, 12, 1, 0, 0).unwrap());
+    public
+        .get(&location)
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("公示〔2026〕1号")
+        .assert_contains("2026年10月13日 至 2026年10月19日 24:00");
+}
+
+#[tokio::test]
+async fn a_notice_cannot_be_dated_before_the_years_latest_so_numbers_follow_publication_order() {
+    let app = TestApp::spawn().await;
+    parkcert::demo::seed_content(&app.state).await.unwrap();
+    // The demo's Wenzhou shortlist went on publicity the day it was seeded: 公示〔year〕1号.
+    let (first, year): (NaiveDate, i32) = sqlx::query_as(
+        "SELECT n.published_on, n.year FROM publicity_notices n
+         JOIN tenants t ON t.id = n.tenant_id WHERE t.slug = 'wenzhou' AND n.seq = 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let (id, call): (i64, i64) = sqlx::query_as(
+        "SELECT a.id, a.call_id FROM applications a JOIN tenants t ON t.id = a.tenant_id
+         WHERE t.slug = 'wenzhou' AND a.state = 'reviewed' LIMIT 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let mut bureau = app.new_browser();
+    bureau.sign_in_as("wz-bureau").await;
+    let page = format!("/t/wenzhou/bureau/applications/{id}");
+    bureau.get(&page).await;
+    bureau
+        .post_form(&format!("{page}/decision"), &[("opinion", "shortlist")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    // A bureau whose clock reads a day before the first notice (another desk, a wrong date):
+    // the second notice would be numbered 2 and dated before 1.
+    let day_before = first.pred_opt().unwrap();
+    assert_eq!(
+        chrono::Datelike::year(&day_before),
+        year,
+        "the demo's first notice is on 1 January"
+    );
+    let noon = chrono_tz::Asia::Shanghai
+        .from_local_datetime(&day_before.and_hms_opt(12, 0, 0).unwrap())
+        .single()
+        .unwrap();
+    app.state.clock.set(noon.with_timezone(&Utc));
+    let path = format!("/t/wenzhou/bureau/calls/{call}/publicity");
+    bureau.get(&path).await;
+    bureau
+        .post_form(
+            &path,
+            &[
+                ("published_on", &day_before.to_string()),
+                ("first_day", ""),
+                ("contact", "陈立新，电话：0577-88960000"),
+                ("official_url", ""),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("公示编号按发布先后排列");
+    let notices: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM publicity_notices n JOIN tenants t ON t.id = n.tenant_id
+         WHERE t.slug = 'wenzhou'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(notices, 1);
 }
 
 async fn file_objection(
