@@ -96,6 +96,27 @@ pub async fn list_for_call(
     .await
 }
 
+/// The applications still on their way to a title of the operator with this USCC, as
+/// (id, park name): what a revocation barring it (中山 第十二条) puts before the bureau.
+pub async fn in_progress_of_operator(
+    pool: &PgPool,
+    tenant_id: i64,
+    uscc: &str,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT a.id, a.park_name FROM applications a
+         JOIN organizations o ON o.tenant_id = a.tenant_id AND o.id = a.organization_id
+         WHERE a.tenant_id = $1 AND o.uscc = $2 AND a.state IN ('draft', 'submitted',
+               'forwarded', 'in_review', 'reviewed', 'shortlisted', 'in_publicity',
+               'publicity_closed')
+         ORDER BY a.id",
+    )
+    .bind(tenant_id)
+    .bind(uscc)
+    .fetch_all(pool)
+    .await
+}
+
 /// How many submitted applications each call has in each state (the bureau's overview).
 pub async fn counts_by_call(
     pool: &PgPool,

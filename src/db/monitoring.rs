@@ -951,6 +951,15 @@ pub struct Revocation {
     pub funds_to_recover: Option<i64>,
 }
 
+impl Revocation {
+    /// "至 2029年12月2日 不得重新申报，2029年12月3日 起可重新申报", or "不限制".
+    pub fn bar_text(&self) -> String {
+        self.barred_until
+            .map(crate::domain::monitoring::bar_words)
+            .unwrap_or_else(|| "不限制".into())
+    }
+}
+
 pub struct NewRevocation<'a> {
     pub award_id: i64,
     pub ground: &'a str,

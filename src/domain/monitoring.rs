@@ -507,6 +507,18 @@ pub fn classify(
     }
 }
 
+/// The bar on reapplying (中山 第十二条: 三年内不得重新申报) in words, from its last barred day:
+/// one wording on every page, naming both the last day barred and the first day allowed.
+pub fn bar_words(last_barred_day: NaiveDate) -> String {
+    let label = |d: NaiveDate| d.format("%Y年%-m月%-d日").to_string();
+    let first_allowed = last_barred_day.succ_opt().unwrap_or(last_barred_day);
+    format!(
+        "至 {} 不得重新申报，{} 起可重新申报",
+        label(last_barred_day),
+        label(first_allowed)
+    )
+}
+
 /// The failed checks that have a figure behind them, with their descriptions. A park awarded a
 /// tier is judged on its tier's checks and the basic ones only: a Zhongshan 成长型 park against
 /// 第六条, never 第五条 (DOMAIN §3).

@@ -58,6 +58,9 @@ pub async fn award(
     let (undecided, upheld) = objections::standing(&state.db, tenant_id, loaded.app.id).await?;
     workflow::check_award_precondition(undecided as usize, upheld as usize)
         .map_err(transition::refused)?;
+    if let Some(bar) = crate::web::applications::review::bar_on(state, loaded).await? {
+        return Err(AppError::Conflict(format!("{bar}。")));
+    }
     let user_id = by.user_id.ok_or(AppError::Forbidden)?;
     let awarded_on = state.clock.today();
     let mut tx = state.db.begin().await?;
@@ -410,6 +413,13 @@ async fn provincial_award(
     let evidence = form.evidence.trim();
     if evidence.chars().count() < 6 {
         errors.add("evidence", "请填写省级名单的文件名称和文号。");
+    }
+    // 中山 第十二条: the bar holds on every path to a title, the provincial list included.
+    if let Some(org) = &organization
+        && let Some(bar) =
+            crate::web::applications::review::bar_of_operator(&state, tenant_id, &org.uscc).await?
+    {
+        errors.add("organization_id", format!("{bar}，不能认定。"));
     }
     let (Some(org), true) = (organization, errors.is_empty()) else {
         return provincial_page(ctx, &state, tenant_id, form, errors).await;

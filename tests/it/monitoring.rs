@@ -515,13 +515,16 @@ async fn a_revocation_bars_the_operator_from_applying_until_the_bar_ends() {
         .await
         .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
         .assert_contains("请上传证据材料")
+        .assert_contains("请勾选确认")
         .assert_contains("入驻企业名录中8家企业系虚构。");
+    assert_eq!(title_state(&app, award).await, "awarded");
     bureau
         .post_multipart(
             &format!("{page}/revoke"),
             &[
                 ("ground", "falsified"),
                 ("reason", "入驻企业名录中8家企业系虚构。"),
+                ("confirm", "on"),
             ],
             &[(
                 "evidence",
@@ -534,11 +537,13 @@ async fn a_revocation_bars_the_operator_from_applying_until_the_bar_ends() {
     assert_eq!(title_state(&app, award).await, "revoked");
     let today = app.state.clock.today();
     let ends = parkcert::web::awards::valid_until(today, Some(3)).unwrap();
+    // One wording of the bar on the bureau's page and the operator's home (they differed by a day).
+    let bar_words = parkcert::domain::monitoring::bar_words(ends);
     bureau
         .get(&page)
         .await
         .assert_contains("中山 第十二条")
-        .assert_contains(&ends.to_string());
+        .assert_contains(&bar_words);
     app.new_browser()
         .get("/t/zhongshan/parks?q=古镇灯饰跨境电商直播园")
         .await
@@ -553,6 +558,7 @@ async fn a_revocation_bars_the_operator_from_applying_until_the_bar_ends() {
             ("ground", "falsified_funds"),
             ("reason", "虚报跨境电商进出口额，骗取2025年度园区扶持资金。"),
             ("funds", funds),
+            ("confirm", "on"),
         ]
     };
     bureau
@@ -606,11 +612,13 @@ async fn a_revocation_bars_the_operator_from_applying_until_the_bar_ends() {
     .await
     .unwrap();
     let mut operator = browser(&app, "zs-operator1").await;
-    let bar_ends = (ends + Duration::days(1)).to_string();
+    let bar_ends = (ends + Duration::days(1))
+        .format("%Y年%-m月%-d日")
+        .to_string();
     operator
         .get("/t/zhongshan/operator")
         .await
-        .assert_contains(&format!("{bar_ends} 前不得重新申报"))
+        .assert_contains(&bar_words)
         .assert_not_contains(&format!("/calls/{call}/apply"));
     operator
         .post_form(&format!("/t/zhongshan/operator/calls/{call}/apply"), &[])
@@ -722,4 +730,129 @@ async fn monitoring_pages_are_not_found_for_other_tenants_counties_and_operators
         .get(&format!("/t/wenzhou/files/{evidence}"))
         .await
         .assert_status(StatusCode::OK);
+}
+
+/// Revokes a demo park under 中山 第十二条 (falsified materials: a three-year bar).
+async fn revoke_falsified(bureau: &mut TestApp, award: i64) -> crate::helpers::TestResponse {
+    let page = format!("/t/zhongshan/bureau/monitoring/parks/{award}");
+    bureau.get(&page).await;
+    let response = bureau
+        .post_multipart(
+            &format!("{page}/revoke"),
+            &[
+                ("ground", "falsified"),
+                ("reason", "申报材料中的入驻企业名录系虚构。"),
+                ("confirm", "on"),
+            ],
+            &[(
+                "evidence",
+                "核查报告.pdf",
+                &fixture("documents/licence.pdf"),
+            )],
+        )
+        .await;
+    response.assert_status(StatusCode::SEE_OTHER);
+    response
+}
+
+#[tokio::test]
+async fn the_three_year_bar_holds_on_every_path_to_a_title_and_flags_applications_in_progress() {
+    let app = with_demo().await;
+    let mut bureau = browser(&app, "zs-bureau").await;
+    // zs-operator2 runs 中山港跨境电商物流园 (titled) and applies for 中山港跨境电商产业园 (reviewed).
+    let (award, _) = award_of(&app, "中山港跨境电商物流园").await;
+    let revoked = revoke_falsified(&mut bureau, award).await;
+    bureau
+        .get(revoked.location())
+        .await
+        .assert_contains("尚有")
+        .assert_contains("个申报在办理中")
+        .assert_contains("中山港跨境电商产业园");
+    let id: i64 =
+        sqlx::query_scalar("SELECT id FROM applications WHERE park_name = '中山港跨境电商产业园'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let page = format!("/t/zhongshan/bureau/applications/{id}");
+    bureau.get(&page).await.assert_contains("本申报不得认定");
+
+    // Through publicity to the award: refused, and not even offered.
+    bureau.get(&page).await;
+    bureau
+        .post_form(&format!("{page}/decision"), &[("opinion", "shortlist")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let call: i64 = sqlx::query_scalar("SELECT call_id FROM applications WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let publicity = format!("/t/zhongshan/bureau/calls/{call}/publicity");
+    bureau.get(&publicity).await;
+    bureau
+        .post_form(
+            &publicity,
+            &[
+                ("published_on", "2026-11-23"),
+                ("first_day", ""),
+                ("contact", "市商务局电子商务科，电话：0760-88310000"),
+                ("official_url", ""),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let after = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+    parkcert::web::publicity::close_due(&app.state, after)
+        .await
+        .unwrap();
+    bureau
+        .get(&page)
+        .await
+        .assert_contains("本申报不得认定")
+        .assert_not_contains("value=\"award\"");
+    bureau
+        .post_form(&format!("{page}/decision"), &[("opinion", "award")])
+        .await
+        .assert_status(StatusCode::CONFLICT)
+        .assert_contains("不得重新申报");
+    let awards: i64 = sqlx::query_scalar("SELECT count(*) FROM awards WHERE application_id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(awards, 0);
+
+    // The provincial list (第九条) is a path to a title too.
+    let (org, county): (i64, i64) = sqlx::query_as(
+        "SELECT o.id, j.id FROM organizations o, jurisdictions j
+         WHERE o.uscc = (SELECT uscc FROM revocations WHERE award_id = $1)
+           AND j.name = '中山港街道'",
+    )
+    .bind(award)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    bureau.get("/t/zhongshan/bureau/provincial").await;
+    bureau
+        .post_form(
+            "/t/zhongshan/bureau/provincial",
+            &[
+                ("organization_id", &org.to_string()),
+                ("park_name", "中山港跨境电商综合园"),
+                ("jurisdiction_id", &county.to_string()),
+                (
+                    "evidence",
+                    "广东省商务厅关于公布广东省跨境电子商务产业园区名单的通知",
+                ),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("不能认定");
+    let provincial: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM awards WHERE park_name = '中山港跨境电商综合园'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(provincial, 0);
 }

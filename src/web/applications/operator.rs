@@ -97,19 +97,20 @@ pub async fn reapply_bar(
     uscc: &str,
     today: chrono::NaiveDate,
 ) -> AppResult<Option<String>> {
-    Ok(crate::db::monitoring::bar_for(&state.db, tenant_id, uscc, today)
-        .await?
-        .and_then(|r| {
-            let until = r.barred_until?;
-            Some(format!(
-                "本单位（统一社会信用代码 {}）运营的{}已于 {} 被撤销称号（{}），{} 前不得重新申报。",
-                r.uscc,
-                r.park_name,
-                r.revoked_on,
-                r.article,
-                until.succ_opt().unwrap_or(until)
-            ))
-        }))
+    Ok(
+        crate::db::monitoring::bar_for(&state.db, tenant_id, uscc, today)
+            .await?
+            .map(|r| {
+                format!(
+                    "本单位（统一社会信用代码 {}）运营的{}已于 {} 被撤销称号（{}），{}。",
+                    r.uscc,
+                    r.park_name,
+                    r.revoked_on,
+                    r.article,
+                    r.bar_text()
+                )
+            }),
+    )
 }
 
 async fn home(

@@ -162,6 +162,81 @@ struct ReviewPage {
     review: Option<crate::web::review::results::ResultLine>,
     criteria: Vec<(String, String)>,
     history: Vec<crate::web::audit::HistoryLine>,
+    /// What stands in the way of a decision the bureau might expect to take, said before it tries.
+    blockers: Vec<String>,
+}
+
+impl ReviewPage {
+    /// The decision section's heading: what the bureau decides at this stage.
+    fn decision_title(&self) -> &'static str {
+        match (self.stage, self.loaded.app.state.as_str()) {
+            ("county", _) => "初审意见",
+            (_, "reviewed") => "评审结论：是否列入拟认定名单",
+            (_, "publicity_closed") => "认定决定",
+            _ => "形式审查",
+        }
+    }
+}
+
+/// Why the bureau may not award now: a running bar on the operator (中山 第十二条, on every path
+/// to a title) and objections undecided or upheld. Shown on the page, and the award refused.
+async fn award_blockers(state: &AppState, loaded: &Loaded) -> AppResult<Vec<String>> {
+    let mut blockers = Vec::new();
+    let open = !matches!(
+        loaded.app.state.as_str(),
+        "awarded"
+            | "rejected"
+            | "not_awarded"
+            | "disqualified"
+            | "delisted"
+            | "revoked"
+            | "expired"
+    );
+    if open && let Some(bar) = bar_on(state, loaded).await? {
+        blockers.push(bar);
+    }
+    if matches!(
+        loaded.app.state.as_str(),
+        "in_publicity" | "publicity_closed"
+    ) {
+        let (undecided, upheld) =
+            crate::db::objections::standing(&state.db, loaded.tenant_id, loaded.app.id).await?;
+        if let Err(e) =
+            crate::domain::workflow::check_award_precondition(undecided as usize, upheld as usize)
+        {
+            blockers.push(format!("{e}：请先在“异议处理”中办结。"));
+        }
+    }
+    Ok(blockers)
+}
+
+/// The bar on the application's operator, in words for the bureau, if one runs today.
+pub async fn bar_on(state: &AppState, loaded: &Loaded) -> AppResult<Option<String>> {
+    Ok(
+        bar_of_operator(state, loaded.tenant_id, &loaded.app.organization_uscc)
+            .await?
+            .map(|bar| format!("{bar}：本申报不得认定，请依该条作不予通过或取消资格处理")),
+    )
+}
+
+/// The bar on an operator (by USCC) that runs today, in words for the bureau.
+pub async fn bar_of_operator(
+    state: &AppState,
+    tenant_id: i64,
+    uscc: &str,
+) -> AppResult<Option<String>> {
+    let bar =
+        crate::db::monitoring::bar_for(&state.db, tenant_id, uscc, state.clock.today()).await?;
+    Ok(bar.map(|r| {
+        format!(
+            "运营主体（{}）运营的{}已于 {} 被撤销称号（{}），{}",
+            r.uscc,
+            r.park_name,
+            r.revoked_on,
+            r.article,
+            r.bar_text()
+        )
+    }))
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -289,7 +364,17 @@ async fn review_page(
         .iter()
         .map(|c| (c.name.clone(), c.max.to_string()))
         .collect();
+    let blockers = if is_county(user) {
+        Vec::new()
+    } else {
+        award_blockers(state, &loaded).await?
+    };
+    let mut actions = actions_for(user, &loaded.app.state);
+    if !blockers.is_empty() {
+        actions.retain(|(code, _)| *code != "award");
+    }
     let page = ReviewPage {
+        blockers,
         history: crate::web::audit::application_history(state, loaded.tenant_id, id).await?,
         review,
         criteria,
@@ -304,7 +389,7 @@ async fn review_page(
         diff,
         reviews: review_lines(state, &loaded).await?,
         attestable: attestable(&loaded, &attested),
-        actions: actions_for(user, &loaded.app.state),
+        actions,
         loaded,
         form,
         errors,

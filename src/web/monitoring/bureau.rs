@@ -798,6 +798,10 @@ async fn revoke(
     if ground.is_none() {
         errors.add("ground", "请选择撤销依据。");
     }
+    // Revocation cannot be undone: a deliberate second act, not one click.
+    if upload.field("confirm") != "on" {
+        errors.add("confirm", "请勾选确认：撤销称号后不可恢复。");
+    }
     let reason = upload.field("reason").trim().to_string();
     if !(10..=5000).contains(&reason.chars().count()) {
         errors.add("reason", "请写明撤销的事实和理由（10–5000字）。");
@@ -869,9 +873,22 @@ async fn revoke(
     }
     super::note_title(&mut tx, tenant_id, award, &note, today).await?;
     tx.commit().await?;
-    let bar = barred_until
-        .map(|d| format!("该运营主体 {d} 前不得重新申报。"))
+    let mut bar = barred_until
+        .map(|d| format!("该运营主体{}。", crate::domain::monitoring::bar_words(d)))
         .unwrap_or_default();
+    if barred_until.is_some() {
+        let pending =
+            crate::db::applications::in_progress_of_operator(&state.db, tenant_id, &park.uscc)
+                .await?;
+        if !pending.is_empty() {
+            let names: Vec<String> = pending.into_iter().map(|(_, name)| name).collect();
+            bar.push_str(&format!(
+                "该运营主体尚有 {} 个申报在办理中（{}），不得认定，请逐一处理。",
+                names.len(),
+                names.join("、")
+            ));
+        }
+    }
     flash(
         &session,
         "success",
