@@ -357,7 +357,12 @@ async fn objections_are_taken_only_inside_the_window_and_decided_as_cases() {
         .await
         .unwrap();
     let application_page = format!("/t/zhongshan/bureau/applications/{application}");
-    bureau.get(&application_page).await;
+    // The page says why before the bureau tries, and offers no 认定 meanwhile.
+    bureau
+        .get(&application_page)
+        .await
+        .assert_contains("尚有1件异议未办结")
+        .assert_not_contains("value=\"award\"");
     bureau
         .post_form(
             &format!("{application_page}/decision"),
