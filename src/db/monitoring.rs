@@ -494,6 +494,19 @@ pub async fn insert_reminder(
     .await
 }
 
+/// The reminders of one park's reports, newest first.
+pub async fn reminders_of_award(
+    pool: &PgPool,
+    tenant_id: i64,
+    award_id: i64,
+) -> sqlx::Result<Vec<Reminder>> {
+    Ok(reminders(pool, tenant_id)
+        .await?
+        .into_iter()
+        .filter(|r| r.award_id == Some(award_id))
+        .collect())
+}
+
 pub async fn reminders(pool: &PgPool, tenant_id: i64) -> sqlx::Result<Vec<Reminder>> {
     sqlx::query_as(
         "SELECT m.id, m.kind, m.award_id, m.jurisdiction_id, m.year, m.period, m.note,

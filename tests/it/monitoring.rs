@@ -856,3 +856,37 @@ async fn the_three_year_bar_holds_on_every_path_to_a_title_and_flags_application
             .unwrap();
     assert_eq!(provincial, 0);
 }
+
+#[tokio::test]
+async fn an_operator_reads_the_bureaus_urging_and_its_grace_date_on_its_home_park_and_report() {
+    let app = with_demo().await;
+    // The demo: 中山港跨境电商物流园's latest quarter was never filed; the bureau urged it.
+    let (award, _) = award_of(&app, "中山港跨境电商物流园").await;
+    let (year, period, grace): (i32, i16, NaiveDate) = sqlx::query_as(
+        "SELECT year, period, grace_until FROM report_reminders WHERE award_id = $1",
+    )
+    .bind(award)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let quarter = format!("{year}年第{period}季度");
+    let mut operator = browser(&app, "zs-operator2").await;
+    for page in [
+        "/t/zhongshan/operator".to_string(),
+        format!("/t/zhongshan/operator/parks/{award}"),
+        format!("/t/zhongshan/operator/parks/{award}/reports/{year}/{period}"),
+    ] {
+        operator
+            .get(&page)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains(&format!("催报中山港跨境电商物流园{quarter}"))
+            .assert_contains(&format!("请于 {grace} 前报送"));
+    }
+    // Another operator is not told of it.
+    browser(&app, "zs-operator1")
+        .await
+        .get("/t/zhongshan/operator")
+        .await
+        .assert_not_contains("催报中山港跨境电商物流园");
+}

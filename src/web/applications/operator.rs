@@ -87,6 +87,8 @@ struct Home {
     parks: Vec<crate::db::titles::Park>,
     /// Why the organization may not apply now (中山 第十二条), if it may not.
     bar: Option<String>,
+    /// The bureau's urgings of reports still not filed, across its parks.
+    urgings: Vec<String>,
 }
 
 /// The bar on reapplying after a revocation (中山 第十二条: 三年内不得重新申报), in words, if it
@@ -143,8 +145,14 @@ async fn home(
         Some(o) => reapply_bar(&state, tenant_id, &o.uscc, state.clock.today()).await?,
         None => None,
     };
+    let parks = crate::web::monitoring::operator::parks_of(&state, &user).await?;
+    let mut urgings = Vec::new();
+    for park in parks.iter().filter(|p| p.holds_title()) {
+        urgings.extend(crate::web::monitoring::operator::urgings(&state, tenant_id, park).await?);
+    }
     render(&Home {
-        parks: crate::web::monitoring::operator::parks_of(&state, &user).await?,
+        parks,
+        urgings,
         ctx,
         org,
         open_calls,

@@ -102,7 +102,8 @@ async fn show_park(
         let responses = monitoring::responses(&state.db, tenant_id, o.id).await?;
         orders.push((o, responses));
     }
-    let notices = expiry_notices(state, tenant_id, &park).await?;
+    let mut notices = urgings(state, tenant_id, &park).await?;
+    notices.extend(expiry_notices(state, tenant_id, &park).await?);
     let page = ParkPage {
         ctx,
         owed: if park.holds_title() { owed } else { Vec::new() },
@@ -114,6 +115,53 @@ async fn show_park(
         park,
     };
     render_with(page.errors.status(), &page)
+}
+
+/// The bureau's urgings (催报) of this park's quarterly reports that are still not filed, in
+/// words for the operator: when, for which quarter, and the grace date. (Zhongshan 第十五条's
+/// revocation for unreported data presupposes that the operator was told.)
+pub async fn urgings(state: &AppState, tenant_id: i64, park: &Park) -> AppResult<Vec<String>> {
+    let reminders = monitoring::reminders_of_award(&state.db, tenant_id, park.award_id).await?;
+    if reminders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filed = monitoring::reports(&state.db, tenant_id, Some(park.award_id), None).await?;
+    let today = state.clock.today();
+    let kind = ReportKind::ParkQuarter;
+    Ok(reminders
+        .into_iter()
+        .filter(|m| m.kind == kind.as_str())
+        .filter(|m| {
+            !filed
+                .iter()
+                .any(|r| r.year == m.year && r.period == m.period && r.state != "returned")
+        })
+        .map(|m| {
+            let period = Period {
+                year: m.year,
+                period: m.period as u8,
+            };
+            let lapsed = if m.grace_until < today {
+                "宽限期已过，请立即报送。"
+            } else {
+                ""
+            };
+            let note = if m.note.is_empty() {
+                String::new()
+            } else {
+                format!("（{}）", m.note)
+            };
+            format!(
+                "市商务局（{}）于 {} 催报{}{}：请于 {} 前报送{}。{lapsed}",
+                m.sent_by_name,
+                crate::web::calls::shanghai_minute(m.sent_at),
+                park.park_name,
+                period.label(kind),
+                m.grace_until,
+                note,
+            )
+        })
+        .collect())
 }
 
 /// The expiry reminders the system has made for a park, in words.
@@ -149,6 +197,8 @@ pub async fn expiry_notices(
 struct ReportPage {
     ctx: PageCtx,
     park: Park,
+    /// The bureau's urgings of this quarter, if it is still not filed.
+    urged: Vec<String>,
     label: String,
     action: String,
     report: Option<Report>,
@@ -265,7 +315,13 @@ async fn report_view(
     let due = monitoring::settings(&state.db, tenant_id)
         .await?
         .due_date(ReportKind::ParkQuarter, period);
+    let urged = urgings(state, tenant_id, &park)
+        .await?
+        .into_iter()
+        .filter(|u| u.contains(&period.label(ReportKind::ParkQuarter)))
+        .collect();
     let page = ReportPage {
+        urged,
         due,
         action: format!(
             "{}/parks/{award}/reports/{}/{}",
