@@ -214,7 +214,7 @@ async fn file(
         },
     )
     .await?;
-    if let Some(file) = &upload.file {
+    for file in upload.files() {
         files::keep(
             &state,
             &mut tx,

@@ -623,3 +623,54 @@ async fn a_park_on_the_provincial_list_is_awarded_leading_directly() {
         .await
         .assert_status(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_objection_keeps_every_evidence_file_the_filer_chose() {
+    let (app, mut bureau, call) = with_shortlist().await;
+    let notice = publish(&mut bureau, call, "2026-09-30", "").await;
+    let notice_path = notice.location().to_string();
+    let application: i64 =
+        sqlx::query_scalar("SELECT id FROM applications WHERE park_name = '中山港跨境电商产业园'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    app.state
+        .clock
+        .set(Utc.with_ymd_and_hms(2026, 10, 8, 2, 0, 0).unwrap());
+    let mut public = app.new_browser();
+    public.get(&format!("{notice_path}/objection")).await;
+    let (png, pdf, docx) = (
+        crate::helpers::fixture("documents/plan.png"),
+        crate::helpers::fixture("documents/licence.pdf"),
+        crate::helpers::fixture("documents/report.docx"),
+    );
+    public
+        .post_multipart(
+            &format!("{notice_path}/objection"),
+            &[
+                ("application_id", &application.to_string()),
+                ("filer_name", "张明"),
+                ("filer_contact", "13800001111"),
+                (
+                    "grounds",
+                    "该园区入驻企业中有多家未实际经营，申报的企业数量不实。",
+                ),
+            ],
+            &[
+                ("evidence", "现场照片.png", &png),
+                ("evidence", "工商登记.pdf", &pdf),
+                ("evidence", "情况说明.docx", &docx),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("异议已提交");
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT d.filename FROM documents d JOIN objections o ON o.id = d.objection_id
+         ORDER BY d.id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(names, ["现场照片.png", "工商登记.pdf", "情况说明.docx"]);
+}
