@@ -15,6 +15,19 @@ pub struct VersionRow {
 }
 
 impl VersionRow {
+    /// "内置模板《…》第 1 版" for `wenzhou-2021@1`: where this version came from, in words.
+    pub fn based_on_label(&self) -> String {
+        let (id, version) = self
+            .based_on
+            .split_once('@')
+            .unwrap_or((self.based_on.as_str(), ""));
+        match crate::domain::ruleset::builtin(id) {
+            Some(t) if !version.is_empty() => format!("内置模板《{}》第 {version} 版", t.title),
+            Some(t) => format!("内置模板《{}》", t.title),
+            None => "本局修订".to_string(),
+        }
+    }
+
     pub fn created_on(&self) -> String {
         crate::web::page::shanghai_date(self.created_at)
     }

@@ -9,5 +9,6 @@ pub mod roster;
 pub mod ruleset;
 pub mod scoring;
 pub mod uscc;
+pub mod vocabulary;
 pub mod workdays;
 pub mod workflow;

@@ -3,6 +3,7 @@
 use super::page::{PageCtx, render};
 use crate::auth::CurrentUser;
 use crate::db::audit::{self, Filter, Row};
+use crate::domain::vocabulary;
 use crate::error::AppResult;
 use crate::state::AppState;
 use askama::Template;
@@ -48,6 +49,61 @@ impl AuditPage {
     fn at(&self, row: &Row) -> String {
         crate::web::calls::shanghai_minute(row.at)
     }
+
+    fn kind(&self, row: &Row) -> String {
+        kind_name(&row.object_kind)
+    }
+
+    fn action(&self, row: &Row) -> String {
+        vocabulary::action_label(&row.object_kind, &row.action)
+            .map(str::to_string)
+            .unwrap_or_else(|| row.action.clone())
+    }
+
+    /// The change in words: "状态：已提交；理由：…" before and after.
+    fn change(&self, row: &Row) -> String {
+        let before = row.before.as_ref().map(|j| describe(&j.0));
+        let after = row.after.as_ref().map(|j| describe(&j.0));
+        match (before, after) {
+            (Some(b), Some(a)) => format!("{b} → {a}"),
+            (None, Some(a)) => a,
+            (Some(b), None) => b,
+            (None, None) => String::new(),
+        }
+    }
+}
+
+fn kind_name(kind: &str) -> String {
+    vocabulary::object_kind_label(kind)
+        .map(str::to_string)
+        .unwrap_or_else(|| kind.to_string())
+}
+
+/// A recorded value in words: an object's fields by their names, states by theirs.
+fn describe(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| {
+                let name = vocabulary::field_label(k).unwrap_or(k);
+                let v = match (k.as_str(), v) {
+                    ("state", Value::String(s)) => vocabulary::state_label(s)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| s.clone()),
+                    _ => describe(v),
+                };
+                format!("{name}：{v}")
+            })
+            .collect::<Vec<_>>()
+            .join("；"),
+        Value::Array(items) => items.iter().map(describe).collect::<Vec<_>>().join("、"),
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "是".into(),
+        Value::Bool(false) => "否".into(),
+        Value::Null => "无".into(),
+        Value::Number(n) => n.to_string(),
+    }
 }
 
 fn query_string(f: &Filter) -> String {
@@ -75,7 +131,20 @@ async fn page(
     let more = rows.len() as i64 > PAGE;
     rows.truncate(PAGE as usize);
     let (kinds, actions) = audit::vocabulary(&state.db, tenant_id).await?;
-    let pairs = |v: Vec<String>| v.into_iter().map(|k| (k.clone(), k)).collect();
+    let kinds = kinds
+        .into_iter()
+        .map(|k| {
+            let name = kind_name(&k);
+            (k, name)
+        })
+        .collect();
+    let actions = actions
+        .into_iter()
+        .map(|a| {
+            let name = vocabulary::any_action_label(&a).unwrap_or(&a).to_string();
+            (a, name)
+        })
+        .collect();
     let verified = audit::verify(&state.db, Some(tenant_id)).await?;
     let intact = Some(match verified.broken {
         None => format!("共 {} 条记录，哈希链完整。", verified.entries),
@@ -85,8 +154,8 @@ async fn page(
         query: query_string(&p.filter),
         ctx,
         filter: p.filter,
-        kinds: pairs(kinds),
-        actions: pairs(actions),
+        kinds,
+        actions,
         rows,
         page,
         more,
@@ -120,9 +189,11 @@ async fn export(
             r.seq.to_string(),
             r.at.to_rfc3339(),
             r.actor.clone().unwrap_or_else(|| "系统".into()),
-            r.object_kind.clone(),
+            kind_name(&r.object_kind),
             r.object_id.clone(),
-            r.action.clone(),
+            vocabulary::action_label(&r.object_kind, &r.action)
+                .map(str::to_string)
+                .unwrap_or_else(|| r.action.clone()),
             Row::json(&r.before),
             Row::json(&r.after),
             r.request_id.clone().unwrap_or_default(),

@@ -136,3 +136,31 @@ async fn the_bureau_filters_and_exports_its_trail_and_each_application_shows_its
         .assert_contains("已提交 → 草稿")
         .assert_contains("入驻企业名录缺少部分企业的备案信息");
 }
+
+#[tokio::test]
+async fn the_audit_page_names_every_recorded_object_action_and_state_in_chinese() {
+    let app = TestApp::spawn().await;
+    parkcert::demo::seed_content(&app.state).await.unwrap();
+    let mut bureau = app.new_browser();
+    bureau.sign_in_as("wz-bureau").await;
+    let pairs: Vec<(String, String)> =
+        sqlx::query_as("SELECT DISTINCT object_kind, action FROM audit_log ORDER BY 1, 2")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    for (kind, action) in &pairs {
+        use parkcert::domain::vocabulary::{action_label, object_kind_label};
+        assert!(object_kind_label(kind).is_some(), "object kind {kind}");
+        assert!(action_label(kind, action).is_some(), "{kind}: {action}");
+    }
+    let page = bureau.get("/t/wenzhou/bureau/audit").await;
+    page.assert_contains("登录")
+        .assert_contains("状态：")
+        .assert_not_contains(">sign_in<")
+        .assert_not_contains("\"state\"")
+        .assert_not_contains(">user ");
+    for (_, action) in &pairs {
+        page.assert_not_contains(&format!("<td>{action}</td>"));
+        page.assert_not_contains(&format!(">{action}</option>"));
+    }
+}

@@ -1,0 +1,199 @@
+//! The Chinese names of the codes the audit trail stores (object kinds, actions, the fields of a
+//! change), so that no page shows an official `sign_in` or `close_publicity`. The workflow
+//! machines name their own actions and states; this adds everything else that is audited.
+use super::workflow::{
+    ApplicationAction, ApplicationState, CallAction, CallState, ObjectionAction, ObjectionState,
+    ReportAction, ReportState,
+};
+
+/// The kinds of object the trail records, with their names.
+pub const OBJECT_KINDS: &[(&str, &str)] = &[
+    ("application", "申报"),
+    ("assignment", "评审任务"),
+    ("award", "认定"),
+    ("calendar", "工作日历"),
+    ("call", "申报通知"),
+    ("expert", "专家"),
+    ("expert_pool", "专家库"),
+    ("jurisdiction", "属地主管部门"),
+    ("monitoring", "监测结果"),
+    ("monitoring_settings", "动态管理设置"),
+    ("objection", "异议"),
+    ("organization", "运营管理机构"),
+    ("panel", "评审小组"),
+    ("periodic_report", "定期报告"),
+    ("publicity", "公示"),
+    ("re_review", "复评"),
+    ("re_review_park", "复评园区"),
+    ("rectification_order", "整改通知"),
+    ("report_reminder", "催报"),
+    ("rule_set_version", "规则集版本"),
+    ("tenant", "租户"),
+    ("title", "称号"),
+    ("user", "账号"),
+    ("zone_targets", "综试区目标"),
+];
+
+/// Actions that are not a machine's transition: edits, administration, sign-in.
+const OTHER_ACTIONS: &[(&str, &str)] = &[
+    ("activate", "启用"),
+    ("add_roster_row", "添加名录企业"),
+    ("adopt", "采用"),
+    ("attach_document", "上传材料"),
+    ("change_password", "修改密码"),
+    ("close", "关闭"),
+    ("create", "创建"),
+    ("deactivate", "停用"),
+    ("decide", "作出决定"),
+    ("declare_conflict", "申明回避"),
+    ("delete_roster_row", "删除名录企业"),
+    ("detach_document", "移除材料"),
+    ("disable_totp", "关闭两步验证"),
+    ("draw", "抽取专家"),
+    ("edit_roster_row", "修改名录企业"),
+    ("enable_totp", "开启两步验证"),
+    ("end_session", "结束会话"),
+    ("evaluate", "监测评估"),
+    ("expiry_notice", "到期提醒"),
+    ("file", "提出"),
+    ("import", "导入"),
+    ("import_roster", "导入企业名录"),
+    ("open", "发起"),
+    ("open_account", "开通账号"),
+    ("outlier_reason", "说明离群评分理由"),
+    ("provincial_award", "省级名单直接认定"),
+    ("register", "注册"),
+    ("remind", "催报"),
+    ("reopen", "退回重评"),
+    ("replace_member", "替换专家"),
+    ("respond", "提交整改报告"),
+    ("revocation_ground", "记录撤销事由"),
+    ("save_draft", "保存草稿"),
+    ("save_sheet", "保存评分表"),
+    ("set_active", "启用/停用"),
+    ("sign_in", "登录"),
+    ("submit_sheet", "提交评审意见"),
+    ("update", "修改"),
+    ("verdict", "验收"),
+];
+
+/// The name of an object kind, if it is one the trail records.
+pub fn object_kind_label(kind: &str) -> Option<&'static str> {
+    OBJECT_KINDS
+        .iter()
+        .find(|(code, _)| *code == kind)
+        .map(|(_, label)| *label)
+}
+
+/// The name of an action on an object of `kind`: the machine's own name for a transition,
+/// else the name of an edit or administrative act.
+pub fn action_label(kind: &str, action: &str) -> Option<&'static str> {
+    let machine = match kind {
+        "call" => action.parse::<CallAction>().ok().map(CallAction::label),
+        "application" | "title" => action
+            .parse::<ApplicationAction>()
+            .ok()
+            .map(ApplicationAction::label),
+        "objection" => action
+            .parse::<ObjectionAction>()
+            .ok()
+            .map(ObjectionAction::label),
+        "periodic_report" => action.parse::<ReportAction>().ok().map(ReportAction::label),
+        _ => None,
+    };
+    machine.or_else(|| any_action_label(action))
+}
+
+/// The name of an action whatever its object (for the filter, which lists actions alone).
+pub fn any_action_label(action: &str) -> Option<&'static str> {
+    OTHER_ACTIONS
+        .iter()
+        .find(|(code, _)| *code == action)
+        .map(|(_, label)| *label)
+        .or_else(|| action.parse::<ApplicationAction>().ok().map(|a| a.label()))
+        .or_else(|| action.parse::<CallAction>().ok().map(|a| a.label()))
+        .or_else(|| action.parse::<ObjectionAction>().ok().map(|a| a.label()))
+        .or_else(|| action.parse::<ReportAction>().ok().map(|a| a.label()))
+}
+
+/// The name of a state, whichever machine it belongs to.
+pub fn state_label(state: &str) -> Option<&'static str> {
+    state
+        .parse::<ApplicationState>()
+        .map(|s| s.label())
+        .or_else(|_| state.parse::<CallState>().map(|s| s.label()))
+        .or_else(|_| state.parse::<ObjectionState>().map(|s| s.label()))
+        .or_else(|_| state.parse::<ReportState>().map(|s| s.label()))
+        .ok()
+}
+
+/// The fields a change records most often, by name.
+const FIELDS: &[(&str, &str)] = &[
+    ("state", "状态"),
+    ("reason", "理由"),
+    ("seq", "编号"),
+    ("number", "编号"),
+    ("park", "园区"),
+    ("case_no", "案件编号"),
+    ("application_id", "申报编号"),
+    ("applications", "申报"),
+    ("organization_id", "运营管理机构编号"),
+    ("evidence", "证据材料"),
+    ("basis", "依据"),
+    ("published_on", "发布日期"),
+    ("first_day", "公示首日"),
+    ("last_day", "公示末日"),
+    ("title", "标题"),
+    ("login", "登录名"),
+    ("role", "角色"),
+    ("display_name", "姓名"),
+    ("filename", "文件名"),
+    ("kind", "类别"),
+    ("seed", "随机种子"),
+    ("members", "专家"),
+    ("deadline", "截止时间"),
+    ("version", "版本"),
+    ("status", "结果"),
+    ("findings", "问题"),
+    ("grace_until", "宽限至"),
+    ("period", "期次"),
+    ("year", "年度"),
+    ("decision", "决定"),
+    ("comments", "意见"),
+    ("active", "启用"),
+    ("name", "名称"),
+];
+
+/// The name of a recorded field, if it is a common one.
+pub fn field_label(key: &str) -> Option<&'static str> {
+    FIELDS
+        .iter()
+        .find(|(code, _)| *code == key)
+        .map(|(_, label)| *label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_machine_action_and_the_audited_acts_have_a_chinese_name() {
+        assert_eq!(
+            action_label("application", "close_publicity"),
+            Some("结束公示")
+        );
+        assert_eq!(action_label("user", "sign_in"), Some("登录"));
+        assert_eq!(
+            action_label("periodic_report", "county_pass"),
+            Some("审核通过")
+        );
+        assert_eq!(object_kind_label("periodic_report"), Some("定期报告"));
+        assert_eq!(state_label("in_publicity"), Some("公示中"));
+        for (code, label) in OTHER_ACTIONS.iter().chain(OBJECT_KINDS).chain(FIELDS) {
+            assert!(
+                !code.is_empty() && label.chars().any(|c| !c.is_ascii()),
+                "{code}"
+            );
+        }
+    }
+}
