@@ -99,7 +99,13 @@ fn main() {
     let ctx = RosterContext::new(Currency::Usd, 2026);
     let rows = rows(&ctx);
     assert!(rows.iter().any(|r| r.cbec_type == CbecType::None));
-    let xlsx = export_xlsx(&rows, "美元", "2025年").unwrap();
+    let xlsx = export_xlsx(
+        &rows,
+        "美元",
+        "2025年",
+        &parkcert::domain::ruleset::CityTexts::default(),
+    )
+    .unwrap();
     let csv = gb18030_csv(&rows);
     let xlsx_time = best_of(&xlsx, &ctx, &rows);
     let csv_time = best_of(&csv, &ctx, &rows);

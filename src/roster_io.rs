@@ -17,6 +17,7 @@ use rust_xlsxwriter::{
 use crate::domain::roster::{
     CBEC_TYPE_LABELS, COLUMNS, Column, RosterRow, cbec_type_label, header_row,
 };
+use crate::domain::ruleset::CityTexts;
 use crate::domain::uscc::Uscc;
 
 /// Spreadsheet rows read at most (the header and any rows above it included).
@@ -272,8 +273,8 @@ const MAX_NUMBER: u64 = 999_999_999_999_999;
 /// The roster template: the header row (bold, frozen, 统一社会信用代码 and 联系方式 as text
 /// cells, drop-down lists for 企业类型 and 是/否), and a second sheet “填写说明”.
 /// `currency_label`: “美元” or “元”; `year_label`: “2025年” or “上年”.
-pub fn template_xlsx(currency_label: &str, year_label: &str) -> Vec<u8> {
-    export_xlsx(&[], currency_label, year_label)
+pub fn template_xlsx(currency_label: &str, year_label: &str, texts: &CityTexts) -> Vec<u8> {
+    export_xlsx(&[], currency_label, year_label, texts)
         .expect("the template's content is fixed and within Excel's limits")
 }
 
@@ -287,8 +288,24 @@ pub fn export_xlsx(
     rows: &[RosterRow],
     currency_label: &str,
     year_label: &str,
+    texts: &CityTexts,
 ) -> Result<Vec<u8>, ExportError> {
-    Ok(workbook(rows, currency_label, year_label)?.save_to_buffer()?)
+    Ok(workbook(rows, currency_label, year_label, texts)?.save_to_buffer()?)
+}
+
+/// The header row in the city's words: its name for the county column (镇街 in Zhongshan) and
+/// for platform registration; both still import, as any header naming 镇街 or 备案 does.
+fn city_headers(currency_label: &str, year_label: &str, texts: &CityTexts) -> Vec<String> {
+    let mut headers = header_row(currency_label, year_label);
+    for (column, text) in [
+        (Column::County, &texts.county_column),
+        (Column::PlatformRegistered, &texts.registration_column),
+    ] {
+        if !text.is_empty() {
+            headers[column.index()] = text.clone();
+        }
+    }
+    headers
 }
 
 fn clip(s: &str) -> &str {
@@ -306,9 +323,10 @@ fn workbook(
     rows: &[RosterRow],
     currency_label: &str,
     year_label: &str,
+    texts: &CityTexts,
 ) -> Result<Workbook, XlsxError> {
     let (currency_label, year_label) = (clip(currency_label), clip(year_label));
-    let headers = header_row(currency_label, year_label);
+    let headers = city_headers(currency_label, year_label, texts);
     let mut book = Workbook::new();
     let header_format = Format::new()
         .set_bold()
@@ -403,14 +421,16 @@ fn workbook(
         book.add_worksheet().set_name(GUIDE)?,
         &headers,
         currency_label,
+        texts,
     )?;
     Ok(book)
 }
 
-fn write_guide(
+fn write_guide<'a>(
     sheet: &mut rust_xlsxwriter::Worksheet,
     headers: &[String],
     currency_label: &str,
+    texts: &'a CityTexts,
 ) -> Result<(), XlsxError> {
     let bold = Format::new()
         .set_bold()
@@ -420,9 +440,11 @@ fn write_guide(
         .set_text_wrap()
         .set_align(FormatAlign::VerticalCenter)
         .set_border(FormatBorder::Thin);
-    let example_uscc = Uscc::with_check_char("91330302MA2H3K7L5")
+    let or = |text: &'a str, fallback: &'a str| if text.is_empty() { fallback } else { text };
+    let example_uscc = Uscc::with_check_char(or(&texts.example_uscc, "91330302MA2H3K7L5"))
         .map(|c| c.to_string())
         .unwrap_or_default();
+    let county_rule = format!("企业所在{}", or(&texts.county_column, "县（市、区）"));
     let types: Vec<&str> = CBEC_TYPE_LABELS.iter().map(|(_, l)| *l).collect();
     let type_rule = format!(
         "从列表中选择：{}（中山的“交易型”即经营型，“服务型”即其他）",
@@ -434,17 +456,17 @@ fn write_guide(
     let yes_no = "填“是”或“否”";
     let guide: [(&str, &str, &str); 17] = [
         ("否", "可不填，导入时忽略", "1"),
-        ("是", "营业执照上的企业全称", "温州瓯越鞋业进出口有限公司"),
+        (
+            "是",
+            "营业执照上的企业全称",
+            or(&texts.example_enterprise, "某某进出口有限公司"),
+        ),
         (
             "是",
             "18位，含校验位。本列为文本格式，请勿改成数字格式，否则会丢失位数",
             &example_uscc,
         ),
-        (
-            "是",
-            "企业所在县（市、区）或市级功能区；中山填镇街",
-            "鹿城区",
-        ),
+        ("是", &county_rule, or(&texts.example_county, "")),
         ("是", "法定代表人姓名", "陈立新"),
         ("是", "4位数字年份，1900年至今", "2019"),
         ("是", "整数，单位：万元，不带小数（可用千分位逗号）", "500"),
@@ -468,7 +490,7 @@ fn write_guide(
         (
             "是",
             "一个电话号码：7–20位，只含数字、空格、+、- 和括号",
-            "0577-88001234",
+            or(&texts.phone_example, "13800000000"),
         ),
     ];
     for (c, (title, width)) in ["列名", "必填", "填写要求", "示例"]
@@ -710,7 +732,7 @@ mod tests {
         table[6][Column::Uscc.index()] = first;
         table[7][Column::Uscc.index()] = "913303027044837210".into();
         table[8][Column::RegisteredCapital.index()] = "50.5".into();
-        let mut book = workbook(&[], "美元", "2025年").unwrap();
+        let mut book = workbook(&[], "美元", "2025年", &CityTexts::default()).unwrap();
         let sheet = book.worksheet_from_index(0).unwrap();
         let numeric = [
             0,
@@ -764,7 +786,7 @@ mod tests {
         let rows = wenzhou_rows();
         write(
             "wenzhou-25.xlsx",
-            &fixed_date(workbook(&rows, "美元", "2025年").unwrap()),
+            &fixed_date(workbook(&rows, "美元", "2025年", &CityTexts::default()).unwrap()),
         );
         let table = as_table(header_row("美元", "2025年"), &rows);
         write("wenzhou-25-gb18030.csv", &gb18030(&csv_text(&table)));
@@ -854,7 +876,7 @@ mod tests {
         let mut rows = wenzhou_rows();
         rows[3].import_export = MAX_NUMBER;
         rows[4].platform_type = "含,逗号\n和换行".into();
-        let bytes = export_xlsx(&rows, "美元", "2025年").unwrap();
+        let bytes = export_xlsx(&rows, "美元", "2025年", &CityTexts::default()).unwrap();
         assert!(bytes.starts_with(ZIP));
         let table = read_table(&bytes).unwrap();
         assert_eq!(table[0], header_row("美元", "2025年"));
@@ -866,15 +888,55 @@ mod tests {
         assert_eq!(parse_table(&table, &ctx).unwrap(), rows);
         // Beyond what a number cell shows exactly: written as text, digits intact.
         rows[3].import_export = u64::MAX;
-        let table = read_table(&export_xlsx(&rows, "美元", "2025年").unwrap()).unwrap();
+        let table =
+            read_table(&export_xlsx(&rows, "美元", "2025年", &CityTexts::default()).unwrap())
+                .unwrap();
         assert_eq!(table[4][Column::ImportExport.index()], u64::MAX.to_string());
         let book = Xlsx::new(Cursor::new(bytes)).unwrap();
         assert_eq!(book.sheet_names(), ["企业名录", "填写说明"]);
     }
 
     #[test]
+    fn a_zhongshan_template_speaks_of_its_towns_and_its_own_filing_and_still_imports() {
+        let texts = crate::domain::ruleset::builtin("zhongshan-2022")
+            .unwrap()
+            .texts;
+        let bytes = template_xlsx("元", "上年", &texts);
+        let table = read_table(&bytes).unwrap();
+        assert!(table[0].contains(&"镇街".to_string()), "{:?}", table[0]);
+        assert!(table[0].contains(&"是否完成中山市跨境电商企业备案".to_string()));
+        let zs = RosterContext::new(Currency::Cny, 2026);
+        let errs = parse_table(&table, &zs).unwrap_err();
+        assert!(errs[0].reason.contains("没有企业数据"), "{errs:?}");
+        let book = calamine_text(&bytes);
+        for wenzhou in ["温州", "鹿城", "0577", "综试区"] {
+            assert!(
+                !book.contains(wenzhou),
+                "{wenzhou} in the Zhongshan template"
+            );
+        }
+        assert!(book.contains("古镇镇") && book.contains("0760-88888888"));
+    }
+
+    /// Every cell of every sheet of a workbook, as one text.
+    fn calamine_text(bytes: &[u8]) -> String {
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+        let mut text = String::new();
+        for name in book.sheet_names() {
+            let range = book.worksheet_range(&name).unwrap();
+            for row in range.rows() {
+                for cell in row {
+                    text.push_str(&cell.to_string());
+                    text.push('|');
+                }
+            }
+        }
+        text
+    }
+
+    #[test]
     fn template_has_the_header_only() {
-        let bytes = template_xlsx("元", "上年");
+        let bytes = template_xlsx("元", "上年", &CityTexts::default());
         let table = read_table(&bytes).unwrap();
         assert_eq!(table, [header_row("元", "上年")]);
         let zs = RosterContext::new(Currency::Cny, 2026);
@@ -987,7 +1049,7 @@ mod tests {
                 .to_string()
                 .starts_with("XLSX 文件已损坏：")
         );
-        let mut half = template_xlsx("美元", "上年");
+        let mut half = template_xlsx("美元", "上年", &CityTexts::default());
         half.truncate(half.len() / 2);
         assert!(matches!(read_table(&half), Err(ReadError::Corrupt(_))));
     }
@@ -1023,7 +1085,7 @@ mod tests {
 
         #[test]
         fn damaged_xlsx_never_panics(at in any::<prop::sample::Index>(), byte in any::<u8>()) {
-            let mut bytes = export_xlsx(&wenzhou_rows()[..3], "美元", "2025年").unwrap();
+            let mut bytes = export_xlsx(&wenzhou_rows()[..3], "美元", "2025年", &CityTexts::default()).unwrap();
             let i = at.index(bytes.len());
             bytes[i] = byte;
             if let Ok(table) = read_table(&bytes) {

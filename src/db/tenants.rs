@@ -7,13 +7,17 @@ pub struct Tenant {
     pub name: String,
     pub city: String,
     pub region_prefix: Option<String>,
+    /// What the tenant calls its sub-municipal offices: 县（市、区） or 镇街.
+    pub county_term: String,
 }
 
 pub async fn by_slug(pool: &PgPool, slug: &str) -> sqlx::Result<Option<Tenant>> {
-    sqlx::query_as("SELECT id, slug, name, city, region_prefix FROM tenants WHERE slug = $1")
-        .bind(slug)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(
+        "SELECT id, slug, name, city, region_prefix, county_term FROM tenants WHERE slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(pool)
+    .await
 }
 
 /// Tenants are only ever added (no statement updates or deletes one), so the server keeps each
@@ -38,9 +42,11 @@ impl TenantCache {
 }
 
 pub async fn all(pool: &PgPool) -> sqlx::Result<Vec<Tenant>> {
-    sqlx::query_as("SELECT id, slug, name, city, region_prefix FROM tenants ORDER BY id")
-        .fetch_all(pool)
-        .await
+    sqlx::query_as(
+        "SELECT id, slug, name, city, region_prefix, county_term FROM tenants ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
 }
 
 pub struct NewTenant<'a> {
@@ -53,7 +59,7 @@ pub struct NewTenant<'a> {
 pub async fn insert(conn: &mut PgConnection, t: &NewTenant<'_>) -> sqlx::Result<Tenant> {
     sqlx::query_as(
         "INSERT INTO tenants (slug, name, city, region_prefix) VALUES ($1, $2, $3, $4)
-         RETURNING id, slug, name, city, region_prefix",
+         RETURNING id, slug, name, city, region_prefix, county_term",
     )
     .bind(t.slug)
     .bind(t.name)

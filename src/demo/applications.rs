@@ -724,6 +724,14 @@ fn form_values(demo: &DemoApplication, rows: &[RosterRow]) -> FormValues {
         ),
     ];
     if demo.tenant == "zhongshan" {
+        // Zhongshan's own words: its 镇街, its filing platform, its mobiles and its currency.
+        for (_, value) in v.iter_mut() {
+            *value = value
+                .replace("所在县（市、区）", "所在镇街")
+                .replace("综试区线上服务平台", "中山市跨境电商公共服务平台")
+                .replace("0577", "0760")
+                .replace("1亿美元", "10亿元");
+        }
         v.retain(|(k, _)| {
             !k.starts_with("events.") && *k != "service_center" && !k.starts_with("trade.")
         });

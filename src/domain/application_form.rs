@@ -626,7 +626,7 @@ pub fn form_for(rules: &RuleSet, reference_year: i32) -> FormSpec {
     if !rules.tiers.is_empty() {
         sections.push(tier_section(rules));
     }
-    sections.push(contacts_section());
+    sections.push(contacts_section(&rules.texts.phone_example));
     sections.push(report_section(rules));
     FormSpec {
         sections,
@@ -907,22 +907,26 @@ fn tier_section(rules: &RuleSet) -> Section {
     }
 }
 
-fn contacts_section() -> Section {
+fn contacts_section(phone_example: &str) -> Section {
     let text = FieldKind::Text { max: PERSON_MAX };
+    let landline = if phone_example.is_empty() {
+        "固定电话，含区号".to_string()
+    } else {
+        format!("固定电话，如 {phone_example}")
+    };
     Section {
         id: "contacts",
         title: "联系人".into(),
         fields: vec![
             FieldSpec::new("legal_rep.name", "法定代表人姓名", text.clone()).required_if(true),
             FieldSpec::new("legal_rep.phone", "法定代表人电话", FieldKind::Phone)
-                .with_hint("固定电话，如 0577-88888888"),
+                .with_hint(landline.clone()),
             FieldSpec::new("legal_rep.mobile", "法定代表人手机", FieldKind::Mobile)
                 .required_if(true),
             FieldSpec::new("legal_rep.email", "法定代表人邮箱", FieldKind::Email),
             FieldSpec::new("contact.name", "业务负责人姓名", text.clone()).required_if(true),
             FieldSpec::new("contact.title", "业务负责人职务", text).required_if(true),
-            FieldSpec::new("contact.phone", "业务负责人电话", FieldKind::Phone)
-                .with_hint("固定电话，如 0577-88888888"),
+            FieldSpec::new("contact.phone", "业务负责人电话", FieldKind::Phone).with_hint(landline),
             FieldSpec::new("contact.mobile", "业务负责人手机", FieldKind::Mobile).required_if(true),
             FieldSpec::new("contact.email", "业务负责人邮箱", FieldKind::Email).required_if(true),
         ],

@@ -30,7 +30,7 @@ impl Role {
     pub fn label(self) -> &'static str {
         match self {
             Role::Operator => "园区运营管理机构",
-            Role::County => "县（市、区）/镇街商务主管部门",
+            Role::County => "属地商务主管部门",
             Role::Expert => "评审专家",
             Role::Bureau => "市商务局",
             Role::Admin => "平台管理员",

@@ -62,6 +62,33 @@ pub struct RuleSet {
     pub criteria: Vec<Criterion>,
     #[serde(default)]
     pub vetoes: Vec<Veto>,
+    /// What pages, templates and hints say that is specific to the city (examples, column names,
+    /// the articles cited for supervision).
+    #[serde(default)]
+    pub texts: CityTexts,
+}
+
+/// The city's own words: every text specific to a city comes from its rule set, never from the
+/// other city's copy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CityTexts {
+    /// A landline in the city's format (a hint).
+    pub phone_example: String,
+    /// What the roster calls the enterprise's county column (县（市、区） / 镇街).
+    pub county_column: String,
+    /// What the roster calls the platform registration column.
+    pub registration_column: String,
+    /// The roster template's example enterprise, its USCC without the check character, county.
+    pub example_enterprise: String,
+    pub example_uscc: String,
+    pub example_county: String,
+    /// The article that delists a park not rectified by the deadline, as cited.
+    pub rectification_basis: String,
+    /// The article that revokes for data still not reported after urging (empty: none).
+    pub unreported_basis: String,
+    /// The article that ends a title at the end of its term (empty: titles do not expire).
+    pub expiry_basis: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

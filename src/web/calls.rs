@@ -107,6 +107,16 @@ async fn list(
     render(&ListPage { ctx, calls })
 }
 
+impl CallForm {
+    /// An example title in the tenant's own words (its city, the year typed).
+    pub fn title_example(&self, ctx: &PageCtx) -> String {
+        let city = ctx.tenant.as_ref().map(|t| t.city.as_str()).unwrap_or("");
+        let year = self.year.trim();
+        let year = if year.is_empty() { "××××" } else { year };
+        format!("例如 关于开展{year}年度{city}跨境电子商务产业园区认定工作的通知")
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct CallForm {
     #[serde(default)]

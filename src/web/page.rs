@@ -88,8 +88,27 @@ impl PageCtx {
             .unwrap_or_else(|| "/".into())
     }
 
-    pub fn role_label(&self) -> &'static str {
-        self.user.as_ref().map(|u| u.role().label()).unwrap_or("")
+    /// The role's name in the tenant's words (a 镇街 office in Zhongshan).
+    pub fn role_label(&self) -> String {
+        match self.user.as_ref().map(|u| u.role()) {
+            Some(crate::domain::role::Role::County) => format!("{}商务主管部门", self.county()),
+            Some(role) => role.label().to_string(),
+            None => String::new(),
+        }
+    }
+
+    /// What this tenant calls its sub-municipal offices: 县（市、区） (Wenzhou) or 镇街
+    /// (Zhongshan); outside a tenant, both.
+    pub fn county(&self) -> &str {
+        self.tenant
+            .as_ref()
+            .map(|t| t.county_term.as_str())
+            .unwrap_or("县（市、区）/镇街")
+    }
+
+    /// `prefix` followed by the tenant's word for its offices ("所在" → "所在镇街").
+    pub fn county_with(&self, prefix: &str) -> String {
+        format!("{prefix}{}", self.county())
     }
 }
 

@@ -127,6 +127,28 @@ fn form_seen(page: &str, form: ElementRef) -> FormSeen {
     }
 }
 
+/// Words of one city that must not appear on the other's pages: every text specific to a city
+/// comes from its own rule set or settings.
+fn other_citys_words(url: &str) -> &'static [&'static str] {
+    // The built-in templates of every city are offered to every bureau to adopt.
+    if url.ends_with("/bureau/rulesets") {
+        return &[];
+    }
+    if url.starts_with("/t/zhongshan") {
+        &[
+            "温州",
+            "0577-",
+            "鹿城",
+            "综试区线上服务平台",
+            "县（市、区）",
+        ]
+    } else if url.starts_with("/t/wenzhou") {
+        &["中山", "0760-", "古镇", "镇街"]
+    } else {
+        &[]
+    }
+}
+
 fn is_html(response: &TestResponse) -> bool {
     response
         .headers
@@ -169,6 +191,15 @@ async fn crawl(app: &mut TestApp, start: &str) -> Vec<String> {
         }
         if !is_html(&response) {
             continue;
+        }
+        for word in other_citys_words(&url) {
+            if let Some(at) = response.body.find(word) {
+                let before: String = response.body[..at].chars().rev().take(40).collect();
+                let context: String = before.chars().rev().collect();
+                faults.push(format!(
+                    "GET {url}: another city's text {word:?} in …{context}…"
+                ));
+            }
         }
         let (links, page_forms) = links_and_forms(&url, &response.body);
         for link in links {

@@ -195,6 +195,28 @@ pub struct VersionView {
     pub warnings: Vec<String>,
     pub verdict: &'static str,
     pub tier: Option<String>,
+    /// The roster's column titles in the city's words.
+    pub roster_titles: Vec<String>,
+}
+
+/// The roster's column titles as the rule set names them (镇街, its own registration).
+pub fn roster_titles(rules: &crate::domain::ruleset::RuleSet) -> Vec<String> {
+    use crate::domain::roster::Column;
+    Column::ALL
+        .iter()
+        .map(|c| {
+            let own = match c {
+                Column::County => &rules.texts.county_column,
+                Column::PlatformRegistered => &rules.texts.registration_column,
+                _ => return c.title().to_string(),
+            };
+            if own.is_empty() {
+                c.title().to_string()
+            } else {
+                own.clone()
+            }
+        })
+        .collect()
 }
 
 pub fn version_view(loaded: &Loaded, v: &Version) -> VersionView {
@@ -232,6 +254,7 @@ pub fn version_view(loaded: &Loaded, v: &Version) -> VersionView {
             .map(|e| e.warnings.iter().map(|w| w.message.clone()).collect())
             .unwrap_or_default(),
         verdict: evaluation.as_ref().map(verdict_label).unwrap_or(""),
+        roster_titles: roster_titles(&loaded.rules),
         tier: evaluation.and_then(|e| e.tier).and_then(|t| {
             loaded
                 .rules

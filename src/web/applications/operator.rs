@@ -423,7 +423,7 @@ pub async fn review_lines(state: &AppState, loaded: &Loaded) -> AppResult<Vec<Re
         .map(|r| ReviewLine {
             version_number: r.version_number,
             stage: match r.stage.as_str() {
-                "county" => "县（市、区）/镇街初审",
+                "county" => "属地初审",
                 "decision" => "市商务局评审决定",
                 _ => "市商务局形式审查",
             },
@@ -473,7 +473,7 @@ fn completeness(
     let mut missing: Vec<Missing> = Vec::new();
     if loaded.app.jurisdiction_id.is_none() {
         missing.push(Missing {
-            text: "园区所在县（市、区）/镇街：请选择".into(),
+            text: format!("园区所在{}：请选择", county_term(loaded)),
             href: format!("{base}#jurisdiction_id"),
         });
     }
@@ -595,7 +595,7 @@ async fn submit(
                 .app
                 .jurisdiction_name
                 .as_deref()
-                .unwrap_or("县（市、区）")
+                .unwrap_or(county_term(&loaded))
         ),
     )
     .await?;
@@ -614,9 +614,10 @@ pub async fn freeze(
 ) -> AppResult<i32> {
     let tenant_id = loaded.tenant_id;
     let id = loaded.app.id;
-    let jurisdiction_id = loaded.app.jurisdiction_id.ok_or(AppError::Conflict(
-        "请先选择园区所在县（市、区）/镇街。".into(),
-    ))?;
+    let jurisdiction_id = loaded
+        .app
+        .jurisdiction_id
+        .ok_or_else(|| AppError::Conflict(format!("请先选择园区所在{}。", county_term(loaded))))?;
     let roster = roster_of(&loaded.app.roster.0);
     let docs = documents::attached_to_application(&state.db, tenant_id, id).await?;
     let evaluation = evaluate_form(loaded, &loaded.app.form.0, &roster, state.clock.today());
@@ -747,7 +748,10 @@ async fn form_page(
             errors.add(k, m);
         }
         if loaded.app.jurisdiction_id.is_none() {
-            errors.add("jurisdiction_id", "请选择园区所在县（市、区）/镇街。");
+            errors.add(
+                "jurisdiction_id",
+                format!("请选择园区所在{}。", county_term(&loaded)),
+            );
         }
     } else {
         for (k, m) in application_form::parse(&loaded.spec, &values).errors {
@@ -1075,4 +1079,12 @@ async fn version_page(
 ) -> AppResult<Response> {
     let loaded = load_own(&state, &user, id).await?;
     super::review::render_version(ctx, &state, &user, loaded, n, app_url(&user, id)).await
+}
+
+/// What the application's rule set calls the office that pre-reviews it (县（市、区） / 镇街).
+fn county_term(loaded: &Loaded) -> &str {
+    match loaded.rules.texts.county_column.as_str() {
+        "" => "县（市、区）",
+        own => own,
+    }
 }

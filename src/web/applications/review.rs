@@ -452,7 +452,7 @@ async fn county_opinion(
     if form.opinion == "recommend" && attested.values().any(|v| !v) {
         errors.add(
             "attest",
-            "推荐前请逐项核实并确认下列须由县（市、区）/镇街确认的条件；不符合的，请选择“不予推荐”。",
+            "推荐前请逐项核实并确认下列须由属地商务主管部门确认的条件；不符合的，请选择“不予推荐”。",
         );
     }
     if !errors.is_empty() {

@@ -49,6 +49,8 @@ const ROSTER_PAGE: usize = 100;
 struct RosterPage {
     ctx: PageCtx,
     base: String,
+    /// The city's column names and units for the row form (`_roster_cells.html`).
+    labels: CellLabels,
     loaded: Loaded,
     rows: Vec<(usize, RosterRow)>,
     total: usize,
@@ -110,6 +112,7 @@ fn roster_response(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = RosterPage {
+        labels: CellLabels::of(&loaded),
         base: app_url(user, loaded.app.id),
         can_edit: loaded.app.state == "draft",
         loaded,
@@ -323,11 +326,31 @@ async fn roster_add(
     Ok(Redirect::to(&format!("{}/roster?page=999999#rows", app_url(&user, id))).into_response())
 }
 
+/// What a roster row's form calls the city-specific columns.
+pub struct CellLabels {
+    pub county: String,
+    pub registered: String,
+    pub amount_hint: String,
+}
+
+impl CellLabels {
+    fn of(loaded: &Loaded) -> CellLabels {
+        let texts = &loaded.rules.texts;
+        let or = |t: &str, fallback: &str| if t.is_empty() { fallback } else { t }.to_string();
+        CellLabels {
+            county: or(&texts.county_column, "县（市、区）"),
+            registered: or(&texts.registration_column, "是否备案"),
+            amount_hint: format!("整数，单位：{}", roster_context(loaded).currency_label()),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "operator/roster_row.html")]
 struct RowPage {
     ctx: PageCtx,
     base: String,
+    labels: CellLabels,
     number: usize,
     cells: roster::RosterCells,
     errors: FieldErrors,
@@ -345,6 +368,7 @@ async fn roster_row_page(
     let rows = roster_of(&loaded.app.roster.0);
     let row = rows.get(number.wrapping_sub(1)).ok_or(AppError::NotFound)?;
     render(&RowPage {
+        labels: CellLabels::of(&loaded),
         ctx,
         base: app_url(&user, id),
         number,
@@ -374,6 +398,7 @@ async fn roster_row_save(
         Ok(row) => rows[index] = row,
         Err(errors) => {
             let page = RowPage {
+                labels: CellLabels::of(&loaded),
                 ctx,
                 base: app_url(&user, id),
                 number,
@@ -452,7 +477,11 @@ async fn roster_template(
     let loaded = load_own(&state, &user, id).await?;
     let year = format!("{}年", loaded.reference_year);
     Ok(xlsx_download(
-        roster_io::template_xlsx(roster_context(&loaded).currency_label(), &year),
+        roster_io::template_xlsx(
+            roster_context(&loaded).currency_label(),
+            &year,
+            &loaded.rules.texts,
+        ),
         "园区跨境电商企业名录表（模板）.xlsx",
     ))
 }
@@ -465,8 +494,13 @@ async fn roster_export(
     let loaded = load_own(&state, &user, id).await?;
     let rows = roster_of(&loaded.app.roster.0);
     let year = format!("{}年", loaded.reference_year);
-    let bytes = roster_io::export_xlsx(&rows, roster_context(&loaded).currency_label(), &year)
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let bytes = roster_io::export_xlsx(
+        &rows,
+        roster_context(&loaded).currency_label(),
+        &year,
+        &loaded.rules.texts,
+    )
+    .map_err(|e| AppError::Internal(e.into()))?;
     let mut response = xlsx_download(bytes, "园区跨境电商企业名录表.xlsx");
     response
         .headers_mut()

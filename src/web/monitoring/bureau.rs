@@ -67,6 +67,7 @@ pub struct ParkRow {
 #[template(path = "monitoring/dashboard.html")]
 struct Dashboard {
     ctx: PageCtx,
+    texts: crate::domain::ruleset::CityTexts,
     rows: Vec<ParkRow>,
     ended: Vec<Park>,
     to_accept: Vec<Report>,
@@ -204,6 +205,7 @@ async fn dashboard_page(
             .filter(|r| r.state == "county_passed" || r.kind() != ReportKind::ParkQuarter)
             .collect();
     let page = Dashboard {
+        texts: super::tenant_texts(state, tenant_id).await?,
         ctx,
         rows,
         ended,
@@ -498,7 +500,7 @@ impl ZonePage {
             ),
             (
                 format!("{} / {}", self.covered, self.counties.len()),
-                "有园区的县（市、区）（一县一园）".into(),
+                format!("有园区的{}（一县一园）", self.ctx.county()),
             ),
         ]
     }
@@ -905,6 +907,7 @@ async fn revoke(
 #[template(path = "monitoring/re_reviews.html")]
 struct ReReviewsPage {
     ctx: PageCtx,
+    texts: crate::domain::ruleset::CityTexts,
     rounds: Vec<monitoring::ReReview>,
     parks: Vec<Park>,
     calls: Vec<(String, String)>,
@@ -952,6 +955,7 @@ async fn re_reviews_page(
     .fetch_all(&state.db)
     .await?;
     let page = ReReviewsPage {
+        texts: super::tenant_texts(state, tenant_id).await?,
         ctx,
         rounds: monitoring::re_reviews(&state.db, tenant_id).await?,
         parks,
@@ -1362,6 +1366,8 @@ pub async fn apply_result(
 #[template(path = "monitoring/rectification.html")]
 struct OrderPage {
     ctx: PageCtx,
+    /// The article that delists a park not rectified in time, as the park's rule set cites it.
+    basis: String,
     order: monitoring::Order,
     responses: Vec<monitoring::Response>,
     errors: FieldErrors,
@@ -1386,13 +1392,35 @@ async fn show_order(
     let order = monitoring::order(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let basis = super::rules_for_version(
+        state,
+        tenant_id,
+        order_rule_set(state, tenant_id, &order).await?,
+    )
+    .await?
+    .texts
+    .rectification_basis;
     let page = OrderPage {
+        basis,
         responses: monitoring::responses(&state.db, tenant_id, id).await?,
         order,
         ctx,
         errors,
     };
     render_with(page.errors.status(), &page)
+}
+
+async fn order_rule_set(
+    state: &AppState,
+    tenant_id: i64,
+    order: &monitoring::Order,
+) -> AppResult<i64> {
+    Ok(
+        titles::get(&state.db, tenant_id, ParkScope::Bureau, order.award_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .rule_set_version_id,
+    )
 }
 
 /// The bureau's check of a rectification report: accepted restores the title; rejected sends

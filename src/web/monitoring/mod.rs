@@ -29,6 +29,36 @@ pub async fn rules_of(state: &AppState, tenant_id: i64, park: &Park) -> AppResul
     rules_for_version(state, tenant_id, park.rule_set_version_id).await
 }
 
+/// The city's own texts for pages that concern the tenant rather than one park: those of its
+/// most recently adopted rule set that has them.
+pub async fn tenant_texts(
+    state: &AppState,
+    tenant_id: i64,
+) -> AppResult<crate::domain::ruleset::CityTexts> {
+    let mut versions = rulesets::list(&state.db, tenant_id).await?;
+    versions.sort_by_key(|v| std::cmp::Reverse(v.id));
+    for v in versions {
+        let rules = rules_for_version(state, tenant_id, v.id).await?;
+        if rules.texts != Default::default() {
+            return Ok(rules.texts);
+        }
+    }
+    Ok(Default::default())
+}
+
+/// Whether the tenant's current rule set has scored criteria (else experts give opinions).
+pub async fn tenant_scores(state: &AppState, tenant_id: i64) -> AppResult<bool> {
+    let mut versions = rulesets::list(&state.db, tenant_id).await?;
+    versions.sort_by_key(|v| std::cmp::Reverse(v.id));
+    match versions.first() {
+        Some(v) => Ok(!rules_for_version(state, tenant_id, v.id)
+            .await?
+            .criteria
+            .is_empty()),
+        None => Ok(true),
+    }
+}
+
 pub async fn rules_for_version(
     state: &AppState,
     tenant_id: i64,

@@ -187,8 +187,17 @@ pub async fn expiry_notices(
     } else {
         90
     };
+    let basis = super::rules_of(state, tenant_id, park)
+        .await?
+        .texts
+        .expiry_basis;
+    let basis = if basis.is_empty() {
+        String::new()
+    } else {
+        format!("（{basis}）")
+    };
     Ok(vec![format!(
-        "认定有效期至 {until}，距到期已不足 {days} 天。期满后需重新认定（温州 第八条），请关注下一年度申报通知。"
+        "认定有效期至 {until}，距到期已不足 {days} 天。期满后需重新认定{basis}，请关注下一年度申报通知。"
     )])
 }
 
@@ -208,6 +217,8 @@ struct ReportPage {
     due: chrono::NaiveDate,
     currency: &'static str,
     transactions: bool,
+    /// "其中在综试区线上服务平台备案的企业（家）", in the rule set's words.
+    registered_label: String,
     form: BTreeMap<String, String>,
     errors: FieldErrors,
 }
@@ -225,7 +236,7 @@ impl ReportPage {
             v.push((
                 "transactions",
                 money("交易额"),
-                "以中山市跨境电商公共服务平台统计监测为准",
+                "以本市跨境电商公共服务平台统计监测为准",
             ));
         }
         v.extend([
@@ -243,11 +254,7 @@ impl ReportPage {
                 "",
             ),
             ("cbec_other", "其他跨境电商企业（家）".to_string(), ""),
-            (
-                "registered",
-                "其中在综试区线上服务平台备案的企业（家）".to_string(),
-                "中山：完成跨境电商企业备案的企业",
-            ),
+            ("registered", self.registered_label.clone(), ""),
             (
                 "active",
                 "其中本季度已开展业务的备案企业（家）".to_string(),
@@ -332,6 +339,7 @@ async fn report_view(
         label: period.label(ReportKind::ParkQuarter),
         currency: super::currency_label(&rules),
         transactions: rules.id == "zhongshan-2022",
+        registered_label: registered_label(&rules),
         ctx,
         park,
         report,
@@ -342,6 +350,12 @@ async fn report_view(
         errors,
     };
     render_with(page.errors.status(), &page)
+}
+
+fn registered_label(rules: &crate::domain::ruleset::RuleSet) -> String {
+    let own = rules.texts.registration_column.trim_start_matches("是否");
+    let own = if own.is_empty() { "备案" } else { own };
+    format!("其中{own}的企业（家）")
 }
 
 /// A filed report back as form values (to start a resubmission from what was sent).

@@ -71,6 +71,8 @@ pub fn sheet_label(a: &Assignment) -> &'static str {
 #[template(path = "expert/home.html")]
 struct Home {
     ctx: PageCtx,
+    /// Whether the tenant's experts score (Wenzhou) or give pass/fail opinions (Zhongshan).
+    scored: bool,
     expert: Option<Expert>,
     assignments: Vec<Assignment>,
 }
@@ -86,7 +88,9 @@ async fn home(
         Some(e) => panels::of_expert(&state.db, tenant_id, e.id).await?,
         None => Vec::new(),
     };
+    let scored = crate::web::monitoring::tenant_scores(&state, tenant_id).await?;
     render(&Home {
+        scored,
         ctx,
         expert,
         assignments,
