@@ -88,16 +88,16 @@ async fn the_bureau_filters_and_exports_its_trail_and_each_application_shows_its
         .await;
     page.assert_status(axum::http::StatusCode::OK)
         .assert_contains("哈希链完整")
-        .assert_contains("delist_lapsed")
-        .assert_not_contains("<td>submit</td>");
+        .assert_contains("整改逾期摘牌")
+        .assert_not_contains("<td>提交</td>");
     let csv = bureau
         .get("/t/wenzhou/bureau/audit.csv?kind=application")
         .await;
     assert!(csv.bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
     csv.assert_contains("序号,时间,操作人")
-        .assert_contains(",application,");
+        .assert_contains(",申报,");
     assert!(
-        !csv.body.contains(",title,"),
+        !csv.body.contains(",称号,"),
         "the filter applies to the export"
     );
     // Zhongshan's entries are not in Wenzhou's trail.

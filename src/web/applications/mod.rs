@@ -134,7 +134,13 @@ pub struct CheckRow {
     pub status_label: &'static str,
 }
 
-pub fn check_rows(rules: &RuleSet, evaluation: &Evaluation) -> Vec<CheckRow> {
+/// The engine's checks as page rows. The checks of a tier other than the one applied for are
+/// information, not failures (an application for 成长型 does not fail 引领型's thresholds).
+pub fn check_rows(
+    rules: &RuleSet,
+    evaluation: &Evaluation,
+    applied_tier: Option<&str>,
+) -> Vec<CheckRow> {
     evaluation
         .checks
         .iter()
@@ -145,7 +151,11 @@ pub fn check_rows(rules: &RuleSet, evaluation: &Evaluation) -> Vec<CheckRow> {
                 .and_then(|t| rules.tiers.iter().find(|x| &x.id == t))
                 .map(|t| t.name.clone())
                 .unwrap_or_default();
+            let other_tier = def
+                .and_then(|d| d.tier.as_deref())
+                .is_some_and(|own| applied_tier.is_some_and(|t| !t.is_empty() && t != own));
             let (status, status_label) = match c.status {
+                _ if other_tier => ("info", "未申报该类型，仅供参考"),
                 Status::Pass => ("pass", "符合"),
                 Status::Fail => ("fail", "不符合"),
                 Status::Manual => ("manual", "待人工确认"),
@@ -247,7 +257,7 @@ pub fn version_view(loaded: &Loaded, v: &Version) -> VersionView {
         documents: v.documents.0.clone(),
         checks: evaluation
             .as_ref()
-            .map(|e| check_rows(&loaded.rules, e))
+            .map(|e| check_rows(&loaded.rules, e, v.form.0.get("tier").map(String::as_str)))
             .unwrap_or_default(),
         warnings: evaluation
             .as_ref()

@@ -384,7 +384,7 @@ async fn show_page(
         base: app_url(user, id),
         state_label: super::state_label(&loaded.app.state, loaded.app.version_count),
         deadline: shanghai_minute(loaded.call.deadline),
-        checks: check_rows(&loaded.rules, &evaluation),
+        checks: check_rows(&loaded.rules, &evaluation, applied_tier(&loaded.app.form.0)),
         verdict: super::verdict_label(&evaluation),
         warnings: evaluation
             .warnings
@@ -796,7 +796,7 @@ async fn form_response(
     let page = FormPage {
         base: app_url(user, loaded.app.id),
         jurisdictions: jurisdiction_options(state, user.tenant()?).await?,
-        checks: check_rows(&loaded.rules, &evaluation),
+        checks: check_rows(&loaded.rules, &evaluation, applied_tier(&values)),
         verdict: super::verdict_label(&evaluation),
         loaded,
         values,
@@ -832,7 +832,7 @@ async fn selfcheck(
     let roster = roster_of(&loaded.app.roster.0);
     let evaluation = evaluate_form(&loaded, &values, &roster, state.clock.today());
     render(&SelfCheckPanel {
-        checks: check_rows(&loaded.rules, &evaluation),
+        checks: check_rows(&loaded.rules, &evaluation, applied_tier(&values)),
         verdict: super::verdict_label(&evaluation),
         live: true,
     })
@@ -1087,4 +1087,9 @@ fn county_term(loaded: &Loaded) -> &str {
         "" => "县（市、区）",
         own => own,
     }
+}
+
+/// The tier a form applies for (Zhongshan), if one is chosen.
+fn applied_tier(form: &std::collections::BTreeMap<String, String>) -> Option<&str> {
+    form.get("tier").map(String::as_str)
 }
