@@ -89,6 +89,9 @@ pub struct CityTexts {
     pub unreported_basis: String,
     /// The article that ends a title at the end of its term (empty: titles do not expire).
     pub expiry_basis: String,
+    /// The article that lets a re-review delist a park at once, as cited (empty: rectification
+    /// comes first).
+    pub delisting_basis: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

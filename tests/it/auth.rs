@@ -1,6 +1,7 @@
 //! Sign-in, sessions, throttling, CSRF and role/tenant guards.
 use crate::helpers::{DEMO_PASSWORD, TestApp};
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
 use parkcert::demo::USERS;
 
 #[tokio::test]
@@ -195,6 +196,49 @@ async fn a_post_without_the_csrf_token_is_refused() {
         .await
         .unwrap();
     assert_eq!(count, 0, "nothing may change without the token");
+}
+
+#[tokio::test]
+async fn an_upload_form_sends_its_token_in_the_body_never_in_the_address() {
+    let mut app = TestApp::spawn().await;
+    app.sign_in_as("wz-bureau").await;
+    let page = app.get("/t/wenzhou/bureau/experts").await;
+    page.assert_contains("action=\"/t/wenzhou/bureau/experts/import\"")
+        .assert_not_contains("_csrf=");
+    let token = app.csrf.clone().unwrap();
+    // The token in the address only is not taken: it would stay in the address bar and logs.
+    let boundary = "----parkcert-query-token";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\n\r\n\r\n--{boundary}--\r\n"
+    );
+    let query_only = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/t/wenzhou/bureau/experts/import?_csrf={token}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    app.request(query_only)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    app.post_multipart(
+        "/t/wenzhou/bureau/experts/import",
+        &[("_csrf", "forged")],
+        &[],
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
+    // With its token as the first part, a refused upload is shown again from the POST itself.
+    app.post_multipart(
+        "/t/wenzhou/bureau/experts/import",
+        &[],
+        &[("file", "", b"")],
+    )
+    .await
+    .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+    .assert_contains("请选择要上传的文件");
 }
 
 #[tokio::test]

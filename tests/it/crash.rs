@@ -90,19 +90,17 @@ impl Client {
 
     fn upload(&mut self, path: &str, category: &str, name: &str, bytes: &[u8]) -> Answer {
         const BOUNDARY: &str = "----parkcert-crash-7MA4YWxkTrZu0gW";
+        let csrf = &self.csrf;
         let mut body = format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"category\"\r\n\r\n{category}\r\n\
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n\
+             --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"category\"\r\n\r\n{category}\r\n\
              --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
              Content-Type: application/octet-stream\r\n\r\n"
         )
         .into_bytes();
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-        let url = format!(
-            "{}{path}?_csrf={}",
-            self.base,
-            self.csrf.replace('+', "%2B")
-        );
+        let url = format!("{}{path}", self.base);
         let request = self
             .agent
             .post(&url)

@@ -4,7 +4,7 @@
 //! for its method and role (a field error, a refusal or a redirect, never 404/405/5xx). A form
 //! that posts to a URL its page's route table does not serve fails here, whatever the unit tests
 //! that post straight to the right URL say.
-use crate::helpers::{DEMO_PASSWORD, TestApp, TestResponse};
+use crate::helpers::{DEMO_PASSWORD, TestApp, TestResponse, duplicate_ids};
 use axum::http::StatusCode;
 use scraper::{ElementRef, Html, Selector};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -201,11 +201,20 @@ async fn crawl(app: &mut TestApp, start: &str) -> Vec<String> {
                 ));
             }
         }
+        for id in duplicate_ids(&response.body) {
+            faults.push(format!("GET {url}: the id {id:?} is used more than once"));
+        }
         let (links, page_forms) = links_and_forms(&url, &response.body);
         for link in links {
             queue.push_back((link, url.clone()));
         }
         for form in page_forms {
+            if form.action.contains("_csrf") {
+                faults.push(format!(
+                    "GET {url}: a form carries its token in the address {}",
+                    form.action
+                ));
+            }
             let key = (form.method.clone(), shape(&form.action));
             forms.entry(key).or_insert(form);
         }
@@ -248,30 +257,16 @@ async fn submit(app: &mut TestApp, form: &FormSeen) -> TestResponse {
         return app.get(&format!("{}{sep}{query}", form.action)).await;
     }
     if form.multipart {
-        // The page's own token is in the action already; a browser sends an empty, unnamed
-        // part for a file input left empty.
+        // The page's own token is its first hidden field; a browser sends an empty, unnamed part
+        // for a file input left empty.
         let files: Vec<(&str, &str, &[u8])> = form
             .files
             .iter()
             .map(|f| (f.as_str(), "", &b""[..]))
             .collect();
-        let (path, _) = form
-            .action
-            .split_once("?_csrf=")
-            .unwrap_or((&form.action, ""));
-        app.csrf = hidden_token(&form.action).or(app.csrf.clone());
-        return app.post_multipart(path, &fields, &files).await;
+        return app.post_multipart(&form.action, &fields, &files).await;
     }
     app.post_raw(&form.action, &fields, &[]).await
-}
-
-fn hidden_token(action: &str) -> Option<String> {
-    let (_, query) = action.split_once('?')?;
-    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
-        .ok()?
-        .into_iter()
-        .find(|(k, _)| k == "_csrf")
-        .map(|(_, v)| v)
 }
 
 /// The app with the whole demo: calls, applications in every state, parks under monitoring.

@@ -345,7 +345,14 @@ impl TestApp {
     ) -> TestResponse {
         const BOUNDARY: &str = "----parkcert-test-boundary-7MA4YWxkTrZu0gW";
         let mut body: Vec<u8> = Vec::new();
-        for (name, value) in fields {
+        // The token travels as the first part, as the page's hidden field puts it.
+        let token = self.csrf.clone().unwrap_or_default();
+        let mut all: Vec<(&str, &str)> = Vec::new();
+        if !fields.iter().any(|(name, _)| *name == "_csrf") {
+            all.push(("_csrf", &token));
+        }
+        all.extend_from_slice(fields);
+        for (name, value) in all {
             body.extend_from_slice(
                 format!(
                     "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
@@ -364,12 +371,9 @@ impl TestApp {
             body.extend_from_slice(b"\r\n");
         }
         body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-        let token = self.csrf.clone().unwrap_or_default();
-        let separator = if path.contains('?') { '&' } else { '?' };
-        let uri = format!("{path}{separator}_csrf={}", url_escape(&token));
         let req = Request::builder()
             .method(Method::POST)
-            .uri(uri)
+            .uri(path)
             .header(
                 header::CONTENT_TYPE,
                 format!("multipart/form-data; boundary={BOUNDARY}"),
@@ -436,10 +440,6 @@ impl TestApp {
     }
 }
 
-fn url_escape(s: &str) -> String {
-    serde_urlencoded::to_string([("x", s)]).unwrap()[2..].to_string()
-}
-
 /// A file under `tests/fixtures/`.
 pub fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(format!(
@@ -449,21 +449,26 @@ pub fn fixture(path: &str) -> Vec<u8> {
     .unwrap_or_else(|e| panic!("fixture {path}: {e}"))
 }
 
-/// The page's CSRF token: a hidden field, or the `?_csrf=` of a multipart form's action.
+/// The page's CSRF token: its hidden field.
 fn hidden_csrf(html: &str) -> Option<String> {
     let marker = "name=\"_csrf\" value=\"";
-    if let Some(at) = html.find(marker) {
-        let start = at + marker.len();
-        let end = html[start..].find('"')? + start;
-        return Some(html[start..end].to_string());
-    }
-    let marker = "?_csrf=";
     let start = html.find(marker)? + marker.len();
     let end = html[start..].find('"')? + start;
-    let encoded = format!("x={}", &html[start..end]);
-    serde_urlencoded::from_str::<Vec<(String, String)>>(&encoded)
-        .ok()?
-        .into_iter()
-        .next()
-        .map(|(_, v)| v)
+    Some(html[start..end].to_string())
+}
+
+/// Ids a page uses more than once (invalid HTML: a label or an error message would point at the
+/// wrong field).
+pub fn duplicate_ids(html: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let with_id = scraper::Selector::parse("[id]").unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut twice = std::collections::BTreeSet::new();
+    for e in doc.select(&with_id) {
+        let id = e.value().attr("id").unwrap_or("").to_string();
+        if !seen.insert(id.clone()) {
+            twice.insert(id);
+        }
+    }
+    twice.into_iter().collect()
 }

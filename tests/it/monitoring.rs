@@ -2,7 +2,7 @@
 //! through county and bureau into the monitoring status; overdue reports, reminders and
 //! Zhongshan's revocation ground; re-review, rectification and delisting by the scheduled job;
 //! revocation and its bar on reapplying; expiry; and isolation between tenants and parties.
-use crate::helpers::{TestApp, fixture};
+use crate::helpers::{TestApp, duplicate_ids, fixture};
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use parkcert::domain::monitoring::{DueSettings, Period, ReportKind};
@@ -274,6 +274,32 @@ async fn a_report_missing_after_a_reminder_and_its_grace_becomes_a_zhongshan_rev
             .await
             .unwrap();
     assert_eq!(wz_grounds, 0);
+}
+
+#[tokio::test]
+async fn a_round_of_two_parks_gives_each_decision_form_its_own_field_ids() {
+    let app = with_demo().await;
+    let (first, _) = award_of(&app, "鹿城跨境电商直播基地").await;
+    let (second, _) = award_of(&app, "鹿城跨境电商产业园（一期）").await;
+    let mut bureau = browser(&app, "wz-bureau").await;
+    bureau.get("/t/wenzhou/bureau/monitoring/re-reviews").await;
+    let opened = bureau
+        .post_form(
+            "/t/wenzhou/bureau/monitoring/re-reviews",
+            &[
+                ("title", "专项复评"),
+                ("reason", "季度报告逾期"),
+                ("award", &first.to_string()),
+                ("award", &second.to_string()),
+            ],
+        )
+        .await;
+    opened.assert_status(StatusCode::SEE_OTHER);
+    let page = bureau.get(opened.location()).await;
+    page.assert_contains("鹿城跨境电商直播基地")
+        .assert_contains("鹿城跨境电商产业园（一期）");
+    assert_eq!(page.body.matches("name=\"findings\"").count(), 2);
+    assert_eq!(duplicate_ids(&page.body), Vec::<String>::new());
 }
 
 #[tokio::test]

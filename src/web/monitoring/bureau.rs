@@ -1121,6 +1121,7 @@ struct ReReviewEntry {
     park: monitoring::ReReviewPark,
     findings: Vec<domain::Finding>,
     may_delist: bool,
+    delist_basis: String,
     text: String,
     deadline: String,
     errors: FieldErrors,
@@ -1205,6 +1206,7 @@ async fn show_re_review(
                 FieldErrors::default()
             },
             may_delist: WorkflowRules::for_rule_set(&rules).delist_without_rectification,
+            delist_basis: rules.texts.delisting_basis.clone(),
             park: p,
             findings,
         });
