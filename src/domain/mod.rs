@@ -4,6 +4,7 @@ pub mod draw;
 pub mod evaluate;
 pub mod fixed;
 pub mod monitoring;
+pub mod numbers;
 pub mod role;
 pub mod roster;
 pub mod ruleset;

@@ -1052,3 +1052,51 @@ async fn a_zhongshan_form_asks_for_the_tier_and_two_years_in_yuan() {
         .assert_not_contains("美元")
         .assert_contains("中山市跨境电商企业备案");
 }
+
+#[tokio::test]
+async fn a_growing_self_check_shows_the_leading_tier_as_information_and_groups_amounts() {
+    let mut app = TestApp::spawn().await;
+    let call = open_call_in(&mut app, "zhongshan", "zs-bureau").await;
+    let mut operator = app.new_browser();
+    operator.sign_in_as("zs-operator1").await;
+    operator.get("/t/zhongshan/operator").await;
+    let response = operator
+        .post_form(&format!("/t/zhongshan/operator/calls/{call}/apply"), &[])
+        .await;
+    let base = response.location().trim_end_matches("/form").to_string();
+    operator.get(&format!("{base}/form")).await;
+    let panel = operator
+        .post_form(
+            &format!("{base}/selfcheck"),
+            &[
+                ("tier", "growing"),
+                ("trade.ref.transactions", "2250000000"),
+                ("trade.prev.transactions", "1726666667"),
+            ],
+        )
+        .await;
+    panel.assert_status(StatusCode::OK);
+    let body = &panel.body;
+    // 第五条 (引领型) is not what was applied for: information, never a failure in red.
+    let leading: Vec<&str> = body
+        .split("<li class=\"check-")
+        .skip(1)
+        .filter(|item| item.contains("第五条"))
+        .collect();
+    assert!(!leading.is_empty(), "{body}");
+    assert!(
+        leading
+            .iter()
+            .all(|item| item.starts_with("info") && item.contains("未申报该类型，仅供参考")),
+        "{leading:?}"
+    );
+    assert!(
+        body.contains("check-fail"),
+        "the growing tier's own gaps still fail"
+    );
+    // Amounts read with separators, years as they are.
+    panel
+        .assert_contains("2025年 2,250,000,000")
+        .assert_contains("2024年 1,726,666,667")
+        .assert_not_contains("2250000000");
+}

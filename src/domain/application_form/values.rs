@@ -322,15 +322,4 @@ fn email(text: &str) -> Option<String> {
     ok.then(|| text.to_string())
 }
 
-/// `40000000` → `40,000,000`.
-pub(super) fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(super) use crate::domain::numbers::grouped;

@@ -11,6 +11,7 @@ use crate::db::calls::{self, Call};
 use crate::db::rulesets;
 use crate::domain::application_form::{self, FormSpec};
 use crate::domain::evaluate::{self, CheckResult, Evaluation, Status};
+use crate::domain::numbers::group_numbers;
 use crate::domain::roster::RosterRow;
 use crate::domain::ruleset::RuleSet;
 use crate::domain::uscc::Uscc;
@@ -166,11 +167,12 @@ pub fn check_rows(
                 article: c.article.clone(),
                 description: def.map(|d| d.description.clone()).unwrap_or_default(),
                 tier,
-                required: def
-                    .map(|d| rules.requirement_text(d))
-                    .unwrap_or_else(|| c.required.clone()),
+                required: group_numbers(
+                    &def.map(|d| rules.requirement_text(d))
+                        .unwrap_or_else(|| c.required.clone()),
+                ),
                 actual: match (&c.actual, c.status) {
-                    (Some(a), _) => a.clone(),
+                    (Some(a), _) => group_numbers(a),
                     (None, Status::Manual) => "—".into(),
                     (None, _) => "未填写".into(),
                 },

@@ -14,6 +14,7 @@ use crate::domain::evaluate::Input;
 use crate::domain::monitoring::{
     self as domain, DueSettings, MonitoringStatus, ParkReport, Period, ReportKind, SupervisionRules,
 };
+use crate::domain::numbers::group_numbers;
 use crate::domain::ruleset::RuleSet;
 use crate::domain::workflow::{ReportAction, WorkflowRules};
 use crate::error::{AppError, AppResult};
@@ -496,20 +497,20 @@ pub fn permille(v: &Option<u64>) -> String {
 
 /// A whole amount with thousands separators.
 pub fn amount(v: impl Whole) -> String {
-    let s = v.whole().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::domain::numbers::grouped(v.whole())
 }
 
 /// The monitoring findings stored with a result, for display.
 pub fn findings_of(value: &serde_json::Value) -> Vec<domain::Finding> {
-    serde_json::from_value(value.clone()).unwrap_or_default()
+    let findings: Vec<domain::Finding> = serde_json::from_value(value.clone()).unwrap_or_default();
+    findings
+        .into_iter()
+        .map(|f| domain::Finding {
+            required: group_numbers(&f.required),
+            actual: group_numbers(&f.actual),
+            ..f
+        })
+        .collect()
 }
 
 #[cfg(test)]
