@@ -16,6 +16,7 @@ pub mod rulesets;
 pub mod scope;
 pub mod tenants;
 pub mod titles;
+pub mod todo;
 pub mod transition;
 pub mod users;
 

@@ -5,7 +5,7 @@ use super::request::ClientInfo;
 use crate::auth::{CurrentUser, password};
 use crate::db::jurisdictions::{self, Jurisdiction};
 use crate::db::users::{self, UserRow};
-use crate::db::{applications, audit, calls, tenants, unique_violation};
+use crate::db::{applications, audit, calendar, calls, tenants, todo, unique_violation};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -14,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
@@ -48,6 +49,79 @@ struct Home {
     calls: Vec<CallProgress>,
     /// The tenant's rules award parks on a higher authority's list directly (Zhongshan 第九条).
     provincial: bool,
+    todo: Vec<TodoItem>,
+    calendar_warning: Option<String>,
+}
+
+/// One line of the bureau's to-do list: what waits, and the page where it is done.
+struct TodoItem {
+    text: String,
+    href: String,
+}
+
+/// The to-do list in the order the work comes: applications, objections, then monitoring.
+fn todo_items(home: &str, waiting: Vec<todo::Waiting>) -> Vec<TodoItem> {
+    const ORDER: &[&str] = &[
+        "forwarded",
+        "reviewed",
+        "publicity_closed",
+        "objection",
+        "report",
+        "rectification",
+        "re_review",
+    ];
+    let mut items: Vec<(usize, TodoItem)> = waiting
+        .into_iter()
+        .filter_map(|w| {
+            let rank = ORDER.iter().position(|k| *k == w.kind)?;
+            let (n, id, subject) = (w.n, w.subject_id, &w.subject);
+            let call = format!("{home}/calls/{id}/applications");
+            let item = |text: String, href: String| TodoItem { text, href };
+            Some((
+                rank,
+                match w.kind.as_str() {
+                    "forwarded" => item(format!("{subject}：{n} 份申报待形式审查"), call),
+                    "reviewed" => item(
+                        format!("{subject}：{n} 份申报已完成专家评审，待确定拟认定名单"),
+                        call,
+                    ),
+                    "publicity_closed" => {
+                        item(format!("{subject}：{n} 份申报公示期满，待作出认定"), call)
+                    }
+                    "objection" => item(
+                        format!("{n} 件异议待调查处理"),
+                        format!("{home}/objections"),
+                    ),
+                    "report" => item(format!("{n} 份报告待采纳"), format!("{home}/monitoring")),
+                    "rectification" => item(
+                        format!("{subject} 已提交整改报告，待验收"),
+                        format!("{home}/monitoring/rectifications/{id}"),
+                    ),
+                    _ => item(
+                        format!("{subject}：{n} 个园区待作出复评结论"),
+                        format!("{home}/monitoring/re-reviews/{id}"),
+                    ),
+                },
+            ))
+        })
+        .collect();
+    items.sort_by_key(|(rank, _)| *rank);
+    items.into_iter().map(|(_, item)| item).collect()
+}
+
+/// From 1 November the bureau is told when next year's holiday calendar is not loaded: a
+/// publicity or deadline reaching into that year cannot be counted in working days.
+fn calendar_warning(today: chrono::NaiveDate, covers: impl Fn(i32) -> bool) -> Option<String> {
+    let missing = if !covers(today.year()) {
+        today.year()
+    } else if today.month() >= 11 && !covers(today.year() + 1) {
+        today.year() + 1
+    } else {
+        return None;
+    };
+    Some(format!(
+        "尚未导入{missing}年节假日安排：公示期等按工作日计算的期限无法进入{missing}年，发布公示时将被拒绝。请联系平台管理员按国务院办公厅公布的{missing}年节假日安排导入。"
+    ))
 }
 
 /// A published call and where its applications stand.
@@ -93,12 +167,17 @@ async fn home(
     let provincial = super::awards::provincial_rules(&state, tenant_id)
         .await?
         .is_some();
+    let todo = todo_items(&ctx.home(), todo::bureau(&state.db, tenant_id).await?);
+    let cal = calendar::load(&state.db).await?;
+    let calendar_warning = calendar_warning(state.clock.today(), |y| cal.covers(y));
     render(&Home {
         ctx,
         user_count,
         jurisdiction_count,
         calls,
         provincial,
+        todo,
+        calendar_warning,
     })
 }
 
@@ -457,4 +536,25 @@ async fn jurisdiction_toggle(
     let verb = if active { "启用" } else { "停用" };
     flash(&session, "success", format!("已{verb}辖区 {}。", j.name)).await?;
     Ok(Redirect::to(&format!("{}/jurisdictions", user.home_url())).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn the_calendar_warning_starts_on_1_november_when_next_year_is_missing() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let only_2026 = |y: i32| y == 2026;
+        assert_eq!(calendar_warning(day(10, 31), only_2026), None);
+        let warning = calendar_warning(day(11, 1), only_2026).unwrap();
+        assert!(warning.contains("尚未导入2027年节假日安排"), "{warning}");
+        assert_eq!(calendar_warning(day(12, 28), |y| y <= 2027), None);
+        assert!(
+            calendar_warning(day(3, 1), |y| y == 2025)
+                .unwrap()
+                .contains("2026年")
+        );
+    }
 }

@@ -916,3 +916,26 @@ async fn an_operator_reads_the_bureaus_urging_and_its_grace_date_on_its_home_par
         .await
         .assert_not_contains("催报中山港跨境电商物流园");
 }
+
+#[tokio::test]
+async fn the_bureau_home_lists_what_waits_for_it_and_warns_that_next_years_calendar_is_missing() {
+    let app = with_demo().await;
+    let mut bureau = browser(&app, "wz-bureau").await;
+    let home = bureau.get("/t/wenzhou/bureau").await;
+    home.assert_status(StatusCode::OK)
+        .assert_contains("待办事项")
+        .assert_contains("<a href=\"/t/wenzhou/bureau/monitoring\">2 份报告待采纳</a>")
+        .assert_contains("个园区待作出复评结论")
+        // 23 November 2026, and the program knows holidays up to 2026 only.
+        .assert_contains("尚未导入2027年节假日安排");
+    let round = home
+        .body
+        .split("href=\"/t/wenzhou/bureau/monitoring/re-reviews/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the to-do list links the round to decide");
+    bureau
+        .get(&format!("/t/wenzhou/bureau/monitoring/re-reviews/{round}"))
+        .await
+        .assert_contains("作出结论");
+}
