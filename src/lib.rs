@@ -6,6 +6,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod io;
 pub mod pgcluster;
 pub mod review_xlsx;
 pub mod roster_io;

@@ -92,6 +92,29 @@ pub struct CityTexts {
     /// The article that lets a re-review delist a park at once, as cited (empty: rectification
     /// comes first).
     pub delisting_basis: String,
+    /// The printed application form's title and the attachment it is (温州 附件1 申报表).
+    pub form_title: String,
+    pub form_attachment: String,
+    /// The printed statement's title and attachment (温州 附件2 申报书).
+    pub statement_title: String,
+    pub statement_attachment: String,
+}
+
+impl CityTexts {
+    /// The printed form's title, or the general one where the rules name none.
+    pub fn form_title_or(&self, city: &str) -> String {
+        match self.form_title.as_str() {
+            "" => format!("{city}跨境电子商务产业园区申报表"),
+            own => own.to_string(),
+        }
+    }
+
+    pub fn statement_title_or(&self, city: &str) -> String {
+        match self.statement_title.as_str() {
+            "" => format!("{city}跨境电子商务产业园区申报书"),
+            own => own.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

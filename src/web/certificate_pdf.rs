@@ -1,10 +1,9 @@
 //! The certificate as a PDF (A4 landscape), for filing and printing where a browser's print
-//! dialog is not at hand. Text uses the PDF standard's predefined Chinese font STSong-Light
-//! (Adobe-GB1, UCS-2 encoding), which every PDF reader maps to an installed Song typeface, so
-//! the file stays small and needs no font shipped with the program.
+//! dialog is not at hand, in the predefined Chinese font of [`crate::io::pdf`].
 use crate::db::awards::Award;
+use crate::io::pdf::{font, ucs2, width};
 use lopdf::content::{Content, Operation};
-use lopdf::{Dictionary, Document, Object, Stream, StringFormat, dictionary};
+use lopdf::{Document, Object, Stream, dictionary};
 
 const WIDTH: f32 = 842.0;
 const HEIGHT: f32 = 595.0;
@@ -15,56 +14,6 @@ struct Line {
     size: f32,
     y: f32,
     x: Option<f32>,
-}
-
-/// UTF-16 big-endian, as the UniGB-UCS2-H encoding reads it.
-fn ucs2(text: &str) -> Object {
-    let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
-    Object::String(bytes, StringFormat::Hexadecimal)
-}
-
-/// Approximate advance: CJK characters take a full em, ASCII half.
-fn width(text: &str, size: f32) -> f32 {
-    text.chars()
-        .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
-        .sum::<f32>()
-        * size
-}
-
-fn font() -> Dictionary {
-    let descriptor = dictionary! {
-        "Type" => "FontDescriptor",
-        "FontName" => "STSong-Light",
-        "Flags" => 6,
-        "FontBBox" => vec![(-25).into(), (-254).into(), 1000.into(), 880.into()],
-        "ItalicAngle" => 0,
-        "Ascent" => 880,
-        "Descent" => -120,
-        "CapHeight" => 880,
-        "StemV" => 93,
-    };
-    let cid_font = dictionary! {
-        "Type" => "Font",
-        "Subtype" => "CIDFontType0",
-        "BaseFont" => "STSong-Light",
-        "CIDSystemInfo" => dictionary! {
-            "Registry" => Object::string_literal("Adobe"),
-            "Ordering" => Object::string_literal("GB1"),
-            "Supplement" => 4,
-        },
-        "FontDescriptor" => descriptor,
-        "DW" => 1000,
-        // Latin letters and digits are half-width in Adobe-GB1 (both its proportional range
-        // and the half-width range UniGB-UCS2-H maps ASCII to).
-        "W" => vec![1.into(), 95.into(), 500.into(), 814.into(), 907.into(), 500.into()],
-    };
-    dictionary! {
-        "Type" => "Font",
-        "Subtype" => "Type0",
-        "BaseFont" => "STSong-Light",
-        "Encoding" => "UniGB-UCS2-H",
-        "DescendantFonts" => vec![cid_font.into()],
-    }
 }
 
 /// The certificate's lines, as on the HTML page.

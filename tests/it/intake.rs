@@ -464,6 +464,30 @@ async fn an_application_goes_from_draft_through_a_return_and_a_resubmission_into
         .await
         .assert_status(StatusCode::OK)
         .assert_contains("52,600,000");
+    // Each version prints as the regulations' 申报表 and 申报书, with the boxes to sign and seal,
+    // for the operator and the reviewers alike, on a page and as a PDF.
+    bureau
+        .get(&format!("{page}/versions/1/print"))
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("附件1")
+        .assert_contains("温州市跨境电子商务产业园区申报表")
+        .assert_contains("法定代表人签字")
+        .assert_contains("温州市跨境电子商务产业园区申报书")
+        .assert_contains("加盖单位公章")
+        .assert_contains("入驻企业名录（附件3");
+    let pdf = operator.get(&format!("{base}/versions/2/pdf")).await;
+    pdf.assert_status(StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    let document = lopdf::Document::load_mem(&pdf.bytes).expect("a readable PDF");
+    assert!(
+        document.get_pages().len() >= 3,
+        "申报表, 申报书 and the roster"
+    );
+    operator
+        .get(&format!("{base}/versions/2/docx"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
 
     // Every step is in the audit trail.
     let actions: Vec<String> = sqlx::query_scalar(

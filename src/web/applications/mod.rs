@@ -3,6 +3,7 @@
 //! application with its call and frozen rule set, the engine's checks as rows for a page, and
 //! the view of a frozen version.
 pub mod operator;
+pub mod print;
 pub mod review;
 pub mod roster;
 

@@ -46,6 +46,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/applications/{id}/submit", post(submit))
         .route("/applications/{id}/versions/{n}", get(version_page))
+        .route(
+            "/applications/{id}/versions/{n}/{format}",
+            get(printed_version),
+        )
         .merge(super::roster::router())
         .merge(crate::web::monitoring::operator::router())
 }
@@ -1079,6 +1083,17 @@ async fn version_page(
 ) -> AppResult<Response> {
     let loaded = load_own(&state, &user, id).await?;
     super::review::render_version(ctx, &state, &user, loaded, n, app_url(&user, id)).await
+}
+
+async fn printed_version(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id, n, format)): Path<(String, i64, i32, String)>,
+) -> AppResult<Response> {
+    let loaded = load_own(&state, &user, id).await?;
+    let base = app_url(&user, id);
+    super::review::render_printed(ctx, &state, &user, loaded, (n, &format), base).await
 }
 
 /// What the application's rule set calls the office that pre-reviews it (县（市、区） / 镇街).

@@ -31,6 +31,10 @@ pub fn county_router() -> Router<AppState> {
         .route("/applications/{id}", get(county_show))
         .route("/applications/{id}/opinion", post(county_opinion))
         .route("/applications/{id}/versions/{n}", get(version_for_reviewer))
+        .route(
+            "/applications/{id}/versions/{n}/{format}",
+            get(printed_for_reviewer),
+        )
         .merge(crate::web::monitoring::county::router())
 }
 
@@ -40,6 +44,10 @@ pub fn bureau_router() -> Router<AppState> {
         .route("/applications/{id}", get(bureau_show))
         .route("/applications/{id}/decision", post(bureau_decision))
         .route("/applications/{id}/versions/{n}", get(version_for_reviewer))
+        .route(
+            "/applications/{id}/versions/{n}/{format}",
+            get(printed_for_reviewer),
+        )
 }
 
 fn reviewer_scope(user: &CurrentUser) -> AppResult<Scope> {
@@ -665,6 +673,54 @@ async fn version_for_reviewer(
     let loaded = load(&state, user.tenant()?, reviewer_scope(&user)?, id).await?;
     let base = format!("{}/applications/{id}", user.home_url());
     render_version(ctx, &state, &user, loaded, n, base).await
+}
+
+async fn printed_for_reviewer(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id, n, format)): Path<(String, i64, i32, String)>,
+) -> AppResult<Response> {
+    let loaded = load(&state, user.tenant()?, reviewer_scope(&user)?, id).await?;
+    let base = format!("{}/applications/{id}", user.home_url());
+    render_printed(ctx, &state, &user, loaded, (n, &format), base).await
+}
+
+/// A frozen version as its A4 print page (`print`) or PDF (`pdf`).
+pub async fn render_printed(
+    ctx: PageCtx,
+    state: &AppState,
+    user: &CurrentUser,
+    loaded: Loaded,
+    (n, format): (i32, &str),
+    base: String,
+) -> AppResult<Response> {
+    let versions = applications::versions(&state.db, user.tenant()?, loaded.app.id).await?;
+    let v = versions
+        .iter()
+        .find(|v| v.number == n)
+        .ok_or(AppError::NotFound)?;
+    let doc = super::print::printed(&loaded, v, &ctx.tenant()?.city);
+    let version_url = format!("{base}/versions/{n}");
+    match format {
+        "print" => render(&super::print::PrintPage {
+            ctx,
+            pdf: format!("{version_url}/pdf"),
+            back: version_url,
+            doc,
+        }),
+        "pdf" => {
+            let bytes = super::print::pdf(&doc).map_err(|e| {
+                AppError::Internal(anyhow::Error::new(e).context("rendering a version as PDF"))
+            })?;
+            Ok(crate::web::files::attachment(
+                bytes,
+                crate::storage::FileKind::Pdf,
+                &doc.file_name(),
+            ))
+        }
+        _ => Err(AppError::NotFound),
+    }
 }
 
 pub async fn render_version(

@@ -1,0 +1,2 @@
+//! Files in and out: printable documents.
+pub mod pdf;
