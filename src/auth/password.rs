@@ -1,10 +1,60 @@
 //! argon2id password hashing with the OWASP minimum parameters (m=19456 KiB, t=2, p=1).
-//! Hashing is deliberately slow, so it always runs on the blocking pool.
+//! Hashing is deliberately slow and takes 19 MiB, so it runs on the blocking pool, at most one
+//! per core at a time: a burst of sign-ins queues instead of taking the server's memory, and a
+//! request that waits too long is told to come back.
 use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// How long a sign-in waits for its turn at the hasher before it is refused.
+pub const QUEUE_WAIT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    /// Every hasher was busy for [`QUEUE_WAIT`].
+    #[error("too many password checks at once")]
+    Busy,
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+impl From<HashError> for crate::error::AppError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => crate::error::AppError::TooManyRequests(
+                "同时登录的人数较多，请稍候片刻再试。".into(),
+            ),
+            HashError::Failed(e) => crate::error::AppError::Internal(e),
+        }
+    }
+}
+
+/// One permit per core (at least one, at most eight).
+fn hashers() -> &'static Semaphore {
+    static HASHERS: OnceLock<Semaphore> = OnceLock::new();
+    HASHERS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Semaphore::new(cores.clamp(1, 8))
+    })
+}
+
+/// Runs `work` on the blocking pool once a hasher is free.
+async fn bounded<T: Send + 'static>(
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, HashError> {
+    let _permit = tokio::time::timeout(QUEUE_WAIT, hashers().acquire())
+        .await
+        .map_err(|_| HashError::Busy)?
+        .map_err(|e| anyhow::anyhow!("hasher semaphore closed: {e}"))?;
+    let out = tokio::task::spawn_blocking(work)
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(out?)
+}
 
 fn hasher() -> Argon2<'static> {
     let params = Params::new(19_456, 2, 1, None).expect("OWASP parameters are valid");
@@ -51,14 +101,14 @@ pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
 }
 
-pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+pub async fn hash(password: String) -> Result<String, HashError> {
+    bounded(move || hash_blocking(&password)).await
 }
 
 /// Verifies `password` against `stored`; with no stored hash (unknown account) it still spends
 /// one full verification so response times do not reveal which accounts exist.
-pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || {
+pub async fn verify(password: String, stored: Option<String>) -> Result<bool, HashError> {
+    bounded(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
         let parsed = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
@@ -67,7 +117,7 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
             .is_ok();
         Ok(known && ok)
     })
-    .await?
+    .await
 }
 
 fn dummy_hash() -> &'static str {

@@ -5,13 +5,27 @@ pub const WINDOW_MINUTES: i64 = 15;
 pub const MAX_PER_ACCOUNT: i64 = 5;
 pub const MAX_PER_IP: i64 = 20;
 
-/// True when this account or this address has failed too often recently.
-pub async fn is_throttled(
+/// Counts a sign-in attempt before its password is checked: the attempt is recorded as a
+/// failure at once (a success clears it), and refused when the account or the address has
+/// failed too often recently. The count and the record are one step under advisory locks on the
+/// account and the address, so simultaneous guesses cannot all pass the check before any is
+/// recorded — on one server or many.
+pub async fn begin_attempt(
     pool: &PgPool,
     tenant_id: Option<i64>,
     login: &str,
     ip: &str,
-) -> sqlx::Result<bool> {
+) -> sqlx::Result<Attempt> {
+    let mut tx = pool.begin().await?;
+    // Account first, address second, always: two attempts never wait on each other in a cycle.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("sign-in account {tenant_id:?} {login}"))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("sign-in address {ip}"))
+        .execute(&mut *tx)
+        .await?;
     let (per_account, per_ip): (i64, i64) = sqlx::query_as(
         "SELECT
            (SELECT count(*) FROM sign_in_failures
@@ -24,24 +38,28 @@ pub async fn is_throttled(
     .bind(login)
     .bind(ip)
     .bind(WINDOW_MINUTES as i32)
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
-    Ok(per_account >= MAX_PER_ACCOUNT || per_ip >= MAX_PER_IP)
-}
-
-pub async fn record_failure(
-    pool: &PgPool,
-    tenant_id: Option<i64>,
-    login: &str,
-    ip: &str,
-) -> sqlx::Result<()> {
+    if per_account >= MAX_PER_ACCOUNT || per_ip >= MAX_PER_IP {
+        tx.commit().await?;
+        return Ok(Attempt::Refused);
+    }
     sqlx::query("INSERT INTO sign_in_failures (tenant_id, login, ip) VALUES ($1, $2, $3)")
         .bind(tenant_id)
         .bind(login)
         .bind(ip)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    tx.commit().await?;
+    Ok(Attempt::Counted)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Recorded as a failure until the sign-in succeeds.
+    Counted,
+    /// Too many recent failures: the password is not checked.
+    Refused,
 }
 
 /// A successful sign-in clears the account's recent failures (the address's remain counted).

@@ -176,7 +176,9 @@ async fn sign_in(
     if !errors.is_empty() {
         return reshow(ctx, form, errors, None, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    if throttle::is_throttled(&state.db, target.tenant_id, &form.login, &client.ip).await? {
+    let attempt =
+        throttle::begin_attempt(&state.db, target.tenant_id, &form.login, &client.ip).await?;
+    if attempt == throttle::Attempt::Refused {
         let msg = format!(
             "登录失败次数过多，账号已临时锁定，请{}分钟后再试。",
             throttle::WINDOW_MINUTES
@@ -197,7 +199,7 @@ async fn sign_in(
         None => true,
     };
     let Some(creds) = creds.filter(|c| ok && second_factor(c)) else {
-        throttle::record_failure(&state.db, target.tenant_id, &form.login, &client.ip).await?;
+        // The attempt was counted as a failure before the check.
         tracing::info!(login = form.login, ip = client.ip, "failed sign-in");
         let msg = "账号、密码或验证码不正确。".to_string();
         return reshow(ctx, form, errors, Some(msg), StatusCode::UNAUTHORIZED);

@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A browser for the real server: cookies, the CSRF token, no redirects followed.
-struct Client {
+pub(crate) struct Client {
     base: String,
     agent: ureq::Agent,
     cookies: BTreeMap<String, String>,
@@ -22,10 +22,10 @@ struct Client {
 
 /// What a request came to: a status, the redirect target, the body; None when the server was
 /// gone (killed mid-request).
-type Answer = Option<(u16, String, String)>;
+pub(crate) type Answer = Option<(u16, String, String)>;
 
 impl Client {
-    fn new(port: u16) -> Client {
+    pub(crate) fn new(port: u16) -> Client {
         Client {
             base: format!("http://127.0.0.1:{port}"),
             agent: ureq::AgentBuilder::new()
@@ -66,7 +66,7 @@ impl Client {
         Some((status, location, body))
     }
 
-    fn get(&mut self, path: &str) -> Answer {
+    pub(crate) fn get(&mut self, path: &str) -> Answer {
         let request = self
             .agent
             .get(&format!("{}{path}", self.base))
@@ -75,7 +75,7 @@ impl Client {
         self.finish(result)
     }
 
-    fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
+    pub(crate) fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Answer {
         let mut all = vec![("_csrf", self.csrf.clone())];
         all.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
         let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -115,14 +115,14 @@ impl Client {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free loopback port")
 }
 
-fn start_server(database: &str, data_dir: &std::path::Path, port: u16) -> Child {
+pub(crate) fn start_server(database: &str, data_dir: &std::path::Path, port: u16) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_parkcert"))
         .env("DATABASE_URL", app_url(database))
         .env("PARKCERT_MIGRATION_DATABASE_URL", cluster_url(database))

@@ -11,6 +11,7 @@ mod crash;
 mod crawl;
 mod evaluate_cli;
 mod faults;
+mod hostile;
 mod intake;
 mod isolation;
 mod monitoring;

@@ -1,0 +1,117 @@
+//! Hostile input against the real server binary (loopback only): bursts of sign-ins, guesses
+//! sent at once. Memory is read from the server's /proc status, never inferred from timing.
+use crate::crash::{Client, free_port, start_server};
+use crate::helpers::{DEMO_PASSWORD, TestApp};
+use std::process::Child;
+
+/// The server's resident memory now and at its peak, in KiB (VmRSS, VmHWM).
+fn memory_kib(server: &Child) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.id()))
+        .expect("the server's /proc status");
+    let field = |name: &str| -> u64 {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name} in /proc status"))
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// A running server on a fresh database with the demo accounts.
+async fn real_server() -> (TestApp, Child, u16) {
+    let app = TestApp::spawn().await;
+    let database: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let port = free_port();
+    let server = start_server(&database, &app.data_dir, port);
+    (app, server, port)
+}
+
+/// `n` sign-ins sent at once from their own connections; the statuses that came back.
+fn at_once(port: u16, n: usize, login: impl Fn(usize) -> (String, String)) -> Vec<u16> {
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(n));
+    let threads: Vec<_> = (0..n)
+        .map(|i| {
+            let (login, password) = login(i);
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let mut client = Client::new(port);
+                client.get("/t/wenzhou/login");
+                barrier.wait();
+                client
+                    .post_form(
+                        "/t/wenzhou/login",
+                        &[("login", &login), ("password", &password)],
+                    )
+                    .map_or(0, |(status, _, _)| status)
+            })
+        })
+        .collect();
+    threads.into_iter().map(|t| t.join().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn a_burst_of_sign_ins_queues_for_the_hashers_and_gives_the_memory_back() {
+    let (_app, mut server, port) = real_server().await;
+    // One sign-in first, so the baseline includes what every later one shares.
+    at_once(port, 1, |_| {
+        ("nobody-warmup".into(), "wrong-password-1".into())
+    });
+    let (baseline, _) = memory_kib(&server);
+    let statuses = at_once(port, 20, |i| {
+        (format!("nobody-{i}"), "wrong-password-1".into())
+    });
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
+    let (after, peak) = memory_kib(&server);
+    server.kill().ok();
+    server.wait().ok();
+    // 19 MiB per password check; only one per core runs at once.
+    let hashers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8) as u64;
+    let mib = |kib: u64| kib / 1024;
+    eprintln!(
+        "sign-in burst: baseline {} MiB, peak {} MiB, after {} MiB ({hashers} hashers)",
+        mib(baseline),
+        mib(peak),
+        mib(after)
+    );
+    assert!(
+        peak.saturating_sub(baseline) < (hashers + 2) * 20 * 1024,
+        "peak {} MiB over a baseline of {} MiB",
+        mib(peak),
+        mib(baseline)
+    );
+    assert!(
+        after.saturating_sub(baseline) < 40 * 1024,
+        "{} MiB kept after the burst (baseline {} MiB)",
+        mib(after),
+        mib(baseline)
+    );
+}
+
+#[tokio::test]
+async fn guesses_sent_at_once_cannot_outrun_the_lock_out() {
+    let (_app, mut server, port) = real_server().await;
+    let statuses = at_once(port, 30, |_| {
+        ("wz-operator1".into(), "wrong-password-1".into())
+    });
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert_eq!(checked, 5, "only five guesses are checked: {statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
+    // The right password now finds the account locked.
+    let right = at_once(port, 1, |_| ("wz-operator1".into(), DEMO_PASSWORD.into()));
+    server.kill().ok();
+    server.wait().ok();
+    assert_eq!(right, [429]);
+}
