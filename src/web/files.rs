@@ -106,6 +106,10 @@ pub async fn read_upload(
             }
         } else {
             let text = field.text().await.map_err(bad_multipart)?;
+            if text.chars().any(super::input::is_forbidden) {
+                errors.add(&name, super::input::MESSAGE);
+                continue;
+            }
             upload.fields.insert(name, text);
         }
     }
@@ -147,6 +151,10 @@ pub async fn read_data_upload(
             }
         } else {
             let text = field.text().await.map_err(bad_multipart)?;
+            if text.chars().any(super::input::is_forbidden) {
+                errors.add(&name, super::input::MESSAGE);
+                continue;
+            }
             upload.fields.insert(name, text);
         }
     }

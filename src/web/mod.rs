@@ -10,6 +10,7 @@ pub mod calendar_admin;
 pub mod calls;
 pub mod certificate_pdf;
 pub mod files;
+pub mod input;
 pub mod monitoring;
 pub mod objections;
 pub mod page;
@@ -102,20 +103,23 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn(move |req, next| {
             tenant_scope(scoped.clone(), req, next)
         }))
+        .layer(from_fn(input::refuse_bad_text))
         .layer(from_fn(csrf::protect))
         .layer(sessions)
+        // The one body limit is the layer below (axum's own 2 MB default would cut uploads short
+        // before the handler can say which file was too big). Inside the error pages and the
+        // security headers, so its 413 is the product's page with the same headers.
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(
+            state.config.max_upload_bytes + BODY_OVERHEAD,
+        ))
         .layer(from_fn(render_errors))
+        .layer(from_fn(no_store_when_signed_in))
         .layer(tower::util::option_layer(hsts))
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
-        // The one body limit is the layer below (axum's own 2 MB default would cut uploads short
-        // before the handler can say which file was too big).
-        .layer(DefaultBodyLimit::disable())
-        .layer(RequestBodyLimitLayer::new(
-            state.config.max_upload_bytes + BODY_OVERHEAD,
-        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -173,28 +177,76 @@ fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+fn request_id_of(req: &Request) -> String {
+    req.headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Pages for a signed-in person (any request with a session cookie) are never kept by the
+/// browser or a proxy: the next person at a shared computer cannot page back to them.
+async fn no_store_when_signed_in(req: Request, next: Next) -> Response {
+    let with_session = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("parkcert="));
+    let mut response = next.run(req).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if with_session && html && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The Chinese message for a request axum's extractors refused (a form with a field missing
+/// or twice, a number in the address that is not one, an unreadable body).
+fn rejection_message(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
+            "提交的内容无法识别（表单字段缺失、重复，或地址中的编号有误）。请返回上一页，刷新后重新填写提交。"
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "提交的内容格式不受支持。",
+        StatusCode::PAYLOAD_TOO_LARGE => "提交的内容超过上限。请压缩或拆分文件后重试。",
+        StatusCode::METHOD_NOT_ALLOWED => "此地址不接受这种请求方式。",
+        _ => "请求无法处理。",
+    }
+}
+
 /// Renders every `AppError` in one place: an HTML page with the request id, or JSON under `/api/`.
 async fn render_errors(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
-    let request_id = req
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let request_id = request_id_of(&req);
     let response = next.run(req).await;
     if is_api && response.extensions().get::<SignInRedirect>().is_some() {
         return api_error(StatusCode::UNAUTHORIZED, "请先登录。", &request_id);
     }
     let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
-        // The body-limit layer answers before any handler could say it politely.
-        if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_api {
-            return page::error_page(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "提交的内容超过上限。请压缩或拆分文件后重试。",
-                &request_id,
-            );
+        // A refusal by the body limit or an extractor comes as plain English text (or empty):
+        // the product answers with its own page, or the API's JSON error.
+        let status = response.status();
+        let own = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
+        if status.is_client_error() && !own && status != StatusCode::NOT_FOUND {
+            let message = rejection_message(status);
+            return if is_api {
+                api_error(status, message, &request_id)
+            } else {
+                page::error_page(status, message, &request_id)
+            };
         }
         return response;
     };

@@ -228,6 +228,21 @@ async fn crawl(app: &mut TestApp, start: &str) -> Vec<String> {
         if form.action.ends_with("/logout") {
             continue;
         }
+        if form.method == "post" {
+            for (case, hostile) in hostile_variants(&form) {
+                let response = submit(app, &hostile).await;
+                let plain = !response.status.is_redirection() && !is_html(&response);
+                if response.status.is_server_error() || plain {
+                    faults.push(format!(
+                        "POST {} (form on {}) with {case}: {} {:?}",
+                        form.action,
+                        form.page,
+                        response.status,
+                        response.headers.get("content-type")
+                    ));
+                }
+            }
+        }
         let response = submit(app, &form).await;
         let status = response.status;
         if status == StatusCode::NOT_FOUND
@@ -243,6 +258,22 @@ async fn crawl(app: &mut TestApp, start: &str) -> Vec<String> {
         }
     }
     faults
+}
+
+/// The form as an attacker would send it: a NUL in every field but the token, and its first
+/// field twice. Each must be refused with the product's own page, never a 500 or plain text.
+fn hostile_variants(form: &FormSeen) -> Vec<(&'static str, FormSeen)> {
+    let mut nul = form.clone();
+    for (name, value) in nul.fields.iter_mut() {
+        if name != "_csrf" {
+            value.push_str("a\0b");
+        }
+    }
+    let mut twice = form.clone();
+    if let Some(first) = form.fields.iter().find(|(n, _)| n != "_csrf") {
+        twice.fields.push(first.clone());
+    }
+    vec![("a NUL byte", nul), ("a field twice", twice)]
 }
 
 async fn submit(app: &mut TestApp, form: &FormSeen) -> TestResponse {

@@ -336,7 +336,7 @@ impl TestApp {
     }
 
     /// Posts a multipart form as a browser's file upload does: text fields, then files as
-    /// `(field, file name, bytes)`; the CSRF token goes in the query string, as the pages do.
+    /// `(field, file name, bytes)`; the CSRF token goes first, as the pages' hidden field does.
     pub async fn post_multipart(
         &mut self,
         path: &str,
@@ -378,6 +378,7 @@ impl TestApp {
                 header::CONTENT_TYPE,
                 format!("multipart/form-data; boundary={BOUNDARY}"),
             )
+            .header(header::CONTENT_LENGTH, body.len())
             .body(Body::from(body))
             .unwrap();
         self.request(req).await

@@ -2,6 +2,7 @@
 //! sent at once. Memory is read from the server's /proc status, never inferred from timing.
 use crate::crash::{Client, free_port, start_server};
 use crate::helpers::{DEMO_PASSWORD, TestApp};
+use axum::http::StatusCode;
 use std::process::Child;
 
 /// The server's resident memory now and at its peak, in KiB (VmRSS, VmHWM).
@@ -114,4 +115,105 @@ async fn guesses_sent_at_once_cannot_outrun_the_lock_out() {
     server.kill().ok();
     server.wait().ok();
     assert_eq!(right, [429]);
+}
+
+#[tokio::test]
+async fn a_nul_byte_or_a_direction_override_is_refused_in_chinese_never_a_500() {
+    let mut app = TestApp::spawn().await;
+    app.get("/t/wenzhou/login").await;
+    app.post_form("/t/wenzhou/login", &[("login", "a\0b"), ("password", "x")])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("不允许的字符");
+    app.sign_in_as("wz-bureau").await;
+    app.get("/t/wenzhou/bureau/jurisdictions").await;
+    app.post_form(
+        "/t/wenzhou/bureau/jurisdictions",
+        &[("name", "\u{202E}区新"), ("kind", "district")],
+    )
+    .await
+    .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM jurisdictions WHERE name LIKE '%区新'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(stored, 0);
+    for path in [
+        "/t/wenzhou/bureau/audit?kind=%00",
+        "/t/wenzhou/bureau/audit?actor=%00",
+        "/t/wenzhou/bureau/audit.csv?kind=%00",
+    ] {
+        app.get(path)
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    app.get("/t/wenzhou/bureau/audit?page=9223372036854775807")
+        .await
+        .assert_status(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_malformed_form_or_address_gets_the_products_own_page() {
+    let mut app = TestApp::spawn().await;
+    app.get("/t/wenzhou/login").await;
+    let twice = app
+        .post_form(
+            "/t/wenzhou/login",
+            &[("login", "a"), ("login", "b"), ("password", "x")],
+        )
+        .await;
+    assert!(twice.status.is_client_error(), "{}", twice.status);
+    assert!(
+        twice.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"),
+        "{:?}",
+        twice.headers
+    );
+    twice
+        .assert_contains("提交的内容无法识别")
+        .assert_not_contains("Failed to deserialize");
+    app.sign_in_as("wz-bureau").await;
+    let bad_id = app.get("/t/wenzhou/bureau/applications/not-a-number").await;
+    assert!(bad_id.status.is_client_error());
+    bad_id.assert_not_contains("Invalid URL");
+    assert!(
+        bad_id.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    // A signed-in page is not kept by the browser.
+    let home = app.get("/t/wenzhou/bureau").await;
+    assert_eq!(home.headers["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn an_oversized_body_gets_the_products_page_with_the_security_headers() {
+    let mut app = TestApp::spawn_with(|c| c.max_upload_bytes = 1024 * 1024).await;
+    app.sign_in_as("wz-bureau").await;
+    let huge = vec![b'x'; 4 * 1024 * 1024];
+    let response = app
+        .post_multipart(
+            "/t/wenzhou/bureau/experts/import",
+            &[],
+            &[("file", "huge.xlsx", &huge)],
+        )
+        .await;
+    response
+        .assert_status(StatusCode::PAYLOAD_TOO_LARGE)
+        .assert_contains("超过上限");
+    for name in [
+        "content-security-policy",
+        "x-content-type-options",
+        "x-frame-options",
+    ] {
+        assert!(
+            response.headers.contains_key(name),
+            "{name} missing: {:?}",
+            response.headers
+        );
+    }
 }
