@@ -343,8 +343,8 @@ pub struct ReportReview {
 impl ReportReview {
     pub fn label(&self) -> &'static str {
         match (self.stage.as_str(), self.decision.as_str()) {
-            ("county", "pass") => "县级审核通过",
-            ("county", _) => "县级退回",
+            ("county", "pass") => "属地审核通过",
+            ("county", _) => "属地退回",
             (_, "accept") => "市商务局采纳",
             _ => "市商务局退回",
         }

@@ -361,7 +361,7 @@ async fn publish_shortlist(
         .await?
         .context("call")?;
     let cal = crate::db::calendar::load(&state.db).await?;
-    let today = crate::web::applications::today_shanghai();
+    let today = state.clock.today();
     let Ok(window) = cal.publicity_window(today, None, PUBLICITY_DAYS) else {
         tracing::info!("demo publicity skipped: the calendar does not cover its window yet");
         return Ok(());
@@ -424,7 +424,7 @@ async fn provincial_award(state: &AppState, tenant_id: i64, by: &By) -> anyhow::
     .bind(tenant_id)
     .fetch_one(&state.db)
     .await?;
-    let today = crate::web::applications::today_shanghai();
+    let today = state.clock.today();
     let mut tx = state.db.begin().await?;
     awards::insert(
         &mut tx,

@@ -733,7 +733,7 @@ labelled_enum! {
     /// report goes county → bureau.
     pub enum ReportState ("报告状态") {
         Submitted => "submitted", "已报送",
-        CountyPassed => "county_passed", "县级已审核",
+        CountyPassed => "county_passed", "属地已审核",
         Accepted => "accepted", "已采纳",
         Returned => "returned", "已退回",
     }

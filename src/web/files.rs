@@ -356,6 +356,15 @@ async fn award_visible(
         .is_some())
 }
 
+/// A cell a spreadsheet would run as a formula (OWASP's CSV injection: a leading `=`, `+`, `-`,
+/// `@`, tab or carriage return) is prefixed with an apostrophe, so it is shown as the text it is.
+fn neutralised(cell: &[u8]) -> Vec<u8> {
+    match cell.first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => [b"'", cell].concat(),
+        _ => cell.to_vec(),
+    }
+}
+
 /// A CSV download: a header row and records, UTF-8 with a byte-order mark (so that Excel opens
 /// Chinese text right), as an attachment named `filename` (`ascii_name` for old browsers).
 pub fn csv_download<R, F>(
@@ -369,8 +378,12 @@ where
 {
     let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     for record in records {
+        let cells: Vec<Vec<u8>> = record
+            .into_iter()
+            .map(|f| neutralised(f.as_ref()))
+            .collect();
         writer
-            .write_record(record)
+            .write_record(&cells)
             .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
     }
     let bytes = writer
@@ -445,6 +458,24 @@ fn percent_encode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cells_that_would_run_as_formulas_are_shown_as_text() {
+        for (cell, shown) in [
+            (
+                "=HYPERLINK(\"http://evil.example\")",
+                "'=HYPERLINK(\"http://evil.example\")",
+            ),
+            ("+1", "'+1"),
+            ("-1+2", "'-1+2"),
+            ("@SUM(1+1)", "'@SUM(1+1)"),
+            ("\tx", "'\tx"),
+            ("温州鹿城园", "温州鹿城园"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralised(cell.as_bytes()), shown.as_bytes(), "{cell}");
+        }
+    }
+
     use super::*;
 
     #[test]

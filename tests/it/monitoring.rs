@@ -939,3 +939,28 @@ async fn the_bureau_home_lists_what_waits_for_it_and_warns_that_next_years_calen
         .await
         .assert_contains("作出结论");
 }
+
+#[tokio::test]
+async fn a_refused_settings_form_shows_what_was_typed() {
+    let app = with_demo().await;
+    let mut bureau = browser(&app, "wz-bureau").await;
+    bureau.get("/t/wenzhou/bureau/monitoring").await;
+    bureau
+        .post_form(
+            "/t/wenzhou/bureau/monitoring/settings",
+            &[
+                ("due_q1", "17"),
+                ("due_q2", "18"),
+                ("due_q3", "19"),
+                ("due_q4", "二十"),
+                ("due_half", "33"),
+                ("grace_days", "9"),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("value=\"17\"")
+        .assert_contains("value=\"二十\"")
+        .assert_contains("value=\"33\"")
+        .assert_contains("value=\"9\"");
+}

@@ -475,7 +475,7 @@ async fn an_award_after_a_quiet_window_is_numbered_certified_and_on_the_register
         .post_form(&format!("{page}/decision"), &[("opinion", "award")])
         .await
         .assert_status(StatusCode::SEE_OTHER);
-    let year = parkcert::web::applications::today_shanghai()
+    let year = app.state.clock.today()
         .format("%Y")
         .to_string();
     let (number, awarded_on, valid_until): (String, chrono::NaiveDate, Option<chrono::NaiveDate>) =

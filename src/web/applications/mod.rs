@@ -30,6 +30,8 @@ pub struct Loaded {
     pub rules: std::sync::Arc<RuleSet>,
     pub spec: std::sync::Arc<FormSpec>,
     pub reference_year: i32,
+    /// The server's day (Asia/Shanghai) when it was loaded.
+    pub today: NaiveDate,
 }
 
 /// Loads an application the scope may see (else 404), its call and the call's rule set.
@@ -43,13 +45,25 @@ pub async fn load(state: &AppState, tenant_id: i64, scope: Scope, id: i64) -> Ap
     let (_, rules) = rulesets::get(&state.db, tenant_id, call.rule_set_version_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Loaded::new(tenant_id, app, call, rules))
+    Ok(Loaded::new(
+        tenant_id,
+        app,
+        call,
+        rules,
+        state.clock.today(),
+    ))
 }
 
 impl Loaded {
     /// An application with its call and the call's rule set, already fetched (a page listing a
     /// call's applications fetches the call and its rules once).
-    pub fn new(tenant_id: i64, app: Application, call: Call, rules: RuleSet) -> Loaded {
+    pub fn new(
+        tenant_id: i64,
+        app: Application,
+        call: Call,
+        rules: RuleSet,
+        today: NaiveDate,
+    ) -> Loaded {
         let reference_year = reference_year(&call);
         let spec = application_form::form_for(&rules, reference_year);
         Loaded {
@@ -59,6 +73,7 @@ impl Loaded {
             rules: std::sync::Arc::new(rules),
             spec: std::sync::Arc::new(spec),
             reference_year,
+            today,
         }
     }
 }
@@ -67,12 +82,6 @@ impl Loaded {
 /// asks for 2025's figures, DOMAIN.md §5).
 pub fn reference_year(call: &Call) -> i32 {
     call.year - 1
-}
-
-pub fn today_shanghai() -> NaiveDate {
-    Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .date_naive()
 }
 
 /// Only a draft can change; a submitted application waits for its review.

@@ -1,7 +1,7 @@
 //! The roster (附件3) of a draft: a paged table, one-row add/edit/delete, and the all-or-nothing
 //! import from XLSX or CSV with its template and export.
 use super::operator::{app_url, load_own};
-use super::{Loaded, require_draft, roster_of, today_shanghai};
+use super::{Loaded, require_draft, roster_of};
 use crate::auth::CurrentUser;
 use crate::db::applications;
 use crate::db::audit;
@@ -208,7 +208,7 @@ fn roster_context(loaded: &Loaded) -> roster::RosterContext {
         .unwrap_or(crate::domain::ruleset::Currency::Cny);
     roster::RosterContext {
         reference_year: Some(loaded.reference_year),
-        ..roster::RosterContext::new(currency, super::year_of(today_shanghai()))
+        ..roster::RosterContext::new(currency, super::year_of(loaded.today))
     }
 }
 

@@ -75,10 +75,19 @@ struct Dashboard {
     county_names: BTreeMap<i64, String>,
     county_of_overdue: Vec<i64>,
     settings: DueSettings,
+    /// What was typed into the settings form when it was refused, shown again as typed.
+    typed: BTreeMap<String, String>,
     errors: FieldErrors,
 }
 
 impl Dashboard {
+    fn setting(&self, key: &str, stored: impl std::fmt::Display) -> String {
+        self.typed
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| stored.to_string())
+    }
+
     fn spark(&self, values: &[Option<u64>]) -> String {
         super::sparkline(values)
     }
@@ -89,14 +98,15 @@ async fn dashboard(
     user: CurrentUser,
     State(state): State<AppState>,
 ) -> AppResult<Response> {
-    dashboard_page(ctx, &state, user.tenant()?, FieldErrors::default()).await
+    let no_input = (BTreeMap::new(), FieldErrors::default());
+    dashboard_page(ctx, &state, user.tenant()?, no_input).await
 }
 
 async fn dashboard_page(
     ctx: PageCtx,
     state: &AppState,
     tenant_id: i64,
-    errors: FieldErrors,
+    (typed, errors): (BTreeMap<String, String>, FieldErrors),
 ) -> AppResult<Response> {
     let today = state.clock.today();
     let settings = monitoring::settings(&state.db, tenant_id).await?;
@@ -214,6 +224,7 @@ async fn dashboard_page(
         county_names,
         county_of_overdue,
         settings,
+        typed,
         errors,
     };
     render_with(page.errors.status(), &page)
@@ -250,7 +261,7 @@ async fn save_settings(
         grace_days: day_count(&form, "grace_days", &mut errors),
     };
     if !errors.is_empty() {
-        return dashboard_page(ctx, &state, tenant_id, errors).await;
+        return dashboard_page(ctx, &state, tenant_id, (form, errors)).await;
     }
     let before = monitoring::settings(&state.db, tenant_id).await?;
     let mut tx = state.db.begin().await?;

@@ -484,7 +484,7 @@ async fn report_file(
     flash(
         &session,
         "success",
-        format!("{}数据报告已报送县级商务主管部门审核。", period.label(kind)),
+        format!("{}数据报告已报送属地商务主管部门审核。", period.label(kind)),
     )
     .await?;
     Ok(Redirect::to(&format!(

@@ -121,6 +121,7 @@ pub async fn ranked_of(
             rules: rules.clone(),
             spec: spec.clone(),
             reference_year,
+            today: state.clock.today(),
         };
         let line = line_of(
             &loaded,
