@@ -29,6 +29,24 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         match e {
             sqlx::Error::RowNotFound => AppError::NotFound,
+            // A unique key no handler maps to a field of its own: the same action was done a
+            // moment ago (a double click, a second tab, a burst of identical requests), and
+            // this one lost the race.
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("23505") => {
+                tracing::info!(constraint = db.constraint(), "duplicate refused");
+                AppError::Conflict(
+                    "同样的操作刚刚已经完成（可能来自另一个窗口或重复点击）。请刷新页面查看当前状态。"
+                        .into(),
+                )
+            }
+            // Two transactions wrote the same rows at once and PostgreSQL kept one.
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("40001") | Some("40P01")) =>
+            {
+                AppError::Conflict(
+                    "有人同时在处理同一事项，本次操作未生效。请刷新页面后重试。".into(),
+                )
+            }
             other => AppError::Internal(anyhow::Error::new(other).context("database")),
         }
     }

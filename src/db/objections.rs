@@ -104,12 +104,51 @@ pub async fn insert(
 }
 
 /// Objections filed from `ip` since `since` (the rate limit).
-pub async fn count_from_ip(pool: &PgPool, ip: &str, since: DateTime<Utc>) -> sqlx::Result<i64> {
+pub async fn count_from_ip(
+    conn: impl sqlx::PgExecutor<'_>,
+    ip: &str,
+    since: DateTime<Utc>,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT count(*) FROM objections WHERE filer_ip = $1 AND filed_at >= $2")
         .bind(ip)
         .bind(since)
-        .fetch_one(pool)
+        .fetch_one(conn)
         .await
+}
+
+/// Holds the filings of one address in turn until the transaction ends, so its count and its
+/// new objection are one step (the rate limit holds however many arrive at once, on any
+/// number of servers).
+pub async fn lock_filer(conn: &mut PgConnection, ip: &str) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("objection filer {ip}"))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The case number of the same objection (same notice, park, contact and grounds) filed since
+/// `since`: a second press of the button gets the first case back.
+pub async fn same_filed_since(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    o: &NewObjection<'_>,
+    since: DateTime<Utc>,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT case_no FROM objections
+          WHERE tenant_id = $1 AND notice_id = $2 AND application_id = $3
+            AND filer_contact = $4 AND grounds = $5 AND filed_at >= $6
+          ORDER BY id LIMIT 1",
+    )
+    .bind(tenant_id)
+    .bind(o.notice_id)
+    .bind(o.application_id)
+    .bind(o.filer_contact)
+    .bind(o.grounds)
+    .bind(since)
+    .fetch_optional(conn)
+    .await
 }
 
 pub async fn set_investigator(

@@ -198,22 +198,31 @@ async fn file(
         return form_page(ctx, &state, notice, form, errors).await;
     };
     let case_no = case_number();
+    let new = NewObjection {
+        notice_id: id,
+        application_id: target.application_id,
+        case_no: &case_no,
+        filer_name: &form.filer_name,
+        filer_contact: &form.filer_contact,
+        grounds: &form.grounds,
+        filed_at: now,
+        filer_ip: &client.ip,
+    };
     let mut tx = state.db.begin().await?;
-    let objection = objections::insert(
-        &mut tx,
-        tenant_id,
-        &NewObjection {
-            notice_id: id,
-            application_id: target.application_id,
-            case_no: &case_no,
-            filer_name: &form.filer_name,
-            filer_contact: &form.filer_contact,
-            grounds: &form.grounds,
-            filed_at: now,
-            filer_ip: &client.ip,
-        },
-    )
-    .await?;
+    objections::lock_filer(&mut tx, &client.ip).await?;
+    let minute_ago = now - chrono::Duration::minutes(1);
+    if let Some(first) = objections::same_filed_since(&mut tx, tenant_id, &new, minute_ago).await? {
+        return render(&FiledPage {
+            ctx,
+            case_no: first,
+        });
+    }
+    if objections::count_from_ip(&mut *tx, &client.ip, hour_ago).await? >= PER_IP_PER_HOUR {
+        return Err(AppError::TooManyRequests(
+            "提交过于频繁，请一小时后再试。".into(),
+        ));
+    }
+    let objection = objections::insert(&mut tx, tenant_id, &new).await?;
     for file in upload.files() {
         files::keep(
             &state,

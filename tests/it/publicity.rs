@@ -475,9 +475,7 @@ async fn an_award_after_a_quiet_window_is_numbered_certified_and_on_the_register
         .post_form(&format!("{page}/decision"), &[("opinion", "award")])
         .await
         .assert_status(StatusCode::SEE_OTHER);
-    let year = app.state.clock.today()
-        .format("%Y")
-        .to_string();
+    let year = app.state.clock.today().format("%Y").to_string();
     let (number, awarded_on, valid_until): (String, chrono::NaiveDate, Option<chrono::NaiveDate>) =
         sqlx::query_as(
             "SELECT number, awarded_on, valid_until FROM awards
@@ -673,4 +671,112 @@ async fn an_objection_keeps_every_evidence_file_the_filer_chose() {
     .await
     .unwrap();
     assert_eq!(names, ["现场照片.png", "工商登记.pdf", "情况说明.docx"]);
+}
+
+#[tokio::test]
+async fn twenty_identical_publishes_at_once_make_one_notice_and_clear_refusals() {
+    let (app, mut bureau, call) = with_shortlist().await;
+    let path = format!("/t/zhongshan/bureau/calls/{call}/publicity");
+    bureau.get(&path).await;
+    let tabs: Vec<_> = (0..20)
+        .map(|_| {
+            let mut tab = bureau.same_browser();
+            let path = path.clone();
+            tokio::spawn(async move {
+                tab.post_form(
+                    &path,
+                    &[
+                        ("published_on", "2026-09-30"),
+                        ("first_day", ""),
+                        ("contact", "市商务局电子商务科，电话：0760-88310000"),
+                        ("official_url", ""),
+                    ],
+                )
+                .await
+                .status
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for tab in tabs {
+        statuses.push(tab.await.unwrap().as_u16());
+    }
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| matches!(s, 303 | 409 | 422)),
+        "{statuses:?}"
+    );
+    let notices: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM publicity_notices WHERE call_id = $1")
+            .bind(call)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(notices, 1);
+}
+
+#[tokio::test]
+async fn the_same_objection_sent_at_once_is_one_case_and_a_burst_keeps_the_hourly_limit() {
+    let (app, mut bureau, call) = with_shortlist().await;
+    let notice = publish(&mut bureau, call, "2026-09-30", "").await;
+    let notice_path = notice.location().to_string();
+    let application: i64 =
+        sqlx::query_scalar("SELECT id FROM applications WHERE park_name = '中山港跨境电商产业园'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    app.state
+        .clock
+        .set(Utc.with_ymd_and_hms(2026, 10, 8, 2, 0, 0).unwrap());
+    let mut public = app.new_browser();
+    public.get(&format!("{notice_path}/objection")).await;
+    let burst = |grounds: Vec<String>| {
+        let handles: Vec<_> = grounds
+            .into_iter()
+            .map(|g| {
+                let mut tab = public.same_browser();
+                let (path, application) = (notice_path.clone(), application.to_string());
+                tokio::spawn(async move {
+                    let r = file_objection(&mut tab, &path, &application, &g).await;
+                    (r.status.as_u16(), r.body)
+                })
+            })
+            .collect();
+        async move {
+            let mut out = Vec::new();
+            for h in handles {
+                out.push(h.await.unwrap());
+            }
+            out
+        }
+    };
+    let same = "该园区入驻企业中有多家未实际经营，申报的企业数量不实。".to_string();
+    let answers = burst(vec![same; 20]).await;
+    assert!(
+        answers.iter().all(|(s, _)| *s == 200),
+        "{:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    let cases: i64 = sqlx::query_scalar("SELECT count(*) FROM objections")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(cases, 1, "twenty presses of one objection make one case");
+    let case: String = sqlx::query_scalar("SELECT case_no FROM objections")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert!(answers.iter().all(|(_, body)| body.contains(&case)));
+    let different = (0..20)
+        .map(|i| format!("第{i}条异议：该园区申报的入驻企业数量与实际不符，请核查。"))
+        .collect();
+    let answers = burst(different).await;
+    let taken = answers.iter().filter(|(s, _)| *s == 200).count();
+    assert_eq!(taken, 4, "five an hour from one address, one already filed");
+    assert!(answers.iter().all(|(s, _)| matches!(s, 200 | 429)));
 }
