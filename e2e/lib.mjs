@@ -20,6 +20,7 @@ for (const dir of ['screenshots', 'pages']) {
 
 let browser;
 let stepNo = 0;
+let lastStepAt = Date.now();
 export const findings = [];
 
 export async function launch() {
@@ -144,10 +145,19 @@ export async function mustNotSee(page, ...texts) {
   }
 }
 
+/// Words of one city that must not appear on the other's pages (as in the crawl test): each
+/// city's pages speak its own words.
+const otherCitysWords = {
+  zhongshan: ['温州', '0577-', '鹿城', '综试区线上服务平台', '县（市、区）'],
+  wenzhou: ['中山', '0760-', '古镇', '镇街'],
+};
+
 /// Records the page as a step of the walkthrough: screenshot, served HTML, axe-core's
 /// serious and critical violations.
 export async function step(page, title, ...texts) {
   await mustSee(page, ...texts);
+  const tenant = new URL(page.url()).pathname.match(/^\/t\/([^/]+)/)?.[1];
+  await mustNotSee(page, ...(otherCitysWords[tenant] ?? []));
   stepNo += 1;
   const name = `${String(stepNo).padStart(2, '0')}-${title}`;
   await page.screenshot({ path: path.join(artifacts, 'screenshots', `${name}.png`), fullPage: true });
@@ -168,7 +178,9 @@ export async function step(page, title, ...texts) {
       nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
     });
   }
-  console.log(`✓ ${name}  (${page.person}: ${new URL(page.url()).pathname})`);
+  const now = Date.now();
+  console.log(`✓ ${name}  (${page.person}: ${new URL(page.url()).pathname})  ${((now - lastStepAt) / 1000).toFixed(1)}s`);
+  lastStepAt = now;
 }
 
 /// Prints the page to an A4 PDF (kept with the artifacts) and fails if, laid out for print on
@@ -203,4 +215,38 @@ export function setClock(instant) {
 
 export function saveFindings() {
   fs.writeFileSync(path.join(artifacts, 'axe-violations.json'), JSON.stringify(findings, null, 2));
+}
+
+/// The id that follows `segment` in a URL: idIn('/t/x/calls/8', 'calls') is 8.
+export function idIn(url, segment) {
+  const parts = new URL(url).pathname.split('/');
+  return Number(parts[parts.indexOf(segment) + 1]);
+}
+
+/// A USCC with its GB 32100 check character appended.
+export function uscc(first17) {
+  const chars = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const sum = [...first17].reduce((acc, c, i) => acc + chars.indexOf(c) * weights[i], 0);
+  return first17 + chars[(31 - (sum % 31)) % 31];
+}
+
+/// The first match of `pattern` in the page's visible text (a certificate or notice number).
+export async function textMatching(page, pattern) {
+  const found = (await page.locator('body').innerText()).match(pattern);
+  if (!found) throw new Error(`${page.person} on ${page.url()}: nothing matches ${pattern}`);
+  return found[0];
+}
+
+/// Reloads until the page says `text` (a scheduled job's work shows up within seconds).
+export async function waitToSee(page, text, tries = 30) {
+  for (let i = 0; i < tries && !(await page.locator('body').innerText()).includes(text); i++) {
+    await page.waitForTimeout(500);
+    await page.reload();
+  }
+}
+
+/// Follows a link (a locator) and waits for the page it leads to.
+export async function follow(page, link) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), link.click()]);
 }

@@ -1,7 +1,12 @@
 // The whole procedure, through the pages only, as the people who do it: see README.md (e2e).
+// Wenzhou's accreditation (below), then Zhongshan's (zhongshan.mjs), then dynamic management of
+// both awarded parks (monitoring.mjs), on one server clock.
 import * as b from './lib.mjs';
+import { zhongshan } from './zhongshan.mjs';
+import { quarterlyReport, rectification } from './monitoring.mjs';
 import path from 'node:path';
 
+const { idIn, uscc } = b;
 const T = 'wenzhou';
 const fixtures = path.resolve('../tests/fixtures');
 const park = '温州鹿城数字贸易跨境电商产业园';
@@ -26,13 +31,21 @@ const callTitle = '关于组织申报2026年度第二批市级跨境电子商务
 b.setClock('2026-11-02T09:00:00+08:00');
 await b.launch();
 try {
-  await walkthrough();
+  const wz = await wenzhou(); // 2026-11-02 … 11-10
+  const zs = await zhongshan(); // 2026-11-10 … 11-18
+  // Dynamic management: the report for 2026 Q4 falls due on 2027-01-20 (20 days after the
+  // quarter); the rectification is answered three weeks later.
+  b.setClock('2027-01-20T09:00:00+08:00');
+  for (const awarded of [wz, zs]) await quarterlyReport(awarded);
+  b.setClock('2027-02-10T10:00:00+08:00');
+  for (const awarded of [wz, zs]) await rectification(awarded);
 } finally {
   b.saveFindings();
   await b.close();
 }
 
-async function walkthrough() {
+/// Wenzhou, from the call to the certificate; returns what dynamic management needs.
+async function wenzhou() {
   // 1. The bureau drafts a call and publishes it.
   const bureau = await b.person('市商务局');
   await b.signIn(bureau, T, 'wz-bureau');
@@ -62,7 +75,7 @@ async function walkthrough() {
   const code = uscc('91330302MA2L8K7Q3');
   const mistyped = code.slice(0, 17) + (code[17] === '0' ? '1' : '0');
   await operator.getByLabel('统一社会信用代码').fill(mistyped);
-  await operator.getByLabel('所在县（市、区）/镇街').selectOption({ label: '鹿城区' });
+  await operator.getByLabel('所在县（市、区）').selectOption({ label: '鹿城区' });
   await operator.getByLabel('注册地址').fill('温州市鹿城区学院中路188号');
   await operator.getByLabel('法定代表人').fill('陈立群');
   await operator.getByLabel('联系人').fill('郑晓雯');
@@ -155,7 +168,7 @@ async function walkthrough() {
 
   // 10. The bureau's formal check: it sees both opinions and what changed between versions.
   await b.visit(bureau, `/t/${T}/bureau/applications/${appId}`);
-  await b.step(bureau, 'bureau-check', '县（市、区）/镇街初审：推荐（第 2 版', returnReason, '与第 1 版相比的修改', '46800000');
+  await b.step(bureau, 'bureau-check', '属地初审：推荐（第 2 版', returnReason, '与第 1 版相比的修改', '46,800,000');
   await bureau.getByRole('radio', { name: '受理，进入评审' }).check();
   await b.submit(bureau, '提交意见');
   await b.mustSeeInRow(bureau, park, '评审中');
@@ -209,15 +222,16 @@ async function walkthrough() {
   await b.step(bureau, 'publicity-form', '公示名单（1 个）', park);
   await bureau.getByLabel('联系人及电话').fill('市商务局电子商务处，电话：0577-88960000');
   await b.submit(bureau, '发布公示');
-  await b.step(bureau, 'publicity-published', park, '2026年11月3日', '2026年11月9日');
+  await b.step(bureau, 'publicity-published', '公示已发布', park, '2026年11月3日', '2026年11月9日');
   const noticePath = new URL(bureau.url()).pathname;
+  const noticeNo = await b.textMatching(bureau, /公示〔2026〕\d+号/);
 
   // 15. A member of the public objects, on the second day of the window.
   b.setClock('2026-11-04T10:00:00+08:00');
   const citizen = await b.person('公众');
   await b.visit(citizen, `/t/${T}/publicity`);
-  await b.mustSeeInRow(citizen, '第二批', '公示中');
-  await citizen.getByRole('link', { name: /第二批.*拟认定名单的公示/ }).click();
+  await b.mustSeeInRow(citizen, noticeNo, '公示中');
+  await b.follow(citizen, citizen.locator('tr', { hasText: noticeNo }).getByRole('link').first());
   await b.step(citizen, 'public-notice', park, '公示期内');
   await citizen.getByRole('link', { name: '提出异议' }).click();
   await citizen.getByLabel('异议针对的园区').selectOption({ label: `${park}（${company}）` });
@@ -265,6 +279,35 @@ async function walkthrough() {
   await b.printsOnA4(citizen, 'register');
   await citizen.getByRole('link', { name: number }).click();
   await b.step(citizen, 'certificate', number, park, '有效期至', '2029年11月9日');
+
+  for (const p of [bureau, operator, county, citizen]) await p.context().close();
+  return {
+    slug: T,
+    tag: 'wz',
+    city: '温州',
+    park,
+    number,
+    operator: [operatorLogin, operatorPassword],
+    county: 'wz-county-lucheng',
+    bureau: 'wz-bureau',
+    currency: '美元',
+    // Q4 2026: USD 5,000,000 a quarter is 20,000,000 a year, short of 第四条（四）'s 40,000,000;
+    // the counts, shares and events meet 第四条.
+    quarter: {
+      本季度跨境电商进出口额: '5000000',
+      季末入驻企业总数: '26',
+      跨境电商经营企业: '12',
+      跨境电商平台企业: '4',
+      跨境电商支付企业: '2',
+      '跨境电商物流、供应链企业': '3',
+      其他跨境电商企业: '2',
+      registered: '22',
+      其中本季度已开展业务的备案企业: '18',
+      本季度自办跨境电商活动: '3',
+      本季度与商务部门: '1',
+    },
+    finding: ['第四条（四）', '20,000,000'],
+  };
 }
 
 /// The roster's figures, read off its table, for the form's declared counts.
@@ -334,18 +377,4 @@ async function fillApplicationForm(page, roster) {
     await page.getByLabel(service, { exact: true }).check();
   }
   await page.getByRole('radio', { name: '是', exact: true }).check();
-}
-
-/// The id that follows `segment` in a URL: idIn('/t/x/calls/8', 'calls') is 8.
-function idIn(url, segment) {
-  const parts = new URL(url).pathname.split('/');
-  return Number(parts[parts.indexOf(segment) + 1]);
-}
-
-/// A USCC with its GB 32100 check character appended.
-function uscc(first17) {
-  const chars = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-  const sum = [...first17].reduce((acc, c, i) => acc + chars.indexOf(c) * weights[i], 0);
-  return first17 + chars[(31 - (sum % 31)) % 31];
 }
