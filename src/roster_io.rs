@@ -20,8 +20,15 @@ use crate::domain::roster::{
 use crate::domain::ruleset::CityTexts;
 use crate::domain::uscc::Uscc;
 
-/// Spreadsheet rows read at most (the header and any rows above it included).
-pub const MAX_ROWS: usize = 100_000;
+/// Spreadsheet rows read at most (the header and any rows above it included): a park has
+/// hundreds of enterprises and a pool hundreds of experts, not a hundred thousand, and a roster
+/// is frozen into every version and shown on every page of the application.
+pub const MAX_ROWS: usize = 3_000;
+/// What an XLSX may unpack to, counted while it is unpacked: a small file can hold gigabytes (a
+/// "zip bomb"), and the spreadsheet reader would load its shared strings whole.
+pub const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
+/// Shared strings (distinct cell texts) an XLSX may hold.
+pub const MAX_SHARED_STRINGS: usize = 200_000;
 /// Cells right of this many columns are ignored.
 pub const MAX_COLUMNS: usize = 64;
 
@@ -44,6 +51,10 @@ pub enum ReadError {
     TooManyRows,
     #[error("CSV 文件无法读取：{0}")]
     Csv(String),
+    #[error(
+        "XLSX 文件解压后过大或文本单元格过多（超过 64 MB 或 20 万个），不像一份名录；请删除多余内容后再上传"
+    )]
+    TooLarge,
 }
 
 const ZIP: &[u8] = b"PK\x03\x04";
@@ -85,6 +96,7 @@ fn corrupt(e: impl std::fmt::Display) -> ReadError {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
+    check_unpacked(bytes)?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsxError::Password => ReadError::LegacyXls,
         e => corrupt(e),
@@ -120,6 +132,65 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ReadError> {
         cells_of_row[col] = text;
     }
     Ok(rows)
+}
+
+/// Unpacks every part of the archive once, without keeping it, and refuses the file as soon as
+/// it passes [`MAX_UNPACKED_BYTES`] in all or [`MAX_SHARED_STRINGS`] shared strings. The sizes
+/// an archive declares are not trusted: what counts is what comes out.
+fn check_unpacked(bytes: &[u8]) -> Result<(), ReadError> {
+    check_unpacked_within(bytes, MAX_UNPACKED_BYTES, MAX_SHARED_STRINGS)
+}
+
+fn check_unpacked_within(
+    bytes: &[u8],
+    max_bytes: u64,
+    max_strings: usize,
+) -> Result<(), ReadError> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..archive.len() {
+        let mut part = archive.by_index(i).map_err(corrupt)?;
+        let shared = part.name().map_err(corrupt)?.ends_with("sharedStrings.xml");
+        let mut strings = SharedStringCount::default();
+        loop {
+            let n = part.read(&mut buf).map_err(corrupt)?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > max_bytes {
+                return Err(ReadError::TooLarge);
+            }
+            if shared && strings.feed(&buf[..n]) > max_strings {
+                return Err(ReadError::TooLarge);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Counts `<si>` elements in a stream of XML chunks (a tag may be split between chunks).
+#[derive(Default)]
+struct SharedStringCount {
+    count: usize,
+    carry: Vec<u8>,
+}
+
+impl SharedStringCount {
+    fn feed(&mut self, chunk: &[u8]) -> usize {
+        self.carry.extend_from_slice(chunk);
+        let text = &self.carry;
+        self.count += text
+            .windows(4)
+            .filter(|w| w.starts_with(b"<si") && matches!(w[3], b'>' | b' ' | b'/'))
+            .count();
+        // Keep the last three bytes: a tag cut there is counted with the next chunk.
+        let keep = text.len().min(3);
+        self.carry = text[text.len() - keep..].to_vec();
+        self.count
+    }
 }
 
 fn render(value: &DataRef<'_>) -> String {
@@ -991,6 +1062,43 @@ mod tests {
         assert!(rows[1].is_empty() && rows[3].is_empty());
         assert_eq!(rows[2], ["line\nbreak", "x"]);
         assert_eq!(rows[4], ["last", "0123"]);
+    }
+
+    #[test]
+    fn an_xlsx_that_unpacks_too_far_or_holds_too_many_strings_is_refused_while_unpacking() {
+        use std::io::Write;
+        // A small file holding a big part: 4 MiB of one letter, a few KiB packed.
+        let mut packed = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        packed
+            .start_file(
+                "xl/worksheets/sheet1.xml",
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+        packed.write_all(&vec![b'a'; 4 << 20]).unwrap();
+        let bomb = packed.finish().unwrap().into_inner();
+        assert!(bomb.len() < 64 * 1024, "{}", bomb.len());
+        assert_eq!(
+            check_unpacked_within(&bomb, 1 << 20, 10),
+            Err(ReadError::TooLarge)
+        );
+        assert_eq!(check_unpacked_within(&bomb, 8 << 20, 10), Ok(()));
+        // Distinct texts become shared strings; a split tag is still counted once.
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        for i in 0..300u32 {
+            sheet.write_string(i, 0, format!("企业{i}")).unwrap();
+        }
+        let many = book.save_to_buffer().unwrap();
+        assert_eq!(
+            check_unpacked_within(&many, 1 << 30, 299),
+            Err(ReadError::TooLarge)
+        );
+        assert_eq!(check_unpacked_within(&many, 1 << 30, 300), Ok(()));
+        let mut count = SharedStringCount::default();
+        count.feed(b"<sst><s");
+        count.feed(b"i><t>a</t></si><si");
+        assert_eq!(count.feed(b"><t>b</t></si>"), 2);
     }
 
     #[test]

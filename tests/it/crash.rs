@@ -89,15 +89,34 @@ impl Client {
     }
 
     fn upload(&mut self, path: &str, category: &str, name: &str, bytes: &[u8]) -> Answer {
+        self.post_multipart(path, &[("category", category)], ("file", name, bytes))
+    }
+
+    /// A multipart POST as a browser's upload form sends it: the token first, the fields, one
+    /// file.
+    pub(crate) fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        (field, name, bytes): (&str, &str, &[u8]),
+    ) -> Answer {
         const BOUNDARY: &str = "----parkcert-crash-7MA4YWxkTrZu0gW";
-        let csrf = &self.csrf;
-        let mut body = format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n\
-             --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"category\"\r\n\r\n{category}\r\n\
-             --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-             Content-Type: application/octet-stream\r\n\r\n"
-        )
-        .into_bytes();
+        let mut body = Vec::new();
+        for (k, v) in std::iter::once(("_csrf", self.csrf.as_str())).chain(fields.iter().copied()) {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
         let url = format!("{}{path}", self.base);

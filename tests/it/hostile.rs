@@ -217,3 +217,102 @@ async fn an_oversized_body_gets_the_products_page_with_the_security_headers() {
         );
     }
 }
+
+/// A real workbook of a few hundred KiB whose one shared string unpacks to `mib` MiB.
+fn zip_bomb(mib: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet().write_string(0, 0, "企业名称").unwrap();
+    let plain = book.save_to_buffer().unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(plain)).unwrap();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let part = archive.by_index(i).unwrap();
+        if part.name().unwrap() != "xl/sharedStrings.xml" {
+            zip.raw_copy_file(part).unwrap();
+        }
+    }
+    zip.start_file(
+        "xl/sharedStrings.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"1\" uniqueCount=\"1\"><si><t>")
+        .unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..mib {
+        zip.write_all(&chunk).unwrap();
+    }
+    zip.write_all(b"</t></si></sst>").unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn two_zip_bombs_at_once_are_refused_early_and_the_server_keeps_answering() {
+    let mut app = TestApp::spawn_with(|c| c.uploads_per_hour = 1_000).await;
+    let call = crate::intake::open_call(&mut app).await;
+    let mut operator = app.new_browser();
+    operator.sign_in_as("wz-operator1").await;
+    let base = crate::intake::apply(&mut operator, call).await;
+    let database: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let port = free_port();
+    let mut server = start_server(&database, &app.data_dir, port);
+    let bomb = std::sync::Arc::new(zip_bomb(1024));
+    assert!(bomb.len() < 2 << 20, "{} bytes", bomb.len());
+    let (baseline, _) = memory_kib(&server);
+    let uploads: Vec<_> = (0..2)
+        .map(|_| {
+            let (bomb, base) = (bomb.clone(), base.clone());
+            std::thread::spawn(move || {
+                let mut client = Client::new(port);
+                client.get("/t/wenzhou/login");
+                client.post_form(
+                    "/t/wenzhou/login",
+                    &[("login", "wz-operator1"), ("password", DEMO_PASSWORD)],
+                );
+                let page = client
+                    .get(&format!("{base}/roster"))
+                    .map(|a| a.2)
+                    .unwrap_or_default();
+                let lock = crate::intake::hidden(&page, "roster_lock_version");
+                client.post_multipart(
+                    &format!("{base}/roster/import"),
+                    &[("roster_lock_version", &lock)],
+                    ("file", "企业名录.xlsx", &bomb),
+                )
+            })
+        })
+        .collect();
+    // The health check keeps answering while the bombs are handled.
+    let mut probe = Client::new(port);
+    let mut slowest = std::time::Duration::ZERO;
+    while !uploads.iter().all(|u| u.is_finished()) {
+        let started = std::time::Instant::now();
+        assert_eq!(probe.get("/healthz").map(|a| a.0), Some(200));
+        slowest = slowest.max(started.elapsed());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let answers: Vec<_> = uploads.into_iter().map(|u| u.join().unwrap()).collect();
+    let (_, peak) = memory_kib(&server);
+    server.kill().ok();
+    server.wait().ok();
+    eprintln!(
+        "two bombs: slowest /healthz {slowest:?}, peak {} MiB over a baseline of {} MiB",
+        peak / 1024,
+        baseline / 1024
+    );
+    for answer in answers {
+        let (status, _, body) = answer.expect("an answer");
+        assert_eq!(status, 422, "the roster page again, with the message");
+        assert!(body.contains("解压后过大"), "{body}");
+    }
+    assert!(
+        peak.saturating_sub(baseline) < 256 * 1024,
+        "peak {} MiB over a baseline of {} MiB",
+        peak / 1024,
+        baseline / 1024
+    );
+}

@@ -160,12 +160,16 @@ async fn roster_import(
         );
     };
     let ctx_rows = roster_context(&loaded);
-    let rows = match roster_io::read_table(&bytes)
-        .map_err(|e| vec![e.to_string()])
-        .and_then(|table| {
-            roster::parse_table(&table, &ctx_rows)
-                .map_err(|errs| errs.iter().map(ToString::to_string).collect())
-        }) {
+    let parsed = crate::io::parse_off_thread(move || {
+        roster_io::read_table(&bytes)
+            .map_err(|e| vec![e.to_string()])
+            .and_then(|table| {
+                roster::parse_table(&table, &ctx_rows)
+                    .map_err(|errs| errs.iter().map(ToString::to_string).collect::<Vec<_>>())
+            })
+    })
+    .await?;
+    let rows = match parsed {
         Ok(rows) => rows,
         Err(messages) => {
             return roster_response(

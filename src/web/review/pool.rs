@@ -199,7 +199,9 @@ async fn import(
         )
         .await;
     };
-    let rows = match review_xlsx::parse_expert_pool(&bytes) {
+    let parsed =
+        crate::io::parse_off_thread(move || review_xlsx::parse_expert_pool(&bytes)).await?;
+    let rows = match parsed {
         Ok(rows) => rows,
         Err(messages) => {
             return list_page(
