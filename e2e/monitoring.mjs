@@ -67,6 +67,8 @@ export async function quarterlyReport(park) {
   await bureau.getByRole('radio', { name: /^采纳/ }).check();
   await b.submit(bureau, '提交');
   await b.step(bureau, `${park.tag}-report-accepted`, '已采纳。园区监测结果：预警。', '监测结果：预警', '已采纳', ...park.finding);
+  // A park is monitored on the tier it was awarded (a Zhongshan 成长型 park: 第六条, never 第五条).
+  await b.mustNotSee(bureau, ...(park.otherTier ?? []));
   if (new URL(bureau.url()).pathname !== reportPath) throw new Error(`accepting led to ${bureau.url()}`);
 
   await b.follow(bureau, bureau.getByRole('link', { name: '动态管理' }).first());

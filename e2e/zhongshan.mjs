@@ -231,6 +231,7 @@ export async function zhongshan() {
       本季度与商务部门: '1',
     },
     finding: ['第六条（四）', '800,000,000'],
+    otherTier: ['第五条'],
   };
 }
 

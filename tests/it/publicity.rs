@@ -780,3 +780,21 @@ async fn the_same_objection_sent_at_once_is_one_case_and_a_burst_keeps_the_hourl
     assert_eq!(taken, 4, "five an hour from one address, one already filed");
     assert!(answers.iter().all(|(s, _)| matches!(s, 200 | 429)));
 }
+
+#[tokio::test]
+async fn a_zhongshan_notice_is_titled_by_year_and_city_and_lists_the_tier() {
+    let (app, mut bureau, call) = with_shortlist().await;
+    let notice = publish(&mut bureau, call, "2026-09-30", "").await;
+    notice.assert_status(StatusCode::SEE_OTHER);
+    app.state
+        .clock
+        .set(Utc.with_ymd_and_hms(2026, 10, 8, 2, 0, 0).unwrap());
+    let mut public = app.new_browser();
+    public
+        .get(notice.location())
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("关于2026年度中山市跨境电子商务产业园区拟认定名单的公示")
+        .assert_not_contains("关于组织申报")
+        .assert_contains("<th scope=\"col\">认定类型</th>");
+}
