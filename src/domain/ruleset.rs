@@ -98,6 +98,8 @@ pub struct CityTexts {
     /// The printed statement's title and attachment (温州 附件2 申报书).
     pub statement_title: String,
     pub statement_attachment: String,
+    /// The attachment the roster is (温州 附件3 企业名录表).
+    pub roster_attachment: String,
 }
 
 impl CityTexts {
@@ -106,6 +108,14 @@ impl CityTexts {
         match self.form_title.as_str() {
             "" => format!("{city}跨境电子商务产业园区申报表"),
             own => own.to_string(),
+        }
+    }
+
+    /// "入驻企业名录（附件3）", or without the attachment where the rules number none.
+    pub fn roster_title(&self) -> String {
+        match self.roster_attachment.as_str() {
+            "" => "入驻企业名录".to_string(),
+            attachment => format!("入驻企业名录（{attachment}）"),
         }
     }
 

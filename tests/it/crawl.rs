@@ -141,6 +141,10 @@ fn other_citys_words(url: &str) -> &'static [&'static str] {
             "鹿城",
             "综试区线上服务平台",
             "县（市、区）",
+            // Wenzhou's 办法 numbers its forms 附件1–3; Zhongshan's has none.
+            "附件1",
+            "附件2",
+            "附件3",
         ]
     } else if url.starts_with("/t/wenzhou") {
         &["中山", "0760-", "古镇", "镇街"]

@@ -475,7 +475,7 @@ async fn an_application_goes_from_draft_through_a_return_and_a_resubmission_into
         .assert_contains("法定代表人签字")
         .assert_contains("温州市跨境电子商务产业园区申报书")
         .assert_contains("加盖单位公章")
-        .assert_contains("入驻企业名录（附件3");
+        .assert_contains("入驻企业名录（附件3）");
     let pdf = operator.get(&format!("{base}/versions/2/pdf")).await;
     pdf.assert_status(StatusCode::OK);
     assert_eq!(pdf.headers["content-type"], "application/pdf");

@@ -486,7 +486,7 @@ fn completeness(
     }
     if roster.is_empty() {
         missing.push(Missing {
-            text: "入驻企业名录（附件3）：请录入或导入".into(),
+            text: format!("{}：请录入或导入", loaded.rules.texts.roster_title()),
             href: format!("{app_base}/roster"),
         });
     }

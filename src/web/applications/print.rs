@@ -27,6 +27,7 @@ pub struct Printed {
     pub form_attachment: String,
     pub statement_title: String,
     pub statement_attachment: String,
+    pub roster_title: String,
     pub park_name: String,
     pub organization: String,
     pub uscc: String,
@@ -75,6 +76,7 @@ pub fn printed(loaded: &Loaded, v: &Version, city: &str) -> Printed {
         form_attachment: texts.form_attachment.clone(),
         statement_title: texts.statement_title_or(city),
         statement_attachment: texts.statement_attachment.clone(),
+        roster_title: texts.roster_title(),
         park_name: v.park_name.clone(),
         organization: loaded.app.organization_name.clone(),
         uscc: loaded.app.organization_uscc.clone(),
@@ -164,7 +166,7 @@ pub fn pdf(doc: &Printed) -> Result<Vec<u8>, lopdf::Error> {
     w.signature_boxes(&["申请主体（加盖单位公章）："], 90.0);
 
     w.new_page(A4_LANDSCAPE);
-    w.title("入驻企业名录（附件3）", 14.0);
+    w.title(&doc.roster_title, 14.0);
     w.gap(4.0);
     let titles: Vec<String> = std::iter::once("序号".to_string())
         .chain(doc.roster_titles.iter().cloned())
