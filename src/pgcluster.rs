@@ -27,7 +27,10 @@
 //!   directory, mode 0600, owned by the user the server runs as. If that file
 //!   is missing (say, it was deleted), a new password is generated and set
 //!   through single-user mode on the next start.
-//! * Each start picks a free loopback port. The server runs detached (its own
+//! * Each start picks a free loopback port and writes it to [`PORT_FILE`], which
+//!   `postgresql.conf` includes, with the listen settings in the configuration
+//!   itself: a server restarted by hand comes up the same way, and
+//!   [`Cluster::stop`] stops it too. The server runs detached (its own
 //!   session, started by `pg_ctl`), with its output in [`LOG_FILE`] inside the
 //!   data directory, so it never holds our stdout/stderr open.
 //! * A stale `postmaster.pid` is handled before starting: if its process is
@@ -69,6 +72,10 @@ pub const SUPERUSER: &str = "postgres";
 pub const PASSWORD_FILE: &str = "parkcert-superuser.password";
 /// File inside the data directory that receives the server's output.
 pub const LOG_FILE: &str = "server.log";
+/// The port of the last start, included from `postgresql.conf`: a server started by hand
+/// (`pg_ctl start -D …`) comes up where the program left it, not on 5432.
+pub const PORT_FILE: &str = "parkcert-port.conf";
+const PORT_INCLUDE: &str = "include_if_exists = 'parkcert-port.conf'";
 /// The unprivileged user PostgreSQL runs as when we are root.
 pub const RUN_AS_WHEN_ROOT: &str = "postgres";
 
@@ -393,7 +400,8 @@ impl Cluster {
         if state.stopped {
             return Ok(());
         }
-        self.setup.stop_server(Some(self.postmaster_pid))?;
+        self.setup
+            .stop_server(Some((self.postmaster_pid, self.port)))?;
         state.stopped = true;
         if let Some(mut watchdog) = state.watchdog.take() {
             // End of file tells it to exit; the server is gone, so it sends nothing.
@@ -489,6 +497,31 @@ impl Setup {
         )
         .map_err(io_context(format!("cannot write {}", conf.display())))?;
         Ok(())
+    }
+
+    /// Writes `port` where `postgresql.conf` reads it (adding the include to a configuration
+    /// written before there was one), so every start, ours or by hand, uses the same settings.
+    fn write_port(&self, port: u16) -> Result<(), ClusterError> {
+        let conf = self.data_dir.join("postgresql.conf");
+        let text = fs::read_to_string(&conf)
+            .map_err(io_context(format!("cannot read {}", conf.display())))?;
+        if !text.lines().any(|l| l.trim() == PORT_INCLUDE) {
+            let mut file = fs::OpenOptions::new()
+                .append(true)
+                .open(&conf)
+                .map_err(io_context(format!("cannot open {}", conf.display())))?;
+            file.write_all(
+                format!("\n# The port parkcert last chose.\n{PORT_INCLUDE}\n").as_bytes(),
+            )
+            .map_err(io_context(format!("cannot write {}", conf.display())))?;
+        }
+        let path = self.data_dir.join(PORT_FILE);
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(err) => return Err(io_context(format!("cannot remove {}", path.display()))(err)),
+        }
+        self.write_private_file(&path, format!("port = {port}\n").as_bytes())
     }
 
     /// Reads the superuser's password, or sets a new one if the file is missing.
@@ -619,6 +652,7 @@ impl Setup {
             attempt += 1;
             let port = free_loopback_port()?;
             let log_start = fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+            self.write_port(port)?;
             let mut cmd = self.command(&self.program("pg_ctl"));
             cmd.arg("start")
                 .arg("-D")
@@ -628,9 +662,7 @@ impl Setup {
                 .args(["-w", "-s", "-t", &PG_CTL_TIMEOUT_SECS.to_string()])
                 // pg_ctl hands these to /bin/sh, hence the quotes around ''.
                 .arg("-o")
-                .arg(format!(
-                    "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
-                ))
+                .arg("-c listen_addresses=127.0.0.1 -c unix_socket_directories=''")
                 // pg_ctl itself (while it waits) must not get our terminal's
                 // Ctrl-C; the postmaster it forks calls setsid() on its own.
                 .process_group(0);
@@ -681,10 +713,13 @@ impl Setup {
 
     /// `pg_ctl stop -m fast`. With `expected_pid`, only stops that server
     /// (so a late stop() cannot stop a newer server of the same directory).
-    fn stop_server(&self, expected_pid: Option<i32>) -> Result<(), ClusterError> {
+    ///
+    /// A server of the directory with another PID but our port was restarted by hand (an
+    /// operator's `pg_ctl restart`): it is ours and is stopped too.
+    fn stop_server(&self, ours: Option<(i32, u16)>) -> Result<(), ClusterError> {
         let pid_path = self.data_dir.join("postmaster.pid");
         let running = match fs::read_to_string(&pid_path) {
-            Ok(contents) => parse_postmaster_pid(&contents).map(|p| p.pid),
+            Ok(contents) => parse_postmaster_pid(&contents),
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
             Err(err) => {
                 return Err(io_context(format!("cannot read {}", pid_path.display()))(
@@ -692,11 +727,13 @@ impl Setup {
                 ));
             }
         };
-        if let (Some(expected), Some(running)) = (expected_pid, running)
-            && expected != running
+        if let (Some((pid, port)), Some(running)) = (ours, &running)
+            && running.pid != pid
+            && running.port != Some(port)
         {
             return Ok(());
         }
+        let running = running.map(|p| p.pid);
         // Killed without cleaning up: nothing to stop, and pg_ctl would fail
         // to signal it. The next start removes the stale file.
         if running.is_some_and(|pid| !process_alive(pid)) {

@@ -362,3 +362,44 @@ fn rejects_odd_database_names() {
     );
     cluster.stop().unwrap();
 }
+
+/// An operator restarts the private server by hand, with no options: it comes back on the
+/// program's port (from the configuration, not PostgreSQL's 5432), and stopping the cluster
+/// stops that server too.
+#[test]
+fn a_server_restarted_by_hand_keeps_its_port_and_stops_with_the_cluster() {
+    use std::os::unix::process::CommandExt;
+    let dir = TestDir::new("by-hand");
+    let cluster = start(&dir.data());
+    let owner = fs::metadata(dir.data()).unwrap();
+    // `restart` would reuse the options of the last start (postmaster.opts); stop and start do not.
+    for args in [
+        &["stop", "-m", "fast", "-w", "-s"][..],
+        &["start", "-w", "-s"][..],
+    ] {
+        let status = Command::new(cluster.tool("pg_ctl").unwrap())
+            .args(args)
+            .arg("-D")
+            .arg(dir.data())
+            .arg("-l")
+            .arg(cluster.log_file())
+            .uid(owner.uid())
+            .gid(owner.gid())
+            .current_dir("/")
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "pg_ctl {args:?}");
+    }
+    let by_hand: i32 = fs::read_to_string(dir.data().join("postmaster.pid"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_ne!(by_hand, cluster.postmaster_pid());
+    assert_eq!(sql(&cluster.url("postgres"), &["select 1::text"]), ["1"]);
+    cluster.stop().unwrap();
+    assert!(wait_until_dead(by_hand, Duration::from_secs(10)));
+}
