@@ -76,6 +76,9 @@ pub const LOG_FILE: &str = "server.log";
 /// (`pg_ctl start -D …`) comes up where the program left it, not on 5432.
 pub const PORT_FILE: &str = "parkcert-port.conf";
 const PORT_INCLUDE: &str = "include_if_exists = 'parkcert-port.conf'";
+/// What `pg_ctl start -o` hands the postmaster (one string: pg_ctl passes it through /bin/sh,
+/// hence the quotes around ''). The same settings are in the configuration for a start by hand.
+const SERVER_OPTIONS: &str = "-c listen_addresses=127.0.0.1 -c unix_socket_directories=''";
 /// The unprivileged user PostgreSQL runs as when we are root.
 pub const RUN_AS_WHEN_ROOT: &str = "postgres";
 
@@ -660,9 +663,8 @@ impl Setup {
                 .arg("-l")
                 .arg(&log)
                 .args(["-w", "-s", "-t", &PG_CTL_TIMEOUT_SECS.to_string()])
-                // pg_ctl hands these to /bin/sh, hence the quotes around ''.
                 .arg("-o")
-                .arg("-c listen_addresses=127.0.0.1 -c unix_socket_directories=''")
+                .arg(SERVER_OPTIONS)
                 // pg_ctl itself (while it waits) must not get our terminal's
                 // Ctrl-C; the postmaster it forks calls setsid() on its own.
                 .process_group(0);
