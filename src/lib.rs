@@ -7,6 +7,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod io;
+pub mod jobs;
 pub mod pgcluster;
 pub mod review_xlsx;
 pub mod roster_io;

@@ -174,7 +174,7 @@ async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
     if config.demo {
         crate::demo::seed_if_empty(&state).await?;
     }
-    spawn_scheduled_jobs(state.clone());
+    crate::jobs::spawn(state.clone());
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("binding {}", config.bind))?;
@@ -191,35 +191,6 @@ async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("serving HTTP")
-}
-
-/// Time-driven work: expired sessions go, calls past their deadline close.
-fn spawn_scheduled_jobs(state: AppState) {
-    let pool = state.db.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(state.config.jobs_every);
-        loop {
-            tick.tick().await;
-            if let Err(e) = crate::auth::store::delete_expired(&pool).await {
-                tracing::warn!(error = %e, "deleting expired sessions");
-            }
-            match crate::db::transition::close_expired_calls(&pool, state.clock.now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(calls = n, "closed calls at their deadline"),
-                Err(e) => tracing::warn!(error = %e, "closing calls at their deadline"),
-            }
-            match crate::web::publicity::close_due(&state, state.clock.now()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(notices = n, "closed publicity at the end of its window"),
-                Err(e) => tracing::warn!(error = %e, "closing publicity windows"),
-            }
-            match crate::web::monitoring::sweep::run(&state, state.clock.today()).await {
-                Ok(s) if s.is_empty() => {}
-                Ok(s) => tracing::info!(?s, "dynamic management: deadlines and validity"),
-                Err(e) => tracing::warn!(error = %e, "dynamic management sweep"),
-            }
-        }
-    });
 }
 
 async fn shutdown_signal() {

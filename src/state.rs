@@ -11,7 +11,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Clock,
     /// Submitted versions already decoded (they never change).
-    pub versions: crate::web::review::results::VersionCache,
+    pub versions: crate::db::versions::VersionCache,
     /// Tenants by slug, as found (they never change).
     pub tenants: crate::db::tenants::TenantCache,
 }

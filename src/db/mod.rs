@@ -19,6 +19,7 @@ pub mod titles;
 pub mod todo;
 pub mod transition;
 pub mod users;
+pub mod versions;
 
 /// Maps a unique-constraint violation to `Some(constraint name)` so callers can turn it into a
 /// message next to the right form field.

@@ -20,7 +20,7 @@ pub struct Panel {
 
 impl Panel {
     pub fn created_label(&self) -> String {
-        crate::web::calls::shanghai_minute(self.created_at)
+        crate::domain::time::shanghai_minute(self.created_at)
     }
 }
 

@@ -29,8 +29,8 @@ impl Notice {
     pub fn window_label(&self) -> String {
         format!(
             "{} 至 {} 24:00",
-            crate::web::publicity::date_label(self.first_day),
-            crate::web::publicity::date_label(self.last_day)
+            crate::domain::time::date_label(self.first_day),
+            crate::domain::time::date_label(self.last_day)
         )
     }
 

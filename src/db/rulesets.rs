@@ -29,7 +29,7 @@ impl VersionRow {
     }
 
     pub fn created_on(&self) -> String {
-        crate::web::page::shanghai_date(self.created_at)
+        crate::domain::time::shanghai_date(self.created_at)
     }
 }
 
@@ -94,4 +94,28 @@ pub async fn add_version(
     .bind(created_by)
     .fetch_one(conn)
     .await
+}
+
+/// Rule sets by version, each fetched once: a page or job going through many parks meets few
+/// versions, so it should not fetch one per park. A version that is not there is
+/// `RowNotFound`.
+#[derive(Default)]
+pub struct RuleSets(std::collections::BTreeMap<(i64, i64), RuleSet>);
+
+impl RuleSets {
+    pub async fn get(
+        &mut self,
+        pool: &PgPool,
+        tenant_id: i64,
+        version_id: i64,
+    ) -> sqlx::Result<&RuleSet> {
+        let key = (tenant_id, version_id);
+        if let std::collections::btree_map::Entry::Vacant(slot) = self.0.entry(key) {
+            let (_, rules) = get(pool, tenant_id, version_id)
+                .await?
+                .ok_or(sqlx::Error::RowNotFound)?;
+            slot.insert(rules);
+        }
+        Ok(&self.0[&key])
+    }
 }

@@ -162,3 +162,23 @@ pub async fn get(
         .fetch_optional(pool)
         .await
 }
+
+/// Records a title's latest change in words, for the register.
+pub async fn note(
+    conn: &mut sqlx::PgConnection,
+    tenant_id: i64,
+    award_id: i64,
+    note: &str,
+    on: chrono::NaiveDate,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE titles SET note = $3, changed_on = $4 WHERE tenant_id = $1 AND award_id = $2",
+    )
+    .bind(tenant_id)
+    .bind(award_id)
+    .bind(note)
+    .bind(on)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

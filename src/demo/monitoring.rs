@@ -86,7 +86,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         .context("Zhongshan monitoring demo")?;
     // What the server's scheduled job would do on its first run: the lapsed rectification is
     // delisted, the expiry reminder and the revocation ground are raised.
-    crate::web::monitoring::sweep::run(state, today).await?;
+    crate::jobs::sweep::run(state, today).await?;
     Ok(())
 }
 

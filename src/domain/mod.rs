@@ -9,6 +9,7 @@ pub mod role;
 pub mod roster;
 pub mod ruleset;
 pub mod scoring;
+pub mod time;
 pub mod uscc;
 pub mod vocabulary;
 pub mod workdays;

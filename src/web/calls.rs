@@ -38,12 +38,7 @@ pub fn public_router() -> Router<AppState> {
     Router::new().route("/t/{tenant}/calls/{id}", get(public_show))
 }
 
-/// A moment as officials read it: Asia/Shanghai, to the minute.
-pub fn shanghai_minute(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Shanghai)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
+pub use crate::domain::time::shanghai_minute;
 
 fn input_value(at: DateTime<Utc>) -> String {
     at.with_timezone(&Shanghai)

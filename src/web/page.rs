@@ -245,12 +245,7 @@ impl FieldErrors {
     }
 }
 
-/// A date as officials read it: the calendar day in Asia/Shanghai.
-pub fn shanghai_date(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&chrono_tz::Asia::Shanghai)
-        .format("%Y-%m-%d")
-        .to_string()
-}
+pub use crate::domain::time::shanghai_date;
 
 /// Renders a page template with status 200.
 pub fn render<T: Template>(template: &T) -> AppResult<Response> {

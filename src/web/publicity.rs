@@ -18,7 +18,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
@@ -36,9 +36,7 @@ pub fn public_router() -> Router<AppState> {
         .route("/t/{tenant}/publicity/{id}", get(public_show))
 }
 
-pub fn date_label(d: NaiveDate) -> String {
-    d.format("%Y年%-m月%-d日").to_string()
-}
+pub use crate::domain::time::date_label;
 
 #[derive(Debug, Default, Deserialize)]
 struct PublishForm {
@@ -365,34 +363,6 @@ pub async fn publish_notice(
     .await?;
     tx.commit().await?;
     Ok(id)
-}
-
-/// Closes every notice whose window has ended at `now` (the system's step; `now` is a
-/// parameter so tests need no clock tricks). Returns how many notices closed.
-pub async fn close_due(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
-    let mut closed = 0;
-    for (tenant_id, id) in publicity::due(&state.db, now).await? {
-        let entries = publicity::entries(&state.db, tenant_id, id).await?;
-        let mut tx = state.db.begin().await?;
-        if !publicity::close(&mut tx, tenant_id, id).await? {
-            continue;
-        }
-        for e in entries.iter().filter(|e| e.state == "in_publicity") {
-            transition::apply_in::<Applications>(
-                &mut tx,
-                tenant_id,
-                e.application_id,
-                ApplicationAction::ClosePublicity,
-                &By::system(),
-                Some("公示期满"),
-                &WorkflowRules::default(),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        closed += 1;
-    }
-    Ok(closed)
 }
 
 #[derive(Template)]

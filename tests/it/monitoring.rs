@@ -6,7 +6,7 @@ use crate::helpers::{TestApp, duplicate_ids, fixture};
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use parkcert::domain::monitoring::{DueSettings, Period, ReportKind};
-use parkcert::web::monitoring::sweep;
+use parkcert::jobs::sweep;
 
 /// The demo content seeded on a fixed day, so that which quarters are owed, overdue or due
 /// does not depend on the day the tests run.
@@ -828,7 +828,7 @@ async fn the_three_year_bar_holds_on_every_path_to_a_title_and_flags_application
         .await
         .assert_status(StatusCode::SEE_OTHER);
     let after = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
-    parkcert::web::publicity::close_due(&app.state, after)
+    parkcert::jobs::publicity::close_due(&app.state, after)
         .await
         .unwrap();
     bureau

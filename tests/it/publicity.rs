@@ -87,11 +87,11 @@ async fn the_window_skips_national_day_and_counts_the_adjusted_saturday() {
     );
 
     // The system closes the window at its end, not a second before.
-    let closed = parkcert::web::publicity::close_due(&app.state, closes_at - Duration::seconds(1))
+    let closed = parkcert::jobs::publicity::close_due(&app.state, closes_at - Duration::seconds(1))
         .await
         .unwrap();
     assert_eq!(closed, 0);
-    let closed = parkcert::web::publicity::close_due(&app.state, closes_at)
+    let closed = parkcert::jobs::publicity::close_due(&app.state, closes_at)
         .await
         .unwrap();
     assert_eq!(closed, 1);
@@ -353,7 +353,7 @@ async fn objections_are_taken_only_inside_the_window_and_decided_as_cases() {
         .await
         .assert_status(StatusCode::SEE_OTHER);
     // The window closes with the case still under investigation: no award while it is open.
-    parkcert::web::publicity::close_due(&app.state, closing)
+    parkcert::jobs::publicity::close_due(&app.state, closing)
         .await
         .unwrap();
     let application_page = format!("/t/zhongshan/bureau/applications/{application}");
@@ -449,7 +449,7 @@ async fn an_award_after_a_quiet_window_is_numbered_certified_and_on_the_register
     let app = TestApp::spawn().await;
     parkcert::demo::seed_content(&app.state).await.unwrap();
     // The demo's Wenzhou notice was published today; a month on, its window has closed.
-    let closed = parkcert::web::publicity::close_due(&app.state, Utc::now() + Duration::days(30))
+    let closed = parkcert::jobs::publicity::close_due(&app.state, Utc::now() + Duration::days(30))
         .await
         .unwrap();
     assert_eq!(closed, 1);
@@ -797,4 +797,39 @@ async fn a_zhongshan_notice_is_titled_by_year_and_city_and_lists_the_tier() {
         .assert_contains("关于2026年度中山市跨境电子商务产业园区拟认定名单的公示")
         .assert_not_contains("关于组织申报")
         .assert_contains("<th scope=\"col\">认定类型</th>");
+}
+
+#[tokio::test]
+async fn a_window_is_closed_by_whichever_server_holds_the_jobs_lock_and_by_no_other() {
+    let (app, mut bureau, call) = with_shortlist().await;
+    publish(&mut bureau, call, "2026-09-30", "")
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    app.state
+        .clock
+        .set(Utc.with_ymd_and_hms(2026, 10, 20, 2, 0, 0).unwrap());
+    let state_of = || async {
+        sqlx::query_scalar::<_, String>(
+            "SELECT state FROM applications WHERE park_name = '中山港跨境电商产业园'",
+        )
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+    };
+    // Another server is closing windows: this one skips the job.
+    let mut other = app.db.acquire().await.unwrap();
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(parkcert::jobs::CLOSE_PUBLICITY)
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    parkcert::jobs::run_once(&app.state).await;
+    assert_eq!(state_of().await, "in_publicity");
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(parkcert::jobs::CLOSE_PUBLICITY)
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    parkcert::jobs::run_once(&app.state).await;
+    assert_eq!(state_of().await, "publicity_closed");
 }

@@ -126,7 +126,7 @@ async fn dashboard_page(
             continue;
         }
         let rules = rule_sets
-            .get(state, tenant_id, park.rule_set_version_id)
+            .get(&state.db, tenant_id, park.rule_set_version_id)
             .await?;
         if let (true, Some(j)) = (
             SupervisionRules::for_rule_set(rules).county_reports,

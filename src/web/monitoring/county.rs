@@ -42,7 +42,7 @@ async fn files_own_reports(state: &AppState, tenant_id: i64, parks: &[Park]) -> 
     let mut rule_sets = super::RuleSets::default();
     for park in parks.iter().filter(|p| p.holds_title()) {
         let rules = rule_sets
-            .get(state, tenant_id, park.rule_set_version_id)
+            .get(&state.db, tenant_id, park.rule_set_version_id)
             .await?;
         if SupervisionRules::for_rule_set(rules).county_reports {
             return Ok(true);

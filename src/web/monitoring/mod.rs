@@ -3,7 +3,6 @@
 pub mod bureau;
 pub mod county;
 pub mod operator;
-pub mod sweep;
 
 use crate::db::applications::Scope;
 use crate::db::monitoring::{self, MonitoringRow, NewReportReview, NewResult, Report, Reports};
@@ -71,25 +70,7 @@ pub async fn rules_for_version(
     Ok(rules)
 }
 
-/// Rule sets by version, each fetched once: a page or job going through many parks meets few
-/// versions, so it should not fetch one per park.
-#[derive(Default)]
-pub struct RuleSets(std::collections::BTreeMap<(i64, i64), RuleSet>);
-
-impl RuleSets {
-    pub async fn get(
-        &mut self,
-        state: &AppState,
-        tenant_id: i64,
-        version_id: i64,
-    ) -> AppResult<&RuleSet> {
-        let key = (tenant_id, version_id);
-        if let std::collections::btree_map::Entry::Vacant(slot) = self.0.entry(key) {
-            slot.insert(rules_for_version(state, tenant_id, version_id).await?);
-        }
-        Ok(&self.0[&key])
-    }
-}
+pub use crate::db::rulesets::RuleSets;
 
 /// The unit money is reported in under a rule set (Wenzhou USD, Zhongshan yuan).
 pub fn currency_label(rules: &RuleSet) -> &'static str {
@@ -369,25 +350,7 @@ pub fn park_rules(rules: &RuleSet) -> (WorkflowRules, SupervisionRules) {
     )
 }
 
-/// Records a title's latest change in words, for the register.
-pub async fn note_title(
-    conn: &mut PgConnection,
-    tenant_id: i64,
-    award_id: i64,
-    note: &str,
-    on: NaiveDate,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE titles SET note = $3, changed_on = $4 WHERE tenant_id = $1 AND award_id = $2",
-    )
-    .bind(tenant_id)
-    .bind(award_id)
-    .bind(note)
-    .bind(on)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
+pub use crate::db::titles::note as note_title;
 
 /// One park's trend in the four key indicators, oldest quarter first.
 pub struct Trend {

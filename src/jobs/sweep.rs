@@ -5,8 +5,8 @@
 //! Every change is an audited transition or an insert that a unique key makes happen once, and
 //! each item commits on its own: a second run, or a run after a crash mid-way, finds the done
 //! items no longer due and carries on with the rest.
-use super::RuleSets;
 use crate::db::audit;
+use crate::db::rulesets::RuleSets;
 use crate::db::titles;
 use crate::db::transition::By;
 use crate::domain::monitoring::SupervisionRules;
@@ -86,7 +86,7 @@ impl SystemChange<'_> {
             rules,
         )
         .await?;
-        super::note_title(tx, tenant_id, award, self.note, today).await?;
+        crate::db::titles::note(tx, tenant_id, award, self.note, today).await?;
         Ok(())
     }
 }
@@ -108,7 +108,8 @@ async fn delist_lapsed(state: &AppState, today: NaiveDate) -> AppResult<usize> {
     let mut done = 0;
     let mut rule_sets = RuleSets::default();
     for (tenant_id, order, award, deadline, version) in due {
-        let rules = WorkflowRules::for_rule_set(rule_sets.get(state, tenant_id, version).await?);
+        let rules =
+            WorkflowRules::for_rule_set(rule_sets.get(&state.db, tenant_id, version).await?);
         let mut tx = state.db.begin().await?;
         if !crate::db::monitoring::set_order_state(&mut tx, tenant_id, order, &["open"], "lapsed")
             .await?
@@ -144,7 +145,8 @@ async fn expire(state: &AppState, today: NaiveDate) -> AppResult<usize> {
     let mut done = 0;
     let mut rule_sets = RuleSets::default();
     for (tenant_id, award, until, version) in due {
-        let rules = WorkflowRules::for_rule_set(rule_sets.get(state, tenant_id, version).await?);
+        let rules =
+            WorkflowRules::for_rule_set(rule_sets.get(&state.db, tenant_id, version).await?);
         let mut tx = state.db.begin().await?;
         let reason = format!("认定有效期（至 {until}）届满");
         let note = format!("{reason}，需重新认定");
@@ -231,7 +233,7 @@ async fn unreported_grounds(state: &AppState, today: NaiveDate) -> AppResult<usi
     let mut raised = 0;
     let mut rule_sets = RuleSets::default();
     for (tenant_id, reminder, award, year, period, grace, version) in due {
-        let rules = rule_sets.get(state, tenant_id, version).await?;
+        let rules = rule_sets.get(&state.db, tenant_id, version).await?;
         if !SupervisionRules::for_rule_set(rules).unreported_revokes {
             continue;
         }
