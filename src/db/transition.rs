@@ -134,10 +134,11 @@ impl Machine for Objections {
 }
 
 pub fn refused(e: TransitionError) -> AppError {
-    match e.http_status() {
-        403 => AppError::Forbidden,
-        422 => AppError::BadRequest(e.to_string()),
-        _ => AppError::Conflict(e.to_string()),
+    use crate::domain::workflow::Refusal;
+    match e.refusal() {
+        Refusal::NotAllowed => AppError::Forbidden,
+        Refusal::Incomplete => AppError::BadRequest(e.to_string()),
+        Refusal::Conflict => AppError::Conflict(e.to_string()),
     }
 }
 

@@ -242,8 +242,8 @@ impl FromStr for Actor {
     }
 }
 
-/// Why a transition was refused. Every message is for the user; `http_status` tells the handler
-/// how to answer.
+/// Why a transition was refused. Every message is for the user; [`Refusal`] says what kind of
+/// refusal it is, for the layer that answers.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     /// The actor may never perform this action (HTTP 403).
@@ -281,16 +281,28 @@ pub enum TransitionError {
     NoObjectionUpheld,
 }
 
+/// What kind of refusal a transition error is, for whoever reports it (the web layer maps it
+/// to a status; the domain knows nothing of HTTP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The actor may not take this action.
+    NotAllowed,
+    /// Something the action needs was not given (a reason).
+    Incomplete,
+    /// The object's state does not allow it now.
+    Conflict,
+}
+
 impl TransitionError {
-    pub fn http_status(&self) -> u16 {
+    pub fn refusal(&self) -> Refusal {
         match self {
-            TransitionError::Forbidden { .. } => 403,
-            TransitionError::ReasonRequired { .. } => 422,
+            TransitionError::Forbidden { .. } => Refusal::NotAllowed,
+            TransitionError::ReasonRequired { .. } => Refusal::Incomplete,
             TransitionError::InvalidState { .. }
             | TransitionError::ReviewIncomplete { .. }
             | TransitionError::ObjectionsUndecided(_)
             | TransitionError::ObjectionUpheld(_)
-            | TransitionError::NoObjectionUpheld => 409,
+            | TransitionError::NoObjectionUpheld => Refusal::Conflict,
         }
     }
 }
@@ -860,8 +872,8 @@ mod tests {
         assert_eq!(
             next_report_state(RS::Submitted, RA::Accept, OPERATOR, &park)
                 .unwrap_err()
-                .http_status(),
-            403
+                .refusal(),
+            Refusal::NotAllowed
         );
     }
 
@@ -997,7 +1009,7 @@ mod tests {
     fn wrong_role_is_forbidden_whatever_the_state() {
         let rules = WENZHOU;
         let e = next_application_state(S::Submitted, A::Forward, OPERATOR, &rules).unwrap_err();
-        assert_eq!(e.http_status(), 403);
+        assert_eq!(e.refusal(), Refusal::NotAllowed);
         assert_eq!(e.to_string(), "“园区运营管理机构”无权执行“报送”");
         // An expert never moves an application; the review completes by itself.
         let e = next_application_state(S::InReview, A::CompleteReview, Role::Expert.into(), &rules)
@@ -1006,7 +1018,7 @@ mod tests {
         // Nobody closes publicity early by hand.
         let e =
             next_application_state(S::InPublicity, A::ClosePublicity, BUREAU, &rules).unwrap_err();
-        assert_eq!(e.http_status(), 403);
+        assert_eq!(e.refusal(), Refusal::NotAllowed);
         // The county forwards but cannot accept; the bureau accepts but cannot submit.
         assert!(next_application_state(S::Forwarded, A::Accept, COUNTY, &rules).is_err());
         assert!(next_application_state(S::Draft, A::Submit, BUREAU, &rules).is_err());
@@ -1015,19 +1027,19 @@ mod tests {
             for &state in S::ALL {
                 let e =
                     next_application_state(state, action, Role::Admin.into(), &rules).unwrap_err();
-                assert_eq!(e.http_status(), 403);
+                assert_eq!(e.refusal(), Refusal::NotAllowed);
             }
         }
         // Forbidden wins over a wrong state: the role could never do it.
         let e = next_application_state(S::Awarded, A::Submit, BUREAU, &rules).unwrap_err();
-        assert_eq!(e.http_status(), 403);
+        assert_eq!(e.refusal(), Refusal::NotAllowed);
     }
 
     #[test]
     fn wrong_state_is_a_conflict_named_in_chinese() {
         let rules = WENZHOU;
         let e = next_application_state(S::Forwarded, A::Submit, OPERATOR, &rules).unwrap_err();
-        assert_eq!(e.http_status(), 409);
+        assert_eq!(e.refusal(), Refusal::Conflict);
         assert_eq!(e.to_string(), "当前状态为“已报送”，不能执行“提交”");
         // The county cannot return once it has forwarded (the bureau can); nobody returns from
         // review.
@@ -1059,7 +1071,7 @@ mod tests {
     #[test]
     fn zhongshan_may_delist_without_rectification_wenzhou_may_not() {
         let e = next_application_state(S::Awarded, A::Delist, BUREAU, &WENZHOU).unwrap_err();
-        assert_eq!(e.http_status(), 409);
+        assert_eq!(e.refusal(), Refusal::Conflict);
         assert_eq!(
             next_application_state(S::Awarded, A::Delist, BUREAU, &ZHONGSHAN),
             Ok(S::Delisted)
@@ -1082,9 +1094,9 @@ mod tests {
                 Ok(S::Expired)
             );
             let e = next_application_state(from, A::Expire, SYSTEM, &ZHONGSHAN).unwrap_err();
-            assert_eq!(e.http_status(), 409);
+            assert_eq!(e.refusal(), Refusal::Conflict);
             let e = next_application_state(from, A::Expire, BUREAU, &WENZHOU).unwrap_err();
-            assert_eq!(e.http_status(), 403);
+            assert_eq!(e.refusal(), Refusal::NotAllowed);
         }
         assert!(next_application_state(S::PublicityClosed, A::Expire, SYSTEM, &WENZHOU).is_err());
     }
@@ -1103,7 +1115,7 @@ mod tests {
     fn award_needs_every_objection_dismissed() {
         assert_eq!(check_award_precondition(0, 0), Ok(()));
         let e = check_award_precondition(2, 0).unwrap_err();
-        assert_eq!(e.http_status(), 409);
+        assert_eq!(e.refusal(), Refusal::Conflict);
         assert_eq!(e.to_string(), "尚有2件异议未办结，不能执行“认定”");
         assert_eq!(
             check_award_precondition(0, 1),
@@ -1153,7 +1165,7 @@ mod tests {
             );
         }
         let e = check_application_reason(A::Return, Some("  \n")).unwrap_err();
-        assert_eq!(e.http_status(), 422);
+        assert_eq!(e.refusal(), Refusal::Incomplete);
         assert_eq!(e.to_string(), "执行“退回修改”须填写理由");
         assert!(check_application_reason(A::Return, None).is_err());
         assert_eq!(
@@ -1286,7 +1298,7 @@ mod tests {
         assert!(K::Open.accepts_submissions());
         assert!(!K::Closed.accepts_submissions());
         let e = next_call_state(K::Open, C::Close, BUREAU).unwrap_err();
-        assert_eq!(e.http_status(), 403);
+        assert_eq!(e.refusal(), Refusal::NotAllowed);
         let e = next_call_state(K::Draft, C::StartReview, BUREAU).unwrap_err();
         assert_eq!(e.to_string(), "当前状态为“草稿”，不能执行“开始评审”");
         assert!(next_call_state(K::Draft, C::Publish, COUNTY).is_err());
@@ -1318,8 +1330,8 @@ mod tests {
         assert_eq!(
             next_objection_state(J::Filed, O::Investigate, COUNTY)
                 .unwrap_err()
-                .http_status(),
-            403
+                .refusal(),
+            Refusal::NotAllowed
         );
         assert!(next_objection_state(J::Upheld, O::Dismiss, BUREAU).is_err());
         assert!(J::Filed.is_undecided() && J::Investigating.is_undecided());
@@ -1396,7 +1408,7 @@ mod tests {
             if let Err(e) = &result {
                 // A refusal is a 403 exactly when the actor could never perform the action.
                 let forbidden = !action.permitted_actors().contains(&actor);
-                prop_assert_eq!(e.http_status() == 403, forbidden);
+                prop_assert_eq!(e.refusal() == Refusal::NotAllowed, forbidden);
                 let is_forbidden_variant = matches!(e, TransitionError::Forbidden { .. });
                 prop_assert_eq!(is_forbidden_variant, forbidden);
             }
