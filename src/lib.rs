@@ -12,6 +12,7 @@ pub mod pgcluster;
 pub mod review_xlsx;
 pub mod roster_io;
 pub mod server;
+pub mod service;
 pub mod state;
 pub mod storage;
 pub mod web;

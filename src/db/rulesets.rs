@@ -96,6 +96,14 @@ pub async fn add_version(
     .await
 }
 
+/// The rule set of a version (`RowNotFound` when there is none in the tenant).
+pub async fn of_version(pool: &PgPool, tenant_id: i64, version_id: i64) -> sqlx::Result<RuleSet> {
+    get(pool, tenant_id, version_id)
+        .await?
+        .map(|(_, rules)| rules)
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
 /// Rule sets by version, each fetched once: a page or job going through many parks meets few
 /// versions, so it should not fetch one per park. A version that is not there is
 /// `RowNotFound`.
@@ -111,10 +119,7 @@ impl RuleSets {
     ) -> sqlx::Result<&RuleSet> {
         let key = (tenant_id, version_id);
         if let std::collections::btree_map::Entry::Vacant(slot) = self.0.entry(key) {
-            let (_, rules) = get(pool, tenant_id, version_id)
-                .await?
-                .ok_or(sqlx::Error::RowNotFound)?;
-            slot.insert(rules);
+            slot.insert(of_version(pool, tenant_id, version_id).await?);
         }
         Ok(&self.0[&key])
     }

@@ -210,7 +210,7 @@ async fn historic_award(
             park_name: demo.park,
             tier: tier.as_deref(),
             awarded_on,
-            valid_until: crate::web::awards::valid_until(awarded_on, loaded.rules.validity_years),
+            valid_until: crate::domain::time::valid_until(awarded_on, loaded.rules.validity_years),
             rule_set_version_id: loaded.call.rule_set_version_id,
             created_by: c.bureau.id,
         },
@@ -835,9 +835,7 @@ async fn decide(
         .await?
         .context("park")?;
     let rules = WorkflowRules::for_rule_set(
-        &crate::web::monitoring::rules_of(state, c.tenant.id, &park)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?,
+        &crate::db::rulesets::of_version(&state.db, c.tenant.id, park.rule_set_version_id).await?,
     );
     let today = state.clock.today();
     let mut tx = state.db.begin().await?;
@@ -883,9 +881,8 @@ async fn revoke(
     let park = titles::get(&state.db, c.tenant.id, ParkScope::Bureau, award)
         .await?
         .context("park")?;
-    let rules = crate::web::monitoring::rules_of(state, c.tenant.id, &park)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rules =
+        crate::db::rulesets::of_version(&state.db, c.tenant.id, park.rule_set_version_id).await?;
     let bar = crate::domain::monitoring::revocation_grounds(&rules)
         .iter()
         .find(|g| g.key == ground)
@@ -936,7 +933,7 @@ async fn revoke(
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    crate::web::monitoring::note_title(
+    crate::db::titles::note(
         &mut tx,
         c.tenant.id,
         award,

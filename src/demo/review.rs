@@ -356,7 +356,7 @@ async fn publish_shortlist(
     by: &By,
     call_id: i64,
 ) -> anyhow::Result<()> {
-    use crate::web::publicity::{Candidate, PUBLICITY_DAYS, notice_body, publish_notice};
+    use crate::service::publicity::{Candidate, PUBLICITY_DAYS, notice_body, publish_notice};
     let call = crate::db::calls::get(&state.db, tenant_id, call_id)
         .await?
         .context("call")?;
@@ -379,7 +379,7 @@ async fn publish_shortlist(
             })
             .collect();
     let contact = "陈立新，电话：0577-88960000";
-    let regulation = crate::web::publicity::regulation_of(state, tenant_id, &call).await?;
+    let regulation = crate::service::publicity::regulation_of(state, tenant_id, &call).await?;
     let body = notice_body(&regulation, "温州市商务局", &window, contact);
     publish_notice(
         state,
@@ -441,7 +441,7 @@ async fn provincial_award(state: &AppState, tenant_id: i64, by: &By) -> anyhow::
             park_name: "中山市小榄跨境电商产业园",
             tier: rules.provincial.as_ref().map(|p| p.tier.as_str()),
             awarded_on: today,
-            valid_until: crate::web::awards::valid_until(today, rules.validity_years),
+            valid_until: crate::domain::time::valid_until(today, rules.validity_years),
             rule_set_version_id: version_id,
             created_by: by.user_id.context("bureau user")?,
         },

@@ -20,6 +20,14 @@ pub fn date_label(d: NaiveDate) -> String {
     d.format("%Y年%-m月%-d日").to_string()
 }
 
+/// The last day an award is valid, `years` after the award date (the day before the
+/// anniversary), or None for a rule set without a term (Zhongshan).
+pub fn valid_until(awarded_on: NaiveDate, years: Option<u32>) -> Option<NaiveDate> {
+    years
+        .and_then(|y| awarded_on.checked_add_months(chrono::Months::new(12 * y)))
+        .and_then(|d| d.pred_opt())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -35,13 +35,7 @@ fn prefix(city: &str) -> String {
     format!("{}商务跨园", city.chars().next().unwrap_or('市'))
 }
 
-/// The last day an award is valid, `years` after the award date (the day before the
-/// anniversary), or None for a rule set without a term (Zhongshan).
-pub fn valid_until(awarded_on: NaiveDate, years: Option<u32>) -> Option<NaiveDate> {
-    years
-        .and_then(|y| awarded_on.checked_add_months(Months::new(12 * y)))
-        .and_then(|d| d.pred_opt())
-}
+pub use crate::domain::time::valid_until;
 
 /// Awards a park whose publicity has closed with no objection undecided or upheld: the number,
 /// the validity, the tier (Zhongshan), the state change and the decision record, in one

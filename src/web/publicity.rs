@@ -5,12 +5,10 @@ use super::page::{FieldErrors, PageCtx, flash, render, render_with};
 use super::request::ClientInfo;
 use crate::auth::CurrentUser;
 use crate::db::applications;
+use crate::db::calendar;
 use crate::db::calls::{self, Call};
-use crate::db::publicity::{self, Entry, NewNotice, Notice};
-use crate::db::transition::{self, Applications, By};
-use crate::db::{audit, calendar};
-use crate::domain::workdays::{Window, parse_iso_date};
-use crate::domain::workflow::{ApplicationAction, WorkflowRules};
+use crate::db::publicity::{self, Entry, Notice};
+use crate::domain::workdays::parse_iso_date;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
@@ -18,13 +16,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
-
-/// Publicity lasts 5 working days (温州 第六条（五）, 中山 第八条（四）).
-pub const PUBLICITY_DAYS: u32 = 5;
 
 pub fn bureau_router() -> Router<AppState> {
     Router::new().route("/calls/{call}/publicity", get(form).post(publish))
@@ -37,6 +31,10 @@ pub fn public_router() -> Router<AppState> {
 }
 
 pub use crate::domain::time::date_label;
+pub use crate::service::publicity::{
+    Candidate, PUBLICITY_DAYS, notice_body, notice_title, publish_notice, regulation_of,
+    window_text,
+};
 
 #[derive(Debug, Default, Deserialize)]
 struct PublishForm {
@@ -48,13 +46,6 @@ struct PublishForm {
     contact: String,
     #[serde(default)]
     official_url: String,
-}
-
-pub struct Candidate {
-    pub id: i64,
-    pub park: String,
-    pub operator: String,
-    pub county: String,
 }
 
 #[derive(Template)]
@@ -105,15 +96,6 @@ async fn form_page(
     render_with(page.errors.status(), &page)
 }
 
-pub fn window_text(w: &Window) -> String {
-    format!(
-        "{} 至 {} 24:00（{} 个工作日）",
-        date_label(w.first_day),
-        date_label(w.last_day),
-        PUBLICITY_DAYS
-    )
-}
-
 async fn call_of(state: &AppState, tenant_id: i64, id: i64) -> AppResult<Call> {
     calls::get(&state.db, tenant_id, id)
         .await?
@@ -135,25 +117,6 @@ async fn form(
         ..PublishForm::default()
     };
     form_page(ctx, &state, tenant_id, call, form, FieldErrors::default()).await
-}
-
-/// "关于2026年度中山市跨境电子商务产业园区拟认定名单的公示": the call's year and the city, not
-/// the call's title (which reads "关于组织申报…的通知").
-pub fn notice_title(year: i32, city: &str) -> String {
-    format!("关于{year}年度{city}跨境电子商务产业园区拟认定名单的公示")
-}
-
-/// The notice text in the bureau's usual form; the list and the window come with it.
-pub fn notice_body(regulation: &str, tenant_name: &str, window: &Window, contact: &str) -> String {
-    format!(
-        "根据{rules}，经园区申报、属地初审推荐、专家评审，{bureau}拟认定下列园区为市级跨境电子商务产业园区，现予以公示。\n\n\
-         公示期：{window}。\n\n\
-         公示期间，任何单位和个人对公示对象有异议的，可通过本页面“提出异议”或以书面形式向{bureau}反映。反映情况应实事求是，须提供真实姓名、联系方式及相关证据材料；匿名或无具体事实依据的异议不予受理。\n\n\
-         联系人：{contact}",
-        rules = regulation,
-        bureau = tenant_name,
-        window = window_text(window),
-    )
 }
 
 async fn publish(
@@ -268,101 +231,6 @@ async fn backdating(state: &AppState, tenant_id: i64, day: NaiveDate) -> AppResu
             date_label(latest)
         )
     }))
-}
-
-/// The regulation a call applies, as its rule set cites it.
-pub async fn regulation_of(state: &AppState, tenant_id: i64, call: &Call) -> AppResult<String> {
-    Ok(
-        crate::db::rulesets::get(&state.db, tenant_id, call.rule_set_version_id)
-            .await?
-            // "温州市…管理办法（征求意见稿）第四条、附件4 …": the title is before the articles.
-            .map(|(_, r)| {
-                let title = r.source.split('第').next().unwrap_or(&r.source).trim();
-                format!("《{title}》")
-            })
-            .unwrap_or_else(|| format!("《{}》", call.rule_set_title)),
-    )
-}
-
-/// Creates the notice and moves every listed application into publicity, in one transaction.
-#[allow(clippy::too_many_arguments)]
-pub async fn publish_notice(
-    state: &AppState,
-    tenant_id: i64,
-    by: &By,
-    call: &Call,
-    title: &str,
-    body: &str,
-    contact: &str,
-    official_url: &str,
-    published_on: NaiveDate,
-    window: &Window,
-    listed: &[Candidate],
-) -> AppResult<i64> {
-    let rules = crate::db::rulesets::get(&state.db, tenant_id, call.rule_set_version_id)
-        .await?
-        .map(|(_, r)| WorkflowRules::for_rule_set(&r))
-        .unwrap_or_default();
-    let mut tx = state.db.begin().await?;
-    let (id, seq) = publicity::insert(
-        &mut tx,
-        tenant_id,
-        &NewNotice {
-            call_id: call.id,
-            year: chrono::Datelike::year(&published_on),
-            title,
-            body,
-            contact,
-            official_url,
-            published_on,
-            first_day: window.first_day,
-            last_day: window.last_day,
-            opens_at: window.opens_at.with_timezone(&Utc),
-            closes_at: window.closes_at.with_timezone(&Utc),
-            created_by: by.user_id.ok_or(AppError::Forbidden)?,
-        },
-    )
-    .await?
-    // The handler checked the order; a notice dated later that was published meanwhile wins.
-    .ok_or_else(|| {
-        AppError::Conflict("本年度已有日期更晚的公示发布，请刷新后重新选择发布日期。".into())
-    })?;
-    for (i, c) in listed.iter().enumerate() {
-        publicity::add_entry(&mut tx, tenant_id, id, c.id, i as i32 + 1).await?;
-        transition::apply_in::<Applications>(
-            &mut tx,
-            tenant_id,
-            c.id,
-            ApplicationAction::PublishPublicity,
-            by,
-            Some(&format!(
-                "公示〔{}〕{seq}号",
-                chrono::Datelike::year(&published_on)
-            )),
-            &rules,
-        )
-        .await?;
-    }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            tenant_id: Some(tenant_id),
-            actor_user_id: by.user_id,
-            object_kind: "publicity",
-            object_id: id.to_string(),
-            action: "publish",
-            before: None,
-            after: Some(json!({
-                "seq": seq, "published_on": published_on, "first_day": window.first_day,
-                "last_day": window.last_day, "applications": listed.iter().map(|c| c.id).collect::<Vec<_>>(),
-            })),
-            request_id: by.request_id.clone(),
-            ip: by.ip.clone(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
 }
 
 #[derive(Template)]

@@ -64,10 +64,7 @@ pub async fn rules_for_version(
     tenant_id: i64,
     version_id: i64,
 ) -> AppResult<RuleSet> {
-    let (_, rules) = rulesets::get(&state.db, tenant_id, version_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(rules)
+    Ok(rulesets::of_version(&state.db, tenant_id, version_id).await?)
 }
 
 pub use crate::db::rulesets::RuleSets;
