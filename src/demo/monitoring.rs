@@ -16,9 +16,9 @@ use crate::domain::role::Role;
 use crate::domain::workflow::{
     ApplicationAction, CallAction, ReportAction, ReportRoute, WorkflowRules,
 };
+use crate::service::applications::load;
 use crate::state::AppState;
 use crate::storage::FileKind;
-use crate::web::applications::load;
 use crate::web::files::{self, UploadedFile};
 use crate::web::monitoring::bureau::{apply_result, evaluate_now};
 use anyhow::Context;

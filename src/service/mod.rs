@@ -1,4 +1,5 @@
 //! Use-cases: one function per thing a person (or the system) does, owning its transaction,
 //! its state changes and its audit entries. Web handlers, the demo seeder and the jobs call
 //! these; this layer knows nothing of HTTP.
+pub mod applications;
 pub mod publicity;
