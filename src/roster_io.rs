@@ -152,7 +152,11 @@ fn check_unpacked_within(
     let mut buf = vec![0u8; 64 * 1024];
     for i in 0..archive.len() {
         let mut part = archive.by_index(i).map_err(corrupt)?;
-        let shared = part.name().map_err(corrupt)?.ends_with("sharedStrings.xml");
+        let shared = part
+            .name()
+            .map_err(corrupt)?
+            .to_ascii_lowercase()
+            .ends_with("sharedstrings.xml");
         let mut strings = SharedStringCount::default();
         loop {
             let n = part.read(&mut buf).map_err(corrupt)?;
@@ -171,7 +175,8 @@ fn check_unpacked_within(
     Ok(())
 }
 
-/// Counts `<si>` elements in a stream of XML chunks (a tag may be split between chunks).
+/// Counts `<si>` elements in a stream of XML chunks; a tag may be split between chunks. (A
+/// part that spells them with a namespace prefix is still bounded by [`MAX_UNPACKED_BYTES`].)
 #[derive(Default)]
 struct SharedStringCount {
     count: usize,
@@ -182,9 +187,10 @@ impl SharedStringCount {
     fn feed(&mut self, chunk: &[u8]) -> usize {
         self.carry.extend_from_slice(chunk);
         let text = &self.carry;
+        let ends_name = |b: u8| matches!(b, b'>' | b'/') || b.is_ascii_whitespace();
         self.count += text
             .windows(4)
-            .filter(|w| w.starts_with(b"<si") && matches!(w[3], b'>' | b' ' | b'/'))
+            .filter(|w| w.starts_with(b"<si") && ends_name(w[3]))
             .count();
         // Keep the last three bytes: a tag cut there is counted with the next chunk.
         let keep = text.len().min(3);
@@ -1099,6 +1105,7 @@ mod tests {
         count.feed(b"<sst><s");
         count.feed(b"i><t>a</t></si><si");
         assert_eq!(count.feed(b"><t>b</t></si>"), 2);
+        assert_eq!(count.feed(b"<si\n><t>c</t></si>"), 3);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
 use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
@@ -34,25 +34,30 @@ impl From<HashError> for crate::error::AppError {
 }
 
 /// One permit per core (at least one, at most eight).
-fn hashers() -> &'static Semaphore {
-    static HASHERS: OnceLock<Semaphore> = OnceLock::new();
+fn hashers() -> &'static Arc<Semaphore> {
+    static HASHERS: OnceLock<Arc<Semaphore>> = OnceLock::new();
     HASHERS.get_or_init(|| {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Semaphore::new(cores.clamp(1, 8))
+        Arc::new(Semaphore::new(cores.clamp(1, 8)))
     })
 }
 
-/// Runs `work` on the blocking pool once a hasher is free.
+/// Runs `work` on the blocking pool once a hasher is free. The permit goes with the work, so a
+/// request given up on (the client gone, the timeout) still holds its hasher until the hash is
+/// done: hanging up cannot start more hashes than there are permits.
 async fn bounded<T: Send + 'static>(
     work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
 ) -> Result<T, HashError> {
-    let _permit = tokio::time::timeout(QUEUE_WAIT, hashers().acquire())
+    let permit = tokio::time::timeout(QUEUE_WAIT, hashers().clone().acquire_owned())
         .await
         .map_err(|_| HashError::Busy)?
         .map_err(|e| anyhow::anyhow!("hasher semaphore closed: {e}"))?;
-    let out = tokio::task::spawn_blocking(work)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let out = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .map_err(anyhow::Error::from)?;
     Ok(out?)
 }
 

@@ -17,15 +17,29 @@ pub async fn begin_attempt(
     ip: &str,
 ) -> sqlx::Result<Attempt> {
     let mut tx = pool.begin().await?;
+    // A flood at one account or address waits here at most this long, holding a connection
+    // each; beyond it the attempt is refused like any throttled one.
+    sqlx::query("SET LOCAL lock_timeout = '2s'")
+        .execute(&mut *tx)
+        .await?;
     // Account first, address second, always: two attempts never wait on each other in a cycle.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(format!("sign-in account {tenant_id:?} {login}"))
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(format!("sign-in address {ip}"))
-        .execute(&mut *tx)
-        .await?;
+    for key in [
+        format!("sign-in account {tenant_id:?} {login}"),
+        format!("sign-in address {ip}"),
+    ] {
+        let locked = sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(key)
+            .execute(&mut *tx)
+            .await;
+        match locked {
+            Ok(_) => {}
+            // lock_not_available: the queue for this account or address is too long.
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("55P03") => {
+                return Ok(Attempt::Refused);
+            }
+            Err(e) => return Err(e),
+        }
+    }
     let (per_account, per_ip): (i64, i64) = sqlx::query_as(
         "SELECT
            (SELECT count(*) FROM sign_in_failures
@@ -44,20 +58,32 @@ pub async fn begin_attempt(
         tx.commit().await?;
         return Ok(Attempt::Refused);
     }
-    sqlx::query("INSERT INTO sign_in_failures (tenant_id, login, ip) VALUES ($1, $2, $3)")
-        .bind(tenant_id)
-        .bind(login)
-        .bind(ip)
-        .execute(&mut *tx)
-        .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO sign_in_failures (tenant_id, login, ip) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(tenant_id)
+    .bind(login)
+    .bind(ip)
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
-    Ok(Attempt::Counted)
+    Ok(Attempt::Counted(id))
+}
+
+/// Takes back an attempt whose password was never checked (every hasher was busy): it is not a
+/// failure of the person signing in.
+pub async fn withdraw_attempt(pool: &PgPool, id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Attempt {
-    /// Recorded as a failure until the sign-in succeeds.
-    Counted,
+    /// Recorded as a failure (this row) until the sign-in succeeds.
+    Counted(i64),
     /// Too many recent failures: the password is not checked.
     Refused,
 }

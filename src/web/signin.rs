@@ -178,19 +178,23 @@ async fn sign_in(
     }
     let attempt =
         throttle::begin_attempt(&state.db, target.tenant_id, &form.login, &client.ip).await?;
-    if attempt == throttle::Attempt::Refused {
+    let throttle::Attempt::Counted(attempt) = attempt else {
         let msg = format!(
             "登录失败次数过多，账号已临时锁定，请{}分钟后再试。",
             throttle::WINDOW_MINUTES
         );
         return reshow(ctx, form, errors, Some(msg), StatusCode::TOO_MANY_REQUESTS);
-    }
+    };
     let creds = users::credentials(&state.db, target.tenant_id, &form.login).await?;
-    let ok = password::verify(
+    let checked = password::verify(
         form.password.clone(),
         creds.as_ref().map(|c| c.password_hash.clone()),
     )
-    .await?;
+    .await;
+    if let Err(password::HashError::Busy) = checked {
+        throttle::withdraw_attempt(&state.db, attempt).await?;
+    }
+    let ok = checked?;
     // With two-factor sign-in on, the code must be right too; the message never says which of
     // the three was wrong.
     let now = state.clock.now().timestamp();

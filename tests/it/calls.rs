@@ -265,3 +265,23 @@ async fn a_call_past_its_deadline_cannot_be_published_and_open_calls_close_at_th
             .unwrap();
     assert_eq!(after["actor"], "system");
 }
+
+#[tokio::test]
+async fn the_scheduler_closes_a_call_at_its_deadline() {
+    let mut app = TestApp::spawn().await;
+    let call = crate::intake::open_call(&mut app).await;
+    let state = || async {
+        sqlx::query_scalar::<_, String>("SELECT state FROM calls WHERE id = $1")
+            .bind(call)
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+    parkcert::jobs::run_once(&app.state).await;
+    assert_eq!(state().await, "open");
+    app.state
+        .clock
+        .set(chrono::Utc::now() + chrono::Duration::days(31));
+    parkcert::jobs::run_once(&app.state).await;
+    assert_eq!(state().await, "closed");
+}
