@@ -10,10 +10,10 @@ use crate::domain::role::Role;
 use crate::domain::roster::RosterRow;
 use crate::domain::uscc::Uscc;
 use crate::domain::workflow::{Actor, ApplicationAction};
+use crate::io::files::{self, UploadedFile};
 use crate::service::applications::load;
 use crate::state::AppState;
 use crate::web::applications::{operator, review};
-use crate::web::files::{self, UploadedFile};
 use anyhow::Context;
 use std::collections::BTreeMap;
 

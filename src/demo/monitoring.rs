@@ -16,10 +16,10 @@ use crate::domain::role::Role;
 use crate::domain::workflow::{
     ApplicationAction, CallAction, ReportAction, ReportRoute, WorkflowRules,
 };
+use crate::io::files::{self, UploadedFile};
 use crate::service::applications::load;
 use crate::state::AppState;
 use crate::storage::FileKind;
-use crate::web::files::{self, UploadedFile};
 use crate::web::monitoring::bureau::{apply_result, evaluate_now};
 use anyhow::Context;
 use chrono::{Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
@@ -287,7 +287,7 @@ async fn file_reports(
             let report = db::report(&state.db, c.tenant.id, id)
                 .await?
                 .context("report")?;
-            crate::web::monitoring::accept_report(
+            crate::service::monitoring::accept_report(
                 state,
                 c.tenant.id,
                 &report,
@@ -349,7 +349,7 @@ async fn county_reports(
                 let report = db::report(&state.db, c.tenant.id, id)
                     .await?
                     .context("report")?;
-                crate::web::monitoring::accept_report(
+                crate::service::monitoring::accept_report(
                     state,
                     c.tenant.id,
                     &report,

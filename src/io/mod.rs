@@ -1,4 +1,5 @@
 //! Files in and out: printable documents, and the parsing of uploads off the request threads.
+pub mod files;
 pub mod pdf;
 
 use crate::error::{AppError, AppResult};

@@ -2,4 +2,5 @@
 //! its state changes and its audit entries. Web handlers, the demo seeder and the jobs call
 //! these; this layer knows nothing of HTTP.
 pub mod applications;
+pub mod monitoring;
 pub mod publicity;
