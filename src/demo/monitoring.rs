@@ -18,9 +18,9 @@ use crate::domain::workflow::{
 };
 use crate::io::files::{self, UploadedFile};
 use crate::service::applications::load;
+use crate::service::monitoring::{apply_result, evaluate_now};
 use crate::state::AppState;
 use crate::storage::FileKind;
-use crate::web::monitoring::bureau::{apply_result, evaluate_now};
 use anyhow::Context;
 use chrono::{Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;

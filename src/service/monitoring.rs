@@ -1,5 +1,6 @@
-//! Dynamic management as use-cases: what a park is monitored against, and the bureau's
-//! acceptance of a report with the engine's re-evaluation, in one transaction.
+//! Dynamic management as use-cases: what a park is monitored against, the bureau's acceptance
+//! of a report with the engine's re-evaluation (one transaction), a park evaluated now, and a
+//! re-review's result applied to its title.
 use crate::db::applications::Scope;
 use crate::db::monitoring::{self, NewReportReview, NewResult, Report, Reports};
 use crate::db::rulesets;
@@ -8,10 +9,11 @@ use crate::db::transition::{self, By};
 use crate::domain::evaluate::Input;
 use crate::domain::monitoring::{self as domain, MonitoringStatus};
 use crate::domain::ruleset::RuleSet;
-use crate::domain::workflow::ReportAction;
+use crate::domain::workflow::{ApplicationAction, ReportAction, WorkflowRules};
 use crate::error::{AppError, AppResult};
 use crate::service::applications::{input_for, load, roster_of, shanghai_day};
 use crate::state::AppState;
+use chrono::NaiveDate;
 use serde_json::json;
 use sqlx::PgConnection;
 
@@ -158,4 +160,100 @@ async fn evaluate_park(
     )
     .await?;
     Ok(outcome.status)
+}
+
+/// The engine's view of a park now: its latest accepted quarter if it has reported, else what
+/// it was awarded on.
+pub async fn evaluate_now(
+    state: &AppState,
+    tenant_id: i64,
+    park: &Park,
+) -> AppResult<(MonitoringStatus, Vec<domain::Finding>)> {
+    let rules = rules_of(state, tenant_id, park).await?;
+    let base = baseline(state, tenant_id, park, &rules).await?;
+    let mut conn = state.db.acquire().await?;
+    let reports = monitoring::accepted_park_reports(&mut conn, tenant_id, park.award_id).await?;
+    match reports.last() {
+        Some((quarter, _)) => {
+            // The quarter before counts as it did when it was accepted (one miss is a warning,
+            // two in a row a failure).
+            let previous = monitoring::status_before(&mut conn, tenant_id, park.award_id, *quarter)
+                .await?
+                .and_then(|s| MonitoringStatus::parse(&s));
+            let out = domain::monitor(&rules, &base, *quarter, &reports, previous);
+            Ok((out.status, out.findings))
+        }
+        None => {
+            let evaluation = crate::domain::evaluate::evaluate(&rules, &base);
+            let findings = domain::findings(&rules, &evaluation, base.tier.as_deref());
+            Ok((
+                domain::classify(evaluation.vetoed, &findings, None),
+                findings,
+            ))
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn apply_result(
+    tx: &mut sqlx::PgConnection,
+    tenant_id: i64,
+    park: &Park,
+    pid: i64,
+    result: &str,
+    findings: &str,
+    deadline: Option<NaiveDate>,
+    by: &By,
+    rules: &WorkflowRules,
+    today: NaiveDate,
+    user_id: i64,
+) -> AppResult<String> {
+    let award = park.award_id;
+    Ok(match (result, deadline) {
+        ("rectify", Some(deadline)) => {
+            titles::transition(
+                tx,
+                tenant_id,
+                award,
+                ApplicationAction::OrderRectification,
+                by,
+                Some(findings),
+                rules,
+            )
+            .await?;
+            monitoring::insert_order(tx, tenant_id, award, Some(pid), findings, deadline, user_id)
+                .await?;
+            titles::note(
+                tx,
+                tenant_id,
+                award,
+                &format!("{today} 复评未达标，责令限期整改至 {deadline}"),
+                today,
+            )
+            .await?;
+            format!("已责令{}限期整改，期限 {deadline}。", park.park_name)
+        }
+        ("delist", _) => {
+            titles::transition(
+                tx,
+                tenant_id,
+                award,
+                ApplicationAction::Delist,
+                by,
+                Some(findings),
+                rules,
+            )
+            .await?;
+            titles::note(
+                tx,
+                tenant_id,
+                award,
+                &format!("{today} 复评未达到要求，取消资格（中山 第十一条）"),
+                today,
+            )
+            .await?;
+            format!("已取消{}的资格（摘牌）。", park.park_name)
+        }
+        _ => format!("{}复评通过。", park.park_name),
+    })
 }

@@ -7,7 +7,7 @@ use crate::auth::CurrentUser;
 use crate::db::documents::Owner;
 use crate::db::monitoring::{self, NewReminder, NewRevocation, Report, Reports, Targets};
 use crate::db::titles::{self, Park, ParkScope};
-use crate::db::transition::{self, By};
+use crate::db::transition;
 use crate::domain::monitoring::{
     self as domain, DueSettings, MonitoringStatus, Period, ReportKind, RevocationGround,
     SupervisionRules, revocation_grounds,
@@ -15,6 +15,7 @@ use crate::domain::monitoring::{
 use crate::domain::role::Role;
 use crate::domain::workflow::{ApplicationAction, ReportAction, WorkflowRules};
 use crate::error::{AppError, AppResult};
+pub use crate::service::monitoring::{apply_result, evaluate_now};
 use crate::state::AppState;
 use crate::web::files::{self, read_upload};
 use crate::web::page::{FieldErrors, PageCtx, flash, render_with};
@@ -996,38 +997,6 @@ async fn call_parks(state: &AppState, tenant_id: i64, call: i64) -> AppResult<Ve
     .await?)
 }
 
-/// The engine's view of a park now: its latest accepted quarter if it has reported, else what
-/// it was awarded on.
-pub async fn evaluate_now(
-    state: &AppState,
-    tenant_id: i64,
-    park: &Park,
-) -> AppResult<(MonitoringStatus, Vec<domain::Finding>)> {
-    let rules = super::rules_of(state, tenant_id, park).await?;
-    let base = super::baseline(state, tenant_id, park, &rules).await?;
-    let mut conn = state.db.acquire().await?;
-    let reports = monitoring::accepted_park_reports(&mut conn, tenant_id, park.award_id).await?;
-    match reports.last() {
-        Some((quarter, _)) => {
-            // The quarter before counts as it did when it was accepted (one miss is a warning,
-            // two in a row a failure).
-            let previous = monitoring::status_before(&mut conn, tenant_id, park.award_id, *quarter)
-                .await?
-                .and_then(|s| MonitoringStatus::parse(&s));
-            let out = domain::monitor(&rules, &base, *quarter, &reports, previous);
-            Ok((out.status, out.findings))
-        }
-        None => {
-            let evaluation = crate::domain::evaluate::evaluate(&rules, &base);
-            let findings = domain::findings(&rules, &evaluation, base.tier.as_deref());
-            Ok((
-                domain::classify(evaluation.vetoed, &findings, None),
-                findings,
-            ))
-        }
-    }
-}
-
 async fn open_re_review(
     ctx: PageCtx,
     user: CurrentUser,
@@ -1309,70 +1278,6 @@ async fn decide_re_review(
     tx.commit().await?;
     flash(&session, "success", message).await?;
     Ok(Redirect::to(&format!("{}/monitoring/re-reviews/{id}", user.home_url())).into_response())
-}
-
-#[allow(clippy::too_many_arguments)]
-pub async fn apply_result(
-    tx: &mut sqlx::PgConnection,
-    tenant_id: i64,
-    park: &Park,
-    pid: i64,
-    result: &str,
-    findings: &str,
-    deadline: Option<NaiveDate>,
-    by: &By,
-    rules: &WorkflowRules,
-    today: NaiveDate,
-    user_id: i64,
-) -> AppResult<String> {
-    let award = park.award_id;
-    Ok(match (result, deadline) {
-        ("rectify", Some(deadline)) => {
-            titles::transition(
-                tx,
-                tenant_id,
-                award,
-                ApplicationAction::OrderRectification,
-                by,
-                Some(findings),
-                rules,
-            )
-            .await?;
-            monitoring::insert_order(tx, tenant_id, award, Some(pid), findings, deadline, user_id)
-                .await?;
-            super::note_title(
-                tx,
-                tenant_id,
-                award,
-                &format!("{today} 复评未达标，责令限期整改至 {deadline}"),
-                today,
-            )
-            .await?;
-            format!("已责令{}限期整改，期限 {deadline}。", park.park_name)
-        }
-        ("delist", _) => {
-            titles::transition(
-                tx,
-                tenant_id,
-                award,
-                ApplicationAction::Delist,
-                by,
-                Some(findings),
-                rules,
-            )
-            .await?;
-            super::note_title(
-                tx,
-                tenant_id,
-                award,
-                &format!("{today} 复评未达到要求，取消资格（中山 第十一条）"),
-                today,
-            )
-            .await?;
-            format!("已取消{}的资格（摘牌）。", park.park_name)
-        }
-        _ => format!("{}复评通过。", park.park_name),
-    })
 }
 
 #[derive(Template)]
