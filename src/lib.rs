@@ -1,5 +1,6 @@
 //! parkcert: accreditation of cross-border e-commerce industrial parks.
 pub mod auth;
+pub mod blocking;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -2,13 +2,13 @@
 //! Hashing is deliberately slow and takes 19 MiB, so it runs on the blocking pool, at most one
 //! per core at a time: a burst of sign-ins queues instead of taking the server's memory, and a
 //! request that waits too long is told to come back.
+use crate::blocking::{SlotError, Slots};
 use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
 use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
-use tokio::sync::Semaphore;
 
 /// How long a sign-in waits for its turn at the hasher before it is refused.
 pub const QUEUE_WAIT: Duration = Duration::from_secs(10);
@@ -33,32 +33,24 @@ impl From<HashError> for crate::error::AppError {
     }
 }
 
-/// One permit per core (at least one, at most eight).
-fn hashers() -> &'static Arc<Semaphore> {
-    static HASHERS: OnceLock<Arc<Semaphore>> = OnceLock::new();
+/// One hasher per core (at least one, at most eight).
+fn hashers() -> &'static Slots {
+    static HASHERS: OnceLock<Slots> = OnceLock::new();
     HASHERS.get_or_init(|| {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Arc::new(Semaphore::new(cores.clamp(1, 8)))
+        Slots::new(cores.clamp(1, 8), QUEUE_WAIT)
     })
 }
 
-/// Runs `work` on the blocking pool once a hasher is free. The permit goes with the work, so a
-/// request given up on (the client gone, the timeout) still holds its hasher until the hash is
-/// done: hanging up cannot start more hashes than there are permits.
+/// Runs `work` on the blocking pool once a hasher is free.
 async fn bounded<T: Send + 'static>(
     work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
 ) -> Result<T, HashError> {
-    let permit = tokio::time::timeout(QUEUE_WAIT, hashers().clone().acquire_owned())
-        .await
-        .map_err(|_| HashError::Busy)?
-        .map_err(|e| anyhow::anyhow!("hasher semaphore closed: {e}"))?;
-    let out = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        work()
-    })
-    .await
-    .map_err(anyhow::Error::from)?;
-    Ok(out?)
+    match hashers().run(work).await {
+        Ok(out) => Ok(out?),
+        Err(SlotError::Busy) => Err(HashError::Busy),
+        Err(SlotError::Failed(e)) => Err(HashError::Failed(e.into())),
+    }
 }
 
 fn hasher() -> Argon2<'static> {

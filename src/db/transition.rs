@@ -236,29 +236,9 @@ pub async fn lock_state<M: Machine>(
     .ok_or(AppError::NotFound)
 }
 
-/// Closes every open call whose deadline has passed (the system actor). Runs under an advisory
-/// lock so that, with several app instances, one does it.
+/// Closes every open call whose deadline has passed (the system actor). The scheduler runs it
+/// under its advisory lock (`jobs`), so with several app instances one does it.
 pub async fn close_expired_calls(pool: &PgPool, now: DateTime<Utc>) -> AppResult<usize> {
-    const LOCK_KEY: i64 = 0x7061_726b_0001; // "park" + job 1
-    let mut conn = pool.acquire().await?;
-    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-        .bind(LOCK_KEY)
-        .fetch_one(&mut *conn)
-        .await?;
-    if !locked {
-        return Ok(0);
-    }
-    // The lock belongs to this pooled connection's session: release it whatever the job did,
-    // or the connection would go back to the pool still holding it and block every later run.
-    let result = close_due_calls(pool, now).await;
-    sqlx::query("SELECT pg_advisory_unlock($1)")
-        .bind(LOCK_KEY)
-        .execute(&mut *conn)
-        .await?;
-    result
-}
-
-async fn close_due_calls(pool: &PgPool, now: DateTime<Utc>) -> AppResult<usize> {
     let due: Vec<(i64, i64)> =
         sqlx::query_as("SELECT tenant_id, id FROM calls WHERE state = 'open' AND deadline <= $1")
             .bind(now)

@@ -2,14 +2,14 @@
 pub mod files;
 pub mod pdf;
 
+use crate::blocking::{SlotError, Slots};
 use crate::error::{AppError, AppResult};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
-use tokio::sync::Semaphore;
 
-/// Uploads parsed at once; the rest wait their turn (up to [`PARSE_QUEUE_WAIT`]).
+/// Uploads parsed at once; the rest wait their turn, shorter than the request timeout (30 s),
+/// so a request that waits is told why in Chinese.
 const PARSERS: usize = 2;
-/// Shorter than the request timeout (30 s), so a request that waits is told why in Chinese.
 const PARSE_QUEUE_WAIT: Duration = Duration::from_secs(10);
 
 /// Runs `work` (unzipping a spreadsheet, reading every cell) on the blocking pool, at most two
@@ -18,17 +18,12 @@ const PARSE_QUEUE_WAIT: Duration = Duration::from_secs(10);
 pub async fn parse_off_thread<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> AppResult<T> {
-    static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
-    let slots = SLOTS.get_or_init(|| Arc::new(Semaphore::new(PARSERS)));
-    let slot = tokio::time::timeout(PARSE_QUEUE_WAIT, slots.clone().acquire_owned())
-        .await
-        .map_err(|_| AppError::TooManyRequests("正在处理的上传文件较多，请稍后再试。".into()))?
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("parser semaphore closed: {e}")))?;
-    // The slot goes with the work: a request given up on still holds it until parsing ends.
-    tokio::task::spawn_blocking(move || {
-        let _slot = slot;
-        work()
+    static PARSING: OnceLock<Slots> = OnceLock::new();
+    let slots = PARSING.get_or_init(|| Slots::new(PARSERS, PARSE_QUEUE_WAIT));
+    slots.run(work).await.map_err(|e| match e {
+        SlotError::Busy => AppError::TooManyRequests("正在处理的上传文件较多，请稍后再试。".into()),
+        SlotError::Failed(e) => {
+            AppError::Internal(anyhow::Error::new(e).context("parsing an upload"))
+        }
     })
-    .await
-    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("parsing an upload")))
 }

@@ -32,7 +32,7 @@ fn char_em(c: char) -> f32 {
 }
 
 /// The Type0 font dictionary for STSong-Light.
-pub fn font() -> Dictionary {
+fn font() -> Dictionary {
     let descriptor = dictionary! {
         "Type" => "FontDescriptor",
         "FontName" => "STSong-Light",
@@ -282,52 +282,66 @@ impl Writer {
 
     /// The finished file; every page carries `footer` and its number.
     pub fn finish(self, footer: &str) -> Result<Vec<u8>, lopdf::Error> {
-        let mut doc = Document::with_version("1.5");
-        let pages_id = doc.new_object_id();
-        let font_id = doc.add_object(font());
         let count = self.pages.len();
-        let mut kids = Vec::with_capacity(count);
-        for (i, ((w, h), mut operations)) in self.pages.into_iter().enumerate() {
-            let foot = format!("{footer}　第 {} 页 共 {count} 页", i + 1);
-            let size = 8.0;
-            operations.extend([
-                Operation::new("BT", vec![]),
-                Operation::new("Tf", vec!["F1".into(), size.into()]),
-                Operation::new(
-                    "Td",
-                    vec![((w - width(&foot, size)) / 2.0).into(), 25.0.into()],
-                ),
-                Operation::new("Tj", vec![ucs2(&foot)]),
-                Operation::new("ET", vec![]),
-            ]);
-            let content = Content { operations };
-            let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode()?));
-            let page_id = doc.add_object(dictionary! {
-                "Type" => "Page",
-                "Parent" => pages_id,
-                "Contents" => content_id,
-                "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
-                "MediaBox" => vec![0.into(), 0.into(), (w as i64).into(), (h as i64).into()],
-            });
-            kids.push(page_id.into());
-        }
-        doc.objects.insert(
-            pages_id,
-            Object::Dictionary(dictionary! {
-                "Type" => "Pages",
-                "Kids" => kids,
-                "Count" => count as i64,
-            }),
-        );
-        let catalog_id = doc.add_object(dictionary! {
-            "Type" => "Catalog",
-            "Pages" => pages_id,
-        });
-        doc.trailer.set("Root", catalog_id);
-        let mut bytes = Vec::new();
-        doc.save_to(&mut bytes)?;
-        Ok(bytes)
+        let pages = self
+            .pages
+            .into_iter()
+            .enumerate()
+            .map(|(i, ((w, h), mut operations))| {
+                let foot = format!("{footer}　第 {} 页 共 {count} 页", i + 1);
+                let size = 8.0;
+                operations.extend([
+                    Operation::new("BT", vec![]),
+                    Operation::new("Tf", vec!["F1".into(), size.into()]),
+                    Operation::new(
+                        "Td",
+                        vec![((w - width(&foot, size)) / 2.0).into(), 25.0.into()],
+                    ),
+                    Operation::new("Tj", vec![ucs2(&foot)]),
+                    Operation::new("ET", vec![]),
+                ]);
+                ((w, h), operations)
+            })
+            .collect();
+        assemble(pages)
     }
+}
+
+/// A PDF of these pages (size in points, drawing operations), in the Chinese font as `F1`.
+pub fn assemble(pages: Vec<((f32, f32), Vec<Operation>)>) -> Result<Vec<u8>, lopdf::Error> {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(font());
+    let count = pages.len();
+    let mut kids = Vec::with_capacity(count);
+    for ((w, h), operations) in pages {
+        let content = Content { operations };
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode()?));
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "Contents" => content_id,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
+            "MediaBox" => vec![0.into(), 0.into(), (w as i64).into(), (h as i64).into()],
+        });
+        kids.push(page_id.into());
+    }
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => kids,
+            "Count" => count as i64,
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! {
+        "Type" => "Catalog",
+        "Pages" => pages_id,
+    });
+    doc.trailer.set("Root", catalog_id);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes)?;
+    Ok(bytes)
 }
 
 #[cfg(test)]

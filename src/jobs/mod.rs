@@ -1,15 +1,16 @@
 //! Scheduled work: every tick, expired sessions go, calls and publicity windows past their end
 //! close, and the dynamic-management sweep runs. Each job runs under a PostgreSQL advisory lock
-//! of its own, so with several servers one of them does it and the others skip that tick.
+//! of its own, taken here and only here, so with several servers one of them does it and the
+//! others skip that tick.
 pub mod publicity;
 pub mod sweep;
 
 use crate::state::AppState;
 
-/// The key of the publicity job's advisory lock ("park" + job 2). Closing calls (key 1) and the
-/// sweep take theirs inside their own functions: a second lock on the same key from another
-/// pooled connection would always fail, and the job would never run.
+/// Keys of the jobs' advisory locks ("park" + the job's number).
+pub const CLOSE_CALLS: i64 = 0x7061_726b_0001;
 pub const CLOSE_PUBLICITY: i64 = 0x7061_726b_0002;
+pub const SWEEP: i64 = 0x7061_726b_0007;
 
 /// Starts the scheduler on the runtime; it ticks every `config.jobs_every`.
 pub fn spawn(state: AppState) {
@@ -28,11 +29,19 @@ pub async fn run_once(state: &AppState) {
         tracing::warn!(error = %e, "deleting expired sessions");
     }
     let now = state.clock.now();
-    match crate::db::transition::close_expired_calls(&state.db, now).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(calls = n, "closed calls at their deadline"),
-        Err(e) => tracing::warn!(error = %e, "closing calls at their deadline"),
-    }
+    exclusively(
+        state,
+        CLOSE_CALLS,
+        "closing calls at their deadline",
+        async {
+            let n = crate::db::transition::close_expired_calls(&state.db, now).await?;
+            if n > 0 {
+                tracing::info!(calls = n, "closed calls at their deadline");
+            }
+            Ok(())
+        },
+    )
+    .await;
     exclusively(state, CLOSE_PUBLICITY, "closing publicity windows", async {
         let n = publicity::close_due(state, now).await?;
         if n > 0 {
@@ -41,11 +50,14 @@ pub async fn run_once(state: &AppState) {
         Ok(())
     })
     .await;
-    match sweep::run(state, state.clock.today()).await {
-        Ok(s) if s.is_empty() => {}
-        Ok(s) => tracing::info!(?s, "dynamic management: deadlines and validity"),
-        Err(e) => tracing::warn!(error = %e, "dynamic management sweep"),
-    }
+    exclusively(state, SWEEP, "dynamic management sweep", async {
+        let s = sweep::run(state, state.clock.today()).await?;
+        if !s.is_empty() {
+            tracing::info!(?s, "dynamic management: deadlines and validity");
+        }
+        Ok(())
+    })
+    .await;
 }
 
 /// Runs `job` while holding the session-level advisory lock `key` on one connection; skips it

@@ -31,27 +31,8 @@ impl Swept {
     }
 }
 
-/// Runs the job for `today` (Asia/Shanghai) under an advisory lock, so that with several
-/// instances one runs it at a time.
+/// Runs the job for `today` (Asia/Shanghai); the scheduler runs it under its advisory lock.
 pub async fn run(state: &AppState, today: NaiveDate) -> AppResult<Swept> {
-    const LOCK_KEY: i64 = 0x7061_726b_0007; // "park" + job 7
-    let mut conn = state.db.acquire().await?;
-    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-        .bind(LOCK_KEY)
-        .fetch_one(&mut *conn)
-        .await?;
-    if !locked {
-        return Ok(Swept::default());
-    }
-    let result = sweep(state, today).await;
-    sqlx::query("SELECT pg_advisory_unlock($1)")
-        .bind(LOCK_KEY)
-        .execute(&mut *conn)
-        .await?;
-    result
-}
-
-async fn sweep(state: &AppState, today: NaiveDate) -> AppResult<Swept> {
     Ok(Swept {
         delisted: delist_lapsed(state, today).await?,
         expired: expire(state, today).await?,

@@ -1,9 +1,8 @@
 //! The certificate as a PDF (A4 landscape), for filing and printing where a browser's print
 //! dialog is not at hand, in the predefined Chinese font of [`crate::io::pdf`].
 use crate::db::awards::Award;
-use crate::io::pdf::{font, ucs2, width};
-use lopdf::content::{Content, Operation};
-use lopdf::{Document, Object, Stream, dictionary};
+use crate::io::pdf::{ucs2, width};
+use lopdf::content::Operation;
 
 const WIDTH: f32 = 842.0;
 const HEIGHT: f32 = 595.0;
@@ -79,9 +78,6 @@ pub fn render(
     awarded: &str,
     valid: &str,
 ) -> Result<Vec<u8>, lopdf::Error> {
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let font_id = doc.add_object(font());
     let mut operations = vec![
         // A double frame, as on the printed page.
         Operation::new("w", vec![3.into()]),
@@ -124,29 +120,5 @@ pub fn render(
             Operation::new("ET", vec![]),
         ]);
     }
-    let content = Content { operations };
-    let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode()?));
-    let page_id = doc.add_object(dictionary! {
-        "Type" => "Page",
-        "Parent" => pages_id,
-        "Contents" => content_id,
-        "Resources" => dictionary! { "Font" => dictionary! { "F1" => font_id } },
-        "MediaBox" => vec![0.into(), 0.into(), (WIDTH as i64).into(), (HEIGHT as i64).into()],
-    });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages",
-            "Kids" => vec![page_id.into()],
-            "Count" => 1,
-        }),
-    );
-    let catalog_id = doc.add_object(dictionary! {
-        "Type" => "Catalog",
-        "Pages" => pages_id,
-    });
-    doc.trailer.set("Root", catalog_id);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes)?;
-    Ok(bytes)
+    crate::io::pdf::assemble(vec![((WIDTH, HEIGHT), operations)])
 }

@@ -1053,10 +1053,10 @@ async fn an_operator_updates_the_profile_but_never_the_uscc() {
     assert_eq!(address, "温州市鹿城区创业路99号");
 }
 
-#[tokio::test]
-async fn a_zhongshan_form_asks_for_the_tier_and_two_years_in_yuan() {
-    let mut app = TestApp::spawn().await;
-    let call = open_call_in(&mut app, "zhongshan", "zs-bureau").await;
+/// A Zhongshan operator's new draft under an open call: the operator's browser and the draft's
+/// base URL.
+async fn zhongshan_draft(app: &mut TestApp) -> (TestApp, String) {
+    let call = open_call_in(app, "zhongshan", "zs-bureau").await;
     let mut operator = app.new_browser();
     operator.sign_in_as("zs-operator1").await;
     operator.get("/t/zhongshan/operator").await;
@@ -1064,6 +1064,13 @@ async fn a_zhongshan_form_asks_for_the_tier_and_two_years_in_yuan() {
         .post_form(&format!("/t/zhongshan/operator/calls/{call}/apply"), &[])
         .await;
     let base = response.location().trim_end_matches("/form").to_string();
+    (operator, base)
+}
+
+#[tokio::test]
+async fn a_zhongshan_form_asks_for_the_tier_and_two_years_in_yuan() {
+    let mut app = TestApp::spawn().await;
+    let (mut operator, base) = zhongshan_draft(&mut app).await;
     let form = operator.get(&format!("{base}/form")).await;
     // The call is for 2026: the reference year is 2025, and Zhongshan also asks for 2024.
     form.assert_status(StatusCode::OK)
@@ -1080,14 +1087,7 @@ async fn a_zhongshan_form_asks_for_the_tier_and_two_years_in_yuan() {
 #[tokio::test]
 async fn a_growing_self_check_shows_the_leading_tier_as_information_and_groups_amounts() {
     let mut app = TestApp::spawn().await;
-    let call = open_call_in(&mut app, "zhongshan", "zs-bureau").await;
-    let mut operator = app.new_browser();
-    operator.sign_in_as("zs-operator1").await;
-    operator.get("/t/zhongshan/operator").await;
-    let response = operator
-        .post_form(&format!("/t/zhongshan/operator/calls/{call}/apply"), &[])
-        .await;
-    let base = response.location().trim_end_matches("/form").to_string();
+    let (mut operator, base) = zhongshan_draft(&mut app).await;
     operator.get(&format!("{base}/form")).await;
     let panel = operator
         .post_form(

@@ -32,6 +32,14 @@ async fn with_shortlist() -> (TestApp, TestApp, i64) {
     (app, bureau, call)
 }
 
+/// The id of the application `with_shortlist` shortlisted (中山港跨境电商产业园).
+async fn shortlisted_application(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT id FROM applications WHERE park_name = '中山港跨境电商产业园'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
 async fn publish(
     bureau: &mut TestApp,
     call: i64,
@@ -277,11 +285,7 @@ async fn objections_are_taken_only_inside_the_window_and_decided_as_cases() {
     let notice = publish(&mut bureau, call, "2026-09-30", "").await;
     notice.assert_status(StatusCode::SEE_OTHER);
     let notice_path = notice.location().to_string();
-    let application: i64 =
-        sqlx::query_scalar("SELECT id FROM applications WHERE park_name = '中山港跨境电商产业园'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let application = shortlisted_application(&app).await;
     let application = application.to_string();
     let grounds = "该园区入驻企业中有多家未实际经营，申报的企业数量不实。";
     let mut public = app.new_browser();
@@ -627,11 +631,7 @@ async fn an_objection_keeps_every_evidence_file_the_filer_chose() {
     let (app, mut bureau, call) = with_shortlist().await;
     let notice = publish(&mut bureau, call, "2026-09-30", "").await;
     let notice_path = notice.location().to_string();
-    let application: i64 =
-        sqlx::query_scalar("SELECT id FROM applications WHERE park_name = '中山港跨境电商产业园'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let application = shortlisted_application(&app).await;
     app.state
         .clock
         .set(Utc.with_ymd_and_hms(2026, 10, 8, 2, 0, 0).unwrap());
@@ -725,11 +725,7 @@ async fn the_same_objection_sent_at_once_is_one_case_and_a_burst_keeps_the_hourl
     let (app, mut bureau, call) = with_shortlist().await;
     let notice = publish(&mut bureau, call, "2026-09-30", "").await;
     let notice_path = notice.location().to_string();
-    let application: i64 =
-        sqlx::query_scalar("SELECT id FROM applications WHERE park_name = '中山港跨境电商产业园'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let application = shortlisted_application(&app).await;
     app.state
         .clock
         .set(Utc.with_ymd_and_hms(2026, 10, 8, 2, 0, 0).unwrap());

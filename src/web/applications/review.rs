@@ -686,6 +686,20 @@ async fn printed_for_reviewer(
     render_printed(ctx, &state, &user, loaded, (n, &format), base).await
 }
 
+/// Version `n` of the application, as submitted (404 when there is none).
+async fn frozen_version(
+    state: &AppState,
+    user: &CurrentUser,
+    loaded: &Loaded,
+    n: i32,
+) -> AppResult<applications::Version> {
+    applications::versions(&state.db, user.tenant()?, loaded.app.id)
+        .await?
+        .into_iter()
+        .find(|v| v.number == n)
+        .ok_or(AppError::NotFound)
+}
+
 /// A frozen version as its A4 print page (`print`) or PDF (`pdf`).
 pub async fn render_printed(
     ctx: PageCtx,
@@ -695,11 +709,7 @@ pub async fn render_printed(
     (n, format): (i32, &str),
     base: String,
 ) -> AppResult<Response> {
-    let versions = applications::versions(&state.db, user.tenant()?, loaded.app.id).await?;
-    let v = versions
-        .iter()
-        .find(|v| v.number == n)
-        .ok_or(AppError::NotFound)?;
+    let v = &frozen_version(state, user, &loaded, n).await?;
     let doc = super::print::printed(&loaded, v, &ctx.tenant()?.city);
     let version_url = format!("{base}/versions/{n}");
     match format {
@@ -731,11 +741,7 @@ pub async fn render_version(
     n: i32,
     base: String,
 ) -> AppResult<Response> {
-    let versions = applications::versions(&state.db, user.tenant()?, loaded.app.id).await?;
-    let v = versions
-        .iter()
-        .find(|v| v.number == n)
-        .ok_or(AppError::NotFound)?;
+    let v = &frozen_version(state, user, &loaded, n).await?;
     let version = version_view(&loaded, v);
     render(&VersionPage {
         ctx,
