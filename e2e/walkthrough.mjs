@@ -132,6 +132,12 @@ async function wenzhou() {
   await b.step(operator, 'documents-uploaded', '申报材料已齐全');
   await b.submit(operator, '提交申报');
   await b.step(operator, 'submitted', '第 1 版', '导入企业名录', '草稿 → 已提交');
+  // The version as submitted prints as the 申报表 and 申报书, with the boxes to sign and seal.
+  await b.follow(operator, operator.getByRole('link', { name: '第 1 版' }).first());
+  await b.step(operator, 'version-1', '第 1 版', '打印申报材料（A4）');
+  await b.follow(operator, operator.getByRole('link', { name: '打印申报材料（A4）' }));
+  await b.step(operator, 'version-1-print', '附件1', '温州市跨境电子商务产业园区申报表', '法定代表人签字',
+    '温州市跨境电子商务产业园区申报书', '加盖单位公章', '入驻企业名录（附件3）');
 
   // 7. The county (鹿城区) returns it: the trade figure must be the customs statistics.
   const county = await b.person('鹿城区商务局');

@@ -99,6 +99,11 @@ export async function zhongshan() {
   }
   await b.submit(operator, '提交申报');
   await b.step(operator, 'zs-submitted', '第 1 版', '草稿 → 已提交');
+  await b.follow(operator, operator.getByRole('link', { name: '第 1 版' }).first());
+  await b.follow(operator, operator.getByRole('link', { name: '打印申报材料（A4）' }));
+  await b.step(operator, 'zs-version-1-print', '中山市跨境电商产业园区认定申报表', '法定代表人签字',
+    '中山市跨境电商产业园区认定申报书', '加盖单位公章', '入驻企业名录');
+  await b.mustNotSee(operator, '附件1', '附件3');
 
   // 4. 中山港街道 attests the basic conditions (第四条) and recommends.
   const county = await b.person('中山港街道商务主管部门');
