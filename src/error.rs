@@ -18,6 +18,9 @@ pub enum AppError {
     TooManyRequests(String),
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A body over a limit (HTTP 413).
+    #[error("too large: {0}")]
+    TooLarge(String),
     /// The action does not fit the object's current state (HTTP 409).
     #[error("conflict: {0}")]
     Conflict(String),
@@ -82,6 +85,7 @@ impl AppError {
             AppError::SignInRequired { .. } => StatusCode::UNAUTHORIZED,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -94,9 +98,10 @@ impl AppError {
             AppError::Forbidden => "您的角色无权访问此页面。".into(),
             AppError::SignInRequired { .. } => "请先登录。".into(),
             AppError::Csrf(_) => "表单已过期或来源不可信，请返回刷新页面后重新提交。".into(),
-            AppError::TooManyRequests(m) | AppError::BadRequest(m) | AppError::Conflict(m) => {
-                m.clone()
-            }
+            AppError::TooManyRequests(m)
+            | AppError::BadRequest(m)
+            | AppError::TooLarge(m)
+            | AppError::Conflict(m) => m.clone(),
             AppError::Internal(_) => {
                 "系统内部错误，请稍后再试；如问题持续，请将请求编号告知系统管理员。".into()
             }

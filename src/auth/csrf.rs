@@ -53,7 +53,7 @@ pub async fn protect(session: Session, req: Request, next: Next) -> AppResult<Re
         (None, FormKind::UrlEncoded) => {
             let bytes = to_bytes(body, MAX_FORM_BYTES)
                 .await
-                .map_err(|_| AppError::BadRequest("提交的表单过大。".into()))?;
+                .map_err(|_| AppError::TooLarge("提交的表单过大。".into()))?;
             provided = field_of(&bytes);
             Body::from(bytes)
         }

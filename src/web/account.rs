@@ -8,24 +8,13 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::request::ClientInfo;
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/account", get(page))
-        .route("/account/password", post(change_password))
-        .route("/account/sessions/end", post(end_session))
-        .route("/account/totp/start", post(totp_start))
-        .route("/account/totp/enable", post(totp_enable))
-        .route("/account/totp/disable", post(totp_disable))
-}
 
 /// A secret shown to the user and not yet confirmed with a code lives in the session only.
 const PENDING_TOTP: &str = "totp_pending";
@@ -102,7 +91,7 @@ async fn show(
     render_with(page.errors.status(), &page)
 }
 
-async fn page(
+pub(crate) async fn page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -112,7 +101,7 @@ async fn page(
 }
 
 #[derive(Deserialize)]
-struct PasswordForm {
+pub(crate) struct PasswordForm {
     #[serde(default)]
     current: String,
     #[serde(default)]
@@ -123,7 +112,7 @@ struct PasswordForm {
 
 /// A new password ends every other session of the user: whoever else was signed in as them is
 /// signed out at once.
-async fn change_password(
+pub(crate) async fn change_password(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -186,12 +175,12 @@ async fn change_password(
 }
 
 #[derive(Deserialize)]
-struct EndForm {
+pub(crate) struct EndForm {
     #[serde(default)]
     session: String,
 }
 
-async fn end_session(
+pub(crate) async fn end_session(
     user: CurrentUser,
     client: ClientInfo,
     session: Session,
@@ -270,7 +259,7 @@ async fn set_totp(
     Ok(())
 }
 
-async fn totp_start(user: CurrentUser, session: Session) -> AppResult<Response> {
+pub(crate) async fn totp_start(user: CurrentUser, session: Session) -> AppResult<Response> {
     if !may_use_totp(&user) {
         return Err(AppError::Forbidden);
     }
@@ -279,13 +268,13 @@ async fn totp_start(user: CurrentUser, session: Session) -> AppResult<Response> 
 }
 
 #[derive(Deserialize)]
-struct CodeForm {
+pub(crate) struct CodeForm {
     #[serde(default)]
     code: String,
 }
 
 /// Turns two-factor sign-in on once the user proves their app has the secret.
-async fn totp_enable(
+pub(crate) async fn totp_enable(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -318,7 +307,7 @@ async fn totp_enable(
     Ok(Redirect::to("/account").into_response())
 }
 
-async fn totp_disable(
+pub(crate) async fn totp_disable(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,

@@ -10,21 +10,13 @@ use crate::domain::role::Role;
 use crate::error::AppResult;
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/tenants/new", get(new_tenant_form).post(create_tenant))
-        .merge(super::calendar_admin::router())
-}
 
 #[derive(Template)]
 #[template(path = "admin/home.html")]
@@ -33,7 +25,7 @@ struct Home {
     tenants: Vec<Tenant>,
 }
 
-async fn home(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
+pub(crate) async fn home(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
     render(&Home {
         ctx,
         tenants: tenants::all(&state.db).await?,
@@ -69,7 +61,7 @@ struct TenantFormPage {
     errors: FieldErrors,
 }
 
-async fn new_tenant_form(ctx: PageCtx) -> AppResult<Response> {
+pub(crate) async fn new_tenant_form(ctx: PageCtx) -> AppResult<Response> {
     let page = TenantFormPage {
         ctx,
         form: NewTenantForm::default(),
@@ -137,7 +129,7 @@ fn guess_kind(name: &str) -> &'static str {
     }
 }
 
-async fn create_tenant(
+pub(crate) async fn create_tenant(
     ctx: PageCtx,
     admin: CurrentUser,
     client: ClientInfo,

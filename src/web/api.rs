@@ -3,18 +3,11 @@
 //! self-check before applying and integrators can test against the same engine.
 use crate::domain::evaluate::evaluate_request;
 use crate::domain::ruleset::builtin;
-use crate::state::AppState;
-use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
-use axum::routing::post;
 use serde_json::json;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/evaluate", post(evaluate))
-}
-
-async fn evaluate(body: String) -> Response {
+pub(crate) async fn evaluate(body: String) -> Response {
     match evaluate_request(None, &body, &builtin) {
         Ok(evaluation) => Json(evaluation).into_response(),
         Err(e) => {

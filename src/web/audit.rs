@@ -7,24 +7,16 @@ use crate::domain::vocabulary;
 use crate::error::AppResult;
 use crate::state::AppState;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
 use serde::Deserialize;
-
-pub fn bureau_router() -> Router<AppState> {
-    Router::new()
-        .route("/audit", get(page))
-        .route("/audit.csv", get(export))
-}
 
 const PAGE: i64 = 100;
 /// An export is for an inspection, not a backup: a filter narrows anything larger.
 const EXPORT_MAX: i64 = 100_000;
 
 #[derive(Deserialize)]
-struct Params {
+pub(crate) struct Params {
     #[serde(flatten)]
     filter: Filter,
     #[serde(default)]
@@ -118,7 +110,7 @@ fn query_string(f: &Filter) -> String {
     .unwrap_or_default()
 }
 
-async fn page(
+pub(crate) async fn page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -164,7 +156,7 @@ async fn page(
     })
 }
 
-async fn export(
+pub(crate) async fn export(
     user: CurrentUser,
     State(state): State<AppState>,
     Query(p): Query<Params>,

@@ -9,26 +9,11 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::applications::Loaded;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-
-pub fn bureau_router() -> Router<AppState> {
-    Router::new().route("/provincial", get(provincial_form).post(provincial_award))
-}
-
-pub fn public_router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{tenant}/parks", get(register))
-        .route("/t/{tenant}/parks.csv", get(register_csv))
-        .route("/t/{tenant}/parks.xlsx", get(register_xlsx))
-        .route("/t/{tenant}/certificates/{id}", get(certificate))
-        .route("/t/{tenant}/certificates/{id}/pdf", get(certificate_pdf))
-}
 
 /// The certificate number's prefix: the city's first character (温, 中…) and 商务跨园.
 fn prefix(city: &str) -> String {
@@ -106,7 +91,7 @@ pub async fn award(
 }
 
 #[derive(Deserialize)]
-struct Search {
+pub(crate) struct Search {
     q: Option<String>,
 }
 
@@ -118,7 +103,7 @@ struct RegisterPage {
     awards: Vec<Award>,
 }
 
-async fn register(
+pub(crate) async fn register(
     ctx: PageCtx,
     State(state): State<AppState>,
     Query(s): Query<Search>,
@@ -161,7 +146,7 @@ fn register_row(a: &Award) -> [String; 10] {
 }
 
 /// The register as a workbook (text cells, so codes and dates stay as shown).
-async fn register_xlsx(
+pub(crate) async fn register_xlsx(
     ctx: PageCtx,
     State(state): State<AppState>,
     Query(s): Query<Search>,
@@ -199,7 +184,7 @@ async fn register_xlsx(
 }
 
 /// The register as CSV (UTF-8 with BOM, so Excel in China opens it correctly).
-async fn register_csv(
+pub(crate) async fn register_csv(
     ctx: PageCtx,
     State(state): State<AppState>,
     Query(s): Query<Search>,
@@ -224,7 +209,7 @@ struct CertificatePage {
     valid: String,
 }
 
-async fn certificate(
+pub(crate) async fn certificate(
     ctx: PageCtx,
     State(state): State<AppState>,
     Path((_, id)): Path<(String, i64)>,
@@ -247,7 +232,7 @@ fn validity_text(award: &Award) -> String {
         .unwrap_or_else(|| "长期有效（动态管理）".into())
 }
 
-async fn certificate_pdf(
+pub(crate) async fn certificate_pdf(
     ctx: PageCtx,
     State(state): State<AppState>,
     Path((_, id)): Path<(String, i64)>,
@@ -301,7 +286,7 @@ pub async fn provincial_rules(
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct ProvincialForm {
+pub(crate) struct ProvincialForm {
     #[serde(default)]
     organization_id: String,
     #[serde(default)]
@@ -351,7 +336,7 @@ async fn provincial_page(
     super::page::render_with(page.errors.status(), &page)
 }
 
-async fn provincial_form(
+pub(crate) async fn provincial_form(
     ctx: PageCtx,
     user: crate::auth::CurrentUser,
     State(state): State<AppState>,
@@ -368,7 +353,7 @@ async fn provincial_form(
 
 /// Records a 第九条 award: no application, recommendation, review or publicity, the provincial
 /// list as the evidence, the tier the rule set grants.
-async fn provincial_award(
+pub(crate) async fn provincial_award(
     ctx: PageCtx,
     user: crate::auth::CurrentUser,
     client: super::request::ClientInfo,

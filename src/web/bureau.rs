@@ -10,35 +10,13 @@ use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/users", get(user_list).post(user_create))
-        .route("/users/{id}/deactivate", post(user_deactivate))
-        .route(
-            "/jurisdictions",
-            get(jurisdiction_list).post(jurisdiction_create),
-        )
-        .route("/jurisdictions/{id}/active", post(jurisdiction_toggle))
-        .merge(super::rulesets::router())
-        .merge(super::calls::bureau_router())
-        .merge(super::applications::review::bureau_router())
-        .merge(super::review::bureau::router())
-        .merge(super::publicity::bureau_router())
-        .merge(super::objections::bureau_router())
-        .merge(super::awards::bureau_router())
-        .merge(super::monitoring::bureau::router())
-        .merge(super::audit::bureau_router())
-}
 
 #[derive(Template)]
 #[template(path = "bureau/home.html")]
@@ -136,7 +114,7 @@ struct CallProgress {
     total: i64,
 }
 
-async fn home(
+pub(crate) async fn home(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -237,7 +215,7 @@ async fn users_page(
     render_with(status, &page)
 }
 
-async fn user_list(
+pub(crate) async fn user_list(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -283,7 +261,7 @@ pub fn validate_display_name(name: &str, errors: &mut FieldErrors) {
     }
 }
 
-async fn user_create(
+pub(crate) async fn user_create(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -358,7 +336,7 @@ async fn user_create(
     Ok(Redirect::to(&format!("{}/users", user.home_url())).into_response())
 }
 
-async fn user_deactivate(
+pub(crate) async fn user_deactivate(
     user: CurrentUser,
     client: ClientInfo,
     State(state): State<AppState>,
@@ -434,7 +412,7 @@ async fn jurisdictions_page(
     render_with(status, &page)
 }
 
-async fn jurisdiction_list(
+pub(crate) async fn jurisdiction_list(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -450,7 +428,7 @@ async fn jurisdiction_list(
     .await
 }
 
-async fn jurisdiction_create(
+pub(crate) async fn jurisdiction_create(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -503,7 +481,7 @@ pub struct ToggleForm {
     active: String,
 }
 
-async fn jurisdiction_toggle(
+pub(crate) async fn jurisdiction_toggle(
     user: CurrentUser,
     client: ClientInfo,
     State(state): State<AppState>,

@@ -8,20 +8,12 @@ use crate::domain::workdays::{Calendar, DayKind};
 use crate::error::AppResult;
 use crate::state::AppState;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/calendar", get(show))
-        .route("/calendar/import", post(import))
-}
 
 /// One day cell of a month grid.
 #[derive(Clone)]
@@ -99,7 +91,7 @@ struct CalendarPage {
 }
 
 #[derive(Deserialize)]
-struct YearQuery {
+pub(crate) struct YearQuery {
     year: Option<i32>,
 }
 
@@ -146,7 +138,7 @@ async fn page(
     render_with(status, &page)
 }
 
-async fn show(
+pub(crate) async fn show(
     ctx: PageCtx,
     _user: CurrentUser,
     State(state): State<AppState>,
@@ -155,7 +147,7 @@ async fn show(
     page(ctx, &state, q.year, FieldErrors::default(), None).await
 }
 
-async fn import(
+pub(crate) async fn import(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,

@@ -12,31 +12,15 @@ use crate::domain::workflow::CallAction;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
-
-/// Routes inside the bureau area.
-pub fn bureau_router() -> Router<AppState> {
-    Router::new()
-        .route("/calls", get(list).post(create))
-        .route("/calls/new", get(new_form))
-        .route("/calls/{id}", get(show).post(update))
-        .route("/calls/{id}/publish", post(publish))
-        .route("/calls/{id}/attachments", post(attach))
-}
-
-/// Public routes under `/t/{tenant}`.
-pub fn public_router() -> Router<AppState> {
-    Router::new().route("/t/{tenant}/calls/{id}", get(public_show))
-}
 
 pub use crate::domain::time::shanghai_minute;
 
@@ -87,7 +71,7 @@ struct ListPage {
     calls: Vec<CallView>,
 }
 
-async fn list(
+pub(crate) async fn list(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -185,7 +169,7 @@ async fn form_page(
     )
 }
 
-async fn new_form(
+pub(crate) async fn new_form(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -294,7 +278,7 @@ async fn validate(
     }
 }
 
-async fn create(
+pub(crate) async fn create(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -342,7 +326,7 @@ struct ShowPage {
     conflict: bool,
 }
 
-async fn show(
+pub(crate) async fn show(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -397,7 +381,7 @@ async fn show_page(
     )
 }
 
-async fn update(
+pub(crate) async fn update(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -467,7 +451,7 @@ struct PublicPage {
     attachments: Vec<Document>,
 }
 
-async fn public_show(
+pub(crate) async fn public_show(
     ctx: PageCtx,
     State(state): State<AppState>,
     Path((_, id)): Path<(String, i64)>,
@@ -488,7 +472,7 @@ async fn public_show(
 
 /// Attaches the official notice (the sealed PDF the bureau also posts on its website) or another
 /// file to a call; the public page lists it once the call is published.
-async fn attach(
+pub(crate) async fn attach(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -549,7 +533,7 @@ async fn attach(
 
 /// Publishing opens the call (or schedules it to open at `opens_at`) and freezes its rule-set
 /// version: the row can no longer be edited.
-async fn publish(
+pub(crate) async fn publish(
     user: CurrentUser,
     client: ClientInfo,
     State(state): State<AppState>,

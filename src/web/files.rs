@@ -10,18 +10,12 @@ use crate::error::{AppError, AppResult};
 pub use crate::io::files::{UploadedFile, keep};
 use crate::state::AppState;
 use crate::storage::{FileKind, FileStore};
-use axum::Router;
 use axum::extract::multipart::{Field, Multipart};
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use sha2::Digest;
 use std::collections::BTreeMap;
-
-pub fn router() -> Router<AppState> {
-    Router::new().route("/t/{tenant}/files/{id}", get(download))
-}
 
 /// A multipart form: its text fields and at most one file.
 #[derive(Debug, Default)]
@@ -201,7 +195,7 @@ pub fn scope_of(user: &CurrentUser) -> Option<Scope> {
 
 /// Any document, for whoever may see what it belongs to; everybody else gets 404, as if it did
 /// not exist. A call's notice is public once the call is published.
-async fn download(
+pub(crate) async fn download(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
     Path((_, id)): Path<(String, i64)>,

@@ -3,11 +3,12 @@
 //! refused with a message in Chinese before any handler sees it. Such characters have no place
 //! in anything a person types here, and PostgreSQL refuses NUL outright.
 use super::page::error_page;
+use crate::error::AppError;
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use percent_encoding::percent_decode;
 
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
@@ -61,11 +62,7 @@ pub async fn refuse_bad_text(req: Request, next: Next) -> Response {
     }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-        return error_page(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "提交的表单过大。",
-            &request_id,
-        );
+        return AppError::TooLarge("提交的表单过大。".into()).into_response();
     };
     let req = Request::from_parts(parts, Body::from(bytes.clone()));
     if bad_field(&bytes).is_some() {

@@ -1,4 +1,5 @@
-//! The web layer: one router per role area, merged here, and the shared page plumbing.
+//! The web layer: the route table (`routes.rs`), the handlers that parse, call one use-case and
+//! render, and the shared page plumbing (layers, error pages).
 pub mod account;
 pub mod admin;
 pub mod api;
@@ -19,6 +20,7 @@ pub mod publicity;
 pub mod register;
 pub mod request;
 pub mod review;
+pub mod routes;
 pub mod rulesets;
 pub mod signin;
 
@@ -47,34 +49,18 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const BODY_OVERHEAD: usize = 1024 * 1024;
 
 pub fn app(state: AppState) -> Router {
-    let routes = Router::new()
-        .merge(public::router())
-        .merge(signin::router())
-        .merge(register::router())
-        .merge(files::router())
-        .merge(account::router())
-        .merge(api::router())
-        .merge(calls::public_router())
-        .merge(publicity::public_router())
-        .merge(objections::public_router())
-        .merge(awards::public_router())
-        .nest("/admin", guarded(admin::router(), Role::Admin, &state))
-        .nest(
-            "/t/{tenant}/bureau",
-            guarded(bureau::router(), Role::Bureau, &state),
-        )
-        .nest(
-            "/t/{tenant}/operator",
-            guarded(applications::operator::router(), Role::Operator, &state),
-        )
-        .nest(
-            "/t/{tenant}/county",
-            guarded(applications::review::county_router(), Role::County, &state),
-        )
-        .nest(
-            "/t/{tenant}/expert",
-            guarded(review::expert::router(), Role::Expert, &state),
-        )
+    let routes = routes::areas()
+        .into_iter()
+        .fold(Router::new(), |all, area| {
+            let router = match area.role {
+                Some(role) => guarded(area.router, role, &state),
+                None => area.router,
+            };
+            match area.prefix {
+                "" => all.merge(router),
+                prefix => all.nest(prefix, router),
+            }
+        })
         .fallback(|| async { AppError::NotFound });
 
     let secure = state.config.secure_cookies;

@@ -14,10 +14,9 @@ use crate::domain::workflow::{self, ApplicationState, ObjectionAction};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use rand::Rng;
 use serde::Deserialize;
 use serde_json::json;
@@ -27,20 +26,6 @@ use tower_sessions::Session;
 const PER_IP_PER_HOUR: i64 = 5;
 /// Evidence files one objection may carry.
 const MAX_EVIDENCE_FILES: usize = 10;
-
-pub fn public_router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{tenant}/publicity/{id}/objection", get(form).post(file))
-        .route("/t/{tenant}/objections/status", get(status))
-}
-
-pub fn bureau_router() -> Router<AppState> {
-    Router::new()
-        .route("/objections", get(list))
-        .route("/objections/{id}", get(case))
-        .route("/objections/{id}/investigate", post(investigate))
-        .route("/objections/{id}/decide", post(decide))
-}
 
 #[derive(Debug, Default)]
 struct FilingForm {
@@ -88,7 +73,7 @@ async fn form_page(
     render_with(page.errors.status(), &page)
 }
 
-async fn form(
+pub(crate) async fn form(
     ctx: PageCtx,
     session: Session,
     State(state): State<AppState>,
@@ -122,7 +107,7 @@ struct FiledPage {
     case_no: String,
 }
 
-async fn file(
+pub(crate) async fn file(
     ctx: PageCtx,
     client: ClientInfo,
     State(state): State<AppState>,
@@ -251,7 +236,7 @@ async fn file(
 }
 
 #[derive(Deserialize)]
-struct CaseQuery {
+pub(crate) struct CaseQuery {
     case: Option<String>,
 }
 
@@ -263,7 +248,7 @@ struct StatusPage {
     objection: Option<Objection>,
 }
 
-async fn status(
+pub(crate) async fn status(
     ctx: PageCtx,
     State(state): State<AppState>,
     Query(q): Query<CaseQuery>,
@@ -288,7 +273,7 @@ struct ListPage {
     objections: Vec<Objection>,
 }
 
-async fn list(
+pub(crate) async fn list(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -361,7 +346,7 @@ async fn case_page(
     render_with(page.errors.status(), &page)
 }
 
-async fn case(
+pub(crate) async fn case(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -371,12 +356,12 @@ async fn case(
 }
 
 #[derive(Deserialize)]
-struct InvestigateForm {
+pub(crate) struct InvestigateForm {
     #[serde(default)]
     investigator_id: String,
 }
 
-async fn investigate(
+pub(crate) async fn investigate(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -420,7 +405,7 @@ async fn investigate(
 }
 
 #[derive(Deserialize)]
-struct DecideForm {
+pub(crate) struct DecideForm {
     #[serde(default)]
     decision: String,
     #[serde(default)]
@@ -429,7 +414,7 @@ struct DecideForm {
     reason: String,
 }
 
-async fn decide(
+pub(crate) async fn decide(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,

@@ -4,21 +4,9 @@ use crate::db::tenants::{self, Tenant};
 use crate::error::AppResult;
 use crate::state::AppState;
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(index))
-        .route("/healthz", get(healthz))
-        .route("/static/style.css", get(stylesheet))
-        .route("/static/selfcheck.js", get(selfcheck_script))
-        .route("/static/sheet.js", get(sheet_script))
-        .route("/t/{tenant}", get(tenant_home))
-}
 
 #[derive(Template)]
 #[template(path = "public/index.html")]
@@ -27,7 +15,7 @@ struct IndexPage {
     tenants: Vec<Tenant>,
 }
 
-async fn index(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
+pub(crate) async fn index(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
     let tenants = tenants::all(&state.db).await?;
     render(&IndexPage { ctx, tenants })
 }
@@ -40,7 +28,10 @@ struct TenantHome {
     calls: Vec<super::calls::CallView>,
 }
 
-async fn tenant_home(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
+pub(crate) async fn tenant_home(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
     let tenant = ctx.tenant()?.clone();
     let now = state.clock.now();
     let calls = crate::db::calls::list(&state.db, tenant.id, crate::db::calls::Audience::Public)
@@ -51,7 +42,7 @@ async fn tenant_home(ctx: PageCtx, State(state): State<AppState>) -> AppResult<R
     render(&TenantHome { ctx, tenant, calls })
 }
 
-async fn healthz(State(state): State<AppState>) -> Response {
+pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
     match sqlx::query_scalar::<_, i32>("SELECT 1")
         .fetch_one(&state.db)
         .await
@@ -65,7 +56,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 /// The stylesheet is compiled in, so the binary serves its pages from any working directory.
-async fn stylesheet() -> Response {
+pub(crate) async fn stylesheet() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
@@ -77,7 +68,7 @@ async fn stylesheet() -> Response {
 }
 
 /// The self-check panel's progressive enhancement (the form works without it).
-async fn selfcheck_script() -> Response {
+pub(crate) async fn selfcheck_script() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
@@ -89,7 +80,7 @@ async fn selfcheck_script() -> Response {
 }
 
 /// The score sheet's running total (progressive enhancement).
-async fn sheet_script() -> Response {
+pub(crate) async fn sheet_script() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),

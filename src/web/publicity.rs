@@ -12,23 +12,12 @@ use crate::domain::workdays::parse_iso_date;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use tower_sessions::Session;
-
-pub fn bureau_router() -> Router<AppState> {
-    Router::new().route("/calls/{call}/publicity", get(form).post(publish))
-}
-
-pub fn public_router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{tenant}/publicity", get(public_list))
-        .route("/t/{tenant}/publicity/{id}", get(public_show))
-}
 
 pub use crate::domain::time::date_label;
 pub use crate::service::publicity::{
@@ -37,7 +26,7 @@ pub use crate::service::publicity::{
 };
 
 #[derive(Debug, Default, Deserialize)]
-struct PublishForm {
+pub(crate) struct PublishForm {
     #[serde(default)]
     published_on: String,
     #[serde(default)]
@@ -103,7 +92,7 @@ async fn call_of(state: &AppState, tenant_id: i64, id: i64) -> AppResult<Call> {
         .ok_or(AppError::NotFound)
 }
 
-async fn form(
+pub(crate) async fn form(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -119,7 +108,7 @@ async fn form(
     form_page(ctx, &state, tenant_id, call, form, FieldErrors::default()).await
 }
 
-async fn publish(
+pub(crate) async fn publish(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -240,7 +229,10 @@ struct ListPage {
     notices: Vec<(Notice, bool)>,
 }
 
-async fn public_list(ctx: PageCtx, State(state): State<AppState>) -> AppResult<Response> {
+pub(crate) async fn public_list(
+    ctx: PageCtx,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
     let tenant_id = ctx.tenant()?.id;
     let now = state.clock.now();
     let today = state.clock.today();
@@ -269,7 +261,7 @@ struct NoticePage {
     tiered: bool,
 }
 
-async fn public_show(
+pub(crate) async fn public_show(
     ctx: PageCtx,
     State(state): State<AppState>,
     Path((_, id)): Path<(String, i64)>,

@@ -14,17 +14,12 @@ use crate::domain::uscc::Uscc;
 use crate::error::AppResult;
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new().route("/t/{tenant}/register", get(form).post(submit))
-}
 
 /// The organization's profile fields, as typed.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -139,7 +134,7 @@ pub fn is_phone(s: &str) -> bool {
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct RegisterForm {
+pub(crate) struct RegisterForm {
     #[serde(flatten)]
     org: OrgForm,
     #[serde(default)]
@@ -193,7 +188,7 @@ async fn page(
     render_with(page.errors.status(), &page)
 }
 
-async fn form(
+pub(crate) async fn form(
     ctx: PageCtx,
     session: Session,
     State(state): State<AppState>,
@@ -202,7 +197,7 @@ async fn form(
     page(ctx, &state, RegisterForm::default(), FieldErrors::default()).await
 }
 
-async fn submit(
+pub(crate) async fn submit(
     ctx: PageCtx,
     State(state): State<AppState>,
     session: Session,

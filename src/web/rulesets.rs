@@ -9,20 +9,12 @@ use crate::domain::ruleset::{self, Check, Rule, RuleSet};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/rulesets", get(list))
-        .route("/rulesets/adopt", post(adopt))
-        .route("/rulesets/{id}", get(show))
-}
 
 #[derive(Template)]
 #[template(path = "bureau/rulesets.html")]
@@ -32,7 +24,7 @@ struct ListPage {
     templates: Vec<RuleSet>,
 }
 
-async fn list(
+pub(crate) async fn list(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -52,7 +44,7 @@ pub struct AdoptForm {
 }
 
 /// Adopting a template stores a copy as the tenant's next version of that rule set.
-async fn adopt(
+pub(crate) async fn adopt(
     user: CurrentUser,
     client: ClientInfo,
     State(state): State<AppState>,
@@ -148,7 +140,7 @@ struct ShowPage {
     checks: Vec<CheckRow>,
 }
 
-async fn show(
+pub(crate) async fn show(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,

@@ -6,20 +6,12 @@ use crate::db::{audit, users};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/t/{tenant}/login", get(tenant_form).post(tenant_submit))
-        .route("/admin/login", get(admin_form).post(admin_submit))
-        .route("/logout", post(sign_out))
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SignInForm {
@@ -103,7 +95,7 @@ impl Target {
     }
 }
 
-async fn tenant_form(
+pub(crate) async fn tenant_form(
     ctx: PageCtx,
     session: Session,
     Query(q): Query<NextQuery>,
@@ -113,7 +105,7 @@ async fn tenant_form(
     blank_form(ctx, target, q.next)
 }
 
-async fn admin_form(
+pub(crate) async fn admin_form(
     ctx: PageCtx,
     session: Session,
     Query(q): Query<NextQuery>,
@@ -133,7 +125,7 @@ fn blank_form(ctx: PageCtx, target: Target, next: String) -> AppResult<Response>
     )
 }
 
-async fn tenant_submit(
+pub(crate) async fn tenant_submit(
     ctx: PageCtx,
     State(state): State<AppState>,
     session: Session,
@@ -144,7 +136,7 @@ async fn tenant_submit(
     sign_in(ctx, &state, &session, &client, target, form).await
 }
 
-async fn admin_submit(
+pub(crate) async fn admin_submit(
     ctx: PageCtx,
     State(state): State<AppState>,
     session: Session,
@@ -243,7 +235,7 @@ async fn sign_in(
     Ok(Redirect::to(&next).into_response())
 }
 
-async fn sign_out(session: Session) -> AppResult<Response> {
+pub(crate) async fn sign_out(session: Session) -> AppResult<Response> {
     session.flush().await?;
     Ok(Redirect::to("/").into_response())
 }

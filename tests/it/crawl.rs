@@ -264,8 +264,8 @@ async fn crawl(app: &mut TestApp, start: &str) -> Vec<String> {
     faults
 }
 
-/// The form as an attacker would send it: a NUL in every field but the token, and its first
-/// field twice. Each must be refused with the product's own page, never a 500 or plain text.
+/// The form as an attacker would send it: a NUL in every field but the token, a direction
+/// override and a bell in every field, its first field twice, and its first field 3 MB long. Each must be refused with the product's own page, never a 500 or plain text.
 fn hostile_variants(form: &FormSeen) -> Vec<(&'static str, FormSeen)> {
     let mut nul = form.clone();
     for (name, value) in nul.fields.iter_mut() {
@@ -273,11 +273,26 @@ fn hostile_variants(form: &FormSeen) -> Vec<(&'static str, FormSeen)> {
             value.push_str("a\0b");
         }
     }
+    let mut override_ = form.clone();
+    for (name, value) in override_.fields.iter_mut() {
+        if name != "_csrf" {
+            value.push_str("a\u{202E}b\u{7}");
+        }
+    }
     let mut twice = form.clone();
+    let mut oversized = form.clone();
     if let Some(first) = form.fields.iter().find(|(n, _)| n != "_csrf") {
         twice.fields.push(first.clone());
     }
-    vec![("a NUL byte", nul), ("a field twice", twice)]
+    if let Some((_, value)) = oversized.fields.iter_mut().find(|(n, _)| n != "_csrf") {
+        *value = "长".repeat(1024 * 1024);
+    }
+    vec![
+        ("a NUL byte", nul),
+        ("a direction override and a bell", override_),
+        ("a field twice", twice),
+        ("a field of 3 MB", oversized),
+    ]
 }
 
 async fn submit(app: &mut TestApp, form: &FormSeen) -> TestResponse {

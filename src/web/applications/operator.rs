@@ -19,40 +19,13 @@ use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
 use crate::web::register::{OrgForm, jurisdiction_options};
 use crate::web::request::ClientInfo;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route(
-            "/organization",
-            get(organization_page).post(organization_save),
-        )
-        .route("/calls/{call}/apply", post(apply))
-        .route("/applications/{id}", get(show))
-        .route("/applications/{id}/form", get(form_page).post(form_save))
-        .route("/applications/{id}/selfcheck", post(selfcheck))
-        .route("/applications/{id}/documents", post(document_upload))
-        .route(
-            "/applications/{id}/documents/{doc}/detach",
-            post(document_detach),
-        )
-        .route("/applications/{id}/submit", post(submit))
-        .route("/applications/{id}/versions/{n}", get(version_page))
-        .route(
-            "/applications/{id}/versions/{n}/{format}",
-            get(printed_version),
-        )
-        .merge(super::roster::router())
-        .merge(crate::web::monitoring::operator::router())
-}
 
 fn org_scope(user: &CurrentUser) -> AppResult<Scope> {
     user.organization_id
@@ -119,7 +92,7 @@ pub async fn reapply_bar(
     )
 }
 
-async fn home(
+pub(crate) async fn home(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -181,7 +154,7 @@ async fn own_organization(state: &AppState, user: &CurrentUser) -> AppResult<Org
         .ok_or(AppError::NotFound)
 }
 
-async fn organization_page(
+pub(crate) async fn organization_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -207,7 +180,7 @@ async fn organization_page(
     })
 }
 
-async fn organization_save(
+pub(crate) async fn organization_save(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -260,7 +233,7 @@ async fn organization_save(
     Ok(Redirect::to(&user.home_url()).into_response())
 }
 
-async fn apply(
+pub(crate) async fn apply(
     user: CurrentUser,
     client: ClientInfo,
     State(state): State<AppState>,
@@ -351,7 +324,7 @@ struct ShowPage {
     history: Vec<crate::web::audit::HistoryLine>,
 }
 
-async fn show(
+pub(crate) async fn show(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -521,7 +494,7 @@ fn field_problems(loaded: &Loaded, form: &FormValues) -> Vec<(String, String)> {
 }
 
 #[derive(Deserialize)]
-struct SubmitForm {
+pub(crate) struct SubmitForm {
     #[serde(default)]
     submit_token: String,
     #[serde(default)]
@@ -532,7 +505,7 @@ struct SubmitForm {
 
 /// Freezes the draft as a new immutable version and routes it to the park's county. One POST
 /// makes one version: a repeated POST (double click, reload) finds the version its token made.
-async fn submit(
+pub(crate) async fn submit(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -723,11 +696,11 @@ struct FormPage {
 }
 
 #[derive(Deserialize)]
-struct CheckQuery {
+pub(crate) struct CheckQuery {
     check: Option<String>,
 }
 
-async fn form_page(
+pub(crate) async fn form_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -825,7 +798,7 @@ struct SelfCheckPanel {
 
 /// The self-check panel for the form as typed, not saved (the page's script asks for it while
 /// the operator types).
-async fn selfcheck(
+pub(crate) async fn selfcheck(
     user: CurrentUser,
     State(state): State<AppState>,
     Path((_, id)): Path<(String, i64)>,
@@ -869,7 +842,7 @@ fn pair<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
 
 /// Saves the draft whatever it holds (a draft may be incomplete or even hold a malformed value,
 /// which is shown with its message); refuses only to overwrite someone else's newer save.
-async fn form_save(
+pub(crate) async fn form_save(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -960,7 +933,7 @@ async fn form_save(
 // ---------------------------------------------------------------------------------------------
 // Documents
 
-async fn document_upload(
+pub(crate) async fn document_upload(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -1025,7 +998,7 @@ async fn document_upload(
     Ok(Redirect::to(&format!("{}#documents", app_url(&user, id))).into_response())
 }
 
-async fn document_detach(
+pub(crate) async fn document_detach(
     user: CurrentUser,
     client: ClientInfo,
     State(state): State<AppState>,
@@ -1075,7 +1048,7 @@ pub struct VersionPage {
     pub version: super::VersionView,
 }
 
-async fn version_page(
+pub(crate) async fn version_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -1085,7 +1058,7 @@ async fn version_page(
     super::review::render_version(ctx, &state, &user, loaded, n, app_url(&user, id)).await
 }
 
-async fn printed_version(
+pub(crate) async fn printed_version(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,

@@ -17,38 +17,12 @@ use crate::web::files::{self, UploadedFile, read_upload};
 use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
 use crate::web::request::ClientInfo;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use tower_sessions::Session;
-
-pub fn county_router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(county_home))
-        .route("/applications/{id}", get(county_show))
-        .route("/applications/{id}/opinion", post(county_opinion))
-        .route("/applications/{id}/versions/{n}", get(version_for_reviewer))
-        .route(
-            "/applications/{id}/versions/{n}/{format}",
-            get(printed_for_reviewer),
-        )
-        .merge(crate::web::monitoring::county::router())
-}
-
-pub fn bureau_router() -> Router<AppState> {
-    Router::new()
-        .route("/calls/{call}/applications", get(bureau_list))
-        .route("/applications/{id}", get(bureau_show))
-        .route("/applications/{id}/decision", post(bureau_decision))
-        .route("/applications/{id}/versions/{n}", get(version_for_reviewer))
-        .route(
-            "/applications/{id}/versions/{n}/{format}",
-            get(printed_for_reviewer),
-        )
-}
 
 fn reviewer_scope(user: &CurrentUser) -> AppResult<Scope> {
     files::scope_of(user).ok_or(AppError::Forbidden)
@@ -95,7 +69,7 @@ struct CountyHome {
     others: Vec<ListRow>,
 }
 
-async fn county_home(
+pub(crate) async fn county_home(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -118,7 +92,7 @@ struct BureauList {
     rows: Vec<ListRow>,
 }
 
-async fn bureau_list(
+pub(crate) async fn bureau_list(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -248,14 +222,14 @@ pub async fn bar_of_operator(
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
-struct OpinionForm {
+pub(crate) struct OpinionForm {
     #[serde(default)]
     opinion: String,
     #[serde(default)]
     comments: String,
 }
 
-async fn county_show(
+pub(crate) async fn county_show(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -274,7 +248,7 @@ async fn county_show(
     .await
 }
 
-async fn bureau_show(
+pub(crate) async fn bureau_show(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -407,7 +381,7 @@ async fn review_page(
 }
 
 /// The county's opinion: a multipart form, because the sealed letter comes with it.
-async fn county_opinion(
+pub(crate) async fn county_opinion(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -484,7 +458,7 @@ async fn county_opinion(
     Ok(Redirect::to(&user.home_url()).into_response())
 }
 
-async fn bureau_decision(
+pub(crate) async fn bureau_decision(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -664,7 +638,7 @@ pub async fn decide(
     Ok(())
 }
 
-async fn version_for_reviewer(
+pub(crate) async fn version_for_reviewer(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -675,7 +649,7 @@ async fn version_for_reviewer(
     render_version(ctx, &state, &user, loaded, n, base).await
 }
 
-async fn printed_for_reviewer(
+pub(crate) async fn printed_for_reviewer(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,

@@ -13,34 +13,13 @@ use crate::web::files;
 use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
 use crate::web::request::ClientInfo;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/applications/{id}/roster", get(roster_page))
-        .route("/applications/{id}/roster/import", post(roster_import))
-        .route("/applications/{id}/roster/rows", post(roster_add))
-        .route(
-            "/applications/{id}/roster/rows/{row}",
-            get(roster_row_page).post(roster_row_save),
-        )
-        .route(
-            "/applications/{id}/roster/rows/{row}/delete",
-            post(roster_row_delete),
-        )
-        .route("/applications/{id}/roster.xlsx", get(roster_export))
-        .route(
-            "/applications/{id}/roster-template.xlsx",
-            get(roster_template),
-        )
-}
 
 const ROSTER_PAGE: usize = 100;
 
@@ -63,11 +42,11 @@ struct RosterPage {
 }
 
 #[derive(Deserialize)]
-struct PageQuery {
+pub(crate) struct PageQuery {
     page: Option<usize>,
 }
 
-async fn roster_page(
+pub(crate) async fn roster_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -128,7 +107,7 @@ fn roster_response(
     render_with(status, &page)
 }
 
-async fn roster_import(
+pub(crate) async fn roster_import(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -280,14 +259,14 @@ fn checked_row(
 }
 
 #[derive(Deserialize)]
-struct RowForm {
+pub(crate) struct RowForm {
     #[serde(default)]
     roster_lock_version: String,
     #[serde(flatten)]
     cells: roster::RosterCells,
 }
 
-async fn roster_add(
+pub(crate) async fn roster_add(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -361,7 +340,7 @@ struct RowPage {
     roster_lock_version: i32,
 }
 
-async fn roster_row_page(
+pub(crate) async fn roster_row_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -382,7 +361,7 @@ async fn roster_row_page(
     })
 }
 
-async fn roster_row_save(
+pub(crate) async fn roster_row_save(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -430,12 +409,12 @@ async fn roster_row_save(
 }
 
 #[derive(Deserialize)]
-struct LockForm {
+pub(crate) struct LockForm {
     #[serde(default)]
     roster_lock_version: String,
 }
 
-async fn roster_row_delete(
+pub(crate) async fn roster_row_delete(
     user: CurrentUser,
     client: ClientInfo,
     State(state): State<AppState>,
@@ -473,7 +452,7 @@ fn xlsx_download(bytes: Vec<u8>, filename: &str) -> Response {
 
 /// The template in the call's currency and reference year, so that what the operator fills in
 /// imports without a header complaint.
-async fn roster_template(
+pub(crate) async fn roster_template(
     user: CurrentUser,
     State(state): State<AppState>,
     Path((_, id)): Path<(String, i64)>,
@@ -490,7 +469,7 @@ async fn roster_template(
     ))
 }
 
-async fn roster_export(
+pub(crate) async fn roster_export(
     user: CurrentUser,
     State(state): State<AppState>,
     Path((_, id)): Path<(String, i64)>,

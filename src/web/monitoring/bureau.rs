@@ -21,37 +21,13 @@ use crate::web::files::{self, read_upload};
 use crate::web::page::{FieldErrors, PageCtx, flash, render_with};
 use crate::web::request::ClientInfo;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use chrono::{Duration, Months, NaiveDate};
 use serde_json::json;
 use std::collections::BTreeMap;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/monitoring", get(dashboard))
-        .route("/monitoring/settings", post(save_settings))
-        .route("/monitoring/remind", post(remind))
-        .route("/monitoring/reports/{id}", get(report_page))
-        .route("/monitoring/reports/{id}/decision", post(decide))
-        .route("/monitoring/zone", get(zone).post(save_targets))
-        .route("/monitoring/parks/{award}", get(park_page))
-        .route("/monitoring/parks/{award}/revoke", post(revoke))
-        .route(
-            "/monitoring/re-reviews",
-            get(re_reviews).post(open_re_review),
-        )
-        .route("/monitoring/re-reviews/{id}", get(re_review_page))
-        .route(
-            "/monitoring/re-reviews/{id}/parks/{pid}",
-            post(decide_re_review),
-        )
-        .route("/monitoring/rectifications/{id}", get(order_page))
-        .route("/monitoring/rectifications/{id}/verdict", post(verdict))
-}
 
 /// One row of the dashboard.
 pub struct ParkRow {
@@ -94,7 +70,7 @@ impl Dashboard {
     }
 }
 
-async fn dashboard(
+pub(crate) async fn dashboard(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -241,7 +217,7 @@ fn day_count(form: &BTreeMap<String, String>, name: &str, errors: &mut FieldErro
     }
 }
 
-async fn save_settings(
+pub(crate) async fn save_settings(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -282,7 +258,7 @@ async fn save_settings(
 }
 
 /// A recorded reminder (催报/督促) for a period that is overdue and still not filed.
-async fn remind(
+pub(crate) async fn remind(
     user: CurrentUser,
     client: ClientInfo,
     session: Session,
@@ -363,7 +339,7 @@ async fn remind(
     Ok(Redirect::to(&format!("{}/monitoring", user.home_url())).into_response())
 }
 
-async fn report_page(
+pub(crate) async fn report_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -387,7 +363,7 @@ async fn report_page(
     .await
 }
 
-async fn decide(
+pub(crate) async fn decide(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -522,7 +498,7 @@ impl ZonePage {
     }
 }
 
-async fn zone(
+pub(crate) async fn zone(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -616,7 +592,7 @@ async fn zone_page(
     render_with(page.errors.status(), &page)
 }
 
-async fn save_targets(
+pub(crate) async fn save_targets(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -729,7 +705,7 @@ impl ParkPage {
     }
 }
 
-async fn park_page(
+pub(crate) async fn park_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -783,7 +759,7 @@ async fn show_park(
 
 /// 撤销称号: immediate, with the ground's article, reasons and evidence; the bar on reapplying
 /// and the funds to recover follow from the ground.
-async fn revoke(
+pub(crate) async fn revoke(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -928,7 +904,7 @@ struct ReReviewsPage {
     errors: FieldErrors,
 }
 
-async fn re_reviews(
+pub(crate) async fn re_reviews(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -997,7 +973,7 @@ async fn call_parks(state: &AppState, tenant_id: i64, call: i64) -> AppResult<Ve
     .await?)
 }
 
-async fn open_re_review(
+pub(crate) async fn open_re_review(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -1130,7 +1106,7 @@ fn findings_text(findings: &[domain::Finding]) -> String {
     }
 }
 
-async fn re_review_page(
+pub(crate) async fn re_review_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -1200,7 +1176,7 @@ async fn show_re_review(
     render_with(page.errors.status(), &page)
 }
 
-async fn decide_re_review(
+pub(crate) async fn decide_re_review(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -1291,7 +1267,7 @@ struct OrderPage {
     errors: FieldErrors,
 }
 
-async fn order_page(
+pub(crate) async fn order_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -1343,7 +1319,7 @@ async fn order_rule_set(
 
 /// The bureau's check of a rectification report: accepted restores the title; rejected sends
 /// the order back to the operator, who may answer again until the deadline.
-async fn verdict(
+pub(crate) async fn verdict(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,

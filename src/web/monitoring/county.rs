@@ -13,24 +13,12 @@ use crate::state::AppState;
 use crate::web::page::{FieldErrors, PageCtx, flash, render_with};
 use crate::web::request::ClientInfo;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/monitoring", get(home))
-        .route("/reports/{id}", get(report_page))
-        .route("/reports/{id}/decision", post(decide))
-        .route(
-            "/own-reports/{kind}/{year}/{period}",
-            get(own_page).post(own_file),
-        )
-}
 
 fn jurisdiction(user: &CurrentUser) -> AppResult<i64> {
     user.jurisdiction_id.ok_or(AppError::NotFound)
@@ -60,7 +48,7 @@ struct HomePage {
     own: Vec<Owed>,
 }
 
-async fn home(
+pub(crate) async fn home(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -204,7 +192,7 @@ async fn own_report(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<
         .ok_or(AppError::NotFound)
 }
 
-async fn report_page(
+pub(crate) async fn report_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -233,7 +221,7 @@ pub struct DecisionForm {
     pub reason: String,
 }
 
-async fn decide(
+pub(crate) async fn decide(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -370,7 +358,7 @@ async fn own_view(
     render_with(page.errors.status(), &page)
 }
 
-async fn own_page(
+pub(crate) async fn own_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -381,12 +369,12 @@ async fn own_page(
 }
 
 #[derive(Deserialize)]
-struct OwnForm {
+pub(crate) struct OwnForm {
     #[serde(default)]
     text: String,
 }
 
-async fn own_file(
+pub(crate) async fn own_file(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,

@@ -14,26 +14,12 @@ use crate::web::files::{self, read_upload};
 use crate::web::page::{FieldErrors, PageCtx, flash, render_with};
 use crate::web::request::ClientInfo;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde_json::json;
 use std::collections::BTreeMap;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/parks/{award}", get(park_page))
-        .route(
-            "/parks/{award}/reports/{year}/{period}",
-            get(report_page).post(report_file),
-        )
-        .route(
-            "/parks/{award}/rectifications/{order}",
-            post(rectification_respond),
-        )
-}
 
 fn scope(user: &CurrentUser) -> AppResult<ParkScope> {
     user.organization_id
@@ -70,7 +56,7 @@ struct ParkPage {
     max_mb: usize,
 }
 
-async fn park_page(
+pub(crate) async fn park_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -389,7 +375,7 @@ pub fn form_of(p: &ParkReport) -> BTreeMap<String, String> {
     m
 }
 
-async fn report_page(
+pub(crate) async fn report_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -408,7 +394,7 @@ async fn report_page(
     .await
 }
 
-async fn report_file(
+pub(crate) async fn report_file(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -496,7 +482,7 @@ async fn report_file(
 }
 
 /// The operator's rectification report with evidence; the order waits for the bureau's check.
-async fn rectification_respond(
+pub(crate) async fn rectification_respond(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,

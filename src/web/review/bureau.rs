@@ -22,27 +22,13 @@ use crate::web::files;
 use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
 use crate::web::request::ClientInfo;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use rand::Rng;
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/calls/{call}/review", get(hub))
-        .route("/calls/{call}/panels", post(create_panel))
-        .route("/calls/{call}/results.xlsx", get(export))
-        .route("/calls/{call}/results/print", get(print))
-        .route("/panels/{id}", get(panel_page))
-        .route("/panels/{id}/decline", post(decline))
-        .route("/panels/{id}/close", post(close))
-        .route("/assignments/{id}/reopen", post(reopen))
-        .merge(super::pool::router())
-}
 
 async fn call_of(state: &AppState, tenant_id: i64, id: i64) -> AppResult<Call> {
     calls::get(&state.db, tenant_id, id)
@@ -52,7 +38,7 @@ async fn call_of(state: &AppState, tenant_id: i64, id: i64) -> AppResult<Call> {
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct DrawForm {
+pub(crate) struct DrawForm {
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -138,7 +124,7 @@ async fn hub_page(
     render_with(page.errors.status(), &page)
 }
 
-async fn hub(
+pub(crate) async fn hub(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -191,7 +177,7 @@ fn generated_seed(today: chrono::NaiveDate) -> String {
     format!("{}-{n:06}", today.format("%Y%m%d"))
 }
 
-async fn create_panel(
+pub(crate) async fn create_panel(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -354,7 +340,7 @@ fn status_of(s: &panels::Assignment) -> &'static str {
     }
 }
 
-async fn panel_page(
+pub(crate) async fn panel_page(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -364,14 +350,14 @@ async fn panel_page(
 }
 
 #[derive(Deserialize)]
-struct DeclineForm {
+pub(crate) struct DeclineForm {
     #[serde(default)]
     expert: String,
     #[serde(default)]
     reason: String,
 }
 
-async fn decline(
+pub(crate) async fn decline(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -410,7 +396,7 @@ async fn decline(
     }
 }
 
-async fn close(
+pub(crate) async fn close(
     user: CurrentUser,
     client: ClientInfo,
     State(state): State<AppState>,
@@ -442,14 +428,14 @@ async fn close(
 }
 
 #[derive(Deserialize)]
-struct ReasonForm {
+pub(crate) struct ReasonForm {
     #[serde(default)]
     reason: String,
 }
 
 /// Reopens one submitted sheet with a logged reason; an application that had completed its
 /// review goes back to `in_review` until the sheet is submitted again.
-async fn reopen(
+pub(crate) async fn reopen(
     user: CurrentUser,
     client: ClientInfo,
     State(state): State<AppState>,
@@ -511,7 +497,7 @@ async fn reopen(
 }
 
 /// The ranked table and every expert's sheet, as the bureau files and prints them.
-async fn export(
+pub(crate) async fn export(
     user: CurrentUser,
     State(state): State<AppState>,
     Path((_, call_id)): Path<(String, i64)>,
@@ -639,7 +625,7 @@ struct PrintPage {
 }
 
 /// The panel's score sheet to print and sign.
-async fn print(
+pub(crate) async fn print(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,

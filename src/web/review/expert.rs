@@ -17,23 +17,13 @@ use crate::web::calls::shanghai_minute;
 use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
 use crate::web::request::ClientInfo;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/assignments/{id}", get(show))
-        .route("/assignments/{id}/declare", post(declare))
-        .route("/assignments/{id}/sheet", post(save_sheet))
-        .route("/assignments/{id}/outlier", post(outlier_reason))
-}
 
 async fn me(state: &AppState, user: &CurrentUser) -> AppResult<Expert> {
     experts::of_user(&state.db, user.tenant()?, user.id)
@@ -77,7 +67,7 @@ struct Home {
     assignments: Vec<Assignment>,
 }
 
-async fn home(
+pub(crate) async fn home(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -151,7 +141,7 @@ fn field<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
         .unwrap_or("")
 }
 
-async fn show(
+pub(crate) async fn show(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -268,14 +258,14 @@ async fn is_outlier(state: &AppState, loaded: &Loaded, a: &Assignment) -> AppRes
 }
 
 #[derive(Deserialize)]
-struct DeclareForm {
+pub(crate) struct DeclareForm {
     #[serde(default)]
     conflict: String,
     #[serde(default)]
     reason: String,
 }
 
-async fn declare(
+pub(crate) async fn declare(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -366,7 +356,7 @@ pub async fn complete_if_done(tx: &mut sqlx::PgConnection, loaded: &Loaded) -> A
     Ok(())
 }
 
-async fn save_sheet(
+pub(crate) async fn save_sheet(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -461,12 +451,12 @@ async fn save_sheet(
 }
 
 #[derive(Deserialize)]
-struct OutlierForm {
+pub(crate) struct OutlierForm {
     #[serde(default)]
     reason: String,
 }
 
-async fn outlier_reason(
+pub(crate) async fn outlier_reason(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,

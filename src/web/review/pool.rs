@@ -15,26 +15,15 @@ use crate::web::page::{FieldErrors, PageCtx, flash, render_with};
 use crate::web::register::jurisdiction_options;
 use crate::web::request::ClientInfo;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/experts", get(list).post(create))
-        .route("/experts/import", post(import))
-        .route("/experts/template.xlsx", get(template))
-        .route("/experts/{id}", get(show))
-        .route("/experts/{id}/active", post(toggle))
-        .route("/experts/{id}/account", post(open_account))
-}
-
 #[derive(Debug, Default, Deserialize)]
-struct ExpertForm {
+pub(crate) struct ExpertForm {
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -88,7 +77,7 @@ async fn list_page(
     render_with(status, &page)
 }
 
-async fn list(
+pub(crate) async fn list(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -105,7 +94,7 @@ async fn list(
     .await
 }
 
-async fn create(
+pub(crate) async fn create(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -171,7 +160,7 @@ async fn create(
 }
 
 /// All-or-nothing import: every row valid and new, or nothing is added.
-async fn import(
+pub(crate) async fn import(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
@@ -319,7 +308,7 @@ async fn insert_row(
     .await
 }
 
-async fn template(_user: CurrentUser) -> AppResult<Response> {
+pub(crate) async fn template(_user: CurrentUser) -> AppResult<Response> {
     Ok(files::attachment(
         review_xlsx::expert_pool_template(),
         FileKind::Xlsx,
@@ -377,7 +366,7 @@ async fn show_page(
     render_with(page.errors.status(), &page)
 }
 
-async fn show(
+pub(crate) async fn show(
     ctx: PageCtx,
     user: CurrentUser,
     State(state): State<AppState>,
@@ -394,7 +383,7 @@ async fn show(
     .await
 }
 
-async fn toggle(
+pub(crate) async fn toggle(
     user: CurrentUser,
     client: ClientInfo,
     State(state): State<AppState>,
@@ -426,7 +415,7 @@ async fn toggle(
 }
 
 #[derive(Deserialize)]
-struct AccountForm {
+pub(crate) struct AccountForm {
     #[serde(default)]
     login: String,
     #[serde(default)]
@@ -434,7 +423,7 @@ struct AccountForm {
 }
 
 /// Opens the expert's sign-in account (role expert), linked to the pool entry.
-async fn open_account(
+pub(crate) async fn open_account(
     ctx: PageCtx,
     user: CurrentUser,
     client: ClientInfo,
