@@ -4,12 +4,38 @@
 use crate::db::transition::Machine;
 use crate::domain::monitoring::{DueSettings, ParkReport, Period, ReportKind};
 use crate::domain::workflow::{
-    self, Actor, ReportAction, ReportRoute, ReportState, TransitionError,
+    self, Actor, RectificationAction, RectificationState, ReportAction, ReportRoute, ReportState,
+    TransitionError,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
+
+/// A rectification order's machine (`domain::workflow::next_rectification_state`).
+pub struct Orders;
+
+impl Machine for Orders {
+    const TABLE: &'static str = "rectification_orders";
+    const KIND: &'static str = "rectification_order";
+    type State = RectificationState;
+    type Action = RectificationAction;
+    type Ctx = ();
+    fn next(
+        from: RectificationState,
+        action: RectificationAction,
+        actor: Actor,
+        _: &(),
+    ) -> Result<RectificationState, TransitionError> {
+        workflow::next_rectification_state(from, action, actor)
+    }
+    fn state_str(state: RectificationState) -> &'static str {
+        state.as_str()
+    }
+    fn action_str(action: RectificationAction) -> &'static str {
+        action.as_str()
+    }
+}
 
 pub struct Reports;
 
@@ -785,12 +811,9 @@ pub struct Order {
 
 impl Order {
     pub fn state_label(&self) -> &'static str {
-        match self.state.as_str() {
-            "open" => "整改中",
-            "responded" => "已提交整改报告，待验收",
-            "accepted" => "整改验收通过",
-            _ => "逾期未整改到位",
-        }
+        self.state
+            .parse::<RectificationState>()
+            .map_or("逾期未整改到位", RectificationState::label)
     }
 }
 
@@ -845,28 +868,6 @@ pub async fn insert_order(
     .bind(user_id)
     .fetch_one(conn)
     .await
-}
-
-/// Moves an order from one of `from` to `to`, locking it; false when it was not in `from`.
-pub async fn set_order_state(
-    conn: &mut PgConnection,
-    tenant_id: i64,
-    id: i64,
-    from: &[&str],
-    to: &str,
-) -> sqlx::Result<bool> {
-    let from: Vec<String> = from.iter().map(|s| s.to_string()).collect();
-    let done = sqlx::query(
-        "UPDATE rectification_orders SET state = $4, updated_at = now()
-         WHERE tenant_id = $1 AND id = $2 AND state = ANY($3)",
-    )
-    .bind(tenant_id)
-    .bind(id)
-    .bind(from)
-    .bind(to)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

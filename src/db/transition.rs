@@ -180,6 +180,27 @@ pub async fn apply_in<M: Machine>(
     reason: Option<&str>,
     ctx: &M::Ctx,
 ) -> AppResult<M::State> {
+    let change = Change { action, by, reason };
+    apply_recording::<M>(tx, tenant_id, id, change, ctx, serde_json::Value::Null).await
+}
+
+/// What a transition is: the action, who takes it and why.
+pub struct Change<'a, A> {
+    pub action: A,
+    pub by: &'a By,
+    pub reason: Option<&'a str>,
+}
+
+/// [`apply_in`], with what went with the change (a report's number, its files) recorded in the
+/// same audit entry.
+pub async fn apply_recording<M: Machine>(
+    tx: &mut PgConnection,
+    tenant_id: i64,
+    id: i64,
+    Change { action, by, reason }: Change<'_, M::Action>,
+    ctx: &M::Ctx,
+    details: serde_json::Value,
+) -> AppResult<M::State> {
     let current = lock_state::<M>(tx, tenant_id, id).await?;
     let from = M::State::from_str(&current).map_err(|_| {
         AppError::Internal(anyhow::anyhow!(
@@ -207,9 +228,17 @@ pub async fn apply_in<M: Machine>(
             object_id: id.to_string(),
             action: M::action_str(action),
             before: Some(json!({ "state": current })),
-            after: Some(
-                json!({ "state": M::state_str(to), "actor": by.actor.as_str(), "reason": reason }),
-            ),
+            after: Some({
+                let mut after = json!({
+                    "state": M::state_str(to), "actor": by.actor.as_str(), "reason": reason
+                });
+                if let (Some(after), serde_json::Value::Object(more)) =
+                    (after.as_object_mut(), details)
+                {
+                    after.extend(more);
+                }
+                after
+            }),
             request_id: by.request_id.clone(),
             ip: by.ip.clone(),
         },

@@ -3,7 +3,7 @@
 //! machines name their own actions and states; this adds everything else that is audited.
 use super::workflow::{
     ApplicationAction, ApplicationState, CallAction, CallState, ObjectionAction, ObjectionState,
-    ReportAction, ReportState,
+    RectificationAction, RectificationState, ReportAction, ReportState,
 };
 
 /// The kinds of object the trail records, with their names.
@@ -99,6 +99,10 @@ pub fn action_label(kind: &str, action: &str) -> Option<&'static str> {
             .ok()
             .map(ObjectionAction::label),
         "periodic_report" => action.parse::<ReportAction>().ok().map(ReportAction::label),
+        "rectification_order" => action
+            .parse::<RectificationAction>()
+            .ok()
+            .map(RectificationAction::label),
         _ => None,
     };
     machine.or_else(|| any_action_label(action))
@@ -114,6 +118,25 @@ pub fn any_action_label(action: &str) -> Option<&'static str> {
         .or_else(|| action.parse::<CallAction>().ok().map(|a| a.label()))
         .or_else(|| action.parse::<ObjectionAction>().ok().map(|a| a.label()))
         .or_else(|| action.parse::<ReportAction>().ok().map(|a| a.label()))
+        .or_else(|| {
+            action
+                .parse::<RectificationAction>()
+                .ok()
+                .map(|a| a.label())
+        })
+}
+
+/// The name of a state of an object of `kind` (machines share some names: an open call and an
+/// open rectification order are different things).
+pub fn state_label_of(kind: &str, state: &str) -> Option<&'static str> {
+    match kind {
+        "rectification_order" => state.parse::<RectificationState>().ok().map(|s| s.label()),
+        "periodic_report" => state.parse::<ReportState>().ok().map(|s| s.label()),
+        "objection" => state.parse::<ObjectionState>().ok().map(|s| s.label()),
+        "call" => state.parse::<CallState>().ok().map(|s| s.label()),
+        _ => None,
+    }
+    .or_else(|| state_label(state))
 }
 
 /// The name of a state, whichever machine it belongs to.
@@ -124,6 +147,7 @@ pub fn state_label(state: &str) -> Option<&'static str> {
         .or_else(|_| state.parse::<CallState>().map(|s| s.label()))
         .or_else(|_| state.parse::<ObjectionState>().map(|s| s.label()))
         .or_else(|_| state.parse::<ReportState>().map(|s| s.label()))
+        .or_else(|_| state.parse::<RectificationState>().map(|s| s.label()))
         .ok()
 }
 

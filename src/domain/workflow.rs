@@ -832,6 +832,68 @@ pub fn allowed_report_actions(
         .collect()
 }
 
+// ---------------------------------------------------------------------------------------------
+// Rectification orders (温州 第八条, 中山 第十一条: 责令限期整改)
+
+labelled_enum! {
+    /// An order to rectify within a deadline, on a park whose title is under rectification.
+    pub enum RectificationState ("整改通知状态") {
+        Open => "open", "整改中",
+        Responded => "responded", "已提交整改报告，待验收",
+        Accepted => "accepted", "整改验收通过",
+        Lapsed => "lapsed", "逾期未整改到位",
+    }
+}
+
+labelled_enum! {
+    pub enum RectificationAction ("整改通知操作") {
+        Respond => "respond", "提交整改报告",
+        Pass => "pass", "整改验收通过",
+        Fail => "fail", "整改验收不通过",
+        Lapse => "lapse", "整改逾期",
+    }
+}
+
+impl RectificationAction {
+    pub fn permitted_actors(self) -> &'static [Actor] {
+        match self {
+            RectificationAction::Respond => &[OPERATOR],
+            RectificationAction::Pass | RectificationAction::Fail => &[BUREAU],
+            RectificationAction::Lapse => &[SYSTEM],
+        }
+    }
+}
+
+/// The order machine: the operator answers an open order with a report; the bureau passes it
+/// (the order is done) or fails it (open again: the operator may answer until the deadline);
+/// an order still open at its deadline lapses (the system's, by the clock).
+pub fn next_rectification_state(
+    from: RectificationState,
+    action: RectificationAction,
+    actor: Actor,
+) -> Result<RectificationState, TransitionError> {
+    use RectificationAction as A;
+    use RectificationState as S;
+    check_actor(
+        action.permitted_actors(),
+        actor,
+        action.as_str(),
+        action.label(),
+    )?;
+    match (from, action) {
+        (S::Open, A::Respond) => Ok(S::Responded),
+        (S::Responded, A::Pass) => Ok(S::Accepted),
+        (S::Responded, A::Fail) => Ok(S::Open),
+        (S::Open, A::Lapse) => Ok(S::Lapsed),
+        _ => Err(invalid_state(
+            from.as_str(),
+            from.label(),
+            action.as_str(),
+            action.label(),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -839,6 +901,36 @@ mod tests {
     use ApplicationState as S;
     use proptest::prelude::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn a_rectification_order_is_answered_judged_and_lapses_only_while_open() {
+        use RectificationAction as RA;
+        use RectificationState as RS;
+        assert_eq!(
+            next_rectification_state(RS::Open, RA::Respond, OPERATOR),
+            Ok(RS::Responded)
+        );
+        assert_eq!(
+            next_rectification_state(RS::Responded, RA::Fail, BUREAU),
+            Ok(RS::Open)
+        );
+        assert_eq!(
+            next_rectification_state(RS::Responded, RA::Pass, BUREAU),
+            Ok(RS::Accepted)
+        );
+        assert_eq!(
+            next_rectification_state(RS::Open, RA::Lapse, SYSTEM),
+            Ok(RS::Lapsed)
+        );
+        // A report awaiting its verdict does not lapse; nobody answers a closed order.
+        assert!(next_rectification_state(RS::Responded, RA::Lapse, SYSTEM).is_err());
+        assert!(next_rectification_state(RS::Accepted, RA::Respond, OPERATOR).is_err());
+        assert!(next_rectification_state(RS::Lapsed, RA::Respond, OPERATOR).is_err());
+        // Only the operator answers, only the bureau judges, only the clock lapses.
+        assert!(next_rectification_state(RS::Open, RA::Respond, BUREAU).is_err());
+        assert!(next_rectification_state(RS::Responded, RA::Pass, OPERATOR).is_err());
+        assert!(next_rectification_state(RS::Open, RA::Lapse, BUREAU).is_err());
+    }
 
     #[test]
     fn a_parks_report_passes_the_county_before_the_bureau_accepts_it() {

@@ -6,12 +6,13 @@
 //! each item commits on its own: a second run, or a run after a crash mid-way, finds the done
 //! items no longer due and carries on with the rest.
 use crate::db::audit;
+use crate::db::monitoring::Orders;
 use crate::db::rulesets::RuleSets;
 use crate::db::titles;
-use crate::db::transition::By;
+use crate::db::transition::{self, By};
 use crate::domain::monitoring::SupervisionRules;
-use crate::domain::workflow::{ApplicationAction, WorkflowRules};
-use crate::error::AppResult;
+use crate::domain::workflow::{ApplicationAction, RectificationAction, WorkflowRules};
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use chrono::NaiveDate;
 use serde_json::json;
@@ -92,12 +93,22 @@ async fn delist_lapsed(state: &AppState, today: NaiveDate) -> AppResult<usize> {
         let rules =
             WorkflowRules::for_rule_set(rule_sets.get(&state.db, tenant_id, version).await?);
         let mut tx = state.db.begin().await?;
-        if !crate::db::monitoring::set_order_state(&mut tx, tenant_id, order, &["open"], "lapsed")
-            .await?
-        {
+        let reason = format!("整改期限 {deadline} 已过，未整改到位");
+        let lapsed = transition::apply_in::<Orders>(
+            &mut tx,
+            tenant_id,
+            order,
+            RectificationAction::Lapse,
+            &By::system(),
+            Some(&reason),
+            &(),
+        )
+        .await;
+        // Answered a moment ago: the report awaits its verdict and the order does not lapse.
+        if let Err(AppError::Conflict(_)) = lapsed {
             continue;
         }
-        let reason = format!("整改期限 {deadline} 已过，未整改到位");
+        lapsed?;
         let note = format!("{today} 摘牌：{reason}");
         let change = SystemChange {
             action: ApplicationAction::DelistLapsed,

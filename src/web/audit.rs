@@ -54,8 +54,11 @@ impl AuditPage {
 
     /// The change in words: "状态：已提交；理由：…" before and after.
     fn change(&self, row: &Row) -> String {
-        let before = row.before.as_ref().map(|j| describe(&j.0));
-        let after = row.after.as_ref().map(|j| describe(&j.0));
+        let before = row
+            .before
+            .as_ref()
+            .map(|j| describe(&row.object_kind, &j.0));
+        let after = row.after.as_ref().map(|j| describe(&row.object_kind, &j.0));
         match (before, after) {
             (Some(b), Some(a)) => format!("{b} → {a}"),
             (None, Some(a)) => a,
@@ -72,7 +75,7 @@ fn kind_name(kind: &str) -> String {
 }
 
 /// A recorded value in words: an object's fields by their names, states by theirs.
-fn describe(value: &serde_json::Value) -> String {
+fn describe(kind: &str, value: &serde_json::Value) -> String {
     use serde_json::Value;
     match value {
         Value::Object(map) => map
@@ -80,16 +83,20 @@ fn describe(value: &serde_json::Value) -> String {
             .map(|(k, v)| {
                 let name = vocabulary::field_label(k).unwrap_or(k);
                 let v = match (k.as_str(), v) {
-                    ("state", Value::String(s)) => vocabulary::state_label(s)
+                    ("state", Value::String(s)) => vocabulary::state_label_of(kind, s)
                         .map(str::to_string)
                         .unwrap_or_else(|| s.clone()),
-                    _ => describe(v),
+                    _ => describe(kind, v),
                 };
                 format!("{name}：{v}")
             })
             .collect::<Vec<_>>()
             .join("；"),
-        Value::Array(items) => items.iter().map(describe).collect::<Vec<_>>().join("、"),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| describe(kind, v))
+            .collect::<Vec<_>>()
+            .join("、"),
         Value::String(s) => s.clone(),
         Value::Bool(true) => "是".into(),
         Value::Bool(false) => "否".into(),

@@ -459,6 +459,28 @@ async fn a_re_review_orders_rectification_and_a_missed_deadline_delists_the_park
     .await
     .unwrap();
     assert!(audited >= 1);
+    // The order itself went through its machine: answered, failed, lapsed — each audited with
+    // the states it moved between and who moved it.
+    let trail: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT action, before->>'state', after->>'state', after->>'actor' FROM audit_log
+         WHERE object_kind = 'rectification_order' AND object_id = $1::text ORDER BY id",
+    )
+    .bind(order)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let trail: Vec<(&str, &str, &str, &str)> = trail
+        .iter()
+        .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str()))
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            ("respond", "open", "responded", "operator"),
+            ("fail", "responded", "open", "bureau"),
+            ("lapse", "open", "lapsed", "system"),
+        ]
+    );
 }
 
 #[tokio::test]

@@ -7,13 +7,15 @@ use crate::auth::CurrentUser;
 use crate::db::documents::Owner;
 use crate::db::monitoring::{self, NewReminder, NewRevocation, Report, Reports, Targets};
 use crate::db::titles::{self, Park, ParkScope};
-use crate::db::transition;
+use crate::db::transition::{self, Change};
 use crate::domain::monitoring::{
     self as domain, DueSettings, MonitoringStatus, Period, ReportKind, RevocationGround,
     SupervisionRules, revocation_grounds,
 };
 use crate::domain::role::Role;
-use crate::domain::workflow::{ApplicationAction, ReportAction, WorkflowRules};
+use crate::domain::workflow::{
+    ApplicationAction, RectificationAction, ReportAction, WorkflowRules,
+};
 use crate::error::{AppError, AppResult};
 pub use crate::service::monitoring::{apply_result, evaluate_now};
 use crate::state::AppState;
@@ -1351,16 +1353,24 @@ pub(crate) async fn verdict(
     let by = client.by(&user);
     let today = state.clock.today();
     let mut tx = state.db.begin().await?;
-    let to = if verdict == "accepted" {
-        "accepted"
-    } else {
-        "open"
+    let judged = Change {
+        action: if verdict == "accepted" {
+            RectificationAction::Pass
+        } else {
+            RectificationAction::Fail
+        },
+        by: &by,
+        reason: Some(reason).filter(|r| !r.is_empty()),
     };
-    if !monitoring::set_order_state(&mut tx, tenant_id, id, &["responded"], to).await? {
-        return Err(AppError::Conflict(
-            "该整改通知当前没有待验收的整改报告。".into(),
-        ));
-    }
+    let details = json!({ "verdict": verdict });
+    transition::apply_recording::<monitoring::Orders>(&mut tx, tenant_id, id, judged, &(), details)
+        .await
+        .map_err(|e| match e {
+            AppError::Conflict(_) => {
+                AppError::Conflict("该整改通知当前没有待验收的整改报告。".into())
+            }
+            other => other,
+        })?;
     monitoring::judge_latest_response(&mut tx, tenant_id, id, verdict, reason, user.id).await?;
     if verdict == "accepted" {
         titles::transition(
@@ -1382,21 +1392,6 @@ pub(crate) async fn verdict(
         )
         .await?;
     }
-    crate::db::audit::record(
-        &mut tx,
-        crate::db::audit::Entry {
-            before: Some(json!({ "state": "responded" })),
-            after: Some(json!({ "state": to, "verdict": verdict, "reason": reason })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "rectification_order",
-                id,
-                "verdict",
-            )
-        },
-    )
-    .await?;
     tx.commit().await?;
     flash(
         &session,

@@ -5,9 +5,9 @@ use crate::auth::CurrentUser;
 use crate::db::documents::Owner;
 use crate::db::monitoring::{self, Order, Report, ReportVersion, Reports};
 use crate::db::titles::{self, Park, ParkScope};
-use crate::db::transition;
+use crate::db::transition::{self, Change};
 use crate::domain::monitoring::{ParkReport, Period, ReportKind};
-use crate::domain::workflow::ReportAction;
+use crate::domain::workflow::{RectificationAction, ReportAction};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::files::{self, read_upload};
@@ -520,12 +520,8 @@ pub(crate) async fn rectification_respond(
     if !errors.is_empty() {
         return show_park(ctx, &state, &user, award, errors).await;
     }
+    let by = client.by(&user);
     let mut tx = state.db.begin().await?;
-    if !monitoring::set_order_state(&mut tx, tenant_id, order_id, &["open"], "responded").await? {
-        return Err(AppError::Conflict(
-            "该整改通知的状态已变化，请刷新页面。".into(),
-        ));
-    }
     let mut docs = Vec::new();
     for file in upload.files() {
         let (id, _) = files::keep(
@@ -542,21 +538,25 @@ pub(crate) async fn rectification_respond(
     }
     let number =
         monitoring::insert_response(&mut tx, tenant_id, order_id, &text, &docs, user.id).await?;
-    crate::db::audit::record(
+    let respond = Change {
+        action: RectificationAction::Respond,
+        by: &by,
+        reason: None,
+    };
+    let details = json!({ "response": number, "documents": docs });
+    transition::apply_recording::<monitoring::Orders>(
         &mut tx,
-        crate::db::audit::Entry {
-            before: Some(json!({ "state": "open" })),
-            after: Some(json!({ "state": "responded", "response": number, "documents": docs })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "rectification_order",
-                order_id,
-                "respond",
-            )
-        },
+        tenant_id,
+        order_id,
+        respond,
+        &(),
+        details,
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        AppError::Conflict(_) => AppError::Conflict("该整改通知的状态已变化，请刷新页面。".into()),
+        other => other,
+    })?;
     tx.commit().await?;
     flash(&session, "success", "整改报告已提交，等待市商务局验收。").await?;
     Ok(Redirect::to(&format!("{}/parks/{award}", user.home_url())).into_response())
