@@ -78,6 +78,15 @@ pub struct ErrorInfo {
 }
 
 impl AppError {
+    /// A state conflict told in the words of the page that met it (the machine's own message
+    /// names states; the page knows what the person was trying to do).
+    pub fn conflict_reads(self, message: &str) -> AppError {
+        match self {
+            AppError::Conflict(_) => AppError::Conflict(message.into()),
+            other => other,
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,

@@ -1365,12 +1365,7 @@ pub(crate) async fn verdict(
     let details = json!({ "verdict": verdict });
     transition::apply_recording::<monitoring::Orders>(&mut tx, tenant_id, id, judged, &(), details)
         .await
-        .map_err(|e| match e {
-            AppError::Conflict(_) => {
-                AppError::Conflict("该整改通知当前没有待验收的整改报告。".into())
-            }
-            other => other,
-        })?;
+        .map_err(|e| e.conflict_reads("该整改通知当前没有待验收的整改报告。"))?;
     monitoring::judge_latest_response(&mut tx, tenant_id, id, verdict, reason, user.id).await?;
     if verdict == "accepted" {
         titles::transition(

@@ -553,10 +553,7 @@ pub(crate) async fn rectification_respond(
         details,
     )
     .await
-    .map_err(|e| match e {
-        AppError::Conflict(_) => AppError::Conflict("该整改通知的状态已变化，请刷新页面。".into()),
-        other => other,
-    })?;
+    .map_err(|e| e.conflict_reads("该整改通知的状态已变化，请刷新页面。"))?;
     tx.commit().await?;
     flash(&session, "success", "整改报告已提交，等待市商务局验收。").await?;
     Ok(Redirect::to(&format!("{}/parks/{award}", user.home_url())).into_response())
