@@ -91,19 +91,6 @@ pub async fn set_result(
     Ok(())
 }
 
-pub async fn close(conn: &mut PgConnection, tenant_id: i64, id: i64) -> sqlx::Result<bool> {
-    Ok(sqlx::query(
-        "UPDATE panels SET state = 'closed', closed_at = now()
-         WHERE tenant_id = $1 AND id = $2 AND state = 'open'",
-    )
-    .bind(tenant_id)
-    .bind(id)
-    .execute(conn)
-    .await?
-    .rows_affected()
-        == 1)
-}
-
 pub async fn add_member(
     conn: &mut PgConnection,
     tenant_id: i64,
@@ -163,11 +150,12 @@ pub struct Member {
     pub seat: i32,
     pub declined_reason: Option<String>,
     pub login: Option<String>,
+    pub user_id: Option<i64>,
 }
 
 pub async fn members(pool: &PgPool, tenant_id: i64, panel_id: i64) -> sqlx::Result<Vec<Member>> {
     sqlx::query_as(
-        "SELECT m.expert_id, e.name, e.employer, m.seat, m.declined_reason, u.login
+        "SELECT m.expert_id, e.name, e.employer, m.seat, m.declined_reason, u.login, e.user_id
          FROM panel_members m
          JOIN experts e ON e.tenant_id = m.tenant_id AND e.id = m.expert_id
          LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
@@ -179,7 +167,7 @@ pub async fn members(pool: &PgPool, tenant_id: i64, panel_id: i64) -> sqlx::Resu
     .await
 }
 
-/// Marks a member as having declined; their open assignments in the panel are withdrawn.
+/// Marks a member as having declined (the caller withdraws their open sheets).
 pub async fn decline(
     conn: &mut PgConnection,
     tenant_id: i64,
@@ -197,16 +185,26 @@ pub async fn decline(
     .bind(reason)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
-        "UPDATE assignments SET state = 'withdrawn', updated_at = now()
-         WHERE tenant_id = $1 AND panel_id = $2 AND expert_id = $3 AND state = 'open'",
+    Ok(done.rows_affected() == 1)
+}
+
+/// The open sheets of one member of a panel (withdrawn when the member declines).
+pub async fn open_sheets_of_member(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    panel_id: i64,
+    expert_id: i64,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT id FROM assignments
+         WHERE tenant_id = $1 AND panel_id = $2 AND expert_id = $3 AND state = 'open'
+         ORDER BY id",
     )
     .bind(tenant_id)
     .bind(panel_id)
     .bind(expert_id)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .fetch_all(conn)
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,6 +217,8 @@ pub struct Assignment {
     pub panel_state: String,
     pub expert_id: i64,
     pub expert_name: String,
+    /// The expert's account, if they have one.
+    pub expert_user_id: Option<i64>,
     pub application_id: i64,
     pub park_name: String,
     pub organization_name: String,
@@ -236,7 +236,7 @@ pub struct Assignment {
 }
 
 const ASSIGNMENT: &str = "SELECT s.id, s.panel_id, p.state AS panel_state, s.expert_id,
-        e.name AS expert_name, s.application_id, a.park_name, o.name AS organization_name,
+        e.name AS expert_name, e.user_id AS expert_user_id, s.application_id, a.park_name, o.name AS organization_name,
         a.state AS application_state, s.conflict, s.conflict_reason, s.scores, s.comments,
         s.opinion, s.summary, s.outlier_reason, s.state, s.submitted_at, s.lock_version
      FROM assignments s
@@ -358,7 +358,8 @@ pub async fn get_assignment(
     .await
 }
 
-/// Records the expert's conflict declaration (once: it cannot be taken back).
+/// Records the expert's conflict declaration (once: it cannot be taken back). A declared
+/// conflict also closes the sheet: the caller submits it through the sheet machine.
 pub async fn declare(
     conn: &mut PgConnection,
     tenant_id: i64,
@@ -367,9 +368,7 @@ pub async fn declare(
     reason: &str,
 ) -> sqlx::Result<bool> {
     Ok(sqlx::query(
-        "UPDATE assignments SET conflict = $3, conflict_reason = $4, updated_at = now(),
-             state = CASE WHEN $3 = 'declared' THEN 'submitted' ELSE state END,
-             submitted_at = CASE WHEN $3 = 'declared' THEN now() ELSE submitted_at END
+        "UPDATE assignments SET conflict = $3, conflict_reason = $4, updated_at = now()
          WHERE tenant_id = $1 AND id = $2 AND conflict = 'undeclared' AND state = 'open'",
     )
     .bind(tenant_id)
@@ -389,20 +388,18 @@ pub struct Sheet<'a> {
     pub summary: &'a str,
 }
 
-/// Saves a draft sheet (or submits it) if it is still open and nobody saved since `expected`.
+/// Saves a sheet's content if it is still open and nobody saved since `expected` (submitting it
+/// is the sheet machine's step, in the same transaction).
 pub async fn save_sheet(
     conn: &mut PgConnection,
     tenant_id: i64,
     id: i64,
     expected: i32,
     sheet: &Sheet<'_>,
-    submit: bool,
 ) -> sqlx::Result<bool> {
     Ok(sqlx::query(
         "UPDATE assignments SET scores = $4, comments = $5, opinion = $6, summary = $7,
-             lock_version = lock_version + 1, updated_at = now(),
-             state = CASE WHEN $8 THEN 'submitted' ELSE state END,
-             submitted_at = CASE WHEN $8 THEN now() ELSE submitted_at END
+             lock_version = lock_version + 1, updated_at = now()
          WHERE tenant_id = $1 AND id = $2 AND lock_version = $3 AND state = 'open'
            AND conflict = 'none'",
     )
@@ -413,7 +410,6 @@ pub async fn save_sheet(
     .bind(Json(sheet.comments))
     .bind(sheet.opinion)
     .bind(sheet.summary)
-    .bind(submit)
     .execute(conn)
     .await?
     .rows_affected()
@@ -433,21 +429,6 @@ pub async fn set_outlier_reason(
     .bind(tenant_id)
     .bind(id)
     .bind(reason)
-    .execute(conn)
-    .await?
-    .rows_affected()
-        == 1)
-}
-
-/// The bureau reopens a submitted sheet (the reason goes to the audit trail).
-pub async fn reopen(conn: &mut PgConnection, tenant_id: i64, id: i64) -> sqlx::Result<bool> {
-    Ok(sqlx::query(
-        "UPDATE assignments SET state = 'open', submitted_at = NULL, outlier_reason = '',
-             lock_version = lock_version + 1, updated_at = now()
-         WHERE tenant_id = $1 AND id = $2 AND state = 'submitted' AND conflict = 'none'",
-    )
-    .bind(tenant_id)
-    .bind(id)
     .execute(conn)
     .await?
     .rows_affected()

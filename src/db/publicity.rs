@@ -215,15 +215,3 @@ pub async fn due(pool: &PgPool, now: DateTime<Utc>) -> sqlx::Result<Vec<(i64, i6
     .fetch_all(pool)
     .await
 }
-
-pub async fn close(conn: &mut PgConnection, tenant_id: i64, id: i64) -> sqlx::Result<bool> {
-    Ok(sqlx::query(
-        "UPDATE publicity_notices SET state = 'closed' WHERE tenant_id = $1 AND id = $2 AND state = 'open'",
-    )
-    .bind(tenant_id)
-    .bind(id)
-    .execute(conn)
-    .await?
-    .rows_affected()
-        == 1)
-}

@@ -4,8 +4,9 @@
 //! `state` column themselves.
 use crate::db::audit;
 use crate::domain::workflow::{
-    self, Actor, ApplicationAction, ApplicationState, CallAction, CallState, ObjectionAction,
-    ObjectionState, TransitionError, WorkflowRules,
+    self, Actor, ApplicationAction, ApplicationState, CallAction, CallState, NoticeAction,
+    NoticeState, ObjectionAction, ObjectionState, PanelAction, PanelState, SheetAction, SheetState,
+    TransitionError, WorkflowRules,
 };
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
@@ -23,6 +24,29 @@ pub struct By {
 }
 
 impl By {
+    /// An audit entry of this actor's act on object `id` of `kind` (not a state change: those
+    /// are recorded by the transition itself), with what changed in `after`.
+    pub fn entry<'a>(
+        &self,
+        tenant_id: i64,
+        kind: &'a str,
+        id: i64,
+        action: &'a str,
+        after: serde_json::Value,
+    ) -> audit::Entry<'a> {
+        audit::Entry {
+            tenant_id: Some(tenant_id),
+            actor_user_id: self.user_id,
+            object_kind: kind,
+            object_id: id.to_string(),
+            action,
+            before: None,
+            after: Some(after),
+            request_id: self.request_id.clone(),
+            ip: self.ip.clone(),
+        }
+    }
+
     pub fn system() -> By {
         By {
             actor: Actor::System,
@@ -129,6 +153,95 @@ impl Machine for Objections {
         state.as_str()
     }
     fn action_str(action: ObjectionAction) -> &'static str {
+        action.as_str()
+    }
+}
+
+pub struct Panels;
+
+impl Machine for Panels {
+    const TABLE: &'static str = "panels";
+    const KIND: &'static str = "panel";
+    type State = PanelState;
+    type Action = PanelAction;
+    type Ctx = ();
+    fn next(
+        from: PanelState,
+        action: PanelAction,
+        actor: Actor,
+        _: &(),
+    ) -> Result<PanelState, TransitionError> {
+        workflow::next_panel_state(from, action, actor)
+    }
+    fn state_str(state: PanelState) -> &'static str {
+        state.as_str()
+    }
+    fn action_str(action: PanelAction) -> &'static str {
+        action.as_str()
+    }
+    fn also_set(_: PanelAction) -> &'static str {
+        ", closed_at = now()"
+    }
+}
+
+/// An expert's sheet (the `assignments` table).
+pub struct Sheets;
+
+impl Machine for Sheets {
+    const TABLE: &'static str = "assignments";
+    const KIND: &'static str = "assignment";
+    type State = SheetState;
+    type Action = SheetAction;
+    type Ctx = ();
+    fn next(
+        from: SheetState,
+        action: SheetAction,
+        actor: Actor,
+        _: &(),
+    ) -> Result<SheetState, TransitionError> {
+        workflow::next_sheet_state(from, action, actor)
+    }
+    fn state_str(state: SheetState) -> &'static str {
+        state.as_str()
+    }
+    fn action_str(action: SheetAction) -> &'static str {
+        action.as_str()
+    }
+    /// A submitted sheet is locked (its version moves, so an open editor cannot save over it);
+    /// a reopened one loses its submission time and its outlier explanation.
+    fn also_set(action: SheetAction) -> &'static str {
+        match action {
+            SheetAction::Submit | SheetAction::DeclareConflict => {
+                ", submitted_at = now(), lock_version = lock_version + 1"
+            }
+            SheetAction::Reopen => {
+                ", submitted_at = NULL, outlier_reason = '', lock_version = lock_version + 1"
+            }
+            SheetAction::Withdraw => "",
+        }
+    }
+}
+
+pub struct Notices;
+
+impl Machine for Notices {
+    const TABLE: &'static str = "publicity_notices";
+    const KIND: &'static str = "publicity";
+    type State = NoticeState;
+    type Action = NoticeAction;
+    type Ctx = ();
+    fn next(
+        from: NoticeState,
+        action: NoticeAction,
+        actor: Actor,
+        _: &(),
+    ) -> Result<NoticeState, TransitionError> {
+        workflow::next_notice_state(from, action, actor)
+    }
+    fn state_str(state: NoticeState) -> &'static str {
+        state.as_str()
+    }
+    fn action_str(action: NoticeAction) -> &'static str {
         action.as_str()
     }
 }

@@ -11,10 +11,11 @@ use crate::domain::draw::{DrawRules, Quota};
 use crate::domain::role::Role;
 use crate::domain::workflow::{Actor, ApplicationAction};
 use crate::service::applications::load;
+use crate::service::panels::{self as panel_ops, DrawFailure, PanelRequest};
+use crate::service::results;
+use crate::service::review::{self, SheetEntry};
 use crate::state::AppState;
 use crate::web::applications::review as app_review;
-use crate::web::review::panel_ops::{self, DrawFailure, PanelRequest};
-use crate::web::review::{expert, results};
 use anyhow::Context;
 use std::collections::BTreeMap;
 
@@ -179,6 +180,17 @@ async fn bureau(state: &AppState, tenant_id: i64, login: &str) -> anyhow::Result
     })
 }
 
+/// An expert acting on their own sheet (experts without an account have none: their sheets
+/// stand for the paper ones a bureau files).
+fn expert_by(user_id: Option<i64>) -> By {
+    By {
+        actor: Actor::User(Role::Expert),
+        user_id,
+        request_id: None,
+        ip: None,
+    }
+}
+
 /// The applications in review of the tenant's open call, by park name.
 async fn in_review(state: &AppState, tenant_id: i64) -> anyhow::Result<(i64, Vec<(i64, String)>)> {
     let rows: Vec<(i64, i64, String)> = sqlx::query_as(
@@ -270,51 +282,37 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
                 continue;
             };
             let plan = plans[n].get(seat).copied().flatten();
-            let mut tx = state.db.begin().await?;
-            match plan {
-                None => {
-                    panels::declare(
-                        &mut tx,
-                        tenant.id,
-                        sheet.id,
-                        true,
-                        "本人曾为该园区运营管理机构提供咨询服务",
-                    )
-                    .await?;
-                }
-                Some(share) => {
-                    panels::declare(&mut tx, tenant.id, sheet.id, false, "").await?;
-                    // Experts differ a little per criterion, as real sheets do.
-                    let scores: BTreeMap<String, String> = loaded
-                        .rules
-                        .criteria
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| {
-                            let wobble = ((i * 7 + seat * 3) % 5) as f64 * 0.02 - 0.04;
-                            let share = (share.unwrap_or(0.8) + wobble).clamp(0.0, 1.0);
-                            (c.id.clone(), score(c.max.to_f64(), share))
-                        })
-                        .collect();
-                    let sheet_data = Sheet {
-                        scores: &scores,
-                        comments: &BTreeMap::new(),
-                        opinion: None,
-                        summary: "园区规划清晰，公共服务体系较完善，建议加强人才引育。",
-                    };
-                    panels::save_sheet(
-                        &mut tx,
-                        tenant.id,
-                        sheet.id,
-                        0,
-                        &sheet_data,
-                        share.is_some(),
-                    )
-                    .await?;
-                }
-            }
-            expert::complete_if_done(&mut tx, &loaded).await?;
-            tx.commit().await?;
+            let by = expert_by(member.user_id);
+            let Some(share) = plan else {
+                let reason = "本人曾为该园区运营管理机构提供咨询服务";
+                review::declare_conflict(state, &loaded, &by, sheet.id, true, reason).await?;
+                continue;
+            };
+            review::declare_conflict(state, &loaded, &by, sheet.id, false, "").await?;
+            // Experts differ a little per criterion, as real sheets do.
+            let scores: BTreeMap<String, String> = loaded
+                .rules
+                .criteria
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let wobble = ((i * 7 + seat * 3) % 5) as f64 * 0.02 - 0.04;
+                    let share = (share.unwrap_or(0.8) + wobble).clamp(0.0, 1.0);
+                    (c.id.clone(), score(c.max.to_f64(), share))
+                })
+                .collect();
+            let entry = SheetEntry {
+                sheet: Sheet {
+                    scores: &scores,
+                    comments: &BTreeMap::new(),
+                    opinion: None,
+                    summary: "园区规划清晰，公共服务体系较完善，建议加强人才引育。",
+                },
+                expected_version: 0,
+                submit: share.is_some(),
+                total: String::new(),
+            };
+            review::save_sheet(state, &loaded, &by, sheet.id, &entry).await?;
         }
     }
     // The outlier explains; the bureau shortlists the first park.
@@ -322,9 +320,9 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
     let line = results::line(state, &first).await?;
     for (name, _) in &line.outliers {
         if let Some(s) = line.sheets.iter().find(|s| &s.expert_name == name) {
-            let mut tx = state.db.begin().await?;
-            panels::set_outlier_reason(&mut tx, tenant.id, s.id, "实地考察发现园区公共服务中心实际使用率偏低，配套服务与申报材料描述差距较大，故评分偏低。").await?;
-            tx.commit().await?;
+            let reason = "实地考察发现园区公共服务中心实际使用率偏低，配套服务与申报材料描述差距较大，故评分偏低。";
+            let by = expert_by(s.expert_user_id);
+            review::explain_outlier(state, tenant.id, &by, s.id, reason).await?;
         }
     }
     let line = results::line(state, &first).await?;
@@ -474,21 +472,24 @@ async fn review_zhongshan(state: &AppState) -> anyhow::Result<()> {
     let sheets = panels::of_panel(&state.db, tenant.id, panel).await?;
     for (i, sheet) in sheets.iter().enumerate() {
         let loaded = load(state, tenant.id, Scope::Bureau, sheet.application_id).await?;
-        let mut tx = state.db.begin().await?;
-        panels::declare(&mut tx, tenant.id, sheet.id, false, "").await?;
-        let data = Sheet {
-            scores: &BTreeMap::new(),
-            comments: &BTreeMap::new(),
-            opinion: Some(if i == 2 { "fail" } else { "pass" }),
-            summary: if i == 2 {
-                "备案企业数量刚达门槛，建议培育一年后再申报引领型。"
-            } else {
-                "基本条件和成长型条件均符合，同意通过。"
+        let by = expert_by(sheet.expert_user_id);
+        review::declare_conflict(state, &loaded, &by, sheet.id, false, "").await?;
+        let entry = SheetEntry {
+            sheet: Sheet {
+                scores: &BTreeMap::new(),
+                comments: &BTreeMap::new(),
+                opinion: Some(if i == 2 { "fail" } else { "pass" }),
+                summary: if i == 2 {
+                    "备案企业数量刚达门槛，建议培育一年后再申报引领型。"
+                } else {
+                    "基本条件和成长型条件均符合，同意通过。"
+                },
             },
+            expected_version: 0,
+            submit: true,
+            total: String::new(),
         };
-        panels::save_sheet(&mut tx, tenant.id, sheet.id, 0, &data, true).await?;
-        expert::complete_if_done(&mut tx, &loaded).await?;
-        tx.commit().await?;
+        review::save_sheet(state, &loaded, &by, sheet.id, &entry).await?;
     }
     provincial_award(state, tenant.id, &by).await
 }

@@ -2,8 +2,9 @@
 //! change), so that no page shows an official `sign_in` or `close_publicity`. The workflow
 //! machines name their own actions and states; this adds everything else that is audited.
 use super::workflow::{
-    ApplicationAction, ApplicationState, CallAction, CallState, ObjectionAction, ObjectionState,
-    RectificationAction, RectificationState, ReportAction, ReportState,
+    ApplicationAction, ApplicationState, CallAction, CallState, NoticeAction, NoticeState,
+    ObjectionAction, ObjectionState, PanelAction, PanelState, RectificationAction,
+    RectificationState, ReportAction, ReportState, SheetAction, SheetState,
 };
 
 /// The kinds of object the trail records, with their names.
@@ -103,6 +104,9 @@ pub fn action_label(kind: &str, action: &str) -> Option<&'static str> {
             .parse::<RectificationAction>()
             .ok()
             .map(RectificationAction::label),
+        "panel" => action.parse::<PanelAction>().ok().map(PanelAction::label),
+        "assignment" => action.parse::<SheetAction>().ok().map(SheetAction::label),
+        "publicity" => action.parse::<NoticeAction>().ok().map(NoticeAction::label),
         _ => None,
     };
     machine.or_else(|| any_action_label(action))
@@ -134,6 +138,9 @@ pub fn state_label_of(kind: &str, state: &str) -> Option<&'static str> {
         "periodic_report" => state.parse::<ReportState>().ok().map(|s| s.label()),
         "objection" => state.parse::<ObjectionState>().ok().map(|s| s.label()),
         "call" => state.parse::<CallState>().ok().map(|s| s.label()),
+        "panel" => state.parse::<PanelState>().ok().map(|s| s.label()),
+        "assignment" => state.parse::<SheetState>().ok().map(|s| s.label()),
+        "publicity" => state.parse::<NoticeState>().ok().map(|s| s.label()),
         _ => None,
     }
     .or_else(|| state_label(state))
@@ -196,6 +203,26 @@ pub fn field_label(key: &str) -> Option<&'static str> {
         .map(|(_, label)| *label)
 }
 
+/// The engine's summary in words.
+pub fn verdict_label(evaluation: &crate::domain::evaluate::Evaluation) -> &'static str {
+    use crate::domain::evaluate::Verdict;
+    match evaluation.verdict {
+        Verdict::Vetoed => "存在一票否决事项",
+        Verdict::NotEligible => "尚有不符合的认定条件",
+        Verdict::NeedsAttestation => "量化条件均符合，待人工确认其余条件",
+        Verdict::Recommend => "全部条件符合",
+    }
+}
+
+/// The state as people say it: a draft that was submitted before has been returned.
+pub fn application_state_label(state: &str, version_count: i32) -> &'static str {
+    match state.parse::<crate::domain::workflow::ApplicationState>() {
+        Ok(crate::domain::workflow::ApplicationState::Draft) if version_count > 0 => "已退回修改",
+        Ok(s) => s.label(),
+        Err(_) => "未知",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +239,8 @@ mod tests {
             Some("审核通过")
         );
         assert_eq!(object_kind_label("periodic_report"), Some("定期报告"));
+        assert_eq!(action_label("assignment", "withdraw"), Some("撤回评分表"));
+        assert_eq!(state_label_of("publicity", "closed"), Some("公示期满"));
         assert_eq!(state_label("in_publicity"), Some("公示中"));
         for (code, label) in OTHER_ACTIONS.iter().chain(OBJECT_KINDS).chain(FIELDS) {
             assert!(!code.is_empty() && !label.is_ascii(), "{code}");

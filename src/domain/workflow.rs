@@ -1,4 +1,5 @@
-//! The workflow state machines of DOMAIN.md §3: calls, applications and objections.
+//! The workflow state machines of DOMAIN.md §3 (calls, applications, objections) and of every
+//! other object with a state: reports, rectification orders, panels, sheets, publicity notices.
 //!
 //! Pure: every state change in the product is decided here and only persisted elsewhere (the
 //! database layer wraps a decision and its audit entry in one transaction). Each machine is a
@@ -335,6 +336,7 @@ const BUREAU: Actor = Actor::User(Role::Bureau);
 const COUNTY: Actor = Actor::User(Role::County);
 const OPERATOR: Actor = Actor::User(Role::Operator);
 const SYSTEM: Actor = Actor::System;
+const EXPERT: Actor = Actor::User(Role::Expert);
 
 fn check_actor(
     permitted: &[Actor],
@@ -894,6 +896,133 @@ pub fn next_rectification_state(
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The review round's own objects: a panel, an expert's sheet, a publicity notice
+
+labelled_enum! {
+    /// An expert panel (评审组) drawn for a call.
+    pub enum PanelState ("评审组状态") {
+        Open => "open", "评审中",
+        Closed => "closed", "已结束",
+    }
+}
+
+labelled_enum! {
+    pub enum PanelAction ("评审组操作") {
+        Close => "close", "结束评审组",
+    }
+}
+
+/// A panel is closed by the bureau once its applications are reviewed (the caller checks that;
+/// the machine only knows that a closed panel stays closed).
+pub fn next_panel_state(
+    from: PanelState,
+    action: PanelAction,
+    actor: Actor,
+) -> Result<PanelState, TransitionError> {
+    check_actor(&[BUREAU], actor, action.as_str(), action.label())?;
+    match (from, action) {
+        (PanelState::Open, PanelAction::Close) => Ok(PanelState::Closed),
+        _ => Err(invalid_state(
+            from.as_str(),
+            from.label(),
+            action.as_str(),
+            action.label(),
+        )),
+    }
+}
+
+labelled_enum! {
+    /// One expert's sheet (评分表) for one application.
+    pub enum SheetState ("评分表状态") {
+        Open => "open", "待评审",
+        Submitted => "submitted", "已提交",
+        Withdrawn => "withdrawn", "已撤回",
+    }
+}
+
+labelled_enum! {
+    pub enum SheetAction ("评分表操作") {
+        Submit => "submit_sheet", "提交评审意见",
+        DeclareConflict => "declare_conflict", "申明回避",
+        Reopen => "reopen", "退回重评",
+        Withdraw => "withdraw", "撤回评分表",
+    }
+}
+
+impl SheetAction {
+    /// The expert submits or recuses; the bureau reopens a submitted sheet and withdraws the
+    /// open sheets of a member who declined (the bureau records the decline).
+    pub fn permitted_actors(self) -> &'static [Actor] {
+        match self {
+            SheetAction::Submit | SheetAction::DeclareConflict => &[EXPERT],
+            SheetAction::Reopen | SheetAction::Withdraw => &[BUREAU],
+        }
+    }
+}
+
+/// The sheet machine: an open sheet is submitted (scores or opinion) or closed by a declared
+/// conflict (回避: it counts as done and is never scored); the bureau reopens a submitted one
+/// with a reason, or withdraws an open one when its expert leaves the panel. Whether a
+/// submitted sheet was a recusal (it may not be reopened) is the caller's check, on the row.
+pub fn next_sheet_state(
+    from: SheetState,
+    action: SheetAction,
+    actor: Actor,
+) -> Result<SheetState, TransitionError> {
+    use SheetAction as A;
+    use SheetState as S;
+    check_actor(
+        action.permitted_actors(),
+        actor,
+        action.as_str(),
+        action.label(),
+    )?;
+    match (from, action) {
+        (S::Open, A::Submit | A::DeclareConflict) => Ok(S::Submitted),
+        (S::Submitted, A::Reopen) => Ok(S::Open),
+        (S::Open, A::Withdraw) => Ok(S::Withdrawn),
+        _ => Err(invalid_state(
+            from.as_str(),
+            from.label(),
+            action.as_str(),
+            action.label(),
+        )),
+    }
+}
+
+labelled_enum! {
+    /// A publicity notice (公示): open for its window, then closed by the clock.
+    pub enum NoticeState ("公示状态") {
+        Open => "open", "公示中",
+        Closed => "closed", "公示期满",
+    }
+}
+
+labelled_enum! {
+    pub enum NoticeAction ("公示操作") {
+        Close => "close", "公示期满",
+    }
+}
+
+/// Only the clock ends a publicity window: nobody closes one early by hand.
+pub fn next_notice_state(
+    from: NoticeState,
+    action: NoticeAction,
+    actor: Actor,
+) -> Result<NoticeState, TransitionError> {
+    check_actor(&[SYSTEM], actor, action.as_str(), action.label())?;
+    match (from, action) {
+        (NoticeState::Open, NoticeAction::Close) => Ok(NoticeState::Closed),
+        _ => Err(invalid_state(
+            from.as_str(),
+            from.label(),
+            action.as_str(),
+            action.label(),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -901,6 +1030,51 @@ mod tests {
     use ApplicationState as S;
     use proptest::prelude::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn a_sheet_is_submitted_by_its_expert_and_reopened_or_withdrawn_only_by_the_bureau() {
+        use SheetAction as SA;
+        use SheetState as SS;
+        assert_eq!(
+            next_sheet_state(SS::Open, SA::Submit, EXPERT),
+            Ok(SS::Submitted)
+        );
+        assert_eq!(
+            next_sheet_state(SS::Open, SA::DeclareConflict, EXPERT),
+            Ok(SS::Submitted)
+        );
+        assert_eq!(
+            next_sheet_state(SS::Submitted, SA::Reopen, BUREAU),
+            Ok(SS::Open)
+        );
+        assert_eq!(
+            next_sheet_state(SS::Open, SA::Withdraw, BUREAU),
+            Ok(SS::Withdrawn)
+        );
+        // A submitted sheet is not submitted twice, nor withdrawn; a withdrawn one is dead.
+        assert!(next_sheet_state(SS::Submitted, SA::Submit, EXPERT).is_err());
+        assert!(next_sheet_state(SS::Submitted, SA::Withdraw, BUREAU).is_err());
+        assert!(next_sheet_state(SS::Withdrawn, SA::Reopen, BUREAU).is_err());
+        // Nobody scores for the expert; the expert does not reopen their own sheet.
+        assert!(next_sheet_state(SS::Open, SA::Submit, BUREAU).is_err());
+        assert!(next_sheet_state(SS::Submitted, SA::Reopen, EXPERT).is_err());
+    }
+
+    #[test]
+    fn a_panel_is_closed_once_by_the_bureau_and_a_notice_only_by_the_clock() {
+        assert_eq!(
+            next_panel_state(PanelState::Open, PanelAction::Close, BUREAU),
+            Ok(PanelState::Closed)
+        );
+        assert!(next_panel_state(PanelState::Closed, PanelAction::Close, BUREAU).is_err());
+        assert!(next_panel_state(PanelState::Open, PanelAction::Close, EXPERT).is_err());
+        assert_eq!(
+            next_notice_state(NoticeState::Open, NoticeAction::Close, SYSTEM),
+            Ok(NoticeState::Closed)
+        );
+        assert!(next_notice_state(NoticeState::Open, NoticeAction::Close, BUREAU).is_err());
+        assert!(next_notice_state(NoticeState::Closed, NoticeAction::Close, SYSTEM).is_err());
+    }
 
     #[test]
     fn a_rectification_order_is_answered_judged_and_lapses_only_while_open() {

@@ -1,8 +1,8 @@
 //! Publicity windows close by themselves: the applications listed go from 公示中 to 公示期满.
 use crate::db::publicity;
-use crate::db::transition::{self, Applications, By};
-use crate::domain::workflow::{ApplicationAction, WorkflowRules};
-use crate::error::AppResult;
+use crate::db::transition::{self, Applications, By, Notices};
+use crate::domain::workflow::{ApplicationAction, NoticeAction, WorkflowRules};
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 
@@ -13,9 +13,21 @@ pub async fn close_due(state: &AppState, now: DateTime<Utc>) -> AppResult<usize>
     for (tenant_id, id) in publicity::due(&state.db, now).await? {
         let entries = publicity::entries(&state.db, tenant_id, id).await?;
         let mut tx = state.db.begin().await?;
-        if !publicity::close(&mut tx, tenant_id, id).await? {
+        let closing = transition::apply_in::<Notices>(
+            &mut tx,
+            tenant_id,
+            id,
+            NoticeAction::Close,
+            &By::system(),
+            Some("公示期满"),
+            &(),
+        )
+        .await;
+        // Another instance closed it first (its state is no longer open): nothing to do.
+        if let Err(AppError::Conflict(_)) = closing {
             continue;
         }
+        closing?;
         for e in entries.iter().filter(|e| e.state == "in_publicity") {
             transition::apply_in::<Applications>(
                 &mut tx,

@@ -3,4 +3,7 @@
 //! these; this layer knows nothing of HTTP.
 pub mod applications;
 pub mod monitoring;
+pub mod panels;
 pub mod publicity;
+pub mod results;
+pub mod review;

@@ -258,11 +258,12 @@ async fn a_call_past_its_deadline_cannot_be_published_and_open_calls_close_at_th
         .await
         .unwrap();
     assert_eq!(state, "closed");
-    let after: serde_json::Value =
-        sqlx::query_scalar("SELECT after FROM audit_log WHERE action = 'close'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
+    let after: serde_json::Value = sqlx::query_scalar(
+        "SELECT after FROM audit_log WHERE object_kind = 'call' AND action = 'close'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     assert_eq!(after["actor"], "system");
 }
 

@@ -14,6 +14,7 @@ use crate::domain::numbers::group_numbers;
 use crate::domain::roster::RosterRow;
 use crate::domain::ruleset::RuleSet;
 
+pub use crate::domain::vocabulary::{application_state_label as state_label, verdict_label};
 pub use crate::service::applications::{
     Loaded, evaluate_form, input_for, load, reference_year, require_draft, roster_of, shanghai_day,
     year_of,
@@ -77,17 +78,6 @@ pub fn check_rows(
             }
         })
         .collect()
-}
-
-/// The engine's summary in words.
-pub fn verdict_label(evaluation: &Evaluation) -> &'static str {
-    use crate::domain::evaluate::Verdict;
-    match evaluation.verdict {
-        Verdict::Vetoed => "存在一票否决事项",
-        Verdict::NotEligible => "尚有不符合的认定条件",
-        Verdict::NeedsAttestation => "量化条件均符合，待人工确认其余条件",
-        Verdict::Recommend => "全部条件符合",
-    }
 }
 
 /// A frozen version, ready for a page.
@@ -171,14 +161,5 @@ pub fn version_view(loaded: &Loaded, v: &Version) -> VersionView {
                 .find(|x| x.id == t)
                 .map(|x| x.name.clone())
         }),
-    }
-}
-
-/// The state as people say it: a draft that was submitted before has been returned.
-pub fn state_label(state: &str, version_count: i32) -> &'static str {
-    match state.parse::<crate::domain::workflow::ApplicationState>() {
-        Ok(crate::domain::workflow::ApplicationState::Draft) if version_count > 0 => "已退回修改",
-        Ok(s) => s.label(),
-        Err(_) => "未知",
     }
 }

@@ -141,7 +141,7 @@ struct ReviewPage {
     form: OpinionForm,
     errors: FieldErrors,
     /// The bureau's view of the expert review, once the application is in it.
-    review: Option<crate::web::review::results::ResultLine>,
+    review: Option<crate::service::results::ResultLine>,
     criteria: Vec<(String, String)>,
     history: Vec<crate::web::audit::HistoryLine>,
     /// What stands in the way of a decision the bureau might expect to take, said before it tries.
@@ -336,7 +336,7 @@ async fn review_page(
         "draft" | "submitted" | "forwarded"
     );
     let review = if !is_county(user) && in_or_after_review {
-        Some(crate::web::review::results::line(state, &loaded).await?)
+        Some(crate::service::results::line(state, &loaded).await?)
     } else {
         None
     };
@@ -475,7 +475,7 @@ pub(crate) async fn bureau_decision(
     };
     let mut errors = FieldErrors::default();
     if form.opinion == "award" {
-        let tier = crate::web::review::results::line(&state, &loaded)
+        let tier = crate::service::results::line(&state, &loaded)
             .await?
             .evaluation
             .and_then(|e| e.tier);
@@ -519,7 +519,7 @@ pub(crate) async fn bureau_decision(
     }
     // A decision after review rests on the complete, explained results, frozen with it.
     let line = if after_review {
-        Some(crate::web::review::results::line(&state, &loaded).await?)
+        Some(crate::service::results::line(&state, &loaded).await?)
     } else {
         None
     };

@@ -1,22 +1,19 @@
 //! The bureau's review of a call: draw panels, replace members who decline, follow progress,
 //! read the ranked results, export and print them, reopen a sheet.
-use super::panel_ops::{self, DrawFailure, PanelRequest};
-use super::results::{ResultLine, ranked, ranked_of};
 use crate::auth::CurrentUser;
-use crate::db::applications::{self, Scope};
-use crate::db::audit;
+use crate::db::applications::{self};
 use crate::db::calls::{self, Call};
 use crate::db::panels::{self, Member, Panel};
-use crate::db::transition::{self, Applications};
 use crate::domain::draw::{self, DrawResult, DrawRules, Quota};
-use crate::domain::workflow::{ApplicationAction, WorkflowRules};
 use crate::error::{AppError, AppResult};
 use crate::review_xlsx::{
     self, CriterionHead, ExpertSheet, ExpertSheetRow, ResultRow, ResultsSheet,
 };
+use crate::service::panels::{self as panel_ops, DrawFailure, PanelRequest};
+use crate::service::results::{ResultLine, ranked, ranked_of};
+use crate::service::review;
 use crate::state::AppState;
 use crate::storage::FileKind;
-use crate::web::applications::load;
 use crate::web::calls::shanghai_minute;
 use crate::web::files;
 use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
@@ -27,7 +24,6 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use rand::Rng;
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
 async fn call_of(state: &AppState, tenant_id: i64, id: i64) -> AppResult<Call> {
@@ -404,25 +400,7 @@ pub(crate) async fn close(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
-    panels::get(&state.db, tenant_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let sheets = panels::of_panel(&state.db, tenant_id, id).await?;
-    if sheets.iter().any(|s| s.application_state == "in_review") {
-        return Err(AppError::Conflict(
-            "评审组仍有申报未完成评审，不能结束。".into(),
-        ));
-    }
-    let mut tx = state.db.begin().await?;
-    if !panels::close(&mut tx, tenant_id, id).await? {
-        return Err(AppError::Conflict("评审组已结束。".into()));
-    }
-    audit::record(
-        &mut tx,
-        client.audit(Some(tenant_id), Some(user.id), "panel", id, "close"),
-    )
-    .await?;
-    tx.commit().await?;
+    review::close_panel(&state, tenant_id, &client.by(&user), id).await?;
     flash(&session, "success", "评审组已结束。").await?;
     Ok(Redirect::to(&format!("{}/panels/{id}", user.home_url())).into_response())
 }
@@ -444,56 +422,17 @@ pub(crate) async fn reopen(
     Form(form): Form<ReasonForm>,
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
-    let reason = form.reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::BadRequest("重新开放评分须写明理由。".into()));
-    }
-    let sheet = panels::get_assignment(&state.db, tenant_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let loaded = load(&state, tenant_id, Scope::Bureau, sheet.application_id).await?;
-    if !matches!(loaded.app.state.as_str(), "in_review" | "reviewed") {
-        return Err(AppError::Conflict(
-            "已作出决定的申报，其评分不能再开放。".into(),
-        ));
-    }
-    let mut tx = state.db.begin().await?;
-    if !panels::reopen(&mut tx, tenant_id, id).await? {
-        return Err(AppError::Conflict("该评分表未提交，无需重新开放。".into()));
-    }
-    if loaded.app.state == "reviewed" {
-        transition::apply_in::<Applications>(
-            &mut tx,
-            tenant_id,
-            loaded.app.id,
-            ApplicationAction::ReopenReview,
-            &client.by(&user),
-            Some(reason),
-            &WorkflowRules::for_rule_set(&loaded.rules),
-        )
-        .await?;
-    }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "reason": reason, "expert": sheet.expert_name })),
-            ..client.audit(Some(tenant_id), Some(user.id), "assignment", id, "reopen")
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let by = client.by(&user);
+    let (application, expert) =
+        review::reopen_sheet(&state, tenant_id, &by, id, form.reason.trim()).await?;
     flash(
         &session,
         "success",
-        format!("已重新开放 {} 的评分表。", sheet.expert_name),
+        format!("已重新开放 {expert} 的评分表。"),
     )
     .await?;
-    Ok(Redirect::to(&format!(
-        "{}/applications/{}",
-        user.home_url(),
-        loaded.app.id
-    ))
-    .into_response())
+    let home = user.home_url();
+    Ok(Redirect::to(&format!("{home}/applications/{application}")).into_response())
 }
 
 /// The ranked table and every expert's sheet, as the bureau files and prints them.

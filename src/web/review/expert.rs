@@ -1,16 +1,14 @@
 //! The expert's side: their own assignments only; a conflict declaration before anything of the
 //! application is shown; then an independent score sheet (or Zhongshan's pass / fail opinion),
 //! saved as a draft and submitted, after which it is locked.
-use super::evaluate_with_scores;
 use crate::auth::CurrentUser;
 use crate::db::applications::{self, Scope};
-use crate::db::audit;
 use crate::db::experts::{self, Expert};
 use crate::db::panels::{self, Assignment, Sheet};
-use crate::db::transition::{self, Applications, By};
 use crate::domain::scoring::{self, CheckedSheet};
-use crate::domain::workflow::{ApplicationAction, ApplicationState, WorkflowRules};
+use crate::domain::workflow::ApplicationState;
 use crate::error::{AppError, AppResult};
+use crate::service::review::{self, SheetEntry, evaluate_with_scores};
 use crate::state::AppState;
 use crate::web::applications::{Loaded, VersionView, load, version_view};
 use crate::web::calls::shanghai_minute;
@@ -21,7 +19,6 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::json;
 use std::collections::BTreeMap;
 use tower_sessions::Session;
 
@@ -299,26 +296,8 @@ pub(crate) async fn declare(
         return sheet_page(ctx, &state, &user, assignment, typed, errors).await;
     }
     let loaded = load(&state, tenant_id, Scope::Bureau, assignment.application_id).await?;
-    let mut tx = state.db.begin().await?;
-    if !panels::declare(&mut tx, tenant_id, id, conflict, reason).await? {
-        return Err(AppError::Conflict("已声明过是否回避，不能更改。".into()));
-    }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "conflict": conflict, "reason": reason })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "assignment",
-                id,
-                "declare_conflict",
-            )
-        },
-    )
-    .await?;
-    complete_if_done(&mut tx, &loaded).await?;
-    tx.commit().await?;
+    let by = client.by(&user);
+    review::declare_conflict(&state, &loaded, &by, id, conflict, reason).await?;
     let message = if conflict {
         "已声明回避，您不会看到该申报的材料和评分。"
     } else {
@@ -326,34 +305,6 @@ pub(crate) async fn declare(
     };
     flash(&session, "success", message).await?;
     Ok(Redirect::to(&format!("{}/assignments/{id}", user.home_url())).into_response())
-}
-
-/// Moves the application to `reviewed` once every assigned, non-conflicted expert has
-/// submitted (the system's step, in the same transaction as the last sheet).
-pub async fn complete_if_done(tx: &mut sqlx::PgConnection, loaded: &Loaded) -> AppResult<()> {
-    let (assigned, submitted, undeclared) =
-        panels::progress(tx, loaded.tenant_id, loaded.app.id).await?;
-    let state: String =
-        transition::lock_state::<Applications>(tx, loaded.tenant_id, loaded.app.id).await?;
-    if state != ApplicationState::InReview.as_str() || undeclared > 0 {
-        return Ok(());
-    }
-    if crate::domain::workflow::check_review_complete(assigned as usize, submitted as usize)
-        .is_err()
-    {
-        return Ok(());
-    }
-    transition::apply_in::<Applications>(
-        tx,
-        loaded.tenant_id,
-        loaded.app.id,
-        ApplicationAction::CompleteReview,
-        &By::system(),
-        Some(&format!("{submitted} 位评审专家均已提交")),
-        &WorkflowRules::for_rule_set(&loaded.rules),
-    )
-    .await?;
-    Ok(())
 }
 
 pub(crate) async fn save_sheet(
@@ -400,15 +351,18 @@ pub(crate) async fn save_sheet(
         return sheet_page(ctx, &state, &user, assignment, typed, errors).await;
     }
     let expected: i32 = field(&pairs, "lock_version").parse().unwrap_or(-1);
-    let sheet = Sheet {
-        scores: &scores,
-        comments: &comments,
-        opinion: Some(opinion.as_str()).filter(|o| !o.is_empty()),
-        summary: &summary,
+    let entry = SheetEntry {
+        sheet: Sheet {
+            scores: &scores,
+            comments: &comments,
+            opinion: Some(opinion.as_str()).filter(|o| !o.is_empty()),
+            summary: &summary,
+        },
+        expected_version: expected,
+        submit,
+        total: checked.total().to_string(),
     };
-    let mut tx = state.db.begin().await?;
-    if !panels::save_sheet(&mut tx, tenant_id, id, expected, &sheet, submit).await? {
-        tx.rollback().await?;
+    if !review::save_sheet(&state, &loaded, &client.by(&user), id, &entry).await? {
         let mut errors = FieldErrors::default();
         errors.add(
             "sheet",
@@ -420,27 +374,6 @@ pub(crate) async fn save_sheet(
         let typed = (scores, comments, opinion, summary);
         return sheet_page(ctx, &state, &user, current, typed, errors).await;
     }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({
-                "scores": scores, "opinion": sheet.opinion, "submitted": submit,
-                "total": checked.total().to_string(),
-            })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "assignment",
-                id,
-                if submit { "submit_sheet" } else { "save_sheet" },
-            )
-        },
-    )
-    .await?;
-    if submit {
-        complete_if_done(&mut tx, &loaded).await?;
-    }
-    tx.commit().await?;
     let message = if submit {
         "评分已提交并锁定。"
     } else {
@@ -479,25 +412,7 @@ pub(crate) async fn outlier_reason(
         );
         return sheet_page(ctx, &state, &user, assignment, typed, errors).await;
     }
-    let mut tx = state.db.begin().await?;
-    if !panels::set_outlier_reason(&mut tx, tenant_id, id, reason).await? {
-        return Err(AppError::Conflict("该评分表当前不能填写说明。".into()));
-    }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "outlier_reason": reason })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "assignment",
-                id,
-                "outlier_reason",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    review::explain_outlier(&state, tenant_id, &client.by(&user), id, reason).await?;
     flash(&session, "success", "评分理由已提交。").await?;
     Ok(Redirect::to(&format!("{}/assignments/{id}", user.home_url())).into_response())
 }

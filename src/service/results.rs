@@ -1,13 +1,14 @@
 //! The bureau's view of a call in review: where each application stands, and — once its
 //! sheets are in — the engine's aggregation ranked, with the per-expert sheets behind it.
-use super::{evaluate_with_scores, opinions};
 use crate::db::applications::{self, Application, Version};
 use crate::db::panels::{self, Assignment};
 use crate::domain::evaluate::{Evaluation, Method};
 use crate::domain::roster::RosterRow;
+use crate::domain::vocabulary::verdict_label;
 use crate::error::AppResult;
+use crate::service::applications::{Loaded, roster_of};
+use crate::service::review::{evaluate_with_scores, opinions};
 use crate::state::AppState;
-use crate::web::applications::{Loaded, roster_of, verdict_label};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -104,7 +105,7 @@ pub async fn ranked_of(
     }
     let mut versions = state.versions.latest(&state.db, tenant_id, &ids).await?;
     let mut attested = applications::county_attestations(&state.db, tenant_id, &ids).await?;
-    let reference_year = crate::web::applications::reference_year(&call);
+    let reference_year = crate::service::applications::reference_year(&call);
     let spec = Arc::new(crate::domain::application_form::form_for(
         &rules,
         reference_year,
@@ -264,7 +265,10 @@ fn line_of(
         uscc: app.organization_uscc.clone(),
         county: app.jurisdiction_name.clone().unwrap_or_default(),
         state: app.state.clone(),
-        state_label: crate::web::applications::state_label(&app.state, app.version_count),
+        state_label: crate::domain::vocabulary::application_state_label(
+            &app.state,
+            app.version_count,
+        ),
         verdict: evaluation.as_ref().map(verdict_label).unwrap_or(""),
         vetoes: evaluation
             .as_ref()

@@ -1,14 +1,15 @@
 //! Drawing a panel and replacing a member who declines: the pool snapshot, the lottery, the
-//! members, their assignments and the audit entry, each in one transaction.
+//! members, their sheets and the audit entry, each in one transaction.
 use crate::db::applications::{self, Scope};
-use crate::db::transition::By;
+use crate::db::transition::{self, By, Change, Sheets};
 use crate::db::{audit, experts, panels};
 use crate::domain::draw::{
     self, Decline, DrawInput, DrawResult, DrawRules, PoolExpert, RosterEnterprise, ScopeApplication,
 };
+use crate::domain::workflow::SheetAction;
 use crate::error::{AppError, AppResult};
+use crate::service::applications::{load, roster_of};
 use crate::state::AppState;
-use crate::web::applications::{load, roster_of};
 use serde_json::json;
 
 /// Why a draw could not be made: the lottery's own reason (shown next to the form) or an error.
@@ -218,6 +219,15 @@ pub async fn decline(
     let mut tx = state.db.begin().await?;
     if !panels::decline(&mut tx, tenant_id, panel_id, expert, reason).await? {
         return Err(DrawFailure::App(AppError::NotFound));
+    }
+    for sheet in panels::open_sheets_of_member(&mut tx, tenant_id, panel_id, expert).await? {
+        let change = Change {
+            action: SheetAction::Withdraw,
+            by,
+            reason: Some(reason),
+        };
+        transition::apply_recording::<Sheets>(&mut tx, tenant_id, sheet, change, &(), json!({}))
+            .await?;
     }
     panels::add_member(&mut tx, tenant_id, panel_id, replacement, seat).await?;
     for &app in &applications {
