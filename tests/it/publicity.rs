@@ -110,6 +110,15 @@ async fn the_window_skips_national_day_and_counts_the_adjusted_saturday() {
     .await
     .unwrap();
     assert_eq!(state, "publicity_closed");
+    // The notice's own close is the system's, on the trail like every state change.
+    let closing: serde_json::Value = sqlx::query_scalar(
+        "SELECT after FROM audit_log WHERE object_kind = 'publicity' AND action = 'close'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(closing["actor"], "system");
+    assert_eq!(closing["state"], "closed");
     app.new_browser()
         .get("/t/zhongshan/publicity")
         .await

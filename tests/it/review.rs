@@ -281,6 +281,24 @@ async fn a_draw_is_reproducible_and_recusal_excludes_the_right_experts() {
     .await
     .unwrap();
     assert_eq!(audit, 2);
+    // The member who declined keeps no open sheet: each is withdrawn on the trail.
+    let (open, withdrawn): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE state = 'open'), count(*) FILTER (WHERE state = 'withdrawn')
+         FROM assignments WHERE expert_id = $1::text::bigint",
+    )
+    .bind(&declined)
+    .fetch_one(&s.app.db)
+    .await
+    .unwrap();
+    assert_eq!(open, 0);
+    assert!(withdrawn > 0);
+    let logged: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE object_kind = 'assignment' AND action = 'withdraw'",
+    )
+    .fetch_one(&s.app.db)
+    .await
+    .unwrap();
+    assert_eq!(logged, withdrawn);
 }
 
 /// The signed-in expert's assignment for an application.
