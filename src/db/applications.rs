@@ -494,3 +494,19 @@ pub async fn reviews(
     .fetch_all(pool)
     .await
 }
+
+/// An application's two edit counters (the form's and the roster's), read under the caller's
+/// lock: what is frozen must be what was checked, not a save that slipped in between.
+pub async fn lock_versions(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    id: i64,
+) -> sqlx::Result<(i32, i32)> {
+    sqlx::query_as(
+        "SELECT lock_version, roster_lock_version FROM applications WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_one(conn)
+    .await
+}

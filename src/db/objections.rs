@@ -190,7 +190,7 @@ pub async fn record_decision(
 
 /// (undecided, upheld) objections of an application: what the award depends on.
 pub async fn standing(
-    pool: &PgPool,
+    pool: impl sqlx::PgExecutor<'_>,
     tenant_id: i64,
     application_id: i64,
 ) -> sqlx::Result<(i64, i64)> {

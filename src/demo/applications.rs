@@ -11,9 +11,8 @@ use crate::domain::roster::RosterRow;
 use crate::domain::uscc::Uscc;
 use crate::domain::workflow::{Actor, ApplicationAction};
 use crate::io::files::{self, UploadedFile};
-use crate::service::applications::load;
+use crate::service::applications::{Decision, decide, load, submit};
 use crate::state::AppState;
-use crate::web::applications::{operator, review};
 use anyhow::Context;
 use std::collections::BTreeMap;
 
@@ -384,14 +383,7 @@ pub(super) async fn seed_one(
         let loaded = load(state, tenant.id, Scope::Organization(org_id), id).await?;
         match *step {
             Step::Submit => {
-                operator::freeze(
-                    state,
-                    &loaded,
-                    &operator.by,
-                    operator.id,
-                    uuid::Uuid::new_v4(),
-                )
-                .await?;
+                submit(state, &loaded, &operator.by, uuid::Uuid::new_v4()).await?;
             }
             Step::County(opinion) => {
                 let (action, comments) = match opinion {
@@ -420,7 +412,7 @@ pub(super) async fn seed_one(
                     kind: crate::storage::FileKind::Pdf,
                     bytes: demo_pdf(&format!("{} recommendation", demo.county)),
                 });
-                let decision = review::Decision {
+                let decision = Decision {
                     results: None,
                     stage: "county",
                     action,
@@ -429,7 +421,7 @@ pub(super) async fn seed_one(
                     attestations: &attestations,
                     letter: letter.as_ref(),
                 };
-                review::decide(state, &loaded, &county.by, county.id, &decision).await?;
+                decide(state, &loaded, &county.by, &decision).await?;
             }
             Step::Bureau(opinion) => {
                 let (action, comments) = match opinion {
@@ -440,7 +432,7 @@ pub(super) async fn seed_one(
                     ),
                     _ => (ApplicationAction::Return, "请补充盖章申报书。"),
                 };
-                let decision = review::Decision {
+                let decision = Decision {
                     results: None,
                     stage: "bureau",
                     action,
@@ -449,7 +441,7 @@ pub(super) async fn seed_one(
                     attestations: &BTreeMap::new(),
                     letter: None,
                 };
-                review::decide(state, &loaded, &bureau.by, bureau.id, &decision).await?;
+                decide(state, &loaded, &bureau.by, &decision).await?;
             }
             Step::Revise => {
                 let mut rows = roster(n, demo);

@@ -10,12 +10,11 @@ use crate::db::transition::By;
 use crate::domain::draw::{DrawRules, Quota};
 use crate::domain::role::Role;
 use crate::domain::workflow::{Actor, ApplicationAction};
-use crate::service::applications::load;
+use crate::service::applications::{Decision, decide, load};
 use crate::service::panels::{self as panel_ops, DrawFailure, PanelRequest};
 use crate::service::results;
 use crate::service::review::{self, SheetEntry};
 use crate::state::AppState;
-use crate::web::applications::review as app_review;
 use anyhow::Context;
 use std::collections::BTreeMap;
 
@@ -327,7 +326,7 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
     }
     let line = results::line(state, &first).await?;
     let frozen = serde_json::to_value(&line.evaluation)?;
-    let decision = app_review::Decision {
+    let decision = Decision {
         results: Some(&frozen),
         stage: "decision",
         action: ApplicationAction::Shortlist,
@@ -336,14 +335,7 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
         attestations: &BTreeMap::new(),
         letter: None,
     };
-    app_review::decide(
-        state,
-        &first,
-        &by,
-        by.user_id.unwrap_or_default(),
-        &decision,
-    )
-    .await?;
+    decide(state, &first, &by, &decision).await?;
     publish_shortlist(state, tenant.id, &by, call).await
 }
 
@@ -410,11 +402,7 @@ fn score(max: f64, share: f64) -> String {
 
 /// Zhongshan 第九条: a park on Guangdong's provincial list, awarded 引领型 directly.
 async fn provincial_award(state: &AppState, tenant_id: i64, by: &By) -> anyhow::Result<()> {
-    use crate::db::awards::{self, NewAward};
-    use chrono::Datelike;
-    let (version_id, rules) = crate::web::awards::provincial_rules(state, tenant_id)
-        .await?
-        .context("Zhongshan's rules award provincial parks")?;
+    use crate::service::awards::{ProvincialListing, award_provincial};
     let (org, county): (i64, i64) = sqlx::query_as(
         "SELECT o.id, j.id FROM organizations o, jurisdictions j
          WHERE o.tenant_id = $1 AND o.uscc = '91442000MA4UK2L5EW'
@@ -423,30 +411,13 @@ async fn provincial_award(state: &AppState, tenant_id: i64, by: &By) -> anyhow::
     .bind(tenant_id)
     .fetch_one(&state.db)
     .await?;
-    let today = state.clock.today();
-    let mut tx = state.db.begin().await?;
-    awards::insert(
-        &mut tx,
-        tenant_id,
-        &NewAward {
-            application_id: None,
-            provincial: Some((
-                org,
-                Some(county),
-                "广东省商务厅关于公布2025年广东省跨境电子商务产业园区名单的通知",
-            )),
-            year: today.year(),
-            prefix: "中商务跨园",
-            park_name: "中山市小榄跨境电商产业园",
-            tier: rules.provincial.as_ref().map(|p| p.tier.as_str()),
-            awarded_on: today,
-            valid_until: crate::domain::time::valid_until(today, rules.validity_years),
-            rule_set_version_id: version_id,
-            created_by: by.user_id.context("bureau user")?,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let listed = ProvincialListing {
+        organization_id: org,
+        jurisdiction_id: Some(county),
+        park_name: "中山市小榄跨境电商产业园",
+        evidence: "广东省商务厅关于公布2025年广东省跨境电子商务产业园区名单的通知",
+    };
+    award_provincial(state, tenant_id, "中山", by, &listed).await?;
     Ok(())
 }
 

@@ -1,17 +1,21 @@
 //! An application as every use-case needs it: loaded with its call and the call's frozen rule
 //! set (scoped: an application the scope may not see is not found), and the engine's input
 //! from its form and roster.
-use crate::db::applications::{self, Application, FormValues, Scope};
+use crate::db::applications::{self, Application, FormValues, FrozenDocument, NewReview, Scope};
 use crate::db::calls::{self, Call};
+use crate::db::documents;
 use crate::db::rulesets;
+use crate::db::transition::{self, Applications, By};
 use crate::domain::application_form::{self, FormSpec};
 use crate::domain::evaluate::{self, Evaluation};
 use crate::domain::roster::RosterRow;
 use crate::domain::ruleset::RuleSet;
 use crate::domain::uscc::Uscc;
+use crate::domain::workflow::{ApplicationAction, WorkflowRules};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use chrono::{Datelike, NaiveDate, Utc};
+use std::collections::BTreeMap;
 
 /// An application with what every page about it needs.
 pub struct Loaded {
@@ -133,4 +137,156 @@ pub fn shanghai_day(at: chrono::DateTime<Utc>) -> NaiveDate {
 
 pub fn year_of(d: NaiveDate) -> i32 {
     d.year()
+}
+
+/// The word the rule set uses for the county level (县（市、区） or 镇街).
+pub fn county_term(loaded: &Loaded) -> &str {
+    match loaded.rules.texts.county_column.as_str() {
+        "" => "县（市、区）",
+        own => own,
+    }
+}
+
+/// Submits the saved draft: the transition to `submitted` and the frozen version (form, roster,
+/// documents with their hashes, the engine's evaluation) in one transaction. Returns the
+/// version's number.
+pub async fn submit(
+    state: &AppState,
+    loaded: &Loaded,
+    by: &By,
+    token: uuid::Uuid,
+) -> AppResult<i32> {
+    let user_id = by.user_id.ok_or(AppError::Forbidden)?;
+    let tenant_id = loaded.tenant_id;
+    let id = loaded.app.id;
+    let jurisdiction_id = loaded
+        .app
+        .jurisdiction_id
+        .ok_or_else(|| AppError::Conflict(format!("请先选择园区所在{}。", county_term(loaded))))?;
+    let roster = roster_of(&loaded.app.roster.0);
+    let docs = documents::attached_to_application(&state.db, tenant_id, id).await?;
+    let evaluation = evaluate_form(loaded, &loaded.app.form.0, &roster, state.clock.today());
+    let frozen: Vec<FrozenDocument> = docs
+        .iter()
+        .map(|d| FrozenDocument {
+            id: d.id,
+            category: d.category.clone(),
+            filename: d.filename.clone(),
+            kind: d.kind.clone(),
+            size_bytes: d.size_bytes,
+            sha256: d.sha256.clone(),
+        })
+        .collect();
+    let number = loaded.app.version_count + 1;
+    let mut tx = state.db.begin().await?;
+    transition::apply_in::<Applications>(
+        &mut tx,
+        tenant_id,
+        id,
+        ApplicationAction::Submit,
+        by,
+        Some(&format!("提交第{number}版")),
+        &WorkflowRules::for_rule_set(&loaded.rules),
+    )
+    .await?;
+    // The row is locked now: what is frozen must be what was checked, not a save that slipped
+    // in between.
+    let (lock, roster_lock) = applications::lock_versions(&mut tx, tenant_id, id).await?;
+    if (lock, roster_lock) != (loaded.app.lock_version, loaded.app.roster_lock_version) {
+        return Err(AppError::Conflict(
+            "提交时，此申报刚在其他页面被修改，未提交。请刷新页面核对后再提交。".into(),
+        ));
+    }
+    applications::insert_version(
+        &mut tx,
+        tenant_id,
+        id,
+        &applications::NewVersion {
+            number,
+            park_name: &loaded.app.park_name,
+            jurisdiction_id,
+            form: &loaded.app.form.0,
+            roster: &loaded.app.roster.0,
+            documents: &frozen,
+            evaluation: &serde_json::to_value(&evaluation)
+                .map_err(|e| AppError::Internal(e.into()))?,
+            submit_token: token,
+            submitted_by: user_id,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(number)
+}
+
+/// A review decision: the opinion recorded against the version it judged, and the transition it
+/// makes, in one transaction.
+pub struct Decision<'a> {
+    pub stage: &'static str,
+    /// The review results a decision after review rests on (frozen with it).
+    pub results: Option<&'a serde_json::Value>,
+    pub action: ApplicationAction,
+    /// `recommend`, `not_recommend`, `return`, `accept` or `reject`.
+    pub opinion: &'a str,
+    pub comments: &'a str,
+    pub attestations: &'a BTreeMap<String, bool>,
+    /// The county's sealed letter.
+    pub letter: Option<&'a crate::io::files::UploadedFile>,
+}
+
+pub async fn decide(state: &AppState, loaded: &Loaded, by: &By, d: &Decision<'_>) -> AppResult<()> {
+    let user_id = by.user_id.ok_or(AppError::Forbidden)?;
+    let tenant_id = loaded.tenant_id;
+    let id = loaded.app.id;
+    let mut tx = state.db.begin().await?;
+    let letter_id = match d.letter {
+        Some(file) => Some(
+            crate::io::files::keep(
+                state,
+                &mut tx,
+                tenant_id,
+                documents::Owner::Application(id),
+                "recommendation_letter",
+                file,
+                user_id,
+            )
+            .await?
+            .0,
+        ),
+        None => None,
+    };
+    let reason = format!(
+        "{}{}{}",
+        applications::opinion_label(d.opinion),
+        if d.comments.is_empty() { "" } else { "：" },
+        d.comments
+    );
+    transition::apply_in::<Applications>(
+        &mut tx,
+        tenant_id,
+        id,
+        d.action,
+        by,
+        Some(&reason),
+        &WorkflowRules::for_rule_set(&loaded.rules),
+    )
+    .await?;
+    applications::insert_review(
+        &mut tx,
+        tenant_id,
+        id,
+        &NewReview {
+            version_number: loaded.app.version_count,
+            stage: d.stage,
+            opinion: d.opinion,
+            comments: d.comments,
+            attestations: d.attestations,
+            letter_document_id: letter_id,
+            decided_by: user_id,
+            results: d.results,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

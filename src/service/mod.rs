@@ -2,6 +2,7 @@
 //! its state changes and its audit entries. Web handlers, the demo seeder and the jobs call
 //! these; this layer knows nothing of HTTP.
 pub mod applications;
+pub mod awards;
 pub mod monitoring;
 pub mod panels;
 pub mod publicity;

@@ -1,94 +1,14 @@
 //! Award (认定) after publicity, the printable certificate and the public register.
 use super::page::{PageCtx, render};
-use crate::db::applications::{self, NewReview};
-use crate::db::awards::{self, Award, NewAward};
-use crate::db::objections;
-use crate::db::transition::{self, Applications, By};
-use crate::domain::workflow::{self, ApplicationAction, WorkflowRules};
+use crate::db::awards::{self, Award};
 use crate::error::{AppError, AppResult};
+use crate::service::awards::{self as use_case, ProvincialListing, provincial_rules};
 use crate::state::AppState;
-use crate::web::applications::Loaded;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
-use std::collections::BTreeMap;
-
-/// The certificate number's prefix: the city's first character (温, 中…) and 商务跨园.
-fn prefix(city: &str) -> String {
-    format!("{}商务跨园", city.chars().next().unwrap_or('市'))
-}
-
-pub use crate::domain::time::valid_until;
-
-/// Awards a park whose publicity has closed with no objection undecided or upheld: the number,
-/// the validity, the tier (Zhongshan), the state change and the decision record, in one
-/// transaction.
-pub async fn award(
-    state: &AppState,
-    loaded: &Loaded,
-    city: &str,
-    by: &By,
-    tier: Option<String>,
-    comments: &str,
-) -> AppResult<String> {
-    let tenant_id = loaded.tenant_id;
-    let (undecided, upheld) = objections::standing(&state.db, tenant_id, loaded.app.id).await?;
-    workflow::check_award_precondition(undecided as usize, upheld as usize)
-        .map_err(transition::refused)?;
-    if let Some(bar) = crate::web::applications::review::bar_on(state, loaded).await? {
-        return Err(AppError::Conflict(format!("{bar}。")));
-    }
-    let user_id = by.user_id.ok_or(AppError::Forbidden)?;
-    let awarded_on = state.clock.today();
-    let mut tx = state.db.begin().await?;
-    transition::apply_in::<Applications>(
-        &mut tx,
-        tenant_id,
-        loaded.app.id,
-        ApplicationAction::Award,
-        by,
-        Some("公示期满，无成立的异议"),
-        &WorkflowRules::for_rule_set(&loaded.rules),
-    )
-    .await?;
-    let (_, number) = awards::insert(
-        &mut tx,
-        tenant_id,
-        &NewAward {
-            application_id: Some(loaded.app.id),
-            provincial: None,
-            year: awarded_on.year(),
-            prefix: &prefix(city),
-            park_name: &loaded.app.park_name,
-            tier: tier.as_deref(),
-            awarded_on,
-            valid_until: valid_until(awarded_on, loaded.rules.validity_years),
-            rule_set_version_id: loaded.call.rule_set_version_id,
-            created_by: user_id,
-        },
-    )
-    .await?;
-    applications::insert_review(
-        &mut tx,
-        tenant_id,
-        loaded.app.id,
-        &NewReview {
-            version_number: loaded.app.version_count,
-            stage: "decision",
-            opinion: "award",
-            comments: &format!("{comments}（证书编号 {number}）"),
-            attestations: &BTreeMap::new(),
-            letter_document_id: None,
-            decided_by: user_id,
-            results: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(number)
-}
 
 #[derive(Deserialize)]
 pub(crate) struct Search {
@@ -256,35 +176,6 @@ pub(crate) async fn certificate_pdf(
     ))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn three_years_of_validity_end_the_day_before_the_anniversary() {
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-        assert_eq!(valid_until(d(2026, 12, 8), Some(3)), Some(d(2029, 12, 7)));
-        assert_eq!(valid_until(d(2028, 2, 29), Some(3)), Some(d(2031, 2, 27)));
-        assert_eq!(valid_until(d(2026, 12, 8), None), None);
-        assert_eq!(prefix("温州"), "温商务跨园");
-    }
-}
-
-/// The tenant's rule-set version that provides a provincial-list award (Zhongshan 第九条).
-pub async fn provincial_rules(
-    state: &AppState,
-    tenant_id: i64,
-) -> AppResult<Option<(i64, crate::domain::ruleset::RuleSet)>> {
-    for v in crate::db::rulesets::list(&state.db, tenant_id).await? {
-        if let Some((meta, rules)) = crate::db::rulesets::get(&state.db, tenant_id, v.id).await?
-            && rules.provincial.is_some()
-        {
-            return Ok(Some((meta.id, rules)));
-        }
-    }
-    Ok(None)
-}
-
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ProvincialForm {
     #[serde(default)]
@@ -362,7 +253,7 @@ pub(crate) async fn provincial_award(
     axum::Form(form): axum::Form<ProvincialForm>,
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
-    let (version_id, rules) = provincial_rules(&state, tenant_id)
+    provincial_rules(&state, tenant_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = super::page::FieldErrors::default();
@@ -395,53 +286,22 @@ pub(crate) async fn provincial_award(
     }
     // 中山 第十二条: the bar holds on every path to a title, the provincial list included.
     if let Some(org) = &organization
-        && let Some(bar) =
-            crate::web::applications::review::bar_of_operator(&state, tenant_id, &org.uscc).await?
+        && let Some(bar) = use_case::bar_of_operator(&state, tenant_id, &org.uscc).await?
     {
         errors.add("organization_id", format!("{bar}，不能认定。"));
     }
     let (Some(org), true) = (organization, errors.is_empty()) else {
         return provincial_page(ctx, &state, tenant_id, form, errors).await;
     };
-    let tier = rules.provincial.as_ref().map(|p| p.tier.clone());
-    let awarded_on = state.clock.today();
     let city = ctx.tenant()?.city.clone();
-    let mut tx = state.db.begin().await?;
-    let (id, number) = awards::insert(
-        &mut tx,
-        tenant_id,
-        &NewAward {
-            application_id: None,
-            provincial: Some((org.id, jurisdiction, evidence)),
-            year: awarded_on.year(),
-            prefix: &prefix(&city),
-            park_name: park,
-            tier: tier.as_deref(),
-            awarded_on,
-            valid_until: valid_until(awarded_on, rules.validity_years),
-            rule_set_version_id: version_id,
-            created_by: user.id,
-        },
-    )
-    .await?;
-    crate::db::audit::record(
-        &mut tx,
-        crate::db::audit::Entry {
-            after: Some(serde_json::json!({
-                "number": number, "park": park, "organization_id": org.id, "evidence": evidence,
-                "basis": "provincial",
-            })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "award",
-                id,
-                "provincial_award",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let listed = ProvincialListing {
+        organization_id: org.id,
+        jurisdiction_id: jurisdiction,
+        park_name: park,
+        evidence,
+    };
+    let by = client.by(&user);
+    let (id, number) = use_case::award_provincial(&state, tenant_id, &city, &by, &listed).await?;
     super::page::flash(
         &session,
         "success",

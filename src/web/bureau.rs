@@ -142,7 +142,7 @@ pub(crate) async fn home(
             title: c.title,
         })
         .collect();
-    let provincial = super::awards::provincial_rules(&state, tenant_id)
+    let provincial = crate::service::awards::provincial_rules(&state, tenant_id)
         .await?
         .is_some();
     let todo = todo_items(&ctx.home(), todo::bureau(&state.db, tenant_id).await?);

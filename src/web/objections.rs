@@ -9,7 +9,7 @@ use crate::db::audit;
 use crate::db::documents::{self, Document, Owner};
 use crate::db::objections::{self, NewObjection, Objection};
 use crate::db::publicity::{self, Entry, Notice};
-use crate::db::transition::{self, Objections};
+use crate::db::transition::{self, Applications, Objections};
 use crate::domain::workflow::{self, ApplicationState, ObjectionAction};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -195,6 +195,13 @@ pub(crate) async fn file(
     };
     let mut tx = state.db.begin().await?;
     objections::lock_filer(&mut tx, &client.ip).await?;
+    // Under the application's lock (the award takes it too), the park must still be in
+    // publicity: an objection is never filed behind an award that did not count it.
+    let locked = transition::lock_state::<Applications>(&mut tx, tenant_id, target.application_id)
+        .await?
+        .parse::<ApplicationState>()
+        .map_err(|e| AppError::Internal(e.into()))?;
+    workflow::check_objection_filing(locked).map_err(transition::refused)?;
     let minute_ago = now - chrono::Duration::minutes(1);
     if let Some(first) = objections::same_filed_since(&mut tx, tenant_id, &new, minute_ago).await? {
         return render(&FiledPage {

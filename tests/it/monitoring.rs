@@ -584,7 +584,7 @@ async fn a_revocation_bars_the_operator_from_applying_until_the_bar_ends() {
         .assert_status(StatusCode::SEE_OTHER);
     assert_eq!(title_state(&app, award).await, "revoked");
     let today = app.state.clock.today();
-    let ends = parkcert::web::awards::valid_until(today, Some(3)).unwrap();
+    let ends = parkcert::domain::time::valid_until(today, Some(3)).unwrap();
     // One wording of the bar on the bureau's page and the operator's home (they differed by a day).
     let bar_words = parkcert::domain::monitoring::bar_words(ends);
     bureau

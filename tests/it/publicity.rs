@@ -500,7 +500,7 @@ async fn an_award_after_a_quiet_window_is_numbered_certified_and_on_the_register
     assert_eq!(number, format!("温商务跨园〔{year}〕001号"));
     assert_eq!(
         valid_until,
-        parkcert::web::awards::valid_until(awarded_on, Some(3)),
+        parkcert::domain::time::valid_until(awarded_on, Some(3)),
         "Wenzhou: three years"
     );
     let public = &mut app.new_browser();

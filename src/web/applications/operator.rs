@@ -2,16 +2,15 @@
 //! (附件3), attach documents, watch the self-check, submit; after a return, edit and resubmit.
 use super::{CheckRow, Loaded, check_rows, evaluate_form, load, require_draft, roster_of};
 use crate::auth::CurrentUser;
-use crate::db::applications::{self, FormValues, FrozenDocument, Scope};
+use crate::db::applications::{self, FormValues, Scope};
 use crate::db::calls::{self, Audience};
 use crate::db::documents::{self, Document, Owner};
 use crate::db::organizations::{self, Organization};
-use crate::db::transition::{self, Applications, By};
 use crate::db::{audit, jurisdictions};
 use crate::domain::application_form::{self, FieldChange};
 use crate::domain::roster::RosterRow;
-use crate::domain::workflow::{ApplicationAction, WorkflowRules};
 use crate::error::{AppError, AppResult};
+use crate::service::applications::{self as use_case, county_term};
 use crate::state::AppState;
 use crate::web::calls::{CallView, shanghai_minute};
 use crate::web::files::{self, read_upload};
@@ -553,7 +552,7 @@ pub(crate) async fn submit(
         errors.add("submit", "申报材料尚不完整，请补全下列内容后再提交。");
         return show_page(ctx, &state, &user, loaded, errors).await;
     }
-    let number = match freeze(&state, &loaded, &client.by(&user), user.id, token).await {
+    let number = match use_case::submit(&state, &loaded, &client.by(&user), token).await {
         Ok(number) => number,
         Err(e) => {
             // A concurrent POST with the same token may have won the row lock.
@@ -577,84 +576,6 @@ pub(crate) async fn submit(
     )
     .await?;
     Ok(Redirect::to(&app_url(&user, id)).into_response())
-}
-
-/// Submits the saved draft: the transition to `submitted` and the frozen version (form, roster,
-/// documents with their hashes, the engine's evaluation) in one transaction. Returns the
-/// version's number.
-pub async fn freeze(
-    state: &AppState,
-    loaded: &Loaded,
-    by: &By,
-    user_id: i64,
-    token: uuid::Uuid,
-) -> AppResult<i32> {
-    let tenant_id = loaded.tenant_id;
-    let id = loaded.app.id;
-    let jurisdiction_id = loaded
-        .app
-        .jurisdiction_id
-        .ok_or_else(|| AppError::Conflict(format!("请先选择园区所在{}。", county_term(loaded))))?;
-    let roster = roster_of(&loaded.app.roster.0);
-    let docs = documents::attached_to_application(&state.db, tenant_id, id).await?;
-    let evaluation = evaluate_form(loaded, &loaded.app.form.0, &roster, state.clock.today());
-    let frozen: Vec<FrozenDocument> = docs
-        .iter()
-        .map(|d| FrozenDocument {
-            id: d.id,
-            category: d.category.clone(),
-            filename: d.filename.clone(),
-            kind: d.kind.clone(),
-            size_bytes: d.size_bytes,
-            sha256: d.sha256.clone(),
-        })
-        .collect();
-    let number = loaded.app.version_count + 1;
-    let mut tx = state.db.begin().await?;
-    transition::apply_in::<Applications>(
-        &mut tx,
-        tenant_id,
-        id,
-        ApplicationAction::Submit,
-        by,
-        Some(&format!("提交第{number}版")),
-        &WorkflowRules::for_rule_set(&loaded.rules),
-    )
-    .await?;
-    // The row is locked now: what is frozen must be what was checked, not a save that slipped
-    // in between.
-    let (lock, roster_lock): (i32, i32) = sqlx::query_as(
-        "SELECT lock_version, roster_lock_version FROM applications WHERE tenant_id = $1 AND id = $2",
-    )
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if (lock, roster_lock) != (loaded.app.lock_version, loaded.app.roster_lock_version) {
-        return Err(AppError::Conflict(
-            "提交时，此申报刚在其他页面被修改，未提交。请刷新页面核对后再提交。".into(),
-        ));
-    }
-    applications::insert_version(
-        &mut tx,
-        tenant_id,
-        id,
-        &applications::NewVersion {
-            number,
-            park_name: &loaded.app.park_name,
-            jurisdiction_id,
-            form: &loaded.app.form.0,
-            roster: &loaded.app.roster.0,
-            documents: &frozen,
-            evaluation: &serde_json::to_value(&evaluation)
-                .map_err(|e| AppError::Internal(e.into()))?,
-            submit_token: token,
-            submitted_by: user_id,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(number)
 }
 
 async fn already_submitted(
@@ -1070,13 +991,6 @@ pub(crate) async fn printed_version(
 }
 
 /// What the application's rule set calls the office that pre-reviews it (县（市、区） / 镇街).
-fn county_term(loaded: &Loaded) -> &str {
-    match loaded.rules.texts.county_column.as_str() {
-        "" => "县（市、区）",
-        own => own,
-    }
-}
-
 /// The tier a form applies for (Zhongshan), if one is chosen.
 fn applied_tier(form: &std::collections::BTreeMap<String, String>) -> Option<&str> {
     form.get("tier").map(String::as_str)

@@ -3,17 +3,16 @@
 use super::operator::{ReviewLine, VersionPage, review_lines};
 use super::{Loaded, VersionView, load, roster_of, version_view};
 use crate::auth::CurrentUser;
-use crate::db::applications::{self, NewReview, Scope, Version};
-use crate::db::documents::Owner;
-use crate::db::transition::{self, Applications, By};
+use crate::db::applications::{self, Scope, Version};
 use crate::domain::application_form::{self, FieldChange};
 use crate::domain::roster::{self, RosterDiff};
 use crate::domain::ruleset::Rule;
-use crate::domain::workflow::{ApplicationAction, WorkflowRules};
+use crate::domain::workflow::ApplicationAction;
 use crate::error::{AppError, AppResult};
+use crate::service::applications::{Decision, decide};
 use crate::state::AppState;
 use crate::web::calls::shanghai_minute;
-use crate::web::files::{self, UploadedFile, read_upload};
+use crate::web::files::{self, read_upload};
 use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
 use crate::web::request::ClientInfo;
 use askama::Template;
@@ -174,7 +173,7 @@ async fn award_blockers(state: &AppState, loaded: &Loaded) -> AppResult<Vec<Stri
             | "revoked"
             | "expired"
     );
-    if open && let Some(bar) = bar_on(state, loaded).await? {
+    if open && let Some(bar) = crate::service::awards::bar_on(state, loaded).await? {
         blockers.push(bar);
     }
     if matches!(
@@ -190,35 +189,6 @@ async fn award_blockers(state: &AppState, loaded: &Loaded) -> AppResult<Vec<Stri
         }
     }
     Ok(blockers)
-}
-
-/// The bar on the application's operator, in words for the bureau, if one runs today.
-pub async fn bar_on(state: &AppState, loaded: &Loaded) -> AppResult<Option<String>> {
-    Ok(
-        bar_of_operator(state, loaded.tenant_id, &loaded.app.organization_uscc)
-            .await?
-            .map(|bar| format!("{bar}：本申报不得认定，请依该条作不予通过或取消资格处理")),
-    )
-}
-
-/// The bar on an operator (by USCC) that runs today, in words for the bureau.
-pub async fn bar_of_operator(
-    state: &AppState,
-    tenant_id: i64,
-    uscc: &str,
-) -> AppResult<Option<String>> {
-    let bar =
-        crate::db::monitoring::bar_for(&state.db, tenant_id, uscc, state.clock.today()).await?;
-    Ok(bar.map(|r| {
-        format!(
-            "运营主体（{}）运营的{}已于 {} 被撤销称号（{}），{}",
-            r.uscc,
-            r.park_name,
-            r.revoked_on,
-            r.article,
-            r.bar_text()
-        )
-    }))
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -449,7 +419,7 @@ pub(crate) async fn county_opinion(
         attestations: &attested,
         letter: upload.file.as_ref(),
     };
-    decide(&state, &loaded, &client.by(&user), user.id, &decision).await?;
+    decide(&state, &loaded, &client.by(&user), &decision).await?;
     let message = match form.opinion.as_str() {
         "return" => "已退回申报单位修改。",
         _ => "初审意见已报送市商务局。",
@@ -480,7 +450,7 @@ pub(crate) async fn bureau_decision(
             .evaluation
             .and_then(|e| e.tier);
         let city = ctx.tenant()?.city.clone();
-        let number = crate::web::awards::award(
+        let number = crate::service::awards::award(
             &state,
             &loaded,
             &city,
@@ -546,7 +516,7 @@ pub(crate) async fn bureau_decision(
         attestations: &BTreeMap::new(),
         letter: None,
     };
-    decide(&state, &loaded, &client.by(&user), user.id, &decision).await?;
+    decide(&state, &loaded, &client.by(&user), &decision).await?;
     flash(
         &session,
         "success",
@@ -559,83 +529,6 @@ pub(crate) async fn bureau_decision(
         loaded.call.id
     ))
     .into_response())
-}
-
-/// A review decision: the opinion recorded against the version it judged, and the transition it
-/// makes, in one transaction.
-pub struct Decision<'a> {
-    pub stage: &'static str,
-    /// The review results a decision after review rests on (frozen with it).
-    pub results: Option<&'a serde_json::Value>,
-    pub action: ApplicationAction,
-    /// `recommend`, `not_recommend`, `return`, `accept` or `reject`.
-    pub opinion: &'a str,
-    pub comments: &'a str,
-    pub attestations: &'a BTreeMap<String, bool>,
-    /// The county's sealed letter.
-    pub letter: Option<&'a UploadedFile>,
-}
-
-pub async fn decide(
-    state: &AppState,
-    loaded: &Loaded,
-    by: &By,
-    user_id: i64,
-    d: &Decision<'_>,
-) -> AppResult<()> {
-    let tenant_id = loaded.tenant_id;
-    let id = loaded.app.id;
-    let mut tx = state.db.begin().await?;
-    let letter_id = match d.letter {
-        Some(file) => Some(
-            files::keep(
-                state,
-                &mut tx,
-                tenant_id,
-                Owner::Application(id),
-                "recommendation_letter",
-                file,
-                user_id,
-            )
-            .await?
-            .0,
-        ),
-        None => None,
-    };
-    let reason = format!(
-        "{}{}{}",
-        applications::opinion_label(d.opinion),
-        if d.comments.is_empty() { "" } else { "：" },
-        d.comments
-    );
-    transition::apply_in::<Applications>(
-        &mut tx,
-        tenant_id,
-        id,
-        d.action,
-        by,
-        Some(&reason),
-        &WorkflowRules::for_rule_set(&loaded.rules),
-    )
-    .await?;
-    applications::insert_review(
-        &mut tx,
-        tenant_id,
-        id,
-        &NewReview {
-            version_number: loaded.app.version_count,
-            stage: d.stage,
-            opinion: d.opinion,
-            comments: d.comments,
-            attestations: d.attestations,
-            letter_document_id: letter_id,
-            decided_by: user_id,
-            results: d.results,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 pub(crate) async fn version_for_reviewer(
