@@ -10,7 +10,7 @@ use parkcert::domain::roster::{
 };
 use parkcert::domain::ruleset::Currency;
 use parkcert::domain::uscc::Uscc;
-use parkcert::roster_io::{export_xlsx, read_table};
+use parkcert::io::spreadsheet::{export_xlsx, read_table};
 
 const ROWS: usize = 5_000;
 const RUNS: usize = 5;

@@ -10,12 +10,9 @@ pub mod error;
 pub mod io;
 pub mod jobs;
 pub mod pgcluster;
-pub mod review_xlsx;
-pub mod roster_io;
 pub mod server;
 pub mod service;
 pub mod state;
-pub mod storage;
 pub mod web;
 
 pub use web::app;

@@ -409,7 +409,7 @@ pub(super) async fn seed_one(
                     .collect();
                 let letter = (action == ApplicationAction::Forward).then(|| UploadedFile {
                     filename: format!("{}推荐意见（盖章）.pdf", demo.county),
-                    kind: crate::storage::FileKind::Pdf,
+                    kind: crate::io::storage::FileKind::Pdf,
                     bytes: demo_pdf(&format!("{} recommendation", demo.county)),
                 });
                 let decision = Decision {
@@ -478,7 +478,7 @@ async fn attach_call_notices(state: &AppState) -> anyhow::Result<()> {
     for (tenant_id, call_id, bureau_id, title) in calls {
         let file = UploadedFile {
             filename: format!("{title}.pdf"),
-            kind: crate::storage::FileKind::Pdf,
+            kind: crate::io::storage::FileKind::Pdf,
             bytes: demo_pdf(&title),
         };
         let mut tx = state.db.begin().await?;
@@ -555,7 +555,7 @@ async fn attach(
     };
     let file = UploadedFile {
         filename: filename.to_string(),
-        kind: crate::storage::FileKind::sniff(&bytes).context("demo file kind")?,
+        kind: crate::io::storage::FileKind::sniff(&bytes).context("demo file kind")?,
         bytes,
     };
     let mut tx = state.db.begin().await?;

@@ -17,10 +17,10 @@ use crate::domain::workflow::{
     ApplicationAction, CallAction, ReportAction, ReportRoute, WorkflowRules,
 };
 use crate::io::files::{self, UploadedFile};
+use crate::io::storage::FileKind;
 use crate::service::applications::load;
 use crate::service::monitoring::{apply_result, evaluate_now};
 use crate::state::AppState;
-use crate::storage::FileKind;
 use anyhow::Context;
 use chrono::{Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;

@@ -1,6 +1,6 @@
 //! The enterprise roster (附件3, DOMAIN.md §4): one row per resident enterprise, CBEC or not.
 //!
-//! Pure: a table of strings (from `roster_io::read_table`, or a one-row web form) becomes
+//! Pure: a table of strings (from `spreadsheet::read_table`, or a one-row web form) becomes
 //! validated [`RosterRow`]s; rows become the evaluate input's [`Enterprise`]s; two rosters give a
 //! [`RosterDiff`]. Messages are Simplified Chinese, for the person who filled in the sheet.
 //!
@@ -18,13 +18,13 @@
 //! - Every cell is required except 主营平台/服务类型; a non-CBEC enterprise is typed
 //!   “非跨境电商” and its 进出口额 is 0.
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::evaluate::{CbecType, Enterprise, Integer, RosterCode};
 use crate::domain::ruleset::Currency;
-use crate::domain::uscc::{Uscc, UsccError};
+use crate::domain::tabular::{self, Header, Layout, half_width, looks_scientific, parse_uscc};
+pub use crate::domain::tabular::{MAX_ERRORS, RowError};
 
 /// Header texts in order, as the template writes them. The 进出口额 title gets the reference
 /// year and currency in the template (“2025年跨境电商进出口额（美元）”, see [`header_row`]);
@@ -48,9 +48,6 @@ pub const COLUMNS: [&str; 17] = [
     "联系人",
     "联系方式",
 ];
-
-/// At most this many errors are listed; one more entry says how many were left out.
-pub const MAX_ERRORS: usize = 200;
 
 /// Labels of the enterprise types, as written on export and offered in the template's list.
 pub const CBEC_TYPE_LABELS: [(CbecType, &str); 6] = [
@@ -403,10 +400,6 @@ impl RosterCells {
         }
         cells
     }
-
-    fn is_blank(&self) -> bool {
-        Column::ALL.iter().all(|&c| self.get(c).trim().is_empty())
-    }
 }
 
 /// A problem with one cell of the one-row form.
@@ -422,26 +415,6 @@ pub fn errors_by_key(errors: &[FieldError]) -> BTreeMap<&'static str, String> {
         .iter()
         .map(|e| (e.column.key(), e.reason.clone()))
         .collect()
-}
-
-/// A problem in an uploaded table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowError {
-    /// 1-based spreadsheet row; 0 only for the final “…另有 N 处错误” entry.
-    pub row: usize,
-    /// The header text of the column as in the file; empty for a whole-row problem.
-    pub column: String,
-    pub reason: String,
-}
-
-impl fmt::Display for RowError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.row, self.column.is_empty()) {
-            (0, _) => f.write_str(&self.reason),
-            (row, true) => write!(f, "第{row}行：{}", self.reason),
-            (row, false) => write!(f, "第{row}行，{}：{}", self.column, self.reason),
-        }
-    }
 }
 
 impl RosterRow {
@@ -568,17 +541,6 @@ impl Validator<'_> {
     }
 }
 
-/// Full-width ASCII (“２０１９”, “（”) as half-width; the ideographic space as a space.
-fn half_width(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            _ => c,
-        })
-        .collect()
-}
-
 fn text(raw: &str, column: Column, required: bool) -> Result<String, String> {
     let value = raw.trim();
     if value.is_empty() {
@@ -593,38 +555,6 @@ fn text(raw: &str, column: Column, required: bool) -> Result<String, String> {
         return Err(format!("{}过长（最多{max}个字）", column.label()));
     }
     Ok(value.to_string())
-}
-
-fn looks_scientific(s: &str) -> bool {
-    let s = s.trim_start_matches(['+', '-']);
-    let Some((mantissa, exponent)) = s.split_once(['e', 'E']) else {
-        return false;
-    };
-    let exponent = exponent.trim_start_matches(['+', '-']);
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    !int.is_empty()
-        && int.bytes().all(|b| b.is_ascii_digit())
-        && frac.bytes().all(|b| b.is_ascii_digit())
-        && !exponent.is_empty()
-        && exponent.bytes().all(|b| b.is_ascii_digit())
-}
-
-const USCC_AS_NUMBER: &str =
-    "统一社会信用代码被 Excel 当作数字保存，已丢失位数：请将该列设置为“文本”格式后重新填写";
-
-fn parse_uscc(raw: &str) -> Result<String, String> {
-    let value = half_width(raw.trim());
-    if looks_scientific(&value) {
-        return Err(USCC_AS_NUMBER.into());
-    }
-    match Uscc::parse(&value) {
-        Ok(code) => Ok(code.as_str().to_string()),
-        Err(UsccError::CheckChar) if value.bytes().all(|b| b.is_ascii_digit()) => Err(format!(
-            "{}（如该列曾被 Excel 当作数字，末几位会变成0，请设置为“文本”格式后重新填写）",
-            UsccError::CheckChar
-        )),
-        Err(e) => Err(e.to_string()),
-    }
 }
 
 fn parse_year(raw: &str, current_year: i32) -> Result<i32, String> {
@@ -909,80 +839,18 @@ fn header_problem(m: &HeaderMatch, raw: &str, ctx: &RosterContext) -> Option<Str
     }
 }
 
-/// Column positions of a header row.
-struct Layout {
-    row: usize,
-    /// For each column, its position in the row and the header text as in the file.
-    columns: BTreeMap<Column, (usize, String)>,
-}
-
-/// Finds the header among the first non-empty rows; `Err` when there is none.
-fn find_header(rows: &[Vec<String>]) -> Result<(usize, Vec<Option<HeaderMatch>>), RowError> {
-    let non_empty = || {
-        rows.iter()
-            .enumerate()
-            .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+/// The roster's header: known titles, any order; each column once; every column present.
+fn layout(rows: &[Vec<String>], ctx: &RosterContext) -> Result<Layout<Column>, Vec<RowError>> {
+    let required: Vec<(Column, &'static str)> =
+        Column::ALL.iter().map(|&c| (c, c.title())).collect();
+    let header = Header {
+        classify: &classify_header,
+        column: &|m: &HeaderMatch| m.column,
+        problem: &|m: &HeaderMatch, raw: &str| header_problem(m, raw, ctx),
+        required: &required,
+        expected: "附件3的列标题（企业名称、统一社会信用代码……）",
     };
-    let Some((first, _)) = non_empty().next() else {
-        return Err(RowError {
-            row: 1,
-            column: String::new(),
-            reason: "文件中没有内容".into(),
-        });
-    };
-    for (i, row) in non_empty().take(10) {
-        let matches: Vec<Option<HeaderMatch>> = row.iter().map(|c| classify_header(c)).collect();
-        if matches.iter().flatten().count() >= 3 {
-            return Ok((i, matches));
-        }
-    }
-    Err(RowError {
-        row: first + 1,
-        column: String::new(),
-        reason: "未找到表头：第一行应为附件3的列标题（企业名称、统一社会信用代码……），请使用系统提供的模板".into(),
-    })
-}
-
-fn layout(rows: &[Vec<String>], ctx: &RosterContext) -> Result<Layout, Vec<RowError>> {
-    let (index, matches) = find_header(rows).map_err(|e| vec![e])?;
-    let header = &rows[index];
-    let row = index + 1;
-    let mut errors = Vec::new();
-    let mut columns: BTreeMap<Column, (usize, String)> = BTreeMap::new();
-    for (pos, m) in matches.iter().enumerate() {
-        let Some(m) = m else { continue };
-        let raw = header[pos].trim().to_string();
-        if let Some((first, first_text)) = columns.get(&m.column) {
-            errors.push(RowError {
-                row,
-                column: raw,
-                reason: format!("与第{}列“{first_text}”重复", first + 1),
-            });
-            continue;
-        }
-        if let Some(reason) = header_problem(m, &raw, ctx) {
-            errors.push(RowError {
-                row,
-                column: raw.clone(),
-                reason,
-            });
-        }
-        columns.insert(m.column, (pos, raw));
-    }
-    for column in Column::ALL {
-        if !columns.contains_key(&column) {
-            errors.push(RowError {
-                row,
-                column: column.title().to_string(),
-                reason: "表头中缺少此列".into(),
-            });
-        }
-    }
-    if errors.is_empty() {
-        Ok(Layout { row, columns })
-    } else {
-        Err(errors)
-    }
+    tabular::layout(rows, &header)
 }
 
 /// Parses an uploaded table (rows of cells as strings, row 0 = spreadsheet row 1): all rows
@@ -996,19 +864,13 @@ pub fn parse_table(
     let mut parsed = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut data_rows = 0usize;
-    for (index, cells_in) in rows.iter().enumerate().skip(layout.row) {
-        let row_number = index + 1;
+    for (row_number, cells_in) in layout.data_rows(rows) {
         let mut cells = RosterCells::default();
-        for (&column, (pos, _)) in &layout.columns {
-            if let Some(value) = cells_in.get(*pos) {
-                cells.set(column, value.as_str());
-            }
-        }
-        if cells.is_blank() {
-            continue;
+        for &column in layout.columns.keys() {
+            cells.set(column, layout.cell(cells_in, column));
         }
         data_rows += 1;
-        let header_text = |column: Column| layout.columns[&column].1.clone();
+        let header_text = |column: Column| layout.header_text(column, column.title());
         let uscc = match validate_row(&cells, ctx) {
             Ok(row) => {
                 let uscc = row.uscc.clone();
@@ -1037,26 +899,8 @@ pub fn parse_table(
             }
         }
     }
-    if data_rows == 0 {
-        errors.push(RowError {
-            row: layout.row,
-            column: String::new(),
-            reason: "表中没有企业数据：请在表头下方逐行填写入驻企业".into(),
-        });
-    }
-    if errors.is_empty() {
-        return Ok(parsed);
-    }
-    if errors.len() > MAX_ERRORS {
-        let rest = errors.len() - MAX_ERRORS;
-        errors.truncate(MAX_ERRORS);
-        errors.push(RowError {
-            row: 0,
-            column: String::new(),
-            reason: format!("…另有 {rest} 处错误"),
-        });
-    }
-    Err(errors)
+    let no_data = "表中没有企业数据：请在表头下方逐行填写入驻企业";
+    tabular::outcome(parsed, errors, data_rows, layout.row, no_data)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1151,6 +995,7 @@ pub fn diff(old: &[RosterRow], new: &[RosterRow]) -> RosterDiff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::uscc::Uscc;
 
     fn ctx() -> RosterContext {
         RosterContext::new(Currency::Usd, 2026)

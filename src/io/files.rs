@@ -2,8 +2,8 @@
 //! transaction, within each user's upload limits.
 use crate::db::documents;
 use crate::error::{AppError, AppResult};
+use crate::io::storage::{FileKind, FileStore};
 use crate::state::AppState;
-use crate::storage::{FileKind, FileStore};
 
 #[derive(Debug)]
 pub struct UploadedFile {

@@ -1,6 +1,11 @@
-//! Files in and out: printable documents, and the parsing of uploads off the request threads.
+//! Files in and out: the file store, uploads kept as documents, spreadsheets read and written,
+//! printable PDFs, and the parsing of uploads off the request threads.
+pub mod expert_pool;
 pub mod files;
 pub mod pdf;
+pub mod results_xlsx;
+pub mod spreadsheet;
+pub mod storage;
 
 use crate::blocking::{SlotError, Slots};
 use crate::error::{AppError, AppResult};

@@ -98,7 +98,7 @@ pub(crate) async fn register_xlsx(
     let bytes = book.save_to_buffer().map_err(xlsx)?;
     Ok(super::files::attachment(
         bytes,
-        crate::storage::FileKind::Xlsx,
+        crate::io::storage::FileKind::Xlsx,
         "认定名录.xlsx",
     ))
 }
@@ -171,7 +171,7 @@ pub(crate) async fn certificate_pdf(
     .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("rendering a certificate")))?;
     Ok(super::files::attachment(
         bytes,
-        crate::storage::FileKind::Pdf,
+        crate::io::storage::FileKind::Pdf,
         &format!("认定证书-{}.pdf", award.number),
     ))
 }

@@ -7,7 +7,7 @@
 //! run is `PARKCERT_CRASH_ITERATIONS=100 cargo test --test it crash`). Loopback only.
 use crate::helpers::{TestApp, app_url, cluster_url, fixture};
 use crate::intake::{apply, complete_draft, hidden, id_of, open_call};
-use parkcert::storage::FileStore;
+use parkcert::io::storage::FileStore;
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

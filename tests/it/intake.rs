@@ -742,8 +742,8 @@ async fn rosters_import_from_xlsx_and_gb18030_csv_and_bad_files_import_nothing()
     let exported = operator.get(&format!("{base}/roster.xlsx")).await;
     exported.assert_status(StatusCode::OK);
     assert_eq!(
-        parkcert::storage::FileKind::sniff(&exported.bytes),
-        Some(parkcert::storage::FileKind::Xlsx)
+        parkcert::io::storage::FileKind::sniff(&exported.bytes),
+        Some(parkcert::io::storage::FileKind::Xlsx)
     );
     let template = operator.get(&format!("{base}/roster-template.xlsx")).await;
     assert!(

@@ -601,8 +601,8 @@ async fn a_park_on_the_provincial_list_is_awarded_leading_directly() {
         .await;
     pdf.assert_status(StatusCode::OK);
     assert_eq!(
-        parkcert::storage::FileKind::sniff(&pdf.bytes),
-        Some(parkcert::storage::FileKind::Pdf)
+        parkcert::io::storage::FileKind::sniff(&pdf.bytes),
+        Some(parkcert::io::storage::FileKind::Pdf)
     );
     // The park's name is in the page, as UTF-16 for the Chinese font.
     let name_hex: String = "中山火炬跨境电商产业园"

@@ -641,8 +641,8 @@ async fn the_expert_pool_imports_all_or_nothing_and_matches_jurisdictions_by_nam
     let template = bureau.get("/t/wenzhou/bureau/experts/template.xlsx").await;
     template.assert_status(StatusCode::OK);
     assert_eq!(
-        parkcert::storage::FileKind::sniff(&template.bytes),
-        Some(parkcert::storage::FileKind::Xlsx)
+        parkcert::io::storage::FileKind::sniff(&template.bytes),
+        Some(parkcert::io::storage::FileKind::Xlsx)
     );
     let header = "序号,姓名,工作单位,工作单位统一社会信用代码,专业特长,常住县（市、区）/镇街,手机,电子邮箱,职称/职务\n";
     let bad = format!(

@@ -592,7 +592,7 @@ pub async fn render_printed(
             })?;
             Ok(crate::web::files::attachment(
                 bytes,
-                crate::storage::FileKind::Pdf,
+                crate::io::storage::FileKind::Pdf,
                 &doc.file_name(),
             ))
         }

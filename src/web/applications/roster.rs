@@ -7,7 +7,7 @@ use crate::db::applications;
 use crate::db::audit;
 use crate::domain::roster::{self, RosterRow};
 use crate::error::{AppError, AppResult};
-use crate::roster_io;
+use crate::io::spreadsheet;
 use crate::state::AppState;
 use crate::web::files;
 use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
@@ -140,7 +140,7 @@ pub(crate) async fn roster_import(
     };
     let ctx_rows = roster_context(&loaded);
     let parsed = crate::io::parse_off_thread(move || {
-        roster_io::read_table(&bytes)
+        spreadsheet::read_table(&bytes)
             .map_err(|e| vec![e.to_string()])
             .and_then(|table| {
                 roster::parse_table(&table, &ctx_rows)
@@ -447,7 +447,7 @@ pub(crate) async fn roster_row_delete(
 }
 
 fn xlsx_download(bytes: Vec<u8>, filename: &str) -> Response {
-    files::attachment(bytes, crate::storage::FileKind::Xlsx, filename)
+    files::attachment(bytes, crate::io::storage::FileKind::Xlsx, filename)
 }
 
 /// The template in the call's currency and reference year, so that what the operator fills in
@@ -460,7 +460,7 @@ pub(crate) async fn roster_template(
     let loaded = load_own(&state, &user, id).await?;
     let year = format!("{}年", loaded.reference_year);
     Ok(xlsx_download(
-        roster_io::template_xlsx(
+        spreadsheet::template_xlsx(
             roster_context(&loaded).currency_label(),
             &year,
             &loaded.rules.texts,
@@ -477,7 +477,7 @@ pub(crate) async fn roster_export(
     let loaded = load_own(&state, &user, id).await?;
     let rows = roster_of(&loaded.app.roster.0);
     let year = format!("{}年", loaded.reference_year);
-    let bytes = roster_io::export_xlsx(
+    let bytes = spreadsheet::export_xlsx(
         &rows,
         roster_context(&loaded).currency_label(),
         &year,

@@ -6,14 +6,14 @@ use crate::db::calls::{self, Call};
 use crate::db::panels::{self, Member, Panel};
 use crate::domain::draw::{self, DrawResult, DrawRules, Quota};
 use crate::error::{AppError, AppResult};
-use crate::review_xlsx::{
+use crate::io::results_xlsx::{
     self, CriterionHead, ExpertSheet, ExpertSheetRow, ResultRow, ResultsSheet,
 };
+use crate::io::storage::FileKind;
 use crate::service::panels::{self as panel_ops, DrawFailure, PanelRequest};
 use crate::service::results::{ResultLine, ranked, ranked_of};
 use crate::service::review;
 use crate::state::AppState;
-use crate::storage::FileKind;
 use crate::web::calls::shanghai_minute;
 use crate::web::files;
 use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
@@ -444,7 +444,7 @@ pub(crate) async fn export(
     let tenant_id = user.tenant()?;
     let call = call_of(&state, tenant_id, call_id).await?;
     let (results, experts) = workbook_data(&state, tenant_id, &call).await?;
-    let bytes = review_xlsx::export_results(&results, &experts)
+    let bytes = results_xlsx::export_results(&results, &experts)
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok(files::attachment(
         bytes,

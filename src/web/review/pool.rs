@@ -3,11 +3,12 @@
 use crate::auth::{CurrentUser, password};
 use crate::db::experts::{self, Expert, NewExpert};
 use crate::db::{audit, jurisdictions, unique_violation, users};
+use crate::domain::expert_pool::{self, ExpertRow};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
-use crate::review_xlsx::{self, ExpertRow};
+use crate::io::expert_pool as pool_xlsx;
+use crate::io::storage::FileKind;
 use crate::state::AppState;
-use crate::storage::FileKind;
 use crate::web::bureau::{validate_login, validate_password};
 use crate::web::calls::shanghai_minute;
 use crate::web::files;
@@ -104,8 +105,8 @@ pub(crate) async fn create(
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
     let mut errors = FieldErrors::default();
-    // The same checks as an imported row (review_xlsx), keyed by this form's fields.
-    let expert = review_xlsx::parse_expert_form(
+    // The same checks as an imported row (domain::expert_pool), keyed by this form's fields.
+    let expert = expert_pool::parse_expert_form(
         &form.name,
         &form.employer,
         &form.employer_uscc,
@@ -188,8 +189,7 @@ pub(crate) async fn import(
         )
         .await;
     };
-    let parsed =
-        crate::io::parse_off_thread(move || review_xlsx::parse_expert_pool(&bytes)).await?;
+    let parsed = crate::io::parse_off_thread(move || pool_xlsx::parse_expert_pool(&bytes)).await?;
     let rows = match parsed {
         Ok(rows) => rows,
         Err(messages) => {
@@ -310,7 +310,7 @@ async fn insert_row(
 
 pub(crate) async fn template(_user: CurrentUser) -> AppResult<Response> {
     Ok(files::attachment(
-        review_xlsx::expert_pool_template(),
+        pool_xlsx::expert_pool_template(),
         FileKind::Xlsx,
         "专家库导入模板.xlsx",
     ))

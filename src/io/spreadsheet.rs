@@ -1,5 +1,6 @@
-//! Roster (附件3) files: reading an uploaded XLSX or CSV into rows of strings for
-//! [`parse_table`](crate::domain::roster::parse_table), and writing the XLSX template and export.
+//! Spreadsheets in: reading any uploaded XLSX or CSV into rows of strings (for the roster's
+//! [`parse_table`](crate::domain::roster::parse_table) and the expert pool's import); and out:
+//! the roster (附件3) template and export, and the “填写说明” sheet every template carries.
 //!
 //! Reading never panics on any input. XLSX is recognised by content (a ZIP), not by file name;
 //! everything else is read as CSV: UTF-8 (a BOM is dropped), UTF-16 with a BOM, or else GB18030
@@ -14,9 +15,7 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
-use crate::domain::roster::{
-    CBEC_TYPE_LABELS, COLUMNS, Column, RosterRow, cbec_type_label, header_row,
-};
+use crate::domain::roster::{CBEC_TYPE_LABELS, Column, RosterRow, cbec_type_label, header_row};
 use crate::domain::ruleset::CityTexts;
 use crate::domain::uscc::Uscc;
 
@@ -509,14 +508,6 @@ fn write_guide<'a>(
     currency_label: &str,
     texts: &'a CityTexts,
 ) -> Result<(), XlsxError> {
-    let bold = Format::new()
-        .set_bold()
-        .set_background_color(0xDDEBF7)
-        .set_border(FormatBorder::Thin);
-    let wrap = Format::new()
-        .set_text_wrap()
-        .set_align(FormatAlign::VerticalCenter)
-        .set_border(FormatBorder::Thin);
     let or = |text: &'a str, fallback: &'a str| if text.is_empty() { fallback } else { text };
     let example_uscc = Uscc::with_check_char(or(&texts.example_uscc, "91330302MA2H3K7L5"))
         .map(|c| c.to_string())
@@ -570,21 +561,11 @@ fn write_guide<'a>(
             or(&texts.phone_example, "13800000000"),
         ),
     ];
-    for (c, (title, width)) in ["列名", "必填", "填写要求", "示例"]
+    let rows: Vec<[&str; 4]> = headers
         .iter()
-        .zip([30.0, 6.0, 60.0, 30.0])
-        .enumerate()
-    {
-        sheet.set_column_width(c as u16, width)?;
-        sheet.write_string_with_format(0, c as u16, *title, &bold)?;
-    }
-    for (i, (header, (required, rule, example))) in headers.iter().zip(guide).enumerate() {
-        let r = i as u32 + 1;
-        sheet.write_string_with_format(r, 0, header, &wrap)?;
-        sheet.write_string_with_format(r, 1, required, &wrap)?;
-        sheet.write_string_with_format(r, 2, rule, &wrap)?;
-        sheet.write_string_with_format(r, 3, example, &wrap)?;
-    }
+        .zip(guide)
+        .map(|(header, (required, rule, example))| [header.as_str(), required, rule, example])
+        .collect();
     let notes = [
         "说明：",
         "1. 每家入驻企业填一行，包括非跨境电商企业（企业类型选“非跨境电商”）。",
@@ -593,7 +574,47 @@ fn write_guide<'a>(
         "4. 导入时整表校验：任何一处有误则整表不导入，并列出每处错误所在的行和列。",
         "5. 可保存为 .xlsx，或 CSV（UTF-8 或 GBK/GB18030 编码均可）；旧版 .xls 请先另存为 .xlsx。",
     ];
-    let first = COLUMNS.len() as u32 + 2;
+    guide_sheet(sheet, &rows, 30.0, &notes)
+}
+
+/// A template's header cells: bold, centred, shaded, framed.
+pub fn header_format() -> Format {
+    Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_background_color(0xDDEBF7)
+        .set_border(FormatBorder::Thin)
+}
+
+/// A template's “填写说明” sheet: a row per column of the template (its title, 必填, the rule,
+/// an example), then the notes below.
+pub fn guide_sheet(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    rows: &[[&str; 4]],
+    title_width: f64,
+    notes: &[&str],
+) -> Result<(), XlsxError> {
+    let header = header_format();
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter)
+        .set_border(FormatBorder::Thin);
+    for (c, (title, width)) in ["列名", "必填", "填写要求", "示例"]
+        .iter()
+        .zip([title_width, 6.0, 60.0, 30.0])
+        .enumerate()
+    {
+        sheet.set_column_width(c as u16, width)?;
+        sheet.write_string_with_format(0, c as u16, *title, &header)?;
+    }
+    for (i, cells) in rows.iter().enumerate() {
+        for (c, value) in cells.iter().enumerate() {
+            sheet.write_string_with_format(i as u32 + 1, c as u16, *value, &wrap)?;
+        }
+    }
+    let first = rows.len() as u32 + 2;
     for (i, note) in notes.iter().enumerate() {
         sheet.write_string(first + i as u32, 0, *note)?;
     }
