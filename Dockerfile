@@ -8,7 +8,7 @@ COPY migrations ./migrations
 COPY templates ./templates
 COPY static ./static
 COPY benches ./benches
-RUN cargo build --release --locked --bin parkcert
+RUN cargo build --release --locked --no-default-features --bin parkcert
 
 FROM debian:bookworm-slim
 RUN apt-get update \

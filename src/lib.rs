@@ -4,11 +4,13 @@ pub mod blocking;
 pub mod cli;
 pub mod config;
 pub mod db;
+#[cfg(feature = "dev")]
 pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod io;
 pub mod jobs;
+#[cfg(feature = "dev")]
 pub mod pgcluster;
 pub mod server;
 pub mod service;

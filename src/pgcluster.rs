@@ -61,6 +61,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use nix::sys::signal::kill;
 use nix::unistd::{Gid, Pid, Uid, User, chown};
 use rand::Rng;
@@ -1159,9 +1160,105 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
+// ---------------------------------------------------------------------------------------------
+// The server's private cluster (no DATABASE_URL): started in the configured directory, locked
+// against a second process, with the application's own login.
+
+/// What the server needs of its private cluster.
+pub struct Private {
+    pub owner_url: String,
+    pub app_url: String,
+    pub app_password: String,
+    pub cluster: Cluster,
+    pub lock: nix::fcntl::Flock<File>,
+}
+
+/// Starts (or reuses) the private cluster under `config.pg_dir` with the product's database.
+pub async fn open_private(config: &crate::config::Config) -> anyhow::Result<Private> {
+    use crate::server::DATABASE_NAME;
+    let lock = lock_data_dir(&config.pg_dir)?;
+    let dir = config.pg_dir.clone();
+    let cluster = tokio::task::spawn_blocking(move || -> anyhow::Result<Cluster> {
+        let cluster = Cluster::start(&dir)?;
+        cluster.ensure_database(DATABASE_NAME)?;
+        Ok(cluster)
+    })
+    .await??;
+    let password = app_password(&config.pg_dir)?;
+    let app_url = format!(
+        "postgres://{}:{password}@127.0.0.1:{}/{DATABASE_NAME}",
+        crate::db::scope::APP_LOGIN,
+        cluster.port()
+    );
+    Ok(Private {
+        owner_url: cluster.url(DATABASE_NAME),
+        app_url,
+        app_password: password,
+        cluster,
+        lock,
+    })
+}
+
+/// The application login's password for the private cluster, kept beside its data directory
+/// (mode 0600), made on first use.
+fn app_password(pg_dir: &std::path::Path) -> anyhow::Result<String> {
+    let path = pg_dir.with_extension("app-password");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let password = text.trim().to_string();
+        if !password.is_empty() && password.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Ok(password);
+        }
+    }
+    let password = uuid::Uuid::new_v4().simple().to_string();
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    writeln!(file, "{password}")?;
+    Ok(password)
+}
+
+fn lock_data_dir(pg_dir: &std::path::Path) -> anyhow::Result<nix::fcntl::Flock<std::fs::File>> {
+    let lock_path = pg_dir.with_extension("lock");
+    if let Some(parent) = lock_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("opening {}", lock_path.display()))?;
+    nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock).map_err(|_| {
+        anyhow::anyhow!(
+            "another parkcert process is using the database in {}; stop it first, or set DATABASE_URL",
+            pg_dir.display()
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_second_process_cannot_take_a_data_directory_in_use() {
+        let dir = std::env::temp_dir().join(format!("parkcert-lock-{}", std::process::id()));
+        let pg_dir = dir.join("pg");
+        let first = lock_data_dir(&pg_dir).unwrap();
+        let second = lock_data_dir(&pg_dir).unwrap_err();
+        assert!(
+            second.to_string().contains("another parkcert process"),
+            "{second}"
+        );
+        drop(first);
+        assert!(lock_data_dir(&pg_dir).is_ok(), "released with its holder");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 
     /// A unique scratch directory, removed on drop.
     struct Scratch(PathBuf);

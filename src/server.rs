@@ -1,6 +1,5 @@
 //! Opening the database (an existing server, or our own private cluster) and serving HTTP.
 use crate::config::Config;
-use crate::pgcluster::Cluster;
 use crate::state::AppState;
 use anyhow::Context;
 use sqlx::PgPool;
@@ -11,6 +10,40 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 pub const DATABASE_NAME: &str = "parkcert";
 
+// The private cluster is development tooling (the `dev` feature, on by default so that
+// `cargo run` needs no setup); a build without it needs DATABASE_URL.
+#[cfg(feature = "dev")]
+use crate::pgcluster::{Cluster, open_private};
+
+#[cfg(not(feature = "dev"))]
+type Cluster = std::convert::Infallible;
+
+#[cfg(not(feature = "dev"))]
+struct Private {
+    owner_url: String,
+    app_url: String,
+    app_password: String,
+    cluster: Cluster,
+    lock: nix::fcntl::Flock<std::fs::File>,
+}
+
+#[cfg(not(feature = "dev"))]
+async fn open_private(_: &Config) -> anyhow::Result<Private> {
+    anyhow::bail!(
+        "DATABASE_URL is not set, and this build has no private PostgreSQL cluster (it was built without the `dev` feature)"
+    )
+}
+
+#[cfg(not(feature = "dev"))]
+fn stop(cluster: Cluster) -> anyhow::Result<()> {
+    match cluster {}
+}
+
+#[cfg(feature = "dev")]
+fn stop(cluster: Cluster) -> anyhow::Result<()> {
+    Ok(cluster.stop()?)
+}
+
 /// The database and, when we started it, the private cluster that must be stopped at the end.
 pub struct Database {
     pub pool: PgPool,
@@ -18,54 +51,10 @@ pub struct Database {
     pub owner: PgPool,
     /// The private cluster's password for the application's login role.
     app_password: Option<String>,
-    pub cluster: Option<Cluster>,
+    cluster: Option<Cluster>,
     /// Held while we run the private cluster: a second process on the same data directory (say
     /// `parkcert user create` while the server runs) would otherwise restart it under the server.
     _lock: Option<nix::fcntl::Flock<std::fs::File>>,
-}
-
-/// The application login's password for the private cluster, kept beside its data directory
-/// (mode 0600), made on first use.
-fn app_password(pg_dir: &std::path::Path) -> anyhow::Result<String> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let path = pg_dir.with_extension("app-password");
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        let password = text.trim().to_string();
-        if !password.is_empty() && password.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Ok(password);
-        }
-    }
-    let password = uuid::Uuid::new_v4().simple().to_string();
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    writeln!(file, "{password}")?;
-    Ok(password)
-}
-
-fn lock_data_dir(pg_dir: &std::path::Path) -> anyhow::Result<nix::fcntl::Flock<std::fs::File>> {
-    let lock_path = pg_dir.with_extension("lock");
-    if let Some(parent) = lock_path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
-    }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .with_context(|| format!("opening {}", lock_path.display()))?;
-    nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock).map_err(|_| {
-        anyhow::anyhow!(
-            "another parkcert process is using the database in {}; stop it first, or set DATABASE_URL",
-            pg_dir.display()
-        )
-    })
 }
 
 impl Database {
@@ -85,26 +74,13 @@ impl Database {
                 None,
             ),
             None => {
-                let lock = lock_data_dir(&config.pg_dir)?;
-                let dir = config.pg_dir.clone();
-                let cluster = tokio::task::spawn_blocking(move || -> anyhow::Result<Cluster> {
-                    let cluster = Cluster::start(&dir)?;
-                    cluster.ensure_database(DATABASE_NAME)?;
-                    Ok(cluster)
-                })
-                .await??;
-                let password = app_password(&config.pg_dir)?;
-                let app_url = format!(
-                    "postgres://{}:{password}@127.0.0.1:{}/{DATABASE_NAME}",
-                    crate::db::scope::APP_LOGIN,
-                    cluster.port()
-                );
+                let private = open_private(config).await?;
                 (
-                    cluster.url(DATABASE_NAME),
-                    app_url,
-                    Some(password),
-                    Some(cluster),
-                    Some(lock),
+                    private.owner_url,
+                    private.app_url,
+                    Some(private.app_password),
+                    Some(private.cluster),
+                    Some(private.lock),
                 )
             }
         };
@@ -149,7 +125,7 @@ impl Database {
         self.owner.close().await;
         // The lock is released when `self` is dropped, after the cluster has stopped.
         if let Some(cluster) = self.cluster {
-            match tokio::task::spawn_blocking(move || cluster.stop()).await {
+            match tokio::task::spawn_blocking(move || stop(cluster)).await {
                 Ok(Ok(())) => tracing::info!("PostgreSQL stopped"),
                 Ok(Err(e)) => tracing::error!(error = %e, "stopping PostgreSQL"),
                 Err(e) => tracing::error!(error = %e, "stopping PostgreSQL"),
@@ -172,7 +148,7 @@ async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
         tracing::warn!(file = %file.display(), "the clock is read from a test file: never in production");
     }
     if config.demo {
-        crate::demo::seed_if_empty(&state).await?;
+        seed_demo(&state).await?;
     }
     crate::jobs::spawn(state.clone());
     let listener = tokio::net::TcpListener::bind(config.bind)
@@ -180,6 +156,7 @@ async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", config.bind))?;
     let addr = listener.local_addr()?;
     println!("\nparkcert is running at http://{addr}/");
+    #[cfg(feature = "dev")]
     if config.demo {
         crate::demo::print_accounts();
     }
@@ -191,6 +168,19 @@ async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("serving HTTP")
+}
+
+#[cfg(feature = "dev")]
+async fn seed_demo(state: &AppState) -> anyhow::Result<()> {
+    crate::demo::seed_if_empty(state).await.map(drop)
+}
+
+#[cfg(not(feature = "dev"))]
+async fn seed_demo(_: &AppState) -> anyhow::Result<()> {
+    tracing::warn!(
+        "PARKCERT_DEMO is set, but this build has no demo data (built without the `dev` feature)"
+    );
+    Ok(())
 }
 
 async fn shutdown_signal() {
@@ -210,24 +200,4 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     println!("\nShutting down…");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_second_process_cannot_take_a_data_directory_in_use() {
-        let dir = std::env::temp_dir().join(format!("parkcert-lock-{}", std::process::id()));
-        let pg_dir = dir.join("pg");
-        let first = lock_data_dir(&pg_dir).unwrap();
-        let second = lock_data_dir(&pg_dir).unwrap_err();
-        assert!(
-            second.to_string().contains("another parkcert process"),
-            "{second}"
-        );
-        drop(first);
-        assert!(lock_data_dir(&pg_dir).is_ok(), "released with its holder");
-        std::fs::remove_dir_all(dir).unwrap();
-    }
 }

@@ -31,3 +31,11 @@ pub fn unique_violation(e: &sqlx::Error) -> Option<String> {
         _ => None,
     }
 }
+
+/// Whether the database answers (the health check).
+pub async fn ping(pool: &sqlx::PgPool) -> sqlx::Result<()> {
+    sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(pool)
+        .await
+        .map(drop)
+}

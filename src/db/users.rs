@@ -115,3 +115,99 @@ pub async fn count_all(pool: &PgPool) -> sqlx::Result<i64> {
         .fetch_one(pool)
         .await
 }
+
+// ---------------------------------------------------------------------------------------------
+// A user's own account: password, two-factor secret, sessions
+
+/// A session signed in as the user (identified by the hash of its id, never the id).
+#[derive(sqlx::FromRow)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The user's live sessions, most recently used first.
+pub async fn sessions_of(pool: &PgPool, user_id: i64) -> sqlx::Result<Vec<SessionRow>> {
+    sqlx::query_as(
+        "SELECT id_hash, created_at, updated_at, expires_at FROM sessions
+         WHERE user_id = $1 AND expires_at > now() ORDER BY updated_at DESC",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn password_hash(pool: &PgPool, user_id: i64) -> sqlx::Result<String> {
+    sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn set_password_hash(
+    conn: &mut PgConnection,
+    user_id: i64,
+    hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends the user's sessions other than `keep` (an id hash); returns how many.
+pub async fn end_sessions_except(
+    conn: &mut PgConnection,
+    user_id: i64,
+    keep: &str,
+) -> sqlx::Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// Ends one of the user's own sessions (another user's id hash matches nothing).
+pub async fn end_session(
+    conn: &mut PgConnection,
+    user_id: i64,
+    id_hash: &str,
+) -> sqlx::Result<bool> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash = $2")
+            .bind(user_id)
+            .bind(id_hash)
+            .execute(conn)
+            .await?
+            .rows_affected()
+            == 1,
+    )
+}
+
+pub async fn totp_secret(pool: &PgPool, user_id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn set_totp_secret(
+    conn: &mut PgConnection,
+    user_id: i64,
+    secret: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET totp_secret = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(secret)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,8 +1,10 @@
 //! Use-cases: one function per thing a person (or the system) does, owning its transaction,
 //! its state changes and its audit entries. Web handlers, the demo seeder and the jobs call
 //! these; this layer knows nothing of HTTP.
+pub mod accounts;
 pub mod applications;
 pub mod awards;
+pub mod drafts;
 pub mod monitoring;
 pub mod panels;
 pub mod publicity;

@@ -3,8 +3,10 @@
 use super::page::{FieldErrors, PageCtx, flash, render_with};
 use crate::auth::store::id_hash;
 use crate::auth::{CurrentUser, password, totp};
-use crate::db::audit;
+use crate::db::transition::By;
+use crate::db::users;
 use crate::error::{AppError, AppResult};
+use crate::service::accounts::{self, Own};
 use crate::state::AppState;
 use crate::web::request::ClientInfo;
 use askama::Template;
@@ -13,7 +15,6 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
 /// A secret shown to the user and not yet confirmed with a code lives in the session only.
@@ -27,13 +28,7 @@ fn may_use_totp(user: &CurrentUser) -> bool {
     )
 }
 
-#[derive(sqlx::FromRow)]
-pub struct SessionRow {
-    pub id_hash: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-}
+pub use crate::db::users::SessionRow;
 
 #[derive(Template)]
 #[template(path = "account.html")]
@@ -54,14 +49,13 @@ impl AccountPage {
     }
 }
 
-async fn sessions_of(state: &AppState, user_id: i64) -> AppResult<Vec<SessionRow>> {
-    Ok(sqlx::query_as(
-        "SELECT id_hash, created_at, updated_at, expires_at FROM sessions
-         WHERE user_id = $1 AND expires_at > now() ORDER BY updated_at DESC",
-    )
-    .bind(user_id)
-    .fetch_all(&state.db)
-    .await?)
+/// The user, acting on their own account.
+fn own<'a>(user: &CurrentUser, by: &'a By) -> Own<'a> {
+    Own {
+        user_id: user.id,
+        tenant_id: user.tenant_id,
+        by,
+    }
 }
 
 async fn show(
@@ -71,14 +65,10 @@ async fn show(
     session: &Session,
     errors: FieldErrors,
 ) -> AppResult<Response> {
-    let totp_on: bool =
-        sqlx::query_scalar("SELECT totp_secret IS NOT NULL FROM users WHERE id = $1")
-            .bind(user.id)
-            .fetch_one(&state.db)
-            .await?;
+    let totp_on = users::totp_secret(&state.db, user.id).await?.is_some();
     let pending = session.get::<String>(PENDING_TOTP).await?;
     let page = AccountPage {
-        sessions: sessions_of(state, user.id).await?,
+        sessions: users::sessions_of(&state.db, user.id).await?,
         current: session.id().map(|id| id_hash(&id)).unwrap_or_default(),
         totp_allowed: may_use_totp(user),
         totp_on,
@@ -121,10 +111,7 @@ pub(crate) async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
-    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user.id)
-        .fetch_one(&state.db)
-        .await?;
+    let stored = users::password_hash(&state.db, user.id).await?;
     if !password::verify(form.current.clone(), Some(stored)).await? {
         errors.add("current", "当前密码不正确。");
     }
@@ -144,27 +131,8 @@ pub(crate) async fn change_password(
         .id()
         .map(|id| id_hash(&id))
         .ok_or(AppError::Forbidden)?;
-    let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
-        .bind(user.id)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
-    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
-        .bind(user.id)
-        .bind(&current)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    record_own(
-        &mut tx,
-        &client,
-        &user,
-        "change_password",
-        json!({ "password": "changed", "other_sessions_ended": ended }),
-    )
-    .await?;
-    tx.commit().await?;
+    let by = client.by(&user);
+    let ended = accounts::change_password(&state, &own(&user, &by), &hash, &current).await?;
     flash(
         &session,
         "success",
@@ -187,76 +155,10 @@ pub(crate) async fn end_session(
     State(state): State<AppState>,
     Form(form): Form<EndForm>,
 ) -> AppResult<Response> {
-    let mut tx = state.db.begin().await?;
-    // Only the user's own sessions: another user's id hash matches nothing.
-    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash = $2")
-        .bind(user.id)
-        .bind(&form.session)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if ended == 0 {
-        return Err(AppError::NotFound);
-    }
-    record_own(
-        &mut tx,
-        &client,
-        &user,
-        "end_session",
-        json!({ "session": &form.session[..form.session.len().min(12)] }),
-    )
-    .await?;
-    tx.commit().await?;
+    let by = client.by(&user);
+    accounts::end_session(&state, &own(&user, &by), &form.session).await?;
     flash(&session, "success", "该会话已退出登录。").await?;
     Ok(Redirect::to("/account").into_response())
-}
-
-/// An audit entry for a change users make to their own account.
-async fn record_own(
-    tx: &mut sqlx::PgConnection,
-    client: &ClientInfo,
-    user: &CurrentUser,
-    action: &str,
-    after: serde_json::Value,
-) -> AppResult<()> {
-    audit::record(
-        tx,
-        audit::Entry {
-            after: Some(after),
-            ..client.audit(user.tenant_id, Some(user.id), "user", user.id, action)
-        },
-    )
-    .await?;
-    Ok(())
-}
-
-/// Stores (or clears) the user's two-factor secret, audited; the secret itself is not logged.
-async fn set_totp(
-    state: &AppState,
-    user: &CurrentUser,
-    client: &ClientInfo,
-    secret: Option<&str>,
-) -> AppResult<()> {
-    let (action, value) = match secret {
-        Some(_) => ("enable_totp", "on"),
-        None => ("disable_totp", "off"),
-    };
-    let mut tx = state.db.begin().await?;
-    sqlx::query("UPDATE users SET totp_secret = $2 WHERE id = $1")
-        .bind(user.id)
-        .bind(secret)
-        .execute(&mut *tx)
-        .await?;
-    record_own(
-        &mut tx,
-        client,
-        user,
-        action,
-        json!({ "two_factor": value }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 pub(crate) async fn totp_start(user: CurrentUser, session: Session) -> AppResult<Response> {
@@ -296,7 +198,8 @@ pub(crate) async fn totp_enable(
         );
         return show(ctx, &state, &user, &session, errors).await;
     }
-    set_totp(&state, &user, &client, Some(&secret)).await?;
+    let by = client.by(&user);
+    accounts::set_totp(&state, &own(&user, &by), Some(&secret)).await?;
     session.remove::<String>(PENDING_TOTP).await?;
     flash(
         &session,
@@ -315,10 +218,7 @@ pub(crate) async fn totp_disable(
     State(state): State<AppState>,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
-    let secret: Option<String> = sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1")
-        .bind(user.id)
-        .fetch_one(&state.db)
-        .await?;
+    let secret = users::totp_secret(&state.db, user.id).await?;
     let Some(secret) = secret else {
         return Ok(Redirect::to("/account").into_response());
     };
@@ -327,7 +227,8 @@ pub(crate) async fn totp_disable(
         errors.add("off_code", "验证码不正确。");
         return show(ctx, &state, &user, &session, errors).await;
     }
-    set_totp(&state, &user, &client, None).await?;
+    let by = client.by(&user);
+    accounts::set_totp(&state, &own(&user, &by), None).await?;
     flash(&session, "success", "两步验证已关闭。").await?;
     Ok(Redirect::to("/account").into_response())
 }

@@ -4,10 +4,10 @@ use super::bureau::{validate_display_name, validate_login, validate_password};
 use super::page::{FieldErrors, PageCtx, flash, render, render_with};
 use super::request::ClientInfo;
 use crate::auth::{CurrentUser, password};
+use crate::db::jurisdictions;
 use crate::db::tenants::{self, Tenant};
-use crate::db::{audit, jurisdictions, unique_violation, users};
-use crate::domain::role::Role;
 use crate::error::AppResult;
+use crate::service::accounts::{self, TenantSetup};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -15,7 +15,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
 #[derive(Template)]
@@ -183,52 +182,25 @@ pub(crate) async fn create_tenant(
     };
 
     let hash = password::hash(form.password.clone()).await?;
-    let mut tx = state.db.begin().await?;
-    let new = tenants::NewTenant {
-        slug: &form.slug,
-        name: &form.name,
-        city: &form.city,
-        region_prefix: Some(form.region_prefix.as_str()).filter(|p| !p.is_empty()),
-    };
-    let tenant = match tenants::insert(&mut tx, &new).await {
-        Ok(t) => t,
-        Err(e) if unique_violation(&e).is_some() => {
-            errors.add("slug", "该网址标识已被使用。");
-            return reshow(ctx, form, errors);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    for (name, kind) in &list {
-        jurisdictions::insert(&mut tx, tenant.id, name, kind).await?;
-    }
-    let bureau = users::NewUser {
-        tenant_id: Some(tenant.id),
+    let setup = TenantSetup {
+        tenant: tenants::NewTenant {
+            slug: &form.slug,
+            name: &form.name,
+            city: &form.city,
+            region_prefix: Some(form.region_prefix.as_str()).filter(|p| !p.is_empty()),
+        },
+        jurisdictions: &list,
         login: &form.login,
         display_name: &form.display_name,
-        role: Role::Bureau,
-        jurisdiction_id: None,
-        organization_id: None,
         password_hash: &hash,
     };
-    let bureau_id = users::insert(&mut tx, &bureau).await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({
-                "tenant": tenant, "jurisdictions": list.iter().map(|(n, _)| n).collect::<Vec<_>>(),
-                "first_bureau_user": { "id": bureau_id, "login": form.login },
-            })),
-            ..client.audit(
-                Some(tenant.id),
-                Some(admin.id),
-                "tenant",
-                tenant.id,
-                "create",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let tenant = match accounts::create_tenant(&state, &client.by(&admin), &setup).await? {
+        Ok(tenant) => tenant,
+        Err(taken) => {
+            errors.add(taken.field, taken.message);
+            return reshow(ctx, form, errors);
+        }
+    };
     flash(
         &session,
         "success",

@@ -43,10 +43,7 @@ pub(crate) async fn tenant_home(
 }
 
 pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
-    match sqlx::query_scalar::<_, i32>("SELECT 1")
-        .fetch_one(&state.db)
-        .await
-    {
+    match crate::db::ping(&state.db).await {
         Ok(_) => (StatusCode::OK, "ok").into_response(),
         Err(e) => {
             tracing::error!(error = ?e, "health check: database unreachable");

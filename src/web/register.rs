@@ -7,18 +7,17 @@ use super::page::{FieldErrors, PageCtx, flash, render_with};
 use super::request::ClientInfo;
 use crate::auth::password;
 use crate::db::jurisdictions;
-use crate::db::organizations::{self, OrganizationFields};
-use crate::db::{audit, unique_violation, users};
+use crate::db::organizations::OrganizationFields;
 use crate::domain::role::Role;
 use crate::domain::uscc::Uscc;
 use crate::error::AppResult;
+use crate::service::accounts::{self, Registration};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
 /// The organization's profile fields, as typed.
@@ -223,54 +222,17 @@ pub(crate) async fn submit(
     };
 
     let hash = password::hash(form.password.clone()).await?;
-    let mut tx = state.db.begin().await?;
-    let org_id =
-        match organizations::insert(&mut tx, tenant.id, &form.org.fields(jurisdiction_id)).await {
-            Ok(id) => id,
-            Err(e) if unique_violation(&e).is_some() => {
-                errors.add(
-                    "uscc",
-                    "该统一社会信用代码已注册。请使用本单位已有账号登录，或联系市商务局。",
-                );
-                return page(ctx, &state, form, errors).await;
-            }
-            Err(e) => return Err(e.into()),
-        };
-    let new = users::NewUser {
-        tenant_id: Some(tenant.id),
+    let registration = Registration {
+        organization: form.org.fields(jurisdiction_id),
         login: &form.login,
         display_name: &form.display_name,
-        role: Role::Operator,
-        jurisdiction_id: None,
-        organization_id: Some(org_id),
         password_hash: &hash,
     };
-    let user_id = match users::insert(&mut tx, &new).await {
-        Ok(id) => id,
-        Err(e) if unique_violation(&e).is_some() => {
-            errors.add("login", "该账号已存在，请换一个。");
-            return page(ctx, &state, form, errors).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({
-                "uscc": form.org.uscc, "name": form.org.name, "jurisdiction_id": jurisdiction_id,
-                "operator_login": form.login,
-            })),
-            ..client.audit(
-                Some(tenant.id),
-                Some(user_id),
-                "organization",
-                org_id,
-                "register",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let by = client.before_sign_in(Role::Operator);
+    if let Err(taken) = accounts::register_operator(&state, tenant.id, &by, &registration).await? {
+        errors.add(taken.field, taken.message);
+        return page(ctx, &state, form, errors).await;
+    }
     flash(
         &session,
         "success",

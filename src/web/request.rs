@@ -56,6 +56,16 @@ impl ClientInfo {
     }
 
     /// The acting user for a workflow transition made by this request.
+    /// Someone acting before they have an account (registering): the role they register for.
+    pub fn before_sign_in(&self, actor: crate::domain::role::Role) -> By {
+        By {
+            actor: Actor::User(actor),
+            user_id: None,
+            request_id: self.request_id.clone(),
+            ip: Some(self.ip.clone()),
+        }
+    }
+
     pub fn by(&self, user: &CurrentUser) -> By {
         By {
             actor: Actor::User(user.role()),

@@ -4,16 +4,17 @@ use super::{CheckRow, Loaded, check_rows, evaluate_form, load, require_draft, ro
 use crate::auth::CurrentUser;
 use crate::db::applications::{self, FormValues, Scope};
 use crate::db::calls::{self, Audience};
-use crate::db::documents::{self, Document, Owner};
+use crate::db::documents::{self, Document};
+use crate::db::jurisdictions;
 use crate::db::organizations::{self, Organization};
-use crate::db::{audit, jurisdictions};
 use crate::domain::application_form::{self, FieldChange};
 use crate::domain::roster::RosterRow;
 use crate::error::{AppError, AppResult};
 use crate::service::applications::{self as use_case, county_term};
+use crate::service::drafts::{self, FormSave};
 use crate::state::AppState;
 use crate::web::calls::{CallView, shanghai_minute};
-use crate::web::files::{self, read_upload};
+use crate::web::files::read_upload;
 use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
 use crate::web::register::{OrgForm, jurisdiction_options};
 use crate::web::request::ClientInfo;
@@ -23,7 +24,6 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
 fn org_scope(user: &CurrentUser) -> AppResult<Scope> {
@@ -202,32 +202,8 @@ pub(crate) async fn organization_save(
         };
         return render_with(page.errors.status(), &page);
     };
-    let mut tx = state.db.begin().await?;
-    organizations::update(&mut tx, tenant_id, org.id, &form.fields(jurisdiction_id)).await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            before: Some(json!({
-                "name": org.name, "jurisdiction_id": org.jurisdiction_id, "address": org.address,
-                "legal_representative": org.legal_representative,
-                "contact_name": org.contact_name, "contact_phone": org.contact_phone,
-            })),
-            after: Some(json!({
-                "name": form.name, "jurisdiction_id": jurisdiction_id, "address": form.address,
-                "legal_representative": form.legal_representative,
-                "contact_name": form.contact_name, "contact_phone": form.contact_phone,
-            })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "organization",
-                org.id,
-                "update",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let fields = form.fields(jurisdiction_id);
+    drafts::update_organization(&state, tenant_id, &client.by(&user), &org, &fields).await?;
     flash(&session, "success", "单位信息已保存。").await?;
     Ok(Redirect::to(&user.home_url()).into_response())
 }
@@ -256,25 +232,7 @@ pub(crate) async fn apply(
     if let Some(bar) = reapply_bar(&state, tenant_id, &org.uscc, state.clock.today()).await? {
         return Err(AppError::Conflict(bar));
     }
-    let mut tx = state.db.begin().await?;
-    let id = applications::create(
-        &mut tx,
-        tenant_id,
-        call_id,
-        org_id,
-        org.jurisdiction_id,
-        user.id,
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "call_id": call_id, "organization_id": org_id })),
-            ..client.audit(Some(tenant_id), Some(user.id), "application", id, "create")
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let id = drafts::open_application(&state, tenant_id, &client.by(&user), call_id, &org).await?;
     Ok(Redirect::to(&format!("{}/form", app_url(&user, id))).into_response())
 }
 
@@ -793,19 +751,14 @@ pub(crate) async fn form_save(
         .get(application_form::keys::PARK_NAME)
         .map(|n| n.trim().chars().take(100).collect::<String>())
         .unwrap_or_default();
-    let mut tx = state.db.begin().await?;
-    let saved = applications::save_form(
-        &mut tx,
-        tenant_id,
-        id,
-        expected,
-        &park_name,
+    let save = FormSave {
+        expected_version: expected,
+        park_name: &park_name,
         jurisdiction_id,
-        &values,
-    )
-    .await?;
+        values: &values,
+    };
+    let saved = drafts::save_form(&state, tenant_id, &client.by(&user), id, &save).await?;
     if !saved {
-        tx.rollback().await?;
         // Someone saved in between. Nothing typed here is lost: the page shows it again, lists
         // what the other save changed, and carries the new lock so that saving again is a
         // deliberate overwrite.
@@ -826,21 +779,6 @@ pub(crate) async fn form_save(
         )
         .await;
     }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "lock_version": expected + 1, "fields": values.len() })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "application",
-                id,
-                "save_draft",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
     let malformed = application_form::parse(&loaded.spec, &values).errors.len();
     let message = if malformed == 0 {
         "草稿已保存。".to_string()
@@ -886,35 +824,8 @@ pub(crate) async fn document_upload(
         }
         _ => return show_page(ctx, &state, &user, loaded, errors).await,
     };
-    let mut tx = state.db.begin().await?;
-    let (doc_id, sha256) = files::keep(
-        &state,
-        &mut tx,
-        tenant_id,
-        Owner::Application(id),
-        &category,
-        &file,
-        user.id,
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({
-                "document_id": doc_id, "category": category, "filename": file.filename,
-                "sha256": sha256, "size": file.bytes.len(),
-            })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "application",
-                id,
-                "attach_document",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let by = client.by(&user);
+    drafts::attach_document(&state, tenant_id, &by, id, &category, &file).await?;
     flash(&session, "success", format!("已上传 {}。", file.filename)).await?;
     Ok(Redirect::to(&format!("{}#documents", app_url(&user, id))).into_response())
 }
@@ -929,25 +840,7 @@ pub(crate) async fn document_detach(
     let tenant_id = user.tenant()?;
     let loaded = load_own(&state, &user, id).await?;
     require_draft(&loaded)?;
-    let mut tx = state.db.begin().await?;
-    if !documents::detach(&mut tx, tenant_id, id, doc).await? {
-        return Err(AppError::NotFound);
-    }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "document_id": doc })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "application",
-                id,
-                "detach_document",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    drafts::detach_document(&state, tenant_id, &client.by(&user), id, doc).await?;
     flash(
         &session,
         "success",

@@ -3,8 +3,6 @@
 use super::operator::{app_url, load_own};
 use super::{Loaded, require_draft, roster_of};
 use crate::auth::CurrentUser;
-use crate::db::applications;
-use crate::db::audit;
 use crate::domain::roster::{self, RosterRow};
 use crate::error::{AppError, AppResult};
 use crate::io::spreadsheet;
@@ -18,7 +16,6 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
 const ROSTER_PAGE: usize = 100;
@@ -204,30 +201,8 @@ async fn save_roster(
     rows: Vec<RosterRow>,
     action: &str,
 ) -> AppResult<()> {
-    let tenant_id = user.tenant()?;
-    let value = serde_json::to_value(&rows).map_err(|e| AppError::Internal(e.into()))?;
-    let mut tx = state.db.begin().await?;
-    if !applications::save_roster(&mut tx, tenant_id, loaded.app.id, expected, &value).await? {
-        return Err(AppError::Conflict(
-            "名录已在其他页面被修改，本次操作未保存。请返回名录页面，刷新后重做。".into(),
-        ));
-    }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "rows": rows.len() })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "application",
-                loaded.app.id,
-                action,
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    let by = client.by(user);
+    crate::service::drafts::save_roster(state, loaded, &by, expected, &rows, action).await
 }
 
 /// Validates one row as typed, and refuses a USCC another row (not `except`) already has.
