@@ -39,3 +39,41 @@ pub async fn ping(pool: &sqlx::PgPool) -> sqlx::Result<()> {
         .await
         .map(drop)
 }
+
+/// A machine's state stored as its name in a TEXT column, read back as the domain's enum: a
+/// row whose state is not one of the machine's is a decoding error, never a silent string.
+macro_rules! stored_by_name {
+    ($($t:ty),+ $(,)?) => {$(
+        impl sqlx::Type<sqlx::Postgres> for $t {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <&str as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <&str as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $t {
+            fn decode(
+                value: sqlx::postgres::PgValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let name = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
+                Ok(name.parse::<$t>()?)
+            }
+        }
+
+        impl sqlx::Encode<'_, sqlx::Postgres> for $t {
+            fn encode_by_ref(
+                &self,
+                buf: &mut sqlx::postgres::PgArgumentBuffer,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<sqlx::Postgres>>::encode(self.as_str(), buf)
+            }
+        }
+    )+};
+}
+
+stored_by_name!(
+    crate::domain::workflow::PanelState,
+    crate::domain::workflow::SheetState,
+);

@@ -1,4 +1,5 @@
 //! Review panels, their members and the experts' assignments, always scoped by tenant.
+use crate::domain::workflow::{PanelState, SheetState};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::types::Json;
@@ -10,7 +11,7 @@ pub struct Panel {
     pub id: i64,
     pub call_id: i64,
     pub name: String,
-    pub state: String,
+    pub state: PanelState,
     pub seed: String,
     pub draw_input: Json<Value>,
     pub draw_result: Json<Value>,
@@ -214,7 +215,7 @@ pub async fn open_sheets_of_member(
 pub struct Assignment {
     pub id: i64,
     pub panel_id: i64,
-    pub panel_state: String,
+    pub panel_state: PanelState,
     pub expert_id: i64,
     pub expert_name: String,
     /// The expert's account, if they have one.
@@ -230,7 +231,7 @@ pub struct Assignment {
     pub opinion: Option<String>,
     pub summary: String,
     pub outlier_reason: String,
-    pub state: String,
+    pub state: SheetState,
     pub submitted_at: Option<DateTime<Utc>>,
     pub lock_version: i32,
 }

@@ -6,7 +6,7 @@ use crate::db::{audit, experts, panels};
 use crate::domain::draw::{
     self, Decline, DrawInput, DrawResult, DrawRules, PoolExpert, RosterEnterprise, ScopeApplication,
 };
-use crate::domain::workflow::SheetAction;
+use crate::domain::workflow::{PanelState, SheetAction, SheetState};
 use crate::error::{AppError, AppResult};
 use crate::service::applications::{load, roster_of};
 use crate::state::AppState;
@@ -171,7 +171,7 @@ pub async fn decline(
     let panel = panels::get(&state.db, tenant_id, panel_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if panel.state != "open" {
+    if panel.state != PanelState::Open {
         return Err(DrawFailure::App(AppError::Conflict(
             "评审组已结束，不能替补。".into(),
         )));
@@ -183,7 +183,7 @@ pub async fn decline(
     let sheets = panels::of_panel(&state.db, tenant_id, panel_id).await?;
     if sheets
         .iter()
-        .any(|s| s.expert_id == expert && s.state == "submitted" && s.conflict == "none")
+        .any(|s| s.expert_id == expert && s.state == SheetState::Submitted && s.conflict == "none")
     {
         return Err(DrawFailure::Rules(
             "该专家已提交评分，不能再登记谢绝。".into(),

@@ -5,6 +5,7 @@ use crate::db::panels::{self, Assignment};
 use crate::domain::evaluate::{Evaluation, Method};
 use crate::domain::roster::RosterRow;
 use crate::domain::vocabulary::verdict_label;
+use crate::domain::workflow::SheetState;
 use crate::error::AppResult;
 use crate::service::applications::{Loaded, roster_of};
 use crate::service::review::{evaluate_with_scores, opinions};
@@ -191,14 +192,14 @@ fn line_of(
     let app = &loaded.app;
     let sheets: Vec<Assignment> = sheets
         .into_iter()
-        .filter(|s| s.state != "withdrawn")
+        .filter(|s| s.state != SheetState::Withdrawn)
         .collect();
     let evaluation =
         latest.map(|(v, roster)| evaluate_with_scores(loaded, v, roster, attested, &sheets));
     let expected = sheets.iter().filter(|s| s.conflict != "declared").count();
     let submitted = sheets
         .iter()
-        .filter(|s| s.conflict == "none" && s.state == "submitted")
+        .filter(|s| s.conflict == "none" && s.state == SheetState::Submitted)
         .count();
     // Scores are shown to the bureau once every sheet is in: a partial mean invites nothing good.
     let complete = expected > 0 && submitted == expected;
@@ -208,7 +209,7 @@ fn line_of(
         .filter(|_| complete);
     let totals: Vec<f64> = sheets
         .iter()
-        .filter(|s| s.conflict == "none" && s.state == "submitted")
+        .filter(|s| s.conflict == "none" && s.state == SheetState::Submitted)
         .map(|s| {
             crate::domain::scoring::check_sheet(&loaded.rules, &s.scores.0, false)
                 .total()
@@ -296,7 +297,7 @@ fn line_of(
 
 /// One sheet's result for the bureau: its total, or its opinion.
 pub fn sheet_result(s: &Assignment, rules: &crate::domain::ruleset::RuleSet) -> String {
-    if s.conflict != "none" || s.state != "submitted" {
+    if s.conflict != "none" || s.state != SheetState::Submitted {
         return "—".into();
     }
     if rules.criteria.is_empty() {

@@ -50,7 +50,7 @@ pub fn evaluate_with_scores(
 
 /// A sheet that counts: submitted by an expert who declared no conflict.
 fn counts(s: &Assignment) -> bool {
-    s.state == SheetState::Submitted.as_str() && s.conflict == "none"
+    s.state == SheetState::Submitted && s.conflict == "none"
 }
 
 /// The submitted, non-conflicted sheets as the engine's `expert_scores`, keyed by the expert's

@@ -6,7 +6,7 @@ use crate::db::applications::{self, Scope};
 use crate::db::experts::{self, Expert};
 use crate::db::panels::{self, Assignment, Sheet};
 use crate::domain::scoring::{self, CheckedSheet};
-use crate::domain::workflow::ApplicationState;
+use crate::domain::workflow::{ApplicationState, SheetState};
 use crate::error::{AppError, AppResult};
 use crate::service::review::{self, SheetEntry, evaluate_with_scores};
 use crate::state::AppState;
@@ -200,7 +200,7 @@ async fn sheet_page(
         opinion,
         summary,
         version,
-        editable: assignment.state == "open" && assignment.conflict == "none",
+        editable: assignment.state == SheetState::Open && assignment.conflict == "none",
         outlier,
         assignment,
         errors,
@@ -239,7 +239,7 @@ fn criterion_rows(
 /// Whether this expert's submitted total is an outlier of the application's panel (only
 /// computed once every sheet is in, so no expert learns anything from it before).
 async fn is_outlier(state: &AppState, loaded: &Loaded, a: &Assignment) -> AppResult<bool> {
-    if a.state != "submitted" || loaded.app.state == ApplicationState::InReview.as_str() {
+    if a.state != SheetState::Submitted || loaded.app.state == ApplicationState::InReview.as_str() {
         return Ok(false);
     }
     let sheets = panels::of_application(&state.db, loaded.tenant_id, a.application_id).await?;
@@ -321,7 +321,7 @@ pub(crate) async fn save_sheet(
     if assignment.conflict != "none" {
         return Err(AppError::Conflict("请先声明是否需要回避。".into()));
     }
-    if assignment.state != "open" {
+    if assignment.state != SheetState::Open {
         return Err(AppError::Conflict(
             "评分已提交并锁定；如需修改，请联系市商务局重新开放。".into(),
         ));
