@@ -1,8 +1,8 @@
 //! Dynamic management as use-cases: what a park is monitored against and a park evaluated now
 //! (here); the filing, review and acceptance of periodic reports with the engine's
-//! re-evaluation, and reminders (`reports`); the bureau's due dates and zone targets (`settings`); re-review and its result
-//! (`re_review`); rectification orders answered and judged (`rectification`); and revocation
-//! (`revocation`).
+//! re-evaluation, and reminders (`reports`); the bureau's due dates and zone targets
+//! (`settings`); re-review and its result (`re_review`); rectification orders answered and
+//! judged (`rectification`); and revocation (`revocation`).
 mod re_review;
 mod rectification;
 mod reports;

@@ -514,16 +514,8 @@ async fn zone_page(
     render_with(page.errors.status(), &page)
 }
 
-pub(crate) async fn save_targets(
-    ctx: PageCtx,
-    user: CurrentUser,
-    client: ClientInfo,
-    session: Session,
-    State(state): State<AppState>,
-    Form(form): Form<BTreeMap<String, String>>,
-) -> AppResult<Response> {
-    let tenant_id = user.tenant()?;
-    let mut errors = FieldErrors::default();
+/// The zone's targets as typed; every problem is a message next to its field.
+fn targets_form(form: &BTreeMap<String, String>, errors: &mut FieldErrors) -> Targets {
     let field = |k: &str| {
         form.get(k)
             .map(|s| s.trim().replace([',', '，'], ""))
@@ -556,16 +548,29 @@ pub(crate) async fn save_targets(
     if basis.chars().count() > 500 {
         errors.add("basis", "不超过 500 字。");
     }
-    if !errors.is_empty() {
-        return zone_page(ctx, &state, tenant_id, Some(form), errors).await;
-    }
-    let targets = Targets {
+    Targets {
         year,
         trade,
         parks,
         enterprises,
         basis,
-    };
+    }
+}
+
+pub(crate) async fn save_targets(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let mut errors = FieldErrors::default();
+    let targets = targets_form(&form, &mut errors);
+    if !errors.is_empty() {
+        return zone_page(ctx, &state, tenant_id, Some(form), errors).await;
+    }
     service::save_zone_targets(&state, tenant_id, &client.by(&user), &targets).await?;
     flash(&session, "success", "目标已保存。").await?;
     Ok(Redirect::to(&format!("{}/monitoring/zone", user.home_url())).into_response())
