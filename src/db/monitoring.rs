@@ -1092,3 +1092,38 @@ pub async fn save_targets(
     .await?;
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Re-review rounds: which parks a call's round may take
+
+/// The calls under which some park was awarded, newest first, as (id, title).
+pub async fn calls_with_awards(pool: &PgPool, tenant_id: i64) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT DISTINCT c.id, c.title FROM calls c
+         JOIN applications a ON a.tenant_id = c.tenant_id AND a.call_id = c.id
+         JOIN awards w ON w.tenant_id = a.tenant_id AND w.application_id = a.id
+         WHERE c.tenant_id = $1 ORDER BY c.id DESC",
+    )
+    .bind(tenant_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// The awards of a call's parks that hold the title unconditionally (a park under
+/// rectification is already being re-examined).
+pub async fn awarded_parks_of_call(
+    pool: &PgPool,
+    tenant_id: i64,
+    call_id: i64,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT w.id FROM awards w
+         JOIN applications a ON a.tenant_id = w.tenant_id AND a.id = w.application_id
+         JOIN titles t ON t.tenant_id = w.tenant_id AND t.award_id = w.id
+         WHERE w.tenant_id = $1 AND a.call_id = $2 AND t.state = 'awarded'",
+    )
+    .bind(tenant_id)
+    .bind(call_id)
+    .fetch_all(pool)
+    .await
+}

@@ -4,30 +4,26 @@
 use super::county::{DecisionForm, report_view};
 use super::{Owed, Trend, owed};
 use crate::auth::CurrentUser;
-use crate::db::documents::Owner;
-use crate::db::monitoring::{self, NewReminder, NewRevocation, Report, Reports, Targets};
+use crate::db::monitoring::{self, Report, Targets};
 use crate::db::titles::{self, Park, ParkScope};
-use crate::db::transition::{self, Change};
 use crate::domain::monitoring::{
     self as domain, DueSettings, MonitoringStatus, Period, ReportKind, RevocationGround,
     SupervisionRules, revocation_grounds,
 };
 use crate::domain::role::Role;
-use crate::domain::workflow::{
-    ApplicationAction, RectificationAction, ReportAction, WorkflowRules,
-};
+use crate::domain::ruleset::RuleSet;
+use crate::domain::workflow::{ReportAction, WorkflowRules};
 use crate::error::{AppError, AppResult};
-pub use crate::service::monitoring::{apply_result, evaluate_now};
+use crate::service::monitoring::{self as service, ReReviewDecision, ReportDecision};
 use crate::state::AppState;
-use crate::web::files::{self, read_upload};
+use crate::web::files::{Upload, read_upload};
 use crate::web::page::{FieldErrors, PageCtx, flash, render_with};
 use crate::web::request::ClientInfo;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, Months, NaiveDate};
-use serde_json::json;
+use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;
 use tower_sessions::Session;
 
@@ -242,19 +238,7 @@ pub(crate) async fn save_settings(
     if !errors.is_empty() {
         return dashboard_page(ctx, &state, tenant_id, (form, errors)).await;
     }
-    let before = monitoring::settings(&state.db, tenant_id).await?;
-    let mut tx = state.db.begin().await?;
-    monitoring::save_settings(&mut tx, tenant_id, &settings).await?;
-    crate::db::audit::record(
-        &mut tx,
-        crate::db::audit::Entry {
-            before: Some(json!({ "due_quarter": before.due_quarter, "due_half": before.due_half, "grace_days": before.grace_days })),
-            after: Some(json!({ "due_quarter": settings.due_quarter, "due_half": settings.due_half, "grace_days": settings.grace_days })),
-            ..client.audit(Some(tenant_id), Some(user.id), "monitoring_settings", tenant_id, "update")
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    service::save_due_settings(&state, tenant_id, &client.by(&user), &settings).await?;
     flash(&session, "success", "报送期限已保存。").await?;
     Ok(Redirect::to(&format!("{}/monitoring", user.home_url())).into_response())
 }
@@ -274,64 +258,18 @@ pub(crate) async fn remind(
         year: field("year").parse().map_err(|_| AppError::NotFound)?,
         period: field("period").parse().map_err(|_| AppError::NotFound)?,
     };
-    let today = state.clock.today();
-    let settings = monitoring::settings(&state.db, tenant_id).await?;
-    let (award_id, jurisdiction_id, since) = if kind == ReportKind::ParkQuarter {
-        let award: i64 = field("award_id").parse().map_err(|_| AppError::NotFound)?;
-        let park = titles::get(&state.db, tenant_id, ParkScope::Bureau, award)
-            .await?
-            .filter(Park::holds_title)
-            .ok_or(AppError::NotFound)?;
-        let j = park.jurisdiction_id.ok_or(AppError::NotFound)?;
-        (Some(award), j, park.awarded_on)
+    let of = if kind == ReportKind::ParkQuarter {
+        field("award_id")
     } else {
-        let j: i64 = field("jurisdiction_id")
-            .parse()
-            .map_err(|_| AppError::NotFound)?;
-        let parks = titles::list(&state.db, tenant_id, ParkScope::Jurisdiction(j)).await?;
-        let since = parks
-            .iter()
-            .filter(|p| p.holds_title())
-            .map(|p| p.awarded_on)
-            .min()
-            .ok_or(AppError::NotFound)?;
-        (None, j, since)
+        field("jurisdiction_id")
     };
-    let filed = monitoring::reports(&state.db, tenant_id, award_id, Some(jurisdiction_id)).await?;
-    let (list, _) = owed(&settings, kind, since, today, &filed);
-    if !list.iter().any(|o| o.period == period && o.overdue) {
-        return Err(AppError::Conflict(
-            "该期报告未逾期或已报送，无需催报。".into(),
-        ));
-    }
-    let grace_until = today + Duration::days(i64::from(settings.grace_days));
-    let note = field("note");
-    let mut tx = state.db.begin().await?;
-    let id = monitoring::insert_reminder(
-        &mut tx,
-        tenant_id,
-        &NewReminder {
-            kind,
-            award_id,
-            jurisdiction_id,
-            period,
-            note,
-            grace_until,
-            sent_by: user.id,
-            sent_at: state.clock.now(),
-        },
-    )
-    .await?;
-    crate::db::audit::record(
-        &mut tx,
-        crate::db::audit::Entry {
-            after: Some(json!({ "kind": kind.as_str(), "award_id": award_id, "jurisdiction_id": jurisdiction_id,
-                                "period": period.label(kind), "grace_until": grace_until, "note": note })),
-            ..client.audit(Some(tenant_id), Some(user.id), "report_reminder", id, "remind")
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let reminding = service::Reminding {
+        kind,
+        period,
+        of: of.parse().map_err(|_| AppError::NotFound)?,
+        note: field("note"),
+    };
+    let grace_until = service::remind(&state, tenant_id, &client.by(&user), &reminding).await?;
     flash(
         &session,
         "success",
@@ -385,31 +323,13 @@ pub(crate) async fn decide(
             None => "已采纳。".to_string(),
         },
         "return" if !form.reason.trim().is_empty() => {
-            let mut tx = state.db.begin().await?;
-            transition::apply_in::<Reports>(
-                &mut tx,
-                tenant_id,
-                id,
-                ReportAction::Return,
-                &by,
-                Some(form.reason.trim()),
-                &report.route(),
-            )
-            .await?;
-            monitoring::insert_review(
-                &mut tx,
-                tenant_id,
-                &monitoring::NewReportReview {
-                    report_id: id,
-                    version: report.version_count,
-                    stage: "bureau",
-                    decision: "return",
-                    reason: form.reason.trim(),
-                    user_id: user.id,
-                },
-            )
-            .await?;
-            tx.commit().await?;
+            let returned = ReportDecision {
+                stage: "bureau",
+                action: ReportAction::Return,
+                decision: "return",
+                reason: form.reason.trim(),
+            };
+            service::decide_report(&state, tenant_id, &by, &report, &returned).await?;
             "已退回修改。".to_string()
         }
         other => {
@@ -594,16 +514,8 @@ async fn zone_page(
     render_with(page.errors.status(), &page)
 }
 
-pub(crate) async fn save_targets(
-    ctx: PageCtx,
-    user: CurrentUser,
-    client: ClientInfo,
-    session: Session,
-    State(state): State<AppState>,
-    Form(form): Form<BTreeMap<String, String>>,
-) -> AppResult<Response> {
-    let tenant_id = user.tenant()?;
-    let mut errors = FieldErrors::default();
+/// The zone's targets as typed; every problem is a message next to its field.
+fn targets_form(form: &BTreeMap<String, String>, errors: &mut FieldErrors) -> Targets {
     let field = |k: &str| {
         form.get(k)
             .map(|s| s.trim().replace([',', '，'], ""))
@@ -636,27 +548,30 @@ pub(crate) async fn save_targets(
     if basis.chars().count() > 500 {
         errors.add("basis", "不超过 500 字。");
     }
-    if !errors.is_empty() {
-        return zone_page(ctx, &state, tenant_id, Some(form), errors).await;
-    }
-    let targets = Targets {
+    Targets {
         year,
         trade,
         parks,
         enterprises,
         basis,
-    };
-    let mut tx = state.db.begin().await?;
-    monitoring::save_targets(&mut tx, tenant_id, &targets, user.id).await?;
-    crate::db::audit::record(
-        &mut tx,
-        crate::db::audit::Entry {
-            after: Some(json!({ "year": year, "trade": trade, "parks": parks, "enterprises": enterprises, "basis": targets.basis })),
-            ..client.audit(Some(tenant_id), Some(user.id), "zone_targets", tenant_id, "update")
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    }
+}
+
+pub(crate) async fn save_targets(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let mut errors = FieldErrors::default();
+    let targets = targets_form(&form, &mut errors);
+    if !errors.is_empty() {
+        return zone_page(ctx, &state, tenant_id, Some(form), errors).await;
+    }
+    service::save_zone_targets(&state, tenant_id, &client.by(&user), &targets).await?;
     flash(&session, "success", "目标已保存。").await?;
     Ok(Redirect::to(&format!("{}/monitoring/zone", user.home_url())).into_response())
 }
@@ -759,6 +674,67 @@ async fn show_park(
     render_with(page.errors.status(), &page)
 }
 
+/// The revocation form read against the park's rule set's grounds; every problem is a message
+/// next to its field (None when no ground was chosen).
+fn revocation_form<'a>(
+    upload: &'a Upload,
+    rules: &RuleSet,
+    errors: &mut FieldErrors,
+) -> Option<service::Revocation<'a>> {
+    let ground = revocation_grounds(rules)
+        .iter()
+        .find(|g| g.key == upload.field("ground"))
+        .copied();
+    if ground.is_none() {
+        errors.add("ground", "请选择撤销依据。");
+    }
+    // Revocation cannot be undone: a deliberate second act, not one click.
+    if upload.field("confirm") != "on" {
+        errors.add("confirm", "请勾选确认：撤销称号后不可恢复。");
+    }
+    let reason = upload.field("reason").trim();
+    if !(10..=5000).contains(&reason.chars().count()) {
+        errors.add("reason", "请写明撤销的事实和理由（10–5000字）。");
+    }
+    if upload.file.is_none() && errors.get("evidence").is_none() {
+        errors.add("evidence", "请上传证据材料（如处罚决定书、失信名单截图）。");
+    }
+    let funds = upload.field("funds").trim().replace([',', '，'], "");
+    let funds = if ground.is_some_and(|g| g.recovers_funds) {
+        match funds.parse::<i64>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                errors.add("funds", "请填写应收回的财政资金金额（元，正整数）。");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    Some(service::Revocation {
+        ground: ground?,
+        reason,
+        funds,
+        evidence: upload.files().collect(),
+    })
+}
+
+/// What a revocation's bar means for the operator, as the flash after it says.
+fn bar_words(revoked: &service::Revoked) -> String {
+    let mut bar = revoked
+        .barred_until
+        .map(|d| format!("该运营主体{}。", crate::domain::monitoring::bar_words(d)))
+        .unwrap_or_default();
+    if !revoked.pending.is_empty() {
+        bar.push_str(&format!(
+            "该运营主体尚有 {} 个申报在办理中（{}），不得认定，请逐一处理。",
+            revoked.pending.len(),
+            revoked.pending.join("、")
+        ));
+    }
+    bar
+}
+
 /// 撤销称号: immediate, with the ground's article, reasons and evidence; the bar on reapplying
 /// and the funds to recover follow from the ground.
 pub(crate) async fn revoke(
@@ -783,104 +759,14 @@ pub(crate) async fn revoke(
         &mut errors,
     )
     .await?;
-    let ground = revocation_grounds(&rules)
-        .iter()
-        .find(|g| g.key == upload.field("ground"))
-        .copied();
-    if ground.is_none() {
-        errors.add("ground", "请选择撤销依据。");
-    }
-    // Revocation cannot be undone: a deliberate second act, not one click.
-    if upload.field("confirm") != "on" {
-        errors.add("confirm", "请勾选确认：撤销称号后不可恢复。");
-    }
-    let reason = upload.field("reason").trim().to_string();
-    if !(10..=5000).contains(&reason.chars().count()) {
-        errors.add("reason", "请写明撤销的事实和理由（10–5000字）。");
-    }
-    if upload.file.is_none() && errors.get("evidence").is_none() {
-        errors.add("evidence", "请上传证据材料（如处罚决定书、失信名单截图）。");
-    }
-    let funds = upload.field("funds").trim().replace([',', '，'], "");
-    let funds = if ground.is_some_and(|g| g.recovers_funds) {
-        match funds.parse::<i64>() {
-            Ok(n) if n > 0 => Some(n),
-            _ => {
-                errors.add("funds", "请填写应收回的财政资金金额（元，正整数）。");
-                None
-            }
-        }
-    } else {
-        None
-    };
-    let (Some(ground), true) = (ground, errors.is_empty()) else {
+    let revocation = revocation_form(&upload, &rules, &mut errors);
+    let (Some(revocation), true) = (revocation, errors.is_empty()) else {
         let form = upload.fields.clone();
         return show_park(ctx, &state, tenant_id, award, Some(form), errors).await;
     };
-    let today = state.clock.today();
-    let barred_until = ground
-        .bar_years
-        .and_then(|y| today.checked_add_months(Months::new(12 * y)))
-        .and_then(|d| d.pred_opt());
     let by = client.by(&user);
-    let mut tx = state.db.begin().await?;
-    let note = format!("{today} 撤销称号：{}（{}）", ground.label, ground.article);
-    titles::transition(
-        &mut tx,
-        tenant_id,
-        award,
-        ApplicationAction::Revoke,
-        &by,
-        Some(&format!("{}：{reason}", ground.label)),
-        &WorkflowRules::for_rule_set(&rules),
-    )
-    .await?;
-    monitoring::insert_revocation(
-        &mut tx,
-        tenant_id,
-        &NewRevocation {
-            award_id: award,
-            ground: ground.key,
-            article: ground.article,
-            reason: &reason,
-            uscc: &park.uscc,
-            revoked_on: today,
-            barred_until,
-            funds_to_recover: funds,
-            revoked_by: user.id,
-        },
-    )
-    .await?;
-    for file in upload.files() {
-        files::keep(
-            &state,
-            &mut tx,
-            tenant_id,
-            Owner::Award(award),
-            "revocation_evidence",
-            file,
-            user.id,
-        )
-        .await?;
-    }
-    super::note_title(&mut tx, tenant_id, award, &note, today).await?;
-    tx.commit().await?;
-    let mut bar = barred_until
-        .map(|d| format!("该运营主体{}。", crate::domain::monitoring::bar_words(d)))
-        .unwrap_or_default();
-    if barred_until.is_some() {
-        let pending =
-            crate::db::applications::in_progress_of_operator(&state.db, tenant_id, &park.uscc)
-                .await?;
-        if !pending.is_empty() {
-            let names: Vec<String> = pending.into_iter().map(|(_, name)| name).collect();
-            bar.push_str(&format!(
-                "该运营主体尚有 {} 个申报在办理中（{}），不得认定，请逐一处理。",
-                names.len(),
-                names.join("、")
-            ));
-        }
-    }
+    let revoked = service::revoke(&state, tenant_id, &by, &park, &rules, &revocation).await?;
+    let bar = bar_words(&revoked);
     flash(
         &session,
         "success",
@@ -935,15 +821,7 @@ async fn re_reviews_page(
         .into_iter()
         .filter(|p| p.state == "awarded")
         .collect();
-    let calls: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT DISTINCT c.id, c.title FROM calls c
-         JOIN applications a ON a.tenant_id = c.tenant_id AND a.call_id = c.id
-         JOIN awards w ON w.tenant_id = a.tenant_id AND w.application_id = a.id
-         WHERE c.tenant_id = $1 ORDER BY c.id DESC",
-    )
-    .bind(tenant_id)
-    .fetch_all(&state.db)
-    .await?;
+    let calls = monitoring::calls_with_awards(&state.db, tenant_id).await?;
     let page = ReReviewsPage {
         texts: super::tenant_texts(state, tenant_id).await?,
         ctx,
@@ -960,19 +838,43 @@ async fn re_reviews_page(
     render_with(page.errors.status(), &page)
 }
 
-/// The parks of a call that hold the title unconditionally (a park under rectification is
-/// already being re-examined).
-async fn call_parks(state: &AppState, tenant_id: i64, call: i64) -> AppResult<Vec<i64>> {
-    Ok(sqlx::query_scalar(
-        "SELECT w.id FROM awards w
-         JOIN applications a ON a.tenant_id = w.tenant_id AND a.id = w.application_id
-         JOIN titles t ON t.tenant_id = w.tenant_id AND t.award_id = w.id
-         WHERE w.tenant_id = $1 AND a.call_id = $2 AND t.state = 'awarded'",
-    )
-    .bind(tenant_id)
-    .bind(call)
-    .fetch_all(&state.db)
-    .await?)
+/// The form's fields, and the parks ticked (`award`, repeated).
+fn split_choices(pairs: Vec<(String, String)>) -> (BTreeMap<String, String>, Vec<i64>) {
+    let mut form = BTreeMap::new();
+    let mut chosen = Vec::new();
+    for (k, v) in pairs {
+        if k == "award" {
+            if let Ok(id) = v.parse() {
+                chosen.push(id);
+            }
+        } else {
+            form.insert(k, v);
+        }
+    }
+    (form, chosen)
+}
+
+/// The parks a round takes: those ticked and, with a call, all of that call's that hold the
+/// title unconditionally (`chosen` becomes their ids, sorted); any other is not found.
+async fn chosen_parks(
+    state: &AppState,
+    tenant_id: i64,
+    call: Option<i64>,
+    chosen: &mut Vec<i64>,
+) -> AppResult<Vec<Park>> {
+    if let Some(call) = call {
+        chosen.extend(monitoring::awarded_parks_of_call(&state.db, tenant_id, call).await?);
+    }
+    chosen.sort_unstable();
+    chosen.dedup();
+    let mut parks = Vec::new();
+    for id in chosen.iter() {
+        match titles::get(&state.db, tenant_id, ParkScope::Bureau, *id).await? {
+            Some(p) if p.state == "awarded" => parks.push(p),
+            _ => return Err(AppError::NotFound),
+        }
+    }
+    Ok(parks)
 }
 
 pub(crate) async fn open_re_review(
@@ -984,41 +886,19 @@ pub(crate) async fn open_re_review(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
-    let mut form = BTreeMap::new();
-    let mut chosen: Vec<i64> = Vec::new();
-    for (k, v) in &pairs {
-        if k == "award" {
-            if let Ok(id) = v.parse() {
-                chosen.push(id);
-            }
-        } else {
-            form.insert(k.clone(), v.clone());
-        }
-    }
+    let (form, mut chosen) = split_choices(pairs);
     let mut errors = FieldErrors::default();
-    let title = form
-        .get("title")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
+    let text = |k: &str| {
+        form.get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    let (title, reason) = (text("title"), text("reason"));
     if !(1..=200).contains(&title.chars().count()) {
         errors.add("title", "请填写复评名称（200字以内）。");
     }
-    let reason = form
-        .get("reason")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    if let Some(call) = form.get("call").and_then(|c| c.parse::<i64>().ok()) {
-        chosen.extend(call_parks(&state, tenant_id, call).await?);
-    }
-    chosen.sort_unstable();
-    chosen.dedup();
-    let mut parks = Vec::new();
-    for id in &chosen {
-        match titles::get(&state.db, tenant_id, ParkScope::Bureau, *id).await? {
-            Some(p) if p.state == "awarded" => parks.push(p),
-            _ => return Err(AppError::NotFound),
-        }
-    }
+    let call = form.get("call").and_then(|c| c.parse::<i64>().ok());
+    let parks = chosen_parks(&state, tenant_id, call, &mut chosen).await?;
     if parks.is_empty() {
         errors.add(
             "award",
@@ -1028,33 +908,8 @@ pub(crate) async fn open_re_review(
     if !errors.is_empty() {
         return re_reviews_page(ctx, &state, tenant_id, form, chosen, errors).await;
     }
-    let mut evaluated = Vec::new();
-    for p in &parks {
-        evaluated.push((p.award_id, evaluate_now(&state, tenant_id, p).await?));
-    }
-    let mut tx = state.db.begin().await?;
-    let id = monitoring::insert_re_review(&mut tx, tenant_id, &title, &reason, user.id).await?;
-    for (award, (status, findings)) in &evaluated {
-        let findings = serde_json::to_value(findings).unwrap_or_default();
-        monitoring::insert_re_review_park(
-            &mut tx,
-            tenant_id,
-            id,
-            *award,
-            status.as_str(),
-            &findings,
-        )
-        .await?;
-    }
-    crate::db::audit::record(
-        &mut tx,
-        crate::db::audit::Entry {
-            after: Some(json!({ "title": title, "reason": reason, "parks": chosen })),
-            ..client.audit(Some(tenant_id), Some(user.id), "re_review", id, "open")
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let by = client.by(&user);
+    let id = service::open_re_review(&state, tenant_id, &by, &title, &reason, &parks).await?;
     flash(
         &session,
         "success",
@@ -1178,6 +1033,49 @@ async fn show_re_review(
     render_with(page.errors.status(), &page)
 }
 
+/// A park's re-review decision as typed: the result, the findings and (to rectify) the
+/// deadline; every problem is a message next to its field.
+fn re_review_form(
+    form: &BTreeMap<String, String>,
+    today: NaiveDate,
+    may_delist: bool,
+    errors: &mut FieldErrors,
+) -> (String, String, Option<NaiveDate>) {
+    let field = |k: &str| {
+        form.get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    let result = field("result");
+    let findings = field("findings");
+    let deadline = match result.as_str() {
+        "pass" => None,
+        "rectify" => {
+            if !(1..=5000).contains(&findings.chars().count()) {
+                errors.add("findings", "请写明需要整改的问题（5000字以内）。");
+            }
+            match field("deadline").parse::<NaiveDate>() {
+                Ok(d) if d > today => Some(d),
+                _ => {
+                    errors.add("deadline", "请填写今天以后的整改期限（如 2027-03-31）。");
+                    None
+                }
+            }
+        }
+        "delist" if may_delist => {
+            if findings.is_empty() {
+                errors.add("findings", "请写明取消资格的理由。");
+            }
+            None
+        }
+        _ => {
+            errors.add("result", "请选择复评结论。");
+            None
+        }
+    };
+    (result, findings, deadline)
+}
+
 pub(crate) async fn decide_re_review(
     ctx: PageCtx,
     user: CurrentUser,
@@ -1197,63 +1095,23 @@ pub(crate) async fn decide_re_review(
         .await?
         .ok_or(AppError::NotFound)?;
     let rules = WorkflowRules::for_rule_set(&super::rules_of(&state, tenant_id, &park).await?);
-    let field = |k: &str| {
-        form.get(k)
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default()
-    };
-    let result = field("result");
-    let findings = field("findings");
-    let today = state.clock.today();
     let mut errors = FieldErrors::default();
-    let deadline = match result.as_str() {
-        "pass" => None,
-        "rectify" => {
-            if !(1..=5000).contains(&findings.chars().count()) {
-                errors.add("findings", "请写明需要整改的问题（5000字以内）。");
-            }
-            match field("deadline").parse::<NaiveDate>() {
-                Ok(d) if d > today => Some(d),
-                _ => {
-                    errors.add("deadline", "请填写今天以后的整改期限（如 2027-03-31）。");
-                    None
-                }
-            }
-        }
-        "delist" if rules.delist_without_rectification => {
-            if findings.is_empty() {
-                errors.add("findings", "请写明取消资格的理由。");
-            }
-            None
-        }
-        _ => {
-            errors.add("result", "请选择复评结论。");
-            None
-        }
-    };
+    let may_delist = rules.delist_without_rectification;
+    let (result, findings, deadline) =
+        re_review_form(&form, state.clock.today(), may_delist, &mut errors);
     if !errors.is_empty() {
         return show_re_review(ctx, &state, tenant_id, id, pid, form, errors).await;
     }
+    let decision = ReReviewDecision {
+        round: id,
+        entry: pid,
+        result: &result,
+        findings: &findings,
+        deadline,
+    };
     let by = client.by(&user);
-    let mut tx = state.db.begin().await?;
-    if !monitoring::decide_re_review_park(&mut tx, tenant_id, pid, &result, &findings, user.id)
-        .await?
-    {
-        return Err(AppError::Conflict("该园区的复评结论已作出。".into()));
-    }
-    let message = apply_result(
-        &mut tx, tenant_id, &park, pid, &result, &findings, deadline, &by, &rules, today, user.id,
-    )
-    .await?;
-    crate::db::audit::record(
-        &mut tx,
-        crate::db::audit::Entry {
-            after: Some(json!({ "re_review": id, "award_id": park.award_id, "result": result, "findings": findings, "deadline": deadline })),
-            ..client.audit(Some(tenant_id), Some(user.id), "re_review_park", pid, "decide")
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let message =
+        service::decide_re_review(&state, tenant_id, &by, &park, &rules, &decision).await?;
     flash(&session, "success", message).await?;
     Ok(Redirect::to(&format!("{}/monitoring/re-reviews/{id}", user.home_url())).into_response())
 }
@@ -1346,48 +1204,8 @@ pub(crate) async fn verdict(
     if !errors.is_empty() {
         return show_order(ctx, &state, tenant_id, id, errors).await;
     }
-    let park = titles::get(&state.db, tenant_id, ParkScope::Bureau, order.award_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let rules = WorkflowRules::for_rule_set(&super::rules_of(&state, tenant_id, &park).await?);
     let by = client.by(&user);
-    let today = state.clock.today();
-    let mut tx = state.db.begin().await?;
-    let judged = Change {
-        action: if verdict == "accepted" {
-            RectificationAction::Pass
-        } else {
-            RectificationAction::Fail
-        },
-        by: &by,
-        reason: Some(reason).filter(|r| !r.is_empty()),
-    };
-    let details = json!({ "verdict": verdict });
-    transition::apply_recording::<monitoring::Orders>(&mut tx, tenant_id, id, judged, &(), details)
-        .await
-        .map_err(|e| e.conflict_reads("该整改通知当前没有待验收的整改报告。"))?;
-    monitoring::judge_latest_response(&mut tx, tenant_id, id, verdict, reason, user.id).await?;
-    if verdict == "accepted" {
-        titles::transition(
-            &mut tx,
-            tenant_id,
-            order.award_id,
-            ApplicationAction::AcceptRectification,
-            &by,
-            None,
-            &rules,
-        )
-        .await?;
-        super::note_title(
-            &mut tx,
-            tenant_id,
-            order.award_id,
-            &format!("{today} 整改验收通过"),
-            today,
-        )
-        .await?;
-    }
-    tx.commit().await?;
+    service::judge_rectification(&state, tenant_id, &by, &order, verdict, reason).await?;
     flash(
         &session,
         "success",

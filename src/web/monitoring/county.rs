@@ -2,13 +2,13 @@
 //! the bureau, and filing its own quarterly park dynamics and half-year work report.
 use super::{Owed, owed};
 use crate::auth::CurrentUser;
-use crate::db::monitoring::{self, Report, ReportReview, ReportVersion, Reports};
+use crate::db::monitoring::{self, Report, ReportReview, ReportVersion};
 use crate::db::titles::{self, Park, ParkScope};
-use crate::db::transition;
 use crate::domain::monitoring::{ParkReport, Period, ReportKind, SupervisionRules};
 use crate::domain::role::Role;
-use crate::domain::workflow::{ReportAction, ReportRoute};
+use crate::domain::workflow::ReportAction;
 use crate::error::{AppError, AppResult};
+use crate::service::monitoring::{self as service, ReportDecision};
 use crate::state::AppState;
 use crate::web::page::{FieldErrors, PageCtx, flash, render_with};
 use crate::web::request::ClientInfo;
@@ -17,7 +17,6 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
 fn jurisdiction(user: &CurrentUser) -> AppResult<i64> {
@@ -250,31 +249,13 @@ pub(crate) async fn decide(
         let base = ctx.home();
         return report_view(ctx, &base, &state, tenant_id, report, decisions, errors).await;
     }
-    let mut tx = state.db.begin().await?;
-    transition::apply_in::<Reports>(
-        &mut tx,
-        tenant_id,
-        id,
+    let decided = ReportDecision {
+        stage: "county",
         action,
-        &client.by(&user),
-        Some(form.reason.trim()).filter(|r| !r.is_empty()),
-        &report.route(),
-    )
-    .await?;
-    monitoring::insert_review(
-        &mut tx,
-        tenant_id,
-        &monitoring::NewReportReview {
-            report_id: id,
-            version: report.version_count,
-            stage: "county",
-            decision,
-            reason: form.reason.trim(),
-            user_id: user.id,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+        decision,
+        reason: form.reason.trim(),
+    };
+    service::decide_report(&state, tenant_id, &client.by(&user), &report, &decided).await?;
     flash(
         &session,
         "success",
@@ -396,47 +377,8 @@ pub(crate) async fn own_file(
     if !errors.is_empty() {
         return own_view(ctx, &state, &user, (kind, period), Some(form.text), errors).await;
     }
-    let data = json!({ "text": form.text.trim() });
-    let mut tx = state.db.begin().await?;
-    let filing = monitoring::Filing {
-        kind,
-        award_id: None,
-        jurisdiction_id: j,
-        period,
-    };
-    match monitoring::report_for(&mut tx, tenant_id, &filing).await? {
-        Some(id) => {
-            transition::apply_in::<Reports>(
-                &mut tx,
-                tenant_id,
-                id,
-                ReportAction::Resubmit,
-                &client.by(&user),
-                None,
-                &ReportRoute { via_county: false },
-            )
-            .await?;
-            monitoring::add_version(&mut tx, tenant_id, id, &data, user.id).await?;
-        }
-        None => {
-            let id = monitoring::insert_report(&mut tx, tenant_id, &filing, &data, user.id).await?;
-            crate::db::audit::record(
-                &mut tx,
-                crate::db::audit::Entry {
-                    after: Some(json!({ "state": "submitted", "period": period.label(kind) })),
-                    ..client.audit(
-                        Some(tenant_id),
-                        Some(user.id),
-                        "periodic_report",
-                        id,
-                        "submit",
-                    )
-                },
-            )
-            .await?;
-        }
-    }
-    tx.commit().await?;
+    let (by, text) = (client.by(&user), form.text.trim());
+    service::file_county_report(&state, tenant_id, &by, j, (kind, period), text).await?;
     flash(
         &session,
         "success",

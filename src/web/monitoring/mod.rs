@@ -6,16 +6,13 @@ pub mod operator;
 
 use crate::db::monitoring::{MonitoringRow, Report};
 use crate::db::rulesets;
-use crate::domain::monitoring::{
-    self as domain, DueSettings, MonitoringStatus, ParkReport, Period, ReportKind, SupervisionRules,
-};
+use crate::domain::monitoring::{self as domain, MonitoringStatus, ParkReport, SupervisionRules};
 use crate::domain::numbers::group_numbers;
 use crate::domain::ruleset::RuleSet;
 use crate::domain::workflow::{ReportAction, WorkflowRules};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::page::FieldErrors;
-use chrono::NaiveDate;
 
 /// The city's own texts for pages that concern the tenant rather than one park: those of its
 /// most recently adopted rule set that has them.
@@ -55,65 +52,7 @@ pub fn currency_label(rules: &RuleSet) -> &'static str {
     rules.currency.map(|c| c.label()).unwrap_or("元")
 }
 
-/// One period a report is owed for, and where it stands.
-pub struct Owed {
-    pub kind: ReportKind,
-    pub period: Period,
-    pub label: String,
-    pub due: NaiveDate,
-    pub report: Option<Report>,
-    pub overdue: bool,
-    /// The period has ended, so its report can be filed.
-    pub ended: bool,
-}
-
-impl Owed {
-    pub fn status_label(&self) -> &'static str {
-        match &self.report {
-            Some(r) => r.state_label(),
-            None if self.overdue => "逾期未报",
-            None => "待报送",
-        }
-    }
-
-    pub fn kind_str(&self) -> &'static str {
-        self.kind.as_str()
-    }
-}
-
-/// The periods a park (or a county) owes from `since` to `today`, with the reports filed for
-/// them, newest first; plus the next period falling due.
-pub fn owed(
-    settings: &DueSettings,
-    kind: ReportKind,
-    since: NaiveDate,
-    today: NaiveDate,
-    filed: &[Report],
-) -> (Vec<Owed>, Owed) {
-    let (periods, next) = settings.owed(kind, since, today);
-    let find = |p: Period| {
-        filed
-            .iter()
-            .find(|r| r.kind() == kind && r.period() == p)
-            .cloned()
-    };
-    let make = |p: Period| {
-        let report = find(p);
-        let due = settings.due_date(kind, p);
-        Owed {
-            kind,
-            period: p,
-            label: p.label(kind),
-            due,
-            overdue: due < today && report.as_ref().is_none_or(|r| !r.counts_as_filed()),
-            ended: p.last_day(kind) < today,
-            report,
-        }
-    };
-    let mut list: Vec<Owed> = periods.into_iter().map(make).collect();
-    list.reverse();
-    (list, make(next))
-}
+pub use crate::service::monitoring::{Owed, owed};
 
 /// The decisions a reviewer may take on a report now, as (form value, label): whatever the
 /// report machine allows the role, so a page never offers what would be refused.

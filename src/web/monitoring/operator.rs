@@ -2,22 +2,19 @@
 //! and its answers to rectification orders.
 use super::{Owed, owed, parse_park_report};
 use crate::auth::CurrentUser;
-use crate::db::documents::Owner;
-use crate::db::monitoring::{self, Order, Report, ReportVersion, Reports};
+use crate::db::monitoring::{self, Order, Report, ReportVersion};
 use crate::db::titles::{self, Park, ParkScope};
-use crate::db::transition::{self, Change};
 use crate::domain::monitoring::{ParkReport, Period, ReportKind};
-use crate::domain::workflow::{RectificationAction, ReportAction};
 use crate::error::{AppError, AppResult};
+use crate::service::monitoring as service;
 use crate::state::AppState;
-use crate::web::files::{self, read_upload};
+use crate::web::files::read_upload;
 use crate::web::page::{FieldErrors, PageCtx, flash, render_with};
 use crate::web::request::ClientInfo;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde_json::json;
 use std::collections::BTreeMap;
 use tower_sessions::Session;
 
@@ -263,11 +260,7 @@ impl ReportPage {
 
 /// A quarter the park may report: ended, after the award, while the title is held.
 fn fileable(park: &Park, period: Period, today: chrono::NaiveDate) -> bool {
-    let kind = ReportKind::ParkQuarter;
-    period.is_valid(kind)
-        && park.holds_title()
-        && period.last_day(kind) < today
-        && period.last_day(kind) > park.awarded_on
+    service::check_fileable(park, period, today).is_ok()
 }
 
 async fn report_view(
@@ -406,71 +399,21 @@ pub(crate) async fn report_file(
     let tenant_id = user.tenant()?;
     let period = Period { year, period };
     let park = own_park(&state, &user, award).await?;
-    if !fileable(&park, period, state.clock.today()) {
-        return Err(AppError::Conflict(
-            "该季度尚未结束、早于认定日期，或园区已不再持有称号，不能报送。".into(),
-        ));
-    }
+    service::check_fileable(&park, period, state.clock.today())?;
     let rules = super::rules_of(&state, tenant_id, &park).await?;
     let mut errors = FieldErrors::default();
     let report = parse_park_report(&form, rules.id == "zhongshan-2022", &mut errors);
     if !errors.is_empty() {
         return report_view(ctx, &state, &user, award, period, Some(form), errors).await;
     }
-    let data = serde_json::to_value(&report).unwrap_or_default();
-    let jurisdiction = park.jurisdiction_id.ok_or(AppError::Conflict(
-        "园区未登记所属县（市、区），请联系市商务局。".into(),
-    ))?;
-    let mut tx = state.db.begin().await?;
-    let kind = ReportKind::ParkQuarter;
-    let filing = monitoring::Filing {
-        kind,
-        award_id: Some(award),
-        jurisdiction_id: jurisdiction,
-        period,
-    };
-    let existing = monitoring::report_for(&mut tx, tenant_id, &filing).await?;
-    let by = client.by(&user);
-    match existing {
-        // A returned report gets its next version; the machine refuses any other state.
-        Some(id) => {
-            transition::apply_in::<Reports>(
-                &mut tx,
-                tenant_id,
-                id,
-                ReportAction::Resubmit,
-                &by,
-                None,
-                &crate::domain::workflow::ReportRoute { via_county: true },
-            )
-            .await?;
-            monitoring::add_version(&mut tx, tenant_id, id, &data, user.id).await?;
-        }
-        None => {
-            let id = monitoring::insert_report(&mut tx, tenant_id, &filing, &data, user.id).await?;
-            crate::db::audit::record(
-                &mut tx,
-                crate::db::audit::Entry {
-                    after: Some(
-                        json!({ "state": "submitted", "period": period.label(kind), "data": data }),
-                    ),
-                    ..client.audit(
-                        Some(tenant_id),
-                        Some(user.id),
-                        "periodic_report",
-                        id,
-                        "submit",
-                    )
-                },
-            )
-            .await?;
-        }
-    }
-    tx.commit().await?;
+    service::file_park_report(&state, tenant_id, &client.by(&user), &park, period, &report).await?;
     flash(
         &session,
         "success",
-        format!("{}数据报告已报送属地商务主管部门审核。", period.label(kind)),
+        format!(
+            "{}数据报告已报送属地商务主管部门审核。",
+            period.label(ReportKind::ParkQuarter)
+        ),
     )
     .await?;
     Ok(Redirect::to(&format!(
@@ -520,41 +463,8 @@ pub(crate) async fn rectification_respond(
     if !errors.is_empty() {
         return show_park(ctx, &state, &user, award, errors).await;
     }
-    let by = client.by(&user);
-    let mut tx = state.db.begin().await?;
-    let mut docs = Vec::new();
-    for file in upload.files() {
-        let (id, _) = files::keep(
-            &state,
-            &mut tx,
-            tenant_id,
-            Owner::Award(award),
-            "rectification_evidence",
-            file,
-            user.id,
-        )
-        .await?;
-        docs.push((id, file.filename.clone()));
-    }
-    let number =
-        monitoring::insert_response(&mut tx, tenant_id, order_id, &text, &docs, user.id).await?;
-    let respond = Change {
-        action: RectificationAction::Respond,
-        by: &by,
-        reason: None,
-    };
-    let details = json!({ "response": number, "documents": docs });
-    transition::apply_recording::<monitoring::Orders>(
-        &mut tx,
-        tenant_id,
-        order_id,
-        respond,
-        &(),
-        details,
-    )
-    .await
-    .map_err(|e| e.conflict_reads("该整改通知的状态已变化，请刷新页面。"))?;
-    tx.commit().await?;
+    let (by, evidence): (_, Vec<_>) = (client.by(&user), upload.files().collect());
+    service::respond_to_order(&state, tenant_id, &by, &order, &text, &evidence).await?;
     flash(&session, "success", "整改报告已提交，等待市商务局验收。").await?;
     Ok(Redirect::to(&format!("{}/parks/{award}", user.home_url())).into_response())
 }
