@@ -19,7 +19,7 @@ use crate::domain::workflow::{
 use crate::io::files::{self, UploadedFile};
 use crate::io::storage::FileKind;
 use crate::service::applications::load;
-use crate::service::monitoring::{apply_result, evaluate_now};
+use crate::service::monitoring::evaluate_now;
 use crate::state::AppState;
 use anyhow::Context;
 use chrono::{Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
@@ -837,33 +837,23 @@ async fn decide(
     let rules = WorkflowRules::for_rule_set(
         &crate::db::rulesets::of_version(&state.db, c.tenant.id, park.rule_set_version_id).await?,
     );
-    let today = state.clock.today();
-    let mut tx = state.db.begin().await?;
-    db::decide_re_review_park(
-        &mut tx,
-        c.tenant.id,
-        entry.id,
-        result,
-        findings,
-        c.bureau.id,
-    )
-    .await?;
-    apply_result(
-        &mut tx,
-        c.tenant.id,
-        &park,
-        entry.id,
+    let decision = crate::service::monitoring::ReReviewDecision {
+        round,
+        entry: entry.id,
         result,
         findings,
         deadline,
+    };
+    crate::service::monitoring::decide_re_review(
+        state,
+        c.tenant.id,
         &c.bureau.by,
+        &park,
         &rules,
-        today,
-        c.bureau.id,
+        &decision,
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    tx.commit().await?;
     Ok(())
 }
 
