@@ -3,6 +3,7 @@
 //! these; this layer knows nothing of HTTP.
 pub mod applications;
 pub mod awards;
+pub mod calls;
 pub mod monitoring;
 pub mod panels;
 pub mod publicity;
