@@ -5,6 +5,7 @@ pub mod applications;
 pub mod awards;
 pub mod calls;
 pub mod monitoring;
+pub mod objections;
 pub mod panels;
 pub mod publicity;
 pub mod results;
