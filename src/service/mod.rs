@@ -4,9 +4,11 @@
 pub mod applications;
 pub mod awards;
 pub mod calls;
+pub mod jurisdictions;
 pub mod monitoring;
 pub mod objections;
 pub mod panels;
 pub mod publicity;
 pub mod results;
 pub mod review;
+pub mod users;
