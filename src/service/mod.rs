@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod awards;
 pub mod calls;
+pub mod experts;
 pub mod jurisdictions;
 pub mod monitoring;
 pub mod objections;
