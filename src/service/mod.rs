@@ -12,4 +12,5 @@ pub mod panels;
 pub mod publicity;
 pub mod results;
 pub mod review;
+pub mod rulesets;
 pub mod users;
