@@ -3,6 +3,7 @@
 //! these; this layer knows nothing of HTTP.
 pub mod applications;
 pub mod awards;
+pub mod calendar;
 pub mod calls;
 pub mod experts;
 pub mod jurisdictions;
