@@ -204,3 +204,25 @@ pub async fn standing(
     .fetch_one(pool)
     .await
 }
+
+/// Who may investigate an objection about `application_id`: the tenant's active bureau staff
+/// and experts with accounts, except an expert who scored the park. (id, name, role), bureau
+/// first.
+pub async fn investigators(
+    pool: &PgPool,
+    tenant_id: i64,
+    application_id: i64,
+) -> sqlx::Result<Vec<(i64, String, String)>> {
+    sqlx::query_as(
+        "SELECT u.id, u.display_name, u.role FROM users u
+         WHERE u.tenant_id = $1 AND u.active AND u.role IN ('bureau', 'expert')
+           AND NOT EXISTS (SELECT 1 FROM assignments s JOIN experts e ON e.tenant_id = s.tenant_id AND e.id = s.expert_id
+                           WHERE s.tenant_id = u.tenant_id AND e.user_id = u.id AND s.application_id = $2
+                             AND s.conflict = 'none' AND s.state = 'submitted')
+         ORDER BY u.role, u.id",
+    )
+    .bind(tenant_id)
+    .bind(application_id)
+    .fetch_all(pool)
+    .await
+}

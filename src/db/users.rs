@@ -211,3 +211,27 @@ pub async fn set_totp_secret(
         .await?;
     Ok(())
 }
+
+/// Deactivates a user of the tenant; returns their login, None when there is no such user.
+pub async fn deactivate(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "UPDATE users SET active = FALSE WHERE tenant_id = $1 AND id = $2 RETURNING login",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Ends every session of a user (signs them out everywhere).
+pub async fn end_sessions(conn: &mut PgConnection, user_id: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await
+        .map(|_| ())
+}

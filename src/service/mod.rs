@@ -4,9 +4,16 @@
 pub mod accounts;
 pub mod applications;
 pub mod awards;
+pub mod calendar;
+pub mod calls;
 pub mod drafts;
+pub mod experts;
+pub mod jurisdictions;
 pub mod monitoring;
+pub mod objections;
 pub mod panels;
 pub mod publicity;
 pub mod results;
 pub mod review;
+pub mod rulesets;
+pub mod users;

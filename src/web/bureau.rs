@@ -2,12 +2,14 @@
 //! signed-in user's tenant.
 use super::page::{FieldErrors, PageCtx, flash, render, render_with};
 use super::request::ClientInfo;
-use crate::auth::{CurrentUser, password};
+use crate::auth::CurrentUser;
 use crate::db::jurisdictions::{self, Jurisdiction};
 use crate::db::users::{self, UserRow};
-use crate::db::{applications, audit, calendar, calls, tenants, todo, unique_violation};
+use crate::db::{applications, calendar, calls, tenants, todo};
 use crate::domain::role::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::service;
+use crate::service::users::NewAccount;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -15,7 +17,6 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
 #[derive(Template)]
@@ -301,37 +302,21 @@ pub(crate) async fn user_create(
         return users_page(ctx, &state, tenant_id, form, errors).await;
     };
 
-    let hash = password::hash(form.password.clone()).await?;
-    let mut tx = state.db.begin().await?;
-    let new = users::NewUser {
-        tenant_id: Some(tenant_id),
+    let account = NewAccount {
         login: &form.login,
         display_name: &form.display_name,
         role,
         jurisdiction_id,
-        organization_id: None,
-        password_hash: &hash,
+        password: &form.password,
     };
-    let id = match users::insert(&mut tx, &new).await {
-        Ok(id) => id,
-        Err(e) if unique_violation(&e).is_some() => {
-            errors.add("login", "该账号已存在，请换一个。");
-            return users_page(ctx, &state, tenant_id, form, errors).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({
-                "login": form.login, "display_name": form.display_name,
-                "role": role.as_str(), "jurisdiction_id": jurisdiction_id,
-            })),
-            ..client.audit(Some(tenant_id), Some(user.id), "user", id, "create")
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let by = client.by(&user);
+    if service::users::create(&state, tenant_id, &by, &account)
+        .await?
+        .is_none()
+    {
+        errors.add("login", "该账号已存在，请换一个。");
+        return users_page(ctx, &state, tenant_id, form, errors).await;
+    }
     flash(&session, "success", format!("已创建用户 {}。", form.login)).await?;
     Ok(Redirect::to(&format!("{}/users", user.home_url())).into_response())
 }
@@ -348,30 +333,7 @@ pub(crate) async fn user_deactivate(
         flash(&session, "error", "不能停用自己的账号。").await?;
         return Ok(Redirect::to(&format!("{}/users", user.home_url())).into_response());
     }
-    let mut tx = state.db.begin().await?;
-    let login: String = sqlx::query_scalar(
-        "UPDATE users SET active = FALSE WHERE tenant_id = $1 AND id = $2 RETURNING login",
-    )
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    // A deactivated account must lose access at once, not when its sessions expire.
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            before: Some(json!({ "active": true })),
-            after: Some(json!({ "active": false })),
-            ..client.audit(Some(tenant_id), Some(user.id), "user", id, "deactivate")
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let login = service::users::deactivate(&state, tenant_id, &client.by(&user), id).await?;
     flash(&session, "success", format!("已停用用户 {login}。")).await?;
     Ok(Redirect::to(&format!("{}/users", user.home_url())).into_response())
 }
@@ -448,30 +410,13 @@ pub(crate) async fn jurisdiction_create(
     if !errors.is_empty() {
         return jurisdictions_page(ctx, &state, tenant_id, form, errors).await;
     }
-    let mut tx = state.db.begin().await?;
-    let j = match jurisdictions::insert(&mut tx, tenant_id, &form.name, &form.kind).await {
-        Ok(j) => j,
-        Err(e) if unique_violation(&e).is_some() => {
-            errors.add("name", "已有同名辖区。");
-            return jurisdictions_page(ctx, &state, tenant_id, form, errors).await;
-        }
-        Err(e) => return Err(e.into()),
+    let by = client.by(&user);
+    let created =
+        service::jurisdictions::create(&state, tenant_id, &by, &form.name, &form.kind).await?;
+    let Some(j) = created else {
+        errors.add("name", "已有同名辖区。");
+        return jurisdictions_page(ctx, &state, tenant_id, form, errors).await;
     };
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "name": j.name, "kind": j.kind })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "jurisdiction",
-                j.id,
-                "create",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
     flash(&session, "success", format!("已添加辖区 {}。", j.name)).await?;
     Ok(Redirect::to(&format!("{}/jurisdictions", user.home_url())).into_response())
 }
@@ -491,26 +436,8 @@ pub(crate) async fn jurisdiction_toggle(
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
     let active = form.active == "true";
-    let mut tx = state.db.begin().await?;
-    let j = jurisdictions::set_active(&mut tx, tenant_id, id, active)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            before: Some(json!({ "active": !active })),
-            after: Some(json!({ "active": active })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "jurisdiction",
-                j.id,
-                if active { "activate" } else { "deactivate" },
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let by = client.by(&user);
+    let j = service::jurisdictions::set_active(&state, tenant_id, &by, id, active).await?;
     let verb = if active { "启用" } else { "停用" };
     flash(&session, "success", format!("已{verb}辖区 {}。", j.name)).await?;
     Ok(Redirect::to(&format!("{}/jurisdictions", user.home_url())).into_response())

@@ -3,16 +3,16 @@
 use super::page::{FieldErrors, PageCtx, flash, render_with};
 use super::request::ClientInfo;
 use crate::auth::CurrentUser;
-use crate::db::{audit, calendar};
+use crate::db::calendar;
 use crate::domain::workdays::{Calendar, DayKind};
 use crate::error::AppResult;
+use crate::service;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
 /// One day cell of a month grid.
@@ -181,24 +181,7 @@ pub(crate) async fn import(
         Ok(_) => return page(ctx, &state, None, errors, None).await,
         Err(message) => return page(ctx, &state, None, errors, Some(message)).await,
     };
-    let years = cal.covered_years();
-    let mut tx = state.db.begin().await?;
-    calendar::import(&mut tx, &cal, &source, user.id).await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "years": years, "rows": cal.entries().count(), "source": source })),
-            ..client.audit(
-                None,
-                Some(user.id),
-                "calendar",
-                years.first().copied().unwrap_or(0),
-                "import",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let years = service::calendar::import(&state, &client.by(&user), &cal, &source).await?;
     let listed: Vec<String> = years.iter().map(|y| y.to_string()).collect();
     flash(
         &session,

@@ -3,13 +3,11 @@ use super::files;
 use super::page::{FieldErrors, PageCtx, flash, render, render_with};
 use super::request::ClientInfo;
 use crate::auth::CurrentUser;
-use crate::db::audit;
 use crate::db::calls::{self, Call, CallFields};
 use crate::db::documents::{self, Document};
 use crate::db::rulesets::{self, VersionRow};
-use crate::db::transition;
-use crate::domain::workflow::CallAction;
 use crate::error::{AppError, AppResult};
+use crate::service;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -19,7 +17,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
 pub use crate::domain::time::shanghai_minute;
@@ -291,26 +288,10 @@ pub(crate) async fn create(
         Ok(v) => v,
         Err(errors) => return form_page(ctx, &state, tenant_id, None, form, errors).await,
     };
-    let mut tx = state.db.begin().await?;
-    let id = calls::insert(&mut tx, tenant_id, &valid.fields(), user.id).await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(call_json(&valid)),
-            ..client.audit(Some(tenant_id), Some(user.id), "call", id, "create")
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let by = client.by(&user);
+    let id = service::calls::create_draft(&state, tenant_id, &by, &valid.fields()).await?;
     flash(&session, "success", "申报通知草稿已保存。").await?;
     Ok(Redirect::to(&format!("{}/calls/{id}", user.home_url())).into_response())
-}
-
-fn call_json(v: &Valid) -> serde_json::Value {
-    json!({
-        "title": v.title, "year": v.year, "rule_set_version_id": v.rule_set_version_id,
-        "opens_at": v.opens_at, "deadline": v.deadline, "description": v.description,
-    })
 }
 
 #[derive(Template)]
@@ -404,10 +385,11 @@ pub(crate) async fn update(
         }
     };
     let lock_version = form.lock_version.parse::<i32>().unwrap_or(-1);
-    let mut tx = state.db.begin().await?;
-    if !calls::update_draft(&mut tx, tenant_id, id, lock_version, &valid.fields()).await? {
+    let by = client.by(&user);
+    if !service::calls::edit_draft(&state, tenant_id, &by, &call, lock_version, &valid.fields())
+        .await?
+    {
         // Someone saved in between: show their version's state but keep every field typed here.
-        tx.rollback().await?;
         let current = calls::get(&state.db, tenant_id, id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -426,19 +408,6 @@ pub(crate) async fn update(
         )
         .await;
     }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            before: Some(json!({
-                "title": call.title, "year": call.year, "rule_set_version_id": call.rule_set_version_id,
-                "opens_at": call.opens_at, "deadline": call.deadline, "description": call.description,
-            })),
-            after: Some(call_json(&valid)),
-            ..client.audit(Some(tenant_id), Some(user.id), "call", id, "update")
-        },
-    )
-    .await?;
-    tx.commit().await?;
     flash(&session, "success", "申报通知已保存。").await?;
     Ok(Redirect::to(&format!("{}/calls/{id}", user.home_url())).into_response())
 }
@@ -499,34 +468,7 @@ pub(crate) async fn attach(
         }
         return show_page(ctx, &state, tenant_id, call, None, errors, false).await;
     };
-    let mut tx = state.db.begin().await?;
-    let (doc_id, sha256) = files::keep(
-        &state,
-        &mut tx,
-        tenant_id,
-        documents::Owner::Call(id),
-        "call_notice",
-        &file,
-        user.id,
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(
-                json!({ "document_id": doc_id, "filename": file.filename, "sha256": sha256 }),
-            ),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "call",
-                id,
-                "attach_document",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    service::calls::attach_document(&state, tenant_id, &client.by(&user), id, &file).await?;
     flash(&session, "success", format!("已上传 {}。", file.filename)).await?;
     Ok(Redirect::to(&format!("{}/calls/{id}#attachments", user.home_url())).into_response())
 }
@@ -541,24 +483,7 @@ pub(crate) async fn publish(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
-    let call = calls::get(&state.db, tenant_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if call.deadline <= state.clock.now() {
-        return Err(AppError::Conflict(
-            "截止时间已过，不能发布。请先修改截止时间。".into(),
-        ));
-    }
-    let by = client.by(&user);
-    transition::apply::<transition::Calls>(
-        &state.db,
-        tenant_id,
-        id,
-        CallAction::Publish,
-        &by,
-        None,
-    )
-    .await?;
+    service::calls::publish(&state, tenant_id, &client.by(&user), id).await?;
     flash(
         &session,
         "success",

@@ -1,29 +1,25 @@
 //! Objections (异议): anyone may object to a listed park while its publicity window is open
 //! (and only then), with real name, contact, grounds and evidence, and follows the case by its
 //! number; the bureau investigates (by someone who did not score the park) and decides.
-use super::files::{self, read_upload};
+use super::files::{Upload, read_upload};
 use super::page::{FieldErrors, PageCtx, flash, render, render_with};
 use super::request::ClientInfo;
 use crate::auth::CurrentUser;
-use crate::db::audit;
-use crate::db::documents::{self, Document, Owner};
-use crate::db::objections::{self, NewObjection, Objection};
+use crate::db::documents::{self, Document};
+use crate::db::objections::{self, Objection};
 use crate::db::publicity::{self, Entry, Notice};
-use crate::db::transition::{self, Applications, Objections};
 use crate::domain::workflow::{self, ApplicationState, ObjectionAction};
 use crate::error::{AppError, AppResult};
+use crate::service;
+use crate::service::objections::{Filer, Filing};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use rand::Rng;
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
-/// Objections one address may file per hour.
-const PER_IP_PER_HOUR: i64 = 5;
 /// Evidence files one objection may carry.
 const MAX_EVIDENCE_FILES: usize = 10;
 
@@ -91,15 +87,6 @@ pub(crate) async fn form(
     .await
 }
 
-/// Twelve characters from an alphabet without look-alikes: unguessable, easy to read aloud.
-fn case_number() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::thread_rng();
-    (0..12)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
-}
-
 #[derive(Template)]
 #[template(path = "public/objection_filed.html")]
 struct FiledPage {
@@ -117,19 +104,7 @@ pub(crate) async fn file(
     let tenant_id = ctx.tenant()?.id;
     let notice = notice_of(&state, tenant_id, id).await?;
     let now = state.clock.now();
-    if !notice.is_open_at(now) {
-        return Err(AppError::Conflict(
-            "不在公示期内，不受理异议。公示期为 ".to_string()
-                + &notice.window_label()
-                + "（北京时间）。",
-        ));
-    }
-    let hour_ago = now - chrono::Duration::hours(1);
-    if objections::count_from_ip(&state.db, &client.ip, hour_ago).await? >= PER_IP_PER_HOUR {
-        return Err(AppError::TooManyRequests(
-            "提交过于频繁，请一小时后再试。".into(),
-        ));
-    }
+    service::objections::check_may_file(&state, &notice, &client.ip, now).await?;
     let mut errors = FieldErrors::default();
     let upload = read_upload(
         multipart,
@@ -144,7 +119,38 @@ pub(crate) async fn file(
         filer_contact: upload.field("filer_contact").trim().to_string(),
         grounds: upload.field("grounds").trim().to_string(),
     };
-    let entries = publicity::entries(&state.db, tenant_id, id).await?;
+    let target = check_filing(&state, tenant_id, id, &form, &upload, &mut errors).await?;
+    let (Some(application_id), true) = (target, errors.is_empty()) else {
+        return form_page(ctx, &state, notice, form, errors).await;
+    };
+    let filing = Filing {
+        notice_id: id,
+        application_id,
+        filer_name: &form.filer_name,
+        filer_contact: &form.filer_contact,
+        grounds: &form.grounds,
+        filed_at: now,
+        evidence: upload.files().collect(),
+    };
+    let filer = Filer {
+        ip: &client.ip,
+        request_id: client.request_id.clone(),
+    };
+    let case_no = service::objections::file(&state, tenant_id, &filer, &filing).await?;
+    render(&FiledPage { ctx, case_no })
+}
+
+/// The form's checks, each a message next to its field; the park the objection is about, if
+/// it is on the notice.
+async fn check_filing(
+    state: &AppState,
+    tenant_id: i64,
+    notice_id: i64,
+    form: &FilingForm,
+    upload: &Upload,
+    errors: &mut FieldErrors,
+) -> AppResult<Option<i64>> {
+    let entries = publicity::entries(&state.db, tenant_id, notice_id).await?;
     let target = form
         .application_id
         .parse::<i64>()
@@ -179,67 +185,7 @@ pub(crate) async fn file(
     if !(10..=5000).contains(&form.grounds.chars().count()) {
         errors.add("grounds", "请写明异议的具体事实和理由（10–5000字）。");
     }
-    let (Some(target), true) = (target, errors.is_empty()) else {
-        return form_page(ctx, &state, notice, form, errors).await;
-    };
-    let case_no = case_number();
-    let new = NewObjection {
-        notice_id: id,
-        application_id: target.application_id,
-        case_no: &case_no,
-        filer_name: &form.filer_name,
-        filer_contact: &form.filer_contact,
-        grounds: &form.grounds,
-        filed_at: now,
-        filer_ip: &client.ip,
-    };
-    let mut tx = state.db.begin().await?;
-    objections::lock_filer(&mut tx, &client.ip).await?;
-    // Under the application's lock (the award takes it too), the park must still be in
-    // publicity: an objection is never filed behind an award that did not count it.
-    let locked = transition::lock_state::<Applications>(&mut tx, tenant_id, target.application_id)
-        .await?
-        .parse::<ApplicationState>()
-        .map_err(|e| AppError::Internal(e.into()))?;
-    workflow::check_objection_filing(locked).map_err(transition::refused)?;
-    let minute_ago = now - chrono::Duration::minutes(1);
-    if let Some(first) = objections::same_filed_since(&mut tx, tenant_id, &new, minute_ago).await? {
-        return render(&FiledPage {
-            ctx,
-            case_no: first,
-        });
-    }
-    if objections::count_from_ip(&mut *tx, &client.ip, hour_ago).await? >= PER_IP_PER_HOUR {
-        return Err(AppError::TooManyRequests(
-            "提交过于频繁，请一小时后再试。".into(),
-        ));
-    }
-    let objection = objections::insert(&mut tx, tenant_id, &new).await?;
-    for file in upload.files() {
-        files::keep(
-            &state,
-            &mut tx,
-            tenant_id,
-            Owner::Objection(objection),
-            "objection_evidence",
-            file,
-            None,
-        )
-        .await?;
-    }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({
-                "case_no": case_no, "application_id": target.application_id,
-                "evidence": upload.files().map(|f| f.filename.clone()).collect::<Vec<_>>(),
-            })),
-            ..client.audit(Some(tenant_id), None, "objection", objection, "file")
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    render(&FiledPage { ctx, case_no })
+    Ok(target.map(|e| e.application_id))
 }
 
 #[derive(Deserialize)]
@@ -308,18 +254,7 @@ async fn investigators(
     tenant_id: i64,
     application_id: i64,
 ) -> AppResult<Vec<(String, String)>> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT u.id, u.display_name, u.role FROM users u
-         WHERE u.tenant_id = $1 AND u.active AND u.role IN ('bureau', 'expert')
-           AND NOT EXISTS (SELECT 1 FROM assignments s JOIN experts e ON e.tenant_id = s.tenant_id AND e.id = s.expert_id
-                           WHERE s.tenant_id = u.tenant_id AND e.user_id = u.id AND s.application_id = $2
-                             AND s.conflict = 'none' AND s.state = 'submitted')
-         ORDER BY u.role, u.id",
-    )
-    .bind(tenant_id)
-    .bind(application_id)
-    .fetch_all(&state.db)
-    .await?;
+    let rows = objections::investigators(&state.db, tenant_id, application_id).await?;
     Ok(rows
         .into_iter()
         .map(|(id, name, role)| {
@@ -394,19 +329,8 @@ pub(crate) async fn investigate(
         );
         return case_page(ctx, &state, tenant_id, id, errors).await;
     };
-    let mut tx = state.db.begin().await?;
-    transition::apply_in::<Objections>(
-        &mut tx,
-        tenant_id,
-        id,
-        ObjectionAction::Investigate,
-        &client.by(&user),
-        None,
-        &(),
-    )
-    .await?;
-    objections::set_investigator(&mut tx, tenant_id, id, investigator).await?;
-    tx.commit().await?;
+    service::objections::investigate(&state, tenant_id, &client.by(&user), id, investigator)
+        .await?;
     flash(&session, "success", "已指定调查人员，案件进入调查复审。").await?;
     Ok(Redirect::to(&format!("{}/objections/{id}", user.home_url())).into_response())
 }
@@ -449,26 +373,9 @@ pub(crate) async fn decide(
     let (Some(action), true) = (action, errors.is_empty()) else {
         return case_page(ctx, &state, tenant_id, id, errors).await;
     };
-    let mut tx = state.db.begin().await?;
-    objections::record_decision(
-        &mut tx,
-        tenant_id,
-        id,
-        form.investigation.trim(),
-        form.reason.trim(),
-    )
-    .await?;
-    transition::apply_in::<Objections>(
-        &mut tx,
-        tenant_id,
-        id,
-        action,
-        &client.by(&user),
-        Some(form.reason.trim()),
-        &(),
-    )
-    .await?;
-    tx.commit().await?;
+    let (investigation, reason) = (form.investigation.trim(), form.reason.trim());
+    let by = client.by(&user);
+    service::objections::decide(&state, tenant_id, &by, id, action, investigation, reason).await?;
     flash(&session, "success", format!("已{}。", action.label())).await?;
     Ok(Redirect::to(&format!("{}/objections/{id}", user.home_url())).into_response())
 }

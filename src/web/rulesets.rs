@@ -3,17 +3,16 @@
 use super::page::{PageCtx, flash, render};
 use super::request::ClientInfo;
 use crate::auth::CurrentUser;
-use crate::db::audit;
 use crate::db::rulesets::{self, VersionRow};
 use crate::domain::ruleset::{self, Check, Rule, RuleSet};
 use crate::error::{AppError, AppResult};
+use crate::service;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
 #[derive(Template)]
@@ -54,34 +53,9 @@ pub(crate) async fn adopt(
     let tenant_id = user.tenant()?;
     let template = ruleset::builtin(&form.template)
         .ok_or_else(|| AppError::BadRequest("没有这个规则模板。".into()))?;
-    let based_on = format!("{}@{}", template.id, template.version);
-    let mut tx = state.db.begin().await?;
-    let (id, version) = rulesets::add_version(
-        &mut tx,
-        tenant_id,
-        &template,
-        &based_on,
-        "采用内置模板",
-        Some(user.id),
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(
-                json!({ "rule_set": template.id, "version": version, "based_on": based_on }),
-            ),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "rule_set_version",
-                id,
-                "adopt",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let by = client.by(&user);
+    let (id, version) =
+        service::rulesets::adopt_template(&state, tenant_id, &by, &template).await?;
     flash(
         &session,
         "success",

@@ -1,13 +1,13 @@
 //! The bureau's expert pool (专家库): list, add one, import from XLSX, open a sign-in account,
 //! deactivate, and each expert's panels served.
-use crate::auth::{CurrentUser, password};
-use crate::db::experts::{self, Expert, NewExpert};
-use crate::db::{audit, jurisdictions, unique_violation, users};
-use crate::domain::expert_pool::{self, ExpertRow};
-use crate::domain::role::Role;
+use crate::auth::CurrentUser;
+use crate::db::experts::{self, Expert};
+use crate::db::jurisdictions;
+use crate::domain::expert_pool;
 use crate::error::{AppError, AppResult};
 use crate::io::expert_pool as pool_xlsx;
 use crate::io::storage::FileKind;
+use crate::service;
 use crate::state::AppState;
 use crate::web::bureau::{validate_login, validate_password};
 use crate::web::calls::shanghai_minute;
@@ -20,7 +20,6 @@ use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde_json::json;
 use tower_sessions::Session;
 
 #[derive(Debug, Default, Deserialize)]
@@ -130,27 +129,12 @@ pub(crate) async fn create(
     let Some(expert) = expert else {
         return list_page(ctx, &state, tenant_id, form, errors, Vec::new()).await;
     };
-    let mut tx = state.db.begin().await?;
-    let id = match insert_row(&mut tx, tenant_id, &expert, jurisdiction).await {
-        Ok(id) => id,
-        Err(e) if unique_violation(&e).is_some() => {
-            errors.add("mobile", "专家库中已有该手机号码的专家。");
-            return list_page(ctx, &state, tenant_id, form, errors, Vec::new()).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({
-                "name": expert.name, "employer": expert.employer,
-                "specialties": expert.specialties,
-            })),
-            ..client.audit(Some(tenant_id), Some(user.id), "expert", id, "create")
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let by = client.by(&user);
+    let added = service::experts::add(&state, tenant_id, &by, &expert, jurisdiction).await?;
+    if added.is_none() {
+        errors.add("mobile", "专家库中已有该手机号码的专家。");
+        return list_page(ctx, &state, tenant_id, form, errors, Vec::new()).await;
+    }
     flash(
         &session,
         "success",
@@ -204,27 +188,8 @@ pub(crate) async fn import(
             .await;
         }
     };
-    let known = jurisdictions::list(&state.db, tenant_id).await?;
-    let mut messages = Vec::new();
-    let mut resolved = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        let home = match &row.home_jurisdiction {
-            Some(name) => match known.iter().find(|j| &j.name == name) {
-                Some(j) => Some(j.id),
-                None => {
-                    messages.push(format!(
-                        "第{}位专家 {}：辖区“{name}”不在本市辖区列表中",
-                        i + 1,
-                        row.name
-                    ));
-                    None
-                }
-            },
-            None => None,
-        };
-        resolved.push((row, home));
-    }
-    if !messages.is_empty() {
+    let by = client.by(&user);
+    if let Err(messages) = service::experts::import(&state, tenant_id, &by, &rows).await? {
         return list_page(
             ctx,
             &state,
@@ -235,46 +200,6 @@ pub(crate) async fn import(
         )
         .await;
     }
-    let mut tx = state.db.begin().await?;
-    for (row, home) in &resolved {
-        if let Err(e) = insert_row(&mut tx, tenant_id, row, *home).await {
-            if unique_violation(&e).is_some() {
-                messages.push(format!(
-                    "{}：手机号码 {} 已在专家库中",
-                    row.name, row.mobile
-                ));
-                continue;
-            }
-            return Err(e.into());
-        }
-    }
-    if !messages.is_empty() {
-        tx.rollback().await?;
-        return list_page(
-            ctx,
-            &state,
-            tenant_id,
-            ExpertForm::default(),
-            FieldErrors::default(),
-            messages,
-        )
-        .await;
-    }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "imported": rows.len() })),
-            ..client.audit(
-                Some(tenant_id),
-                Some(user.id),
-                "expert_pool",
-                tenant_id,
-                "import",
-            )
-        },
-    )
-    .await?;
-    tx.commit().await?;
     flash(
         &session,
         "success",
@@ -282,30 +207,6 @@ pub(crate) async fn import(
     )
     .await?;
     Ok(Redirect::to(&format!("{}/experts", user.home_url())).into_response())
-}
-
-async fn insert_row(
-    tx: &mut sqlx::PgConnection,
-    tenant_id: i64,
-    row: &ExpertRow,
-    home: Option<i64>,
-) -> sqlx::Result<i64> {
-    experts::insert(
-        tx,
-        tenant_id,
-        &NewExpert {
-            name: &row.name,
-            employer: &row.employer,
-            employer_uscc: row.employer_uscc.as_deref(),
-            specialties: &row.specialties,
-            home_jurisdiction_id: home,
-            mobile: &row.mobile,
-            email: row.email.as_deref(),
-            title: row.title.as_deref(),
-            user_id: None,
-        },
-    )
-    .await
 }
 
 pub(crate) async fn template(_user: CurrentUser) -> AppResult<Response> {
@@ -391,20 +292,8 @@ pub(crate) async fn toggle(
     Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
-    let expert = experts::get(&state.db, tenant_id, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut tx = state.db.begin().await?;
-    experts::set_active(&mut tx, tenant_id, id, !expert.active).await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "active": !expert.active })),
-            ..client.audit(Some(tenant_id), Some(user.id), "expert", id, "set_active")
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let by = client.by(&user);
+    let expert = service::experts::toggle_active(&state, tenant_id, &by, id).await?;
     let message = if expert.active {
         "已停用，今后不参加抽签。"
     } else {
@@ -446,35 +335,14 @@ pub(crate) async fn open_account(
     if !errors.is_empty() {
         return show_page(ctx, &state, tenant_id, id, errors, login).await;
     }
-    let hash = password::hash(form.password.clone()).await?;
-    let mut tx = state.db.begin().await?;
-    let new = users::NewUser {
-        tenant_id: Some(tenant_id),
-        login: &login,
-        display_name: &expert.name,
-        role: Role::Expert,
-        jurisdiction_id: None,
-        organization_id: None,
-        password_hash: &hash,
-    };
-    let user_id = match users::insert(&mut tx, &new).await {
-        Ok(id) => id,
-        Err(e) if unique_violation(&e).is_some() => {
-            errors.add("login", "该账号已存在，请换一个。");
-            return show_page(ctx, &state, tenant_id, id, errors, login).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
-    experts::link_user(&mut tx, tenant_id, id, user_id).await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            after: Some(json!({ "login": login, "user_id": user_id })),
-            ..client.audit(Some(tenant_id), Some(user.id), "expert", id, "open_account")
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let by = client.by(&user);
+    let opened =
+        service::experts::open_account(&state, tenant_id, &by, &expert, &login, &form.password)
+            .await?;
+    if opened.is_none() {
+        errors.add("login", "该账号已存在，请换一个。");
+        return show_page(ctx, &state, tenant_id, id, errors, login).await;
+    }
     flash(
         &session,
         "success",
