@@ -207,13 +207,12 @@ impl Machine for Sheets {
     fn action_str(action: SheetAction) -> &'static str {
         action.as_str()
     }
-    /// A submitted sheet is locked (its version moves, so an open editor cannot save over it);
-    /// a reopened one loses its submission time and its outlier explanation.
+    /// A submitted sheet is stamped (its content was saved, and its version moved, just
+    /// before); a reopened one loses its submission time and its outlier explanation, and its
+    /// version moves so an editor open from before cannot save over it.
     fn also_set(action: SheetAction) -> &'static str {
         match action {
-            SheetAction::Submit | SheetAction::DeclareConflict => {
-                ", submitted_at = now(), lock_version = lock_version + 1"
-            }
+            SheetAction::Submit | SheetAction::DeclareConflict => ", submitted_at = now()",
             SheetAction::Reopen => {
                 ", submitted_at = NULL, outlier_reason = '', lock_version = lock_version + 1"
             }

@@ -33,9 +33,6 @@ pub async fn award(
     comments: &str,
 ) -> AppResult<String> {
     let tenant_id = loaded.tenant_id;
-    if let Some(bar) = bar_on(state, loaded).await? {
-        return Err(AppError::Conflict(format!("{bar}。")));
-    }
     let user_id = by.user_id.ok_or(AppError::Forbidden)?;
     let awarded_on = state.clock.today();
     let mut tx = state.db.begin().await?;
@@ -45,6 +42,9 @@ pub async fn award(
     let (undecided, upheld) = objections::standing(&mut *tx, tenant_id, loaded.app.id).await?;
     workflow::check_award_precondition(undecided as usize, upheld as usize)
         .map_err(transition::refused)?;
+    if let Some(bar) = bar_on(state, loaded).await? {
+        return Err(AppError::Conflict(format!("{bar}。")));
+    }
     transition::apply_in::<Applications>(
         &mut tx,
         tenant_id,

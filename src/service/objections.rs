@@ -91,6 +91,10 @@ pub async fn file(
     };
     let mut tx = state.db.begin().await?;
     objections::lock_filer(&mut tx, filer.ip).await?;
+    let minute_ago = filing.filed_at - chrono::Duration::minutes(1);
+    if let Some(first) = objections::same_filed_since(&mut tx, tenant_id, &new, minute_ago).await? {
+        return Ok(first);
+    }
     // Under the application's lock (the award takes it too), the park must still be in
     // publicity: an objection is never filed behind an award that did not count it.
     let locked = transition::lock_state::<Applications>(&mut tx, tenant_id, new.application_id)
@@ -98,10 +102,6 @@ pub async fn file(
         .parse::<ApplicationState>()
         .map_err(|e| AppError::Internal(e.into()))?;
     workflow::check_objection_filing(locked).map_err(transition::refused)?;
-    let minute_ago = filing.filed_at - chrono::Duration::minutes(1);
-    if let Some(first) = objections::same_filed_since(&mut tx, tenant_id, &new, minute_ago).await? {
-        return Ok(first);
-    }
     let hour_ago = filing.filed_at - chrono::Duration::hours(1);
     if objections::count_from_ip(&mut *tx, filer.ip, hour_ago).await? >= PER_IP_PER_HOUR {
         return Err(too_many());

@@ -228,9 +228,6 @@ pub async fn reopen_sheet(
     let sheet = panels::get_assignment(&state.db, tenant_id, sheet_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if sheet.conflict != "none" {
-        return Err(not_submitted());
-    }
     let scope = crate::db::applications::Scope::Bureau;
     let loaded = load(state, tenant_id, scope, sheet.application_id).await?;
     let app_state = loaded.app.state.as_str();
@@ -240,6 +237,10 @@ pub async fn reopen_sheet(
         return Err(AppError::Conflict(
             "已作出决定的申报，其评分不能再开放。".into(),
         ));
+    }
+    // A recusal is submitted too, but there is no score to reopen.
+    if sheet.conflict != "none" {
+        return Err(not_submitted());
     }
     let mut tx = state.db.begin().await?;
     let change = Change {
