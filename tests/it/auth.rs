@@ -12,9 +12,8 @@ async fn every_demo_account_signs_in_and_lands_on_its_roles_home() {
         let response = browser
             .sign_in(user.tenant, user.login, DEMO_PASSWORD)
             .await;
-        response.assert_status(StatusCode::SEE_OTHER);
         let home = format!("/t/{}/{}", user.tenant, user.role.as_str());
-        assert_eq!(response.location(), home, "landing page of {}", user.login);
+        response.assert_redirect_to(&home);
         let page = browser.get(&home).await;
         page.assert_status(StatusCode::OK)
             .assert_contains(user.name)
@@ -46,7 +45,7 @@ async fn a_wrong_password_is_refused_with_a_message_and_keeps_the_login() {
     );
     app.get("/t/wenzhou/bureau")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/login?next=%2Ft%2Fwenzhou%2Fbureau");
 }
 
 #[tokio::test]
@@ -127,7 +126,7 @@ async fn signing_in_rotates_the_session_id_and_the_old_id_is_not_signed_in() {
     attacker
         .get("/t/wenzhou/bureau")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/login?next=%2Ft%2Fwenzhou%2Fbureau");
     app.get("/t/wenzhou/bureau")
         .await
         .assert_status(StatusCode::OK);
@@ -156,13 +155,13 @@ async fn signing_out_ends_the_session() {
         .await
         .assert_status(StatusCode::OK);
     let cookie = app.session_cookie().unwrap();
-    app.sign_out().await.assert_status(StatusCode::SEE_OTHER);
+    app.sign_out().await.assert_redirect_to("/");
     let mut replay = app.new_browser();
     replay.cookies.insert("parkcert".into(), cookie);
     replay
         .get("/t/wenzhou/county")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/login?next=%2Ft%2Fwenzhou%2Fcounty");
 }
 
 #[tokio::test]
@@ -273,7 +272,7 @@ async fn a_post_from_a_foreign_origin_is_refused_even_with_the_token() {
         &[("origin", "http://localhost")],
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to("/t/wenzhou/bureau/jurisdictions");
 }
 
 #[tokio::test]
@@ -339,11 +338,7 @@ async fn a_user_of_one_tenant_gets_404_on_every_area_of_the_other() {
 async fn an_anonymous_visitor_is_sent_to_the_tenants_sign_in_page_and_back() {
     let mut app = TestApp::spawn().await;
     let response = app.get("/t/zhongshan/bureau/users").await;
-    response.assert_status(StatusCode::SEE_OTHER);
-    assert_eq!(
-        response.location(),
-        "/t/zhongshan/login?next=%2Ft%2Fzhongshan%2Fbureau%2Fusers"
-    );
+    response.assert_redirect_to("/t/zhongshan/login?next=%2Ft%2Fzhongshan%2Fbureau%2Fusers");
     app.get(response.location())
         .await
         .assert_contains("name=\"next\" value=\"/t/zhongshan/bureau/users\"");
@@ -437,13 +432,13 @@ async fn changing_the_password_ends_the_users_other_sessions_and_weak_ones_are_r
             &change(DEMO_PASSWORD, "Wz-new-pass-2026!"),
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/account");
 
     // The phone is signed out; the laptop and the colleague are not.
     phone
         .get("/t/wenzhou/bureau")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/login?next=%2Ft%2Fwenzhou%2Fbureau");
     laptop
         .get("/t/wenzhou/bureau")
         .await
@@ -460,13 +455,10 @@ async fn changing_the_password_ends_the_users_other_sessions_and_weak_ones_are_r
             .status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(
-        again
-            .sign_in("wenzhou", "wz-bureau", "Wz-new-pass-2026!")
-            .await
-            .status,
-        StatusCode::SEE_OTHER
-    );
+    again
+        .sign_in("wenzhou", "wz-bureau", "Wz-new-pass-2026!")
+        .await
+        .assert_redirect_to("/t/wenzhou/bureau");
 
     // The laptop ends the new session from its list; another user's session cannot be ended.
     let page = laptop.get("/account").await;
@@ -474,11 +466,11 @@ async fn changing_the_password_ends_the_users_other_sessions_and_weak_ones_are_r
     laptop
         .post_form("/account/sessions/end", &[("session", &other)])
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/account");
     again
         .get("/t/wenzhou/bureau")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/login?next=%2Ft%2Fwenzhou%2Fbureau");
     let colleague_session: String =
         sqlx::query_scalar("SELECT id_hash FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.login = 'wz-county-lucheng'")
             .fetch_one(&app.db)
@@ -507,7 +499,7 @@ async fn a_bureau_account_with_two_factor_sign_in_needs_the_code_from_its_app() 
     bureau
         .post_form("/account/totp/start", &[])
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/account#totp");
     let page = bureau.get("/account").await;
     let marker = "<code class=\"secret\">";
     let start = page.body.find(marker).unwrap() + marker.len();
@@ -521,7 +513,7 @@ async fn a_bureau_account_with_two_factor_sign_in_needs_the_code_from_its_app() 
     bureau
         .post_form("/account/totp/enable", &[("code", &code)])
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/account");
 
     let mut next = app.new_browser();
     next.get("/t/wenzhou/login").await;
@@ -540,7 +532,7 @@ async fn a_bureau_account_with_two_factor_sign_in_needs_the_code_from_its_app() 
         Box::leak(parkcert::auth::totp::code_at(&secret, now()).into_boxed_str());
     next.post_form("/t/wenzhou/login", &sign_in(code))
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/bureau");
 
     // Counties' accounts do not have it.
     let mut county = app.new_browser();

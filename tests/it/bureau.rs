@@ -25,7 +25,7 @@ async fn the_bureau_creates_a_county_user_who_can_then_sign_in() {
             ],
         )
         .await;
-    response.assert_status(StatusCode::SEE_OTHER);
+    response.assert_redirect_to("/t/wenzhou/bureau/users");
     app.get("/t/wenzhou/bureau/users")
         .await
         .assert_contains("已创建用户 wz-county-yongjia")
@@ -35,7 +35,7 @@ async fn the_bureau_creates_a_county_user_who_can_then_sign_in() {
     newcomer
         .sign_in("wenzhou", "wz-county-yongjia", "a-long-enough-password")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/county");
     newcomer
         .get("/t/wenzhou/county")
         .await
@@ -128,12 +128,12 @@ async fn a_deactivated_user_is_signed_out_at_once() {
         .unwrap();
     app.post_form(&format!("/t/wenzhou/bureau/users/{id}/deactivate"), &[])
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/bureau/users");
 
     expert
         .get("/t/wenzhou/expert")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/login?next=%2Ft%2Fwenzhou%2Fexpert");
     expert
         .sign_in("wenzhou", "wz-expert3", DEMO_PASSWORD)
         .await
@@ -173,7 +173,7 @@ async fn the_bureau_adds_and_deactivates_a_jurisdiction_and_both_are_audited() {
         &[("name", "翠亨新区"), ("kind", "function_zone")],
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to("/t/zhongshan/bureau/jurisdictions");
     let id: i64 = sqlx::query_scalar("SELECT id FROM jurisdictions WHERE name = '翠亨新区'")
         .fetch_one(&app.db)
         .await
@@ -184,7 +184,7 @@ async fn the_bureau_adds_and_deactivates_a_jurisdiction_and_both_are_audited() {
         &[("active", "false")],
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to("/t/zhongshan/bureau/jurisdictions");
     app.get("/t/zhongshan/bureau/jurisdictions")
         .await
         .assert_contains("已停用辖区 翠亨新区");

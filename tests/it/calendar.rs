@@ -52,7 +52,7 @@ async fn the_admin_sees_a_year_and_imports_the_next_one_all_or_nothing() {
         &[("file", "2027.csv", csv.as_bytes())],
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to("/admin/calendar?year=2027");
     let stored = parkcert::db::calendar::load(&app.db).await.unwrap();
     assert!(stored.covers(2027));
     assert!(stored.covers(2026), "other years are kept");

@@ -163,6 +163,46 @@ impl TestResponse {
         self
     }
 
+    /// A 303 See Other to exactly `expected`.
+    #[track_caller]
+    pub fn assert_redirect_to(&self, expected: &str) -> &Self {
+        assert_eq!(
+            self.status,
+            StatusCode::SEE_OTHER,
+            "expected a 303 See Other to {expected:?}, got {} (Location {:?}); body:\n{}",
+            self.status,
+            self.location(),
+            self.body
+        );
+        assert_eq!(
+            self.location(),
+            expected,
+            "redirected to {:?}, expected {expected:?}",
+            self.location()
+        );
+        self
+    }
+
+    /// A 303 See Other to a target that starts with `prefix` (for a target holding a value the
+    /// test cannot know, such as a fresh id).
+    #[track_caller]
+    pub fn assert_redirect_starting(&self, prefix: &str) -> &Self {
+        assert_eq!(
+            self.status,
+            StatusCode::SEE_OTHER,
+            "expected a 303 See Other to {prefix:?}…, got {} (Location {:?}); body:\n{}",
+            self.status,
+            self.location(),
+            self.body
+        );
+        assert!(
+            self.location().starts_with(prefix),
+            "redirected to {:?}, expected a target starting with {prefix:?}",
+            self.location()
+        );
+        self
+    }
+
     #[track_caller]
     pub fn assert_not_contains(&self, text: &str) -> &Self {
         assert!(

@@ -36,13 +36,14 @@ async fn open_call_in(app: &mut TestApp, tenant: &str, bureau_login: &str) -> i6
             ],
         )
         .await;
-    created.assert_status(StatusCode::SEE_OTHER);
+    // The new call's id is not known before it is created.
+    created.assert_redirect_starting(&format!("/t/{tenant}/bureau/calls/"));
     let path = created.location().to_string();
     bureau.get(&path).await;
     bureau
         .post_form(&format!("{path}/publish"), &[])
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&path);
     path.rsplit('/').next().unwrap().parse().unwrap()
 }
 
@@ -52,7 +53,8 @@ pub async fn apply(app: &mut TestApp, call: i64) -> String {
     let response = app
         .post_form(&format!("/t/wenzhou/operator/calls/{call}/apply"), &[])
         .await;
-    response.assert_status(StatusCode::SEE_OTHER);
+    // The new application's id is not known before it is created.
+    response.assert_redirect_starting("/t/wenzhou/operator/applications/");
     response.location().trim_end_matches("/form").to_string()
 }
 
@@ -170,10 +172,10 @@ async fn upload(
 pub async fn complete_draft(app: &mut TestApp, base: &str) {
     save_form(app, base, "鹿城区", &wenzhou_form("温州鹿城跨境电商产业园"))
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("{base}/form"));
     import_roster(app, base, "名录.xlsx", &fixture("roster/wenzhou-25.xlsx"))
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("{base}/roster"));
     upload(
         app,
         base,
@@ -182,7 +184,7 @@ pub async fn complete_draft(app: &mut TestApp, base: &str) {
         &fixture("documents/licence.pdf"),
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to(&format!("{base}#documents"));
     upload(
         app,
         base,
@@ -191,7 +193,7 @@ pub async fn complete_draft(app: &mut TestApp, base: &str) {
         &fixture("documents/report.docx"),
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to(&format!("{base}#documents"));
 }
 
 pub async fn submit(app: &mut TestApp, base: &str) -> TestResponse {
@@ -283,8 +285,7 @@ async fn an_operator_registers_their_organization_and_a_bad_uscc_is_explained_an
     };
     fields[1] = ("uscc", valid.as_str());
     let response = app.post_form("/t/wenzhou/register", &fields).await;
-    response.assert_status(StatusCode::SEE_OTHER);
-    assert_eq!(response.location(), "/t/wenzhou/login");
+    response.assert_redirect_to("/t/wenzhou/login");
     app.get("/t/wenzhou/login")
         .await
         .assert_contains("已注册，请使用账号 yunfan-admin 登录");
@@ -303,7 +304,7 @@ async fn an_operator_registers_their_organization_and_a_bad_uscc_is_explained_an
     operator
         .sign_in("wenzhou", "yunfan-admin", "a-long-enough-password")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/operator");
     operator
         .get("/t/wenzhou/operator")
         .await
@@ -326,9 +327,7 @@ async fn an_application_goes_from_draft_through_a_return_and_a_resubmission_into
         .assert_contains("入驻企业名录：25 家")
         .assert_contains("22/25")
         .assert_contains("申报材料已齐全");
-    submit(&mut operator, &base)
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    submit(&mut operator, &base).await.assert_redirect_to(&base);
     assert_eq!(state_of(&app, &base).await, "submitted");
     operator
         .get(&base)
@@ -368,7 +367,7 @@ async fn an_application_goes_from_draft_through_a_return_and_a_resubmission_into
         None,
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to("/t/wenzhou/county");
     assert_eq!(state_of(&app, &base).await, "draft");
 
     // The operator reads the reason, edits and resubmits as version 2.
@@ -382,7 +381,7 @@ async fn an_application_goes_from_draft_through_a_return_and_a_resubmission_into
     form.push(("trade.ref.import_export", "48000000".into()));
     save_form(&mut operator, &base, "鹿城区", &form)
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("{base}/form"));
     let row = operator.get(&format!("{base}/roster/rows/1")).await;
     row.assert_status(StatusCode::OK);
     let mut cells: Vec<(String, String)> = parkcert::domain::roster::Column::ALL
@@ -396,10 +395,8 @@ async fn an_application_goes_from_draft_through_a_return_and_a_resubmission_into
     operator
         .post_form(&format!("{base}/roster/rows/1"), &posted)
         .await
-        .assert_status(StatusCode::SEE_OTHER);
-    submit(&mut operator, &base)
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("{base}/roster?page=1#rows"));
+    submit(&mut operator, &base).await.assert_redirect_to(&base);
     assert_eq!(versions_of(&app, &base).await, 2);
 
     // The county sees what changed, attests and recommends with the sealed letter.
@@ -434,7 +431,7 @@ async fn an_application_goes_from_draft_through_a_return_and_a_resubmission_into
         Some(&fixture("documents/licence.pdf")),
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to("/t/wenzhou/county");
     assert_eq!(state_of(&app, &base).await, "forwarded");
 
     // The bureau accepts it into review; both versions stay readable.
@@ -457,7 +454,7 @@ async fn an_application_goes_from_draft_through_a_return_and_a_resubmission_into
             &[("opinion", "accept"), ("comments", "")],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("/t/wenzhou/bureau/calls/{call}/applications"));
     assert_eq!(state_of(&app, &base).await, "in_review");
     bureau
         .get(&format!("{page}/versions/1"))
@@ -543,9 +540,8 @@ async fn a_repeated_submit_post_creates_one_version() {
         .collect();
     let first = operator.post_form(&format!("{base}/submit"), &fields).await;
     let second = operator.post_form(&format!("{base}/submit"), &fields).await;
-    first.assert_status(StatusCode::SEE_OTHER);
-    second.assert_status(StatusCode::SEE_OTHER);
-    assert_eq!(second.location(), base);
+    first.assert_redirect_to(&base);
+    second.assert_redirect_to(&base);
     assert_eq!(versions_of(&app, &base).await, 1);
 }
 
@@ -605,7 +601,7 @@ async fn a_draft_keeps_malformed_values_with_a_message_next_to_each() {
     ];
     save_form(&mut operator, &base, "鹿城区", &fields)
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("{base}/form"));
     let page = operator.get(&format!("{base}/form")).await;
     page.assert_contains("草稿已保存，其中 9 项格式有误")
         .assert_contains("value=\"电话号码\"")
@@ -648,7 +644,7 @@ async fn two_tabs_saving_one_draft_do_not_overwrite_each_other() {
         &[("park.name", "甲园区".into())],
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to(&format!("{base}/form"));
     let county = jurisdiction_id(&app, "鹿城区").await;
     let response = operator
         .post_form(
@@ -683,7 +679,7 @@ async fn two_tabs_saving_one_draft_do_not_overwrite_each_other() {
             ],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("{base}/form"));
 }
 
 #[tokio::test]
@@ -701,7 +697,7 @@ async fn rosters_import_from_xlsx_and_gb18030_csv_and_bad_files_import_nothing()
         &fixture("roster/wenzhou-25-gb18030.csv"),
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to(&format!("{base}/roster"));
     operator
         .get(&format!("{base}/roster"))
         .await
@@ -737,7 +733,7 @@ async fn rosters_import_from_xlsx_and_gb18030_csv_and_bad_files_import_nothing()
         &fixture("roster/wenzhou-25.xlsx"),
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to(&format!("{base}/roster"));
     // The export imports back unchanged, and the template is a workbook.
     let exported = operator.get(&format!("{base}/roster.xlsx")).await;
     exported.assert_status(StatusCode::OK);
@@ -813,7 +809,7 @@ async fn uploads_are_accepted_by_content_and_size_never_by_name() {
         &fixture("documents/plan.png"),
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to(&format!("{base}#documents"));
 
     let (doc, sha): (i64, String) =
         sqlx::query_as("SELECT id, sha256 FROM documents ORDER BY id DESC LIMIT 1")
@@ -863,9 +859,7 @@ async fn counties_see_only_their_jurisdiction_and_other_tenants_get_404() {
     operator.sign_in_as("wz-operator1").await;
     let base = apply(&mut operator, call).await;
     complete_draft(&mut operator, &base).await;
-    submit(&mut operator, &base)
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    submit(&mut operator, &base).await.assert_redirect_to(&base);
     let id = id_of(&base);
 
     let mut ruian = app.new_browser();
@@ -939,7 +933,7 @@ async fn the_bureau_returns_or_rejects_a_forwarded_application_only_with_a_reaso
         Some(&fixture("documents/plan.png")),
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to("/t/wenzhou/county");
     assert_eq!(state_of(&app, &base).await, "forwarded");
 
     let mut bureau = app.new_browser();
@@ -960,7 +954,7 @@ async fn the_bureau_returns_or_rejects_a_forwarded_application_only_with_a_reaso
             &[("opinion", "reject"), ("comments", "不符合第四条（四）。")],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("/t/wenzhou/bureau/calls/{call}/applications"));
     assert_eq!(state_of(&app, &base).await, "rejected");
     // A decided application takes no further decision.
     bureau
@@ -1041,7 +1035,7 @@ async fn an_operator_updates_the_profile_but_never_the_uscc() {
     operator
         .post_form("/t/wenzhou/operator/organization", &fields)
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/operator");
     let (uscc, address): (String, String) = sqlx::query_as(
         "SELECT o.uscc, o.address FROM organizations o JOIN users u ON u.organization_id = o.id
          WHERE u.login = 'wz-operator1'",

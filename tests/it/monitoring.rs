@@ -102,7 +102,7 @@ async fn a_quarterly_report_passes_the_county_and_the_bureau_and_sets_the_monito
     operator
         .post_form(&page, &report_fields("4500000", "16"))
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&page);
     let report: i64 = sqlx::query_scalar(
         "SELECT id FROM periodic_reports WHERE award_id = $1 AND year = $2 AND period = $3",
     )
@@ -142,7 +142,7 @@ async fn a_quarterly_report_passes_the_county_and_the_bureau_and_sets_the_monito
             &[("decision", "pass"), ("reason", "")],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/county/monitoring");
 
     bureau.get("/t/wenzhou/bureau/monitoring").await;
     bureau
@@ -151,7 +151,7 @@ async fn a_quarterly_report_passes_the_county_and_the_bureau_and_sets_the_monito
             &[("decision", "accept")],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("/t/wenzhou/bureau/monitoring/reports/{report}"));
     let status: String =
         sqlx::query_scalar("SELECT status FROM monitoring_results WHERE report_id = $1")
             .bind(report)
@@ -211,7 +211,7 @@ async fn a_report_missing_after_a_reminder_and_its_grace_becomes_a_zhongshan_rev
     bureau
         .post_form("/t/zhongshan/bureau/monitoring/remind", &remind)
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/zhongshan/bureau/monitoring");
     let grace: NaiveDate =
         sqlx::query_scalar("SELECT grace_until FROM report_reminders WHERE award_id = $1")
             .bind(award)
@@ -250,7 +250,7 @@ async fn a_report_missing_after_a_reminder_and_its_grace_becomes_a_zhongshan_rev
     bureau
         .post_form("/t/zhongshan/bureau/monitoring/remind", &remind)
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/zhongshan/bureau/monitoring");
     sweep::run(&app.state, after + Duration::days(30))
         .await
         .unwrap();
@@ -294,7 +294,8 @@ async fn a_round_of_two_parks_gives_each_decision_form_its_own_field_ids() {
             ],
         )
         .await;
-    opened.assert_status(StatusCode::SEE_OTHER);
+    // The new round's id is not known before it is opened.
+    opened.assert_redirect_starting("/t/wenzhou/bureau/monitoring/re-reviews/");
     let page = bureau.get(opened.location()).await;
     page.assert_contains("鹿城跨境电商直播基地")
         .assert_contains("鹿城跨境电商产业园（一期）");
@@ -327,7 +328,8 @@ async fn a_re_review_orders_rectification_and_a_missed_deadline_delists_the_park
             ],
         )
         .await;
-    opened.assert_status(StatusCode::SEE_OTHER);
+    // The new round's id is not known before it is opened.
+    opened.assert_redirect_starting("/t/wenzhou/bureau/monitoring/re-reviews/");
     let round_page = opened.location().to_string();
     bureau
         .get(&round_page)
@@ -373,7 +375,7 @@ async fn a_re_review_orders_rectification_and_a_missed_deadline_delists_the_park
             ],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&round_page);
     assert_eq!(title_state(&app, award).await, "rectification");
     let public = &mut app.new_browser();
     public
@@ -402,7 +404,7 @@ async fn a_re_review_orders_rectification_and_a_missed_deadline_delists_the_park
             &[("evidence", "制度.pdf", &fixture("documents/licence.pdf"))],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("/t/wenzhou/operator/parks/{award}"));
     bureau
         .get(&format!(
             "/t/wenzhou/bureau/monitoring/rectifications/{order}"
@@ -426,7 +428,9 @@ async fn a_re_review_orders_rectification_and_a_missed_deadline_delists_the_park
             ],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!(
+            "/t/wenzhou/bureau/monitoring/rectifications/{order}"
+        ));
 
     // The deadline day itself is still in time; the day after, the job delists — once.
     assert_eq!(sweep::run(&app.state, deadline).await.unwrap().delisted, 0);
@@ -522,7 +526,7 @@ async fn an_accepted_rectification_restores_the_title() {
             )],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("/t/wenzhou/operator/parks/{award}"));
     let mut bureau = browser(&app, "wz-bureau").await;
     bureau
         .get(&format!(
@@ -535,7 +539,9 @@ async fn an_accepted_rectification_restores_the_title() {
             &[("verdict", "accepted"), ("reason", "")],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!(
+            "/t/wenzhou/bureau/monitoring/rectifications/{order}"
+        ));
     assert_eq!(title_state(&app, award).await, "awarded");
     // An accepted order is not delisted when its deadline passes.
     let far = app.state.clock.today() + Duration::days(60);
@@ -581,7 +587,7 @@ async fn a_revocation_bars_the_operator_from_applying_until_the_bar_ends() {
             )],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&page);
     assert_eq!(title_state(&app, award).await, "revoked");
     let today = app.state.clock.today();
     let ends = parkcert::domain::time::valid_until(today, Some(3)).unwrap();
@@ -633,7 +639,7 @@ async fn a_revocation_bars_the_operator_from_applying_until_the_bar_ends() {
             )],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&funded_page);
     let (funds, bar): (Option<i64>, Option<NaiveDate>) = sqlx::query_as(
         "SELECT funds_to_recover, barred_until FROM revocations WHERE award_id = $1",
     )
@@ -799,7 +805,7 @@ async fn revoke_falsified(bureau: &mut TestApp, award: i64) -> crate::helpers::T
             )],
         )
         .await;
-    response.assert_status(StatusCode::SEE_OTHER);
+    response.assert_redirect_to(&page);
     response
 }
 
@@ -826,17 +832,18 @@ async fn the_three_year_bar_holds_on_every_path_to_a_title_and_flags_application
 
     // Through publicity to the award: refused, and not even offered.
     bureau.get(&page).await;
-    bureau
+    let shortlisted = bureau
         .post_form(&format!("{page}/decision"), &[("opinion", "shortlist")])
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .await;
     let call: i64 = sqlx::query_scalar("SELECT call_id FROM applications WHERE id = $1")
         .bind(id)
         .fetch_one(&app.db)
         .await
         .unwrap();
+    shortlisted.assert_redirect_to(&format!("/t/zhongshan/bureau/calls/{call}/applications"));
     let publicity = format!("/t/zhongshan/bureau/calls/{call}/publicity");
     bureau.get(&publicity).await;
+    // The new notice's id is not known before it is published.
     bureau
         .post_form(
             &publicity,
@@ -848,7 +855,7 @@ async fn the_three_year_bar_holds_on_every_path_to_a_title_and_flags_application
             ],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_starting("/t/zhongshan/publicity/");
     let after = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
     parkcert::jobs::publicity::close_due(&app.state, after)
         .await

@@ -28,7 +28,7 @@ async fn with_shortlist() -> (TestApp, TestApp, i64) {
     bureau
         .post_form(&format!("{page}/decision"), &[("opinion", "shortlist")])
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("/t/zhongshan/bureau/calls/{call}/applications"));
     (app, bureau, call)
 }
 
@@ -67,7 +67,8 @@ async fn the_window_skips_national_day_and_counts_the_adjusted_saturday() {
     // Published 2026-09-30: 10-01…10-07 are off; the window runs 10-08 (Thu), 10-09 (Fri),
     // 10-10 (an adjusted working Saturday), 10-12 (Mon), 10-13 (Tue).
     let response = publish(&mut bureau, call, "2026-09-30", "").await;
-    response.assert_status(StatusCode::SEE_OTHER);
+    // The new notice's id is not known before it is published.
+    response.assert_redirect_starting("/t/zhongshan/publicity/");
     let notice = app.new_browser().get(response.location()).await;
     notice
         .assert_status(StatusCode::OK)
@@ -176,7 +177,8 @@ async fn a_notice_is_dated_the_day_it_is_published_never_earlier_and_a_scheduled
 
     // Scheduled for a later day: numbered 1, and not public before that day.
     let scheduled = publish(&mut bureau, call, "2026-10-12", "").await;
-    scheduled.assert_status(StatusCode::SEE_OTHER);
+    // The new notice's id is not known before it is published.
+    scheduled.assert_redirect_starting("/t/zhongshan/publicity/");
     let location = scheduled.location().to_string();
     let mut public = app.new_browser();
     public
@@ -224,7 +226,7 @@ async fn a_notice_cannot_be_dated_before_the_years_latest_so_numbers_follow_publ
     bureau
         .post_form(&format!("{page}/decision"), &[("opinion", "shortlist")])
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("/t/wenzhou/bureau/calls/{call}/applications"));
     // A bureau whose clock reads a day before the first notice (another desk, a wrong date):
     // the second notice would be numbered 2 and dated before 1.
     let day_before = first.pred_opt().unwrap();
@@ -292,7 +294,8 @@ async fn file_objection(
 async fn objections_are_taken_only_inside_the_window_and_decided_as_cases() {
     let (app, mut bureau, call) = with_shortlist().await;
     let notice = publish(&mut bureau, call, "2026-09-30", "").await;
-    notice.assert_status(StatusCode::SEE_OTHER);
+    // The new notice's id is not known before it is published.
+    notice.assert_redirect_starting("/t/zhongshan/publicity/");
     let notice_path = notice.location().to_string();
     let application = shortlisted_application(&app).await;
     let application = application.to_string();
@@ -364,7 +367,7 @@ async fn objections_are_taken_only_inside_the_window_and_decided_as_cases() {
             &[("investigator_id", &staff.to_string())],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&case);
     // The window closes with the case still under investigation: no award while it is open.
     parkcert::jobs::publicity::close_due(&app.state, closing)
         .await
@@ -395,7 +398,7 @@ async fn objections_are_taken_only_inside_the_window_and_decided_as_cases() {
             ],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&case);
     let standing = parkcert::db::objections::standing(
         &app.db,
         sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'zhongshan'")
@@ -429,7 +432,7 @@ async fn objections_are_taken_only_inside_the_window_and_decided_as_cases() {
             ],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("/t/zhongshan/bureau/calls/{call}/applications"));
     let state: String = sqlx::query_scalar("SELECT state FROM applications WHERE id = $1")
         .bind(application.parse::<i64>().unwrap())
         .fetch_one(&app.db)
@@ -487,7 +490,7 @@ async fn an_award_after_a_quiet_window_is_numbered_certified_and_on_the_register
     bureau
         .post_form(&format!("{page}/decision"), &[("opinion", "award")])
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&page);
     let year = app.state.clock.today().format("%Y").to_string();
     let (number, awarded_on, valid_until): (String, chrono::NaiveDate, Option<chrono::NaiveDate>) =
         sqlx::query_as(
@@ -586,7 +589,8 @@ async fn a_park_on_the_provincial_list_is_awarded_leading_directly() {
             ],
         )
         .await;
-    done.assert_status(StatusCode::SEE_OTHER);
+    // The new certificate's id is not known before the award.
+    done.assert_redirect_starting("/t/zhongshan/certificates/");
     app.new_browser()
         .get(done.location())
         .await
@@ -790,7 +794,8 @@ async fn the_same_objection_sent_at_once_is_one_case_and_a_burst_keeps_the_hourl
 async fn a_zhongshan_notice_is_titled_by_year_and_city_and_lists_the_tier() {
     let (app, mut bureau, call) = with_shortlist().await;
     let notice = publish(&mut bureau, call, "2026-09-30", "").await;
-    notice.assert_status(StatusCode::SEE_OTHER);
+    // The new notice's id is not known before it is published.
+    notice.assert_redirect_starting("/t/zhongshan/publicity/");
     app.state
         .clock
         .set(Utc.with_ymd_and_hms(2026, 10, 8, 2, 0, 0).unwrap());
@@ -807,9 +812,10 @@ async fn a_zhongshan_notice_is_titled_by_year_and_city_and_lists_the_tier() {
 #[tokio::test]
 async fn a_window_is_closed_by_whichever_server_holds_the_jobs_lock_and_by_no_other() {
     let (app, mut bureau, call) = with_shortlist().await;
+    // The new notice's id is not known before it is published.
     publish(&mut bureau, call, "2026-09-30", "")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_starting("/t/zhongshan/publicity/");
     app.state
         .clock
         .set(Utc.with_ymd_and_hms(2026, 10, 20, 2, 0, 0).unwrap());

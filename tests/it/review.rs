@@ -17,9 +17,7 @@ async fn in_review(app: &mut TestApp, call: i64, operator: &str) -> i64 {
     op.sign_in_as(operator).await;
     let base = apply(&mut op, call).await;
     complete_draft(&mut op, &base).await;
-    submit(&mut op, &base)
-        .await
-        .assert_status(StatusCode::SEE_OTHER);
+    submit(&mut op, &base).await.assert_redirect_to(&base);
     let id = id_of(&base).to_string();
     let mut county = app.new_browser();
     county.sign_in_as("wz-county-lucheng").await;
@@ -35,7 +33,7 @@ async fn in_review(app: &mut TestApp, call: i64, operator: &str) -> i64 {
         Some(&fixture("documents/licence.pdf")),
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to("/t/wenzhou/county");
     let mut bureau = app.new_browser();
     bureau.sign_in_as("wz-bureau").await;
     let page = format!("/t/wenzhou/bureau/applications/{id}");
@@ -43,7 +41,7 @@ async fn in_review(app: &mut TestApp, call: i64, operator: &str) -> i64 {
     bureau
         .post_form(&format!("{page}/decision"), &[("opinion", "accept")])
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("/t/wenzhou/bureau/calls/{call}/applications"));
     assert_eq!(state_of(app, &base).await, "in_review");
     id.parse().unwrap()
 }
@@ -71,7 +69,7 @@ async fn add_expert(
             ],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/bureau/experts");
     let id: i64 = sqlx::query_scalar("SELECT id FROM experts WHERE mobile = $1")
         .bind(mobile)
         .fetch_one(&bureau.db)
@@ -86,7 +84,7 @@ async fn add_expert(
                 &[("login", login), ("password", EXPERT_PASSWORD)],
             )
             .await
-            .assert_status(StatusCode::SEE_OTHER);
+            .assert_redirect_to(&page);
     }
     id
 }
@@ -207,7 +205,8 @@ async fn a_draw_is_reproducible_and_recusal_excludes_the_right_experts() {
         .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
         .assert_contains("少于评审组人数 6 人");
     let drawn = draw_panel(&mut s, "3", "跨境物流：1", "seed-1").await;
-    drawn.assert_status(StatusCode::SEE_OTHER);
+    // The new panel's id is not known before it is drawn.
+    drawn.assert_redirect_starting("/t/wenzhou/bureau/panels/");
     let page = s.bureau.get(drawn.location()).await;
     page.assert_contains("常住地为园区所在县（市、区）“鹿城区”")
         .assert_contains("工作单位为申报单位")
@@ -261,7 +260,7 @@ async fn a_draw_is_reproducible_and_recusal_excludes_the_right_experts() {
             &[("expert", &declined), ("reason", "出差在外")],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&panel_path);
     let (input, after) = stored_draw(&s.app).await;
     assert_eq!(after.replacements.len(), 1);
     assert_eq!(after.replacements[0].reason, "出差在外");
@@ -319,7 +318,7 @@ async fn expert(app: &TestApp, login: &str) -> TestApp {
     let mut e = app.new_browser();
     e.sign_in("wenzhou", login, EXPERT_PASSWORD)
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/expert");
     e
 }
 
@@ -368,15 +367,16 @@ async fn declare(e: &mut TestApp, assignment: i64, conflict: &str, reason: &str)
         &[("conflict", conflict), ("reason", reason)],
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to(&page);
 }
 
 #[tokio::test]
 async fn experts_declare_conflicts_score_within_bounds_and_cannot_see_each_other() {
     let mut s = setup().await;
+    // The new panel's id is not known before it is drawn.
     draw_panel(&mut s, "5", "", "seed-x")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_starting("/t/wenzhou/bureau/panels/");
     let target = s.applications[0];
     let a0 = assignment_of(&s.app, "ex-0", target).await;
     let a1 = assignment_of(&s.app, "ex-1", target).await;
@@ -449,7 +449,7 @@ async fn experts_declare_conflicts_score_within_bounds_and_cannot_see_each_other
     .assert_contains("请打分");
     score(&mut e0, a0, 0.9, "submit")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("/t/wenzhou/expert/assignments/{a0}"));
     // Locked once submitted.
     score(&mut e0, a0, 0.5, "save")
         .await
@@ -500,9 +500,10 @@ async fn experts_declare_conflicts_score_within_bounds_and_cannot_see_each_other
 #[tokio::test]
 async fn from_in_review_to_shortlisted_with_the_engines_aggregation_and_an_xlsx_export() {
     let mut s = setup().await;
+    // The new panel's id is not known before it is drawn.
     draw_panel(&mut s, "5", "", "seed-y")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_starting("/t/wenzhou/bureau/panels/");
     let target = s.applications[0];
     // Five sheets: totals 90, 85, 88, 93 and an outlier at 60.
     let shares = [0.90, 0.85, 0.88, 0.93, 0.60];
@@ -513,7 +514,7 @@ async fn from_in_review_to_shortlisted_with_the_engines_aggregation_and_an_xlsx_
         declare(&mut e, a, "none", "").await;
         score(&mut e, a, *share, "submit")
             .await
-            .assert_status(StatusCode::SEE_OTHER);
+            .assert_redirect_to(&format!("/t/wenzhou/expert/assignments/{a}"));
     }
     let base = format!("/t/wenzhou/operator/applications/{target}");
     assert_eq!(state_of(&s.app, &base).await, "reviewed");
@@ -558,7 +559,7 @@ async fn from_in_review_to_shortlisted_with_the_engines_aggregation_and_an_xlsx_
         &[("reason", "园区公共服务中心实际使用率偏低，与申报材料不符。")],
     )
     .await
-    .assert_status(StatusCode::SEE_OTHER);
+    .assert_redirect_to(&format!("/t/wenzhou/expert/assignments/{outlier}"));
 
     // The export opens in calamine with the same total.
     let export = s
@@ -594,12 +595,12 @@ async fn from_in_review_to_shortlisted_with_the_engines_aggregation_and_an_xlsx_
             &[("reason", "评分录入有误")],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("/t/wenzhou/bureau/applications/{target}"));
     assert_eq!(state_of(&s.app, &base).await, "in_review");
     let mut e0 = expert(&s.app, "ex-0").await;
     score(&mut e0, a0, 0.90, "submit")
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("/t/wenzhou/expert/assignments/{a0}"));
     assert_eq!(state_of(&s.app, &base).await, "reviewed");
 
     // Shortlisted, with the results frozen beside the decision.
@@ -612,7 +613,7 @@ async fn from_in_review_to_shortlisted_with_the_engines_aggregation_and_an_xlsx_
             &[("opinion", "shortlist"), ("comments", "")],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to(&format!("/t/wenzhou/bureau/calls/{}/applications", s.call));
     assert_eq!(state_of(&s.app, &base).await, "shortlisted");
     let frozen: serde_json::Value = sqlx::query_scalar(
         "SELECT results FROM application_reviews WHERE application_id = $1 AND opinion = 'shortlist'",
@@ -691,7 +692,7 @@ async fn the_expert_pool_imports_all_or_nothing_and_matches_jurisdictions_by_nam
             &[("file", "专家.csv", good.as_bytes())],
         )
         .await
-        .assert_status(StatusCode::SEE_OTHER);
+        .assert_redirect_to("/t/wenzhou/bureau/experts");
     assert_eq!(count().await, 2);
     bureau
         .get("/t/wenzhou/bureau/experts")
