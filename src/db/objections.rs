@@ -12,7 +12,7 @@ pub struct Objection {
     pub filer_name: String,
     pub filer_contact: String,
     pub grounds: String,
-    pub state: String,
+    pub state: crate::domain::workflow::ObjectionState,
     pub investigator_id: Option<i64>,
     pub investigator_name: Option<String>,
     pub investigation: String,
@@ -23,10 +23,7 @@ pub struct Objection {
 
 impl Objection {
     pub fn state_label(&self) -> &'static str {
-        self.state
-            .parse::<crate::domain::workflow::ObjectionState>()
-            .map(|s| s.label())
-            .unwrap_or("未知")
+        self.state.label()
     }
 }
 
