@@ -13,7 +13,7 @@ pub struct Call {
     pub opens_at: DateTime<Utc>,
     pub deadline: DateTime<Utc>,
     pub description: String,
-    pub state: String,
+    pub state: crate::domain::workflow::CallState,
     pub published_at: Option<DateTime<Utc>>,
     pub lock_version: i32,
 }

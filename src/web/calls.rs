@@ -30,16 +30,11 @@ fn input_value(at: DateTime<Utc>) -> String {
 /// The state a visitor sees: an open call past its deadline is closed even before the
 /// scheduled job has recorded it, so no page ever invites a late application.
 pub fn state_label(call: &Call, now: DateTime<Utc>) -> &'static str {
-    match call.state.as_str() {
-        "draft" => "草稿",
-        "open" if now >= call.deadline => "已截止",
-        "open" if now < call.opens_at => "即将开始",
-        "open" => "申报中",
-        "closed" => "已截止",
-        "reviewing" => "评审中",
-        "publicity" => "公示中",
-        "concluded" => "已办结",
-        _ => "未知",
+    use crate::domain::workflow::CallState;
+    match call.state {
+        CallState::Open if now >= call.deadline => "已截止",
+        CallState::Open if now < call.opens_at => "即将开始",
+        state => state.label(),
     }
 }
 
@@ -375,7 +370,7 @@ pub(crate) async fn update(
     let call = calls::get(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if call.state != "draft" {
+    if call.state != crate::domain::workflow::CallState::Draft {
         return Err(AppError::Conflict("已发布的通知不能再修改。".into()));
     }
     let valid = match validate(&state, tenant_id, &form).await? {
@@ -429,7 +424,7 @@ pub(crate) async fn public_show(
     let call = calls::get(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if call.state == "draft" {
+    if call.state == crate::domain::workflow::CallState::Draft {
         return Err(AppError::NotFound);
     }
     render(&PublicPage {

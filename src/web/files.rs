@@ -224,7 +224,8 @@ pub(crate) async fn download(
                 calls::get(&state.db, tenant.id, call_id)
                     .await?
                     .is_some_and(|c| {
-                        c.state != "draft" || user.is_some_and(|u| u.role() == Role::Bureau)
+                        c.state != crate::domain::workflow::CallState::Draft
+                            || user.is_some_and(|u| u.role() == Role::Bureau)
                     })
             }
             // An objection's evidence is for the bureau handling the case.

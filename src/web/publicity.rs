@@ -88,7 +88,7 @@ async fn form_page(
 async fn call_of(state: &AppState, tenant_id: i64, id: i64) -> AppResult<Call> {
     calls::get(&state.db, tenant_id, id)
         .await?
-        .filter(|c| c.state != "draft")
+        .filter(|c| c.state != crate::domain::workflow::CallState::Draft)
         .ok_or(AppError::NotFound)
 }
 

@@ -102,7 +102,11 @@ pub(crate) async fn home(
     let open_calls = calls::list(&state.db, tenant_id, Audience::Public)
         .await?
         .into_iter()
-        .filter(|c| c.state == "open" && c.opens_at <= now && now < c.deadline)
+        .filter(|c| {
+            c.state == crate::domain::workflow::CallState::Open
+                && c.opens_at <= now
+                && now < c.deadline
+        })
         .map(|c| CallView::new(c, now))
         .collect();
     let applications = applications::list(&state.db, tenant_id, org_scope(&user)?)
@@ -218,10 +222,13 @@ pub(crate) async fn apply(
     let org_id = user.organization_id.ok_or(AppError::Forbidden)?;
     let call = calls::get(&state.db, tenant_id, call_id)
         .await?
-        .filter(|c| c.state != "draft")
+        .filter(|c| c.state != crate::domain::workflow::CallState::Draft)
         .ok_or(AppError::NotFound)?;
     let now = state.clock.now();
-    if call.state != "open" || now >= call.deadline || now < call.opens_at {
+    if call.state != crate::domain::workflow::CallState::Open
+        || now >= call.deadline
+        || now < call.opens_at
+    {
         return Err(AppError::Conflict(
             "该申报通知当前不在申报时间内，不能新建申报。".into(),
         ));
@@ -479,7 +486,9 @@ pub(crate) async fn submit(
     }
     let loaded = load_own(&state, &user, id).await?;
     let mut errors = FieldErrors::default();
-    if state.clock.now() >= loaded.call.deadline || loaded.call.state != "open" {
+    if state.clock.now() >= loaded.call.deadline
+        || loaded.call.state != crate::domain::workflow::CallState::Open
+    {
         errors.add(
             "submit",
             format!(
