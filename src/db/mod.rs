@@ -75,6 +75,7 @@ macro_rules! stored_by_name {
 
 stored_by_name!(
     crate::domain::workflow::CallState,
+    crate::domain::workflow::NoticeState,
     crate::domain::workflow::ObjectionState,
     crate::domain::workflow::PanelState,
     crate::domain::workflow::SheetState,

@@ -17,7 +17,7 @@ pub struct Notice {
     pub last_day: NaiveDate,
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
-    pub state: String,
+    pub state: crate::domain::workflow::NoticeState,
 }
 
 impl Notice {

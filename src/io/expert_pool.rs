@@ -89,23 +89,13 @@ fn pool_template_book() -> Result<Workbook, XlsxError> {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Cursor, Read};
+    use std::io::Cursor;
 
     use calamine::{Data, Reader, Xlsx};
     use encoding_rs::GB18030;
 
     use super::*;
-
-    fn zip_entry(bytes: &[u8], name: &str) -> String {
-        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-        let mut text = String::new();
-        archive
-            .by_name(name)
-            .unwrap()
-            .read_to_string(&mut text)
-            .unwrap();
-        text
-    }
+    use crate::io::spreadsheet::zip_entry;
 
     // --- import ------------------------------------------------------------------------------
 

@@ -450,12 +450,13 @@ fn truncate_utf16(s: &str, max: usize) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Cursor, Read};
+    use std::io::Cursor;
 
     use calamine::{Data, Reader, Xlsx};
 
     use super::*;
     use crate::domain::uscc::Uscc;
+    use crate::io::spreadsheet::zip_entry;
 
     fn uscc(first17: &str) -> String {
         Uscc::with_check_char(first17).unwrap().to_string()
@@ -547,17 +548,6 @@ mod tests {
             expert("  "),
         ];
         export_results(&results, &experts).unwrap()
-    }
-
-    fn zip_entry(bytes: &[u8], name: &str) -> String {
-        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-        let mut text = String::new();
-        archive
-            .by_name(name)
-            .unwrap()
-            .read_to_string(&mut text)
-            .unwrap();
-        text
     }
 
     fn s(text: &str) -> Data {

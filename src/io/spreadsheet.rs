@@ -621,6 +621,20 @@ pub fn guide_sheet(
     Ok(())
 }
 
+/// One part of an XLSX package as text (for tests that look at the written XML).
+#[cfg(test)]
+pub(crate) fn zip_entry(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    archive
+        .by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
