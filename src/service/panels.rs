@@ -131,25 +131,13 @@ pub async fn draw_panel(
             panels::insert_assignment(&mut tx, tenant_id, panel_id, expert, app).await?;
         }
     }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            tenant_id: Some(tenant_id),
-            actor_user_id: by.user_id,
-            object_kind: "panel",
-            object_id: panel_id.to_string(),
-            action: "draw",
-            before: None,
-            after: Some(json!({
-                "call_id": req.call_id, "seed": req.seed, "rules": req.rules,
-                "applications": req.application_ids, "panel": result.panel,
-                "algorithm": result.algorithm,
-            })),
-            request_id: by.request_id.clone(),
-            ip: by.ip.clone(),
-        },
-    )
-    .await?;
+    let details = json!({
+        "call_id": req.call_id, "seed": req.seed, "rules": req.rules,
+        "applications": req.application_ids, "panel": result.panel,
+        "algorithm": result.algorithm,
+    });
+    let entry = by.entry(tenant_id, "panel", panel_id, "draw", details);
+    audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(panel_id)
 }
@@ -234,21 +222,10 @@ pub async fn decline(
         panels::insert_assignment(&mut tx, tenant_id, panel_id, replacement, app).await?;
     }
     panels::set_result(&mut tx, tenant_id, panel_id, &json_of(&result)?).await?;
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            tenant_id: Some(tenant_id),
-            actor_user_id: by.user_id,
-            object_kind: "panel",
-            object_id: panel_id.to_string(),
-            action: "replace_member",
-            before: Some(json!({ "declined": expert, "reason": reason })),
-            after: Some(json!({ "replacement": replacement, "panel": result.panel })),
-            request_id: by.request_id.clone(),
-            ip: by.ip.clone(),
-        },
-    )
-    .await?;
+    let details = json!({ "replacement": replacement, "panel": result.panel });
+    let mut entry = by.entry(tenant_id, "panel", panel_id, "replace_member", details);
+    entry.before = Some(json!({ "declined": expert, "reason": reason }));
+    audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(replacement)
 }

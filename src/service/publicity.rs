@@ -123,24 +123,12 @@ pub async fn publish_notice(
         )
         .await?;
     }
-    audit::record(
-        &mut tx,
-        audit::Entry {
-            tenant_id: Some(tenant_id),
-            actor_user_id: by.user_id,
-            object_kind: "publicity",
-            object_id: id.to_string(),
-            action: "publish",
-            before: None,
-            after: Some(json!({
-                "seq": seq, "published_on": published_on, "first_day": window.first_day,
-                "last_day": window.last_day, "applications": listed.iter().map(|c| c.id).collect::<Vec<_>>(),
-            })),
-            request_id: by.request_id.clone(),
-            ip: by.ip.clone(),
-        },
-    )
-    .await?;
+    let details = json!({
+        "seq": seq, "published_on": published_on, "first_day": window.first_day,
+        "last_day": window.last_day, "applications": listed.iter().map(|c| c.id).collect::<Vec<_>>(),
+    });
+    let entry = by.entry(tenant_id, "publicity", id, "publish", details);
+    audit::record(&mut tx, entry).await?;
     tx.commit().await?;
     Ok(id)
 }

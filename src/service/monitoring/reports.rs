@@ -234,25 +234,14 @@ async fn evaluate_park(
         },
     )
     .await?;
-    audit::record(
-        tx,
-        audit::Entry {
-            tenant_id: Some(tenant_id),
-            actor_user_id: by.user_id,
-            object_kind: "monitoring",
-            object_id: award_id.to_string(),
-            action: "evaluate",
-            before: previous.map(|p| json!({ "status": p.as_str() })),
-            after: Some(json!({
-                "status": outcome.status.as_str(),
-                "period": report.period_label(),
-                "findings": findings,
-            })),
-            request_id: by.request_id.clone(),
-            ip: by.ip.clone(),
-        },
-    )
-    .await?;
+    let details = json!({
+        "status": outcome.status.as_str(),
+        "period": report.period_label(),
+        "findings": findings,
+    });
+    let mut entry = by.entry(tenant_id, "monitoring", award_id, "evaluate", details);
+    entry.before = previous.map(|p| json!({ "status": p.as_str() }));
+    audit::record(tx, entry).await?;
     Ok(outcome.status)
 }
 
