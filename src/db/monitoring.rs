@@ -29,12 +29,6 @@ impl Machine for Orders {
     ) -> Result<RectificationState, TransitionError> {
         workflow::next_rectification_state(from, action, actor)
     }
-    fn state_str(state: RectificationState) -> &'static str {
-        state.as_str()
-    }
-    fn action_str(action: RectificationAction) -> &'static str {
-        action.as_str()
-    }
 }
 
 pub struct Reports;
@@ -52,12 +46,6 @@ impl Machine for Reports {
         route: &ReportRoute,
     ) -> Result<ReportState, TransitionError> {
         workflow::next_report_state(from, action, actor, route)
-    }
-    fn state_str(state: ReportState) -> &'static str {
-        state.as_str()
-    }
-    fn action_str(action: ReportAction) -> &'static str {
-        action.as_str()
     }
 }
 

@@ -27,12 +27,6 @@ impl Machine for Titles {
     ) -> Result<ApplicationState, TransitionError> {
         workflow::next_application_state(from, action, actor, rules)
     }
-    fn state_str(state: ApplicationState) -> &'static str {
-        state.as_str()
-    }
-    fn action_str(action: ApplicationAction) -> &'static str {
-        action.as_str()
-    }
 }
 
 /// Moves the title of `award_id` (and its application, if any) in the caller's transaction.

@@ -4,7 +4,7 @@
 //! `state` column themselves.
 use crate::db::audit;
 use crate::domain::workflow::{
-    self, Actor, ApplicationAction, ApplicationState, CallAction, CallState, NoticeAction,
+    self, Actor, ApplicationAction, ApplicationState, CallAction, CallState, Named, NoticeAction,
     NoticeState, ObjectionAction, ObjectionState, PanelAction, PanelState, SheetAction, SheetState,
     TransitionError, WorkflowRules,
 };
@@ -61,8 +61,8 @@ impl By {
 pub trait Machine {
     const TABLE: &'static str;
     const KIND: &'static str;
-    type State: FromStr + Copy;
-    type Action: Copy;
+    type State: FromStr + Named;
+    type Action: Named;
     /// What the machine needs besides the state (a tenant's rule set changes some transitions).
     type Ctx;
     fn next(
@@ -71,8 +71,6 @@ pub trait Machine {
         actor: Actor,
         ctx: &Self::Ctx,
     ) -> Result<Self::State, TransitionError>;
-    fn state_str(state: Self::State) -> &'static str;
-    fn action_str(action: Self::Action) -> &'static str;
     /// Extra assignments made with the state change (e.g. `published_at = now()`).
     fn also_set(_action: Self::Action) -> &'static str {
         ""
@@ -94,12 +92,6 @@ impl Machine for Calls {
         _: &(),
     ) -> Result<CallState, TransitionError> {
         workflow::next_call_state(from, action, actor)
-    }
-    fn state_str(state: CallState) -> &'static str {
-        state.as_str()
-    }
-    fn action_str(action: CallAction) -> &'static str {
-        action.as_str()
     }
     fn also_set(action: CallAction) -> &'static str {
         match action {
@@ -125,12 +117,6 @@ impl Machine for Applications {
     ) -> Result<ApplicationState, TransitionError> {
         workflow::next_application_state(from, action, actor, rules)
     }
-    fn state_str(state: ApplicationState) -> &'static str {
-        state.as_str()
-    }
-    fn action_str(action: ApplicationAction) -> &'static str {
-        action.as_str()
-    }
 }
 
 pub struct Objections;
@@ -149,12 +135,6 @@ impl Machine for Objections {
     ) -> Result<ObjectionState, TransitionError> {
         workflow::next_objection_state(from, action, actor)
     }
-    fn state_str(state: ObjectionState) -> &'static str {
-        state.as_str()
-    }
-    fn action_str(action: ObjectionAction) -> &'static str {
-        action.as_str()
-    }
 }
 
 pub struct Panels;
@@ -172,12 +152,6 @@ impl Machine for Panels {
         _: &(),
     ) -> Result<PanelState, TransitionError> {
         workflow::next_panel_state(from, action, actor)
-    }
-    fn state_str(state: PanelState) -> &'static str {
-        state.as_str()
-    }
-    fn action_str(action: PanelAction) -> &'static str {
-        action.as_str()
     }
     fn also_set(_: PanelAction) -> &'static str {
         ", closed_at = now()"
@@ -200,12 +174,6 @@ impl Machine for Sheets {
         _: &(),
     ) -> Result<SheetState, TransitionError> {
         workflow::next_sheet_state(from, action, actor)
-    }
-    fn state_str(state: SheetState) -> &'static str {
-        state.as_str()
-    }
-    fn action_str(action: SheetAction) -> &'static str {
-        action.as_str()
     }
     /// A submitted sheet is stamped (its content was saved, and its version moved, just
     /// before); a reopened one loses its submission time and its outlier explanation, and its
@@ -236,12 +204,6 @@ impl Machine for Notices {
         _: &(),
     ) -> Result<NoticeState, TransitionError> {
         workflow::next_notice_state(from, action, actor)
-    }
-    fn state_str(state: NoticeState) -> &'static str {
-        state.as_str()
-    }
-    fn action_str(action: NoticeAction) -> &'static str {
-        action.as_str()
     }
 }
 
@@ -328,7 +290,7 @@ pub async fn apply_recording<M: Machine>(
     ))
     .bind(tenant_id)
     .bind(id)
-    .bind(M::state_str(to))
+    .bind(to.name())
     .execute(&mut *tx)
     .await?;
     audit::record(
@@ -338,11 +300,11 @@ pub async fn apply_recording<M: Machine>(
             actor_user_id: by.user_id,
             object_kind: M::KIND,
             object_id: id.to_string(),
-            action: M::action_str(action),
+            action: action.name(),
             before: Some(json!({ "state": current })),
             after: Some({
                 let mut after = json!({
-                    "state": M::state_str(to), "actor": by.actor.as_str(), "reason": reason
+                    "state": to.name(), "actor": by.actor.as_str(), "reason": reason
                 });
                 if let (Some(after), serde_json::Value::Object(more)) =
                     (after.as_object_mut(), details)

@@ -35,6 +35,12 @@ pub struct UnknownName {
     pub value: String,
 }
 
+/// A state or action known by its stored name (every [`labelled_enum!`] is one), so that code
+/// generic over machines (the transition function) can write and audit it.
+pub trait Named: Copy {
+    fn name(self) -> &'static str;
+}
+
 /// An enum stored by its snake_case name, shown by its Chinese label. Serde uses the same names
 /// as `as_str` (checked by a test) so JSON and DB columns agree.
 macro_rules! labelled_enum {
@@ -66,6 +72,12 @@ macro_rules! labelled_enum {
                 match self {
                     $($name::$variant => $label,)+
                 }
+            }
+        }
+
+        impl Named for $name {
+            fn name(self) -> &'static str {
+                self.as_str()
             }
         }
 
