@@ -37,6 +37,17 @@ pub struct Config {
     /// How often the scheduled jobs run (`PARKCERT_JOBS_EVERY_SECONDS`, default 60): closing
     /// calls and publicity at their deadlines, the dynamic-management sweep.
     pub jobs_every: Duration,
+    /// The SMTP server e-mail goes through (`PARKCERT_SMTP_URL`, e.g. `smtp://127.0.0.1:2525`,
+    /// `smtps://user:pass@mail.example.gov.cn`); unset, e-mail is off and the inbox still works.
+    pub smtp_url: Option<String>,
+    /// The sender of every e-mail (`PARKCERT_MAIL_FROM`, default `parkcert@localhost`).
+    pub mail_from: String,
+    /// The address people reach the site at, for links in e-mail (`PARKCERT_PUBLIC_URL`,
+    /// default `http://` and the bind address).
+    pub public_url: String,
+    /// How often the outbox worker looks for deliveries due (`PARKCERT_OUTBOX_EVERY_SECONDS`,
+    /// default 5); a use-case that queues one wakes it at once.
+    pub outbox_every: Duration,
 }
 
 impl Config {
@@ -45,6 +56,11 @@ impl Config {
         let bind = env_or("PARKCERT_BIND", "127.0.0.1:8080")
             .parse()
             .context("PARKCERT_BIND must be an address like 127.0.0.1:8080")?;
+        let smtp_url = std::env::var("PARKCERT_SMTP_URL").ok().filter(|s| !s.is_empty());
+        let mail_from = env_or("PARKCERT_MAIL_FROM", "parkcert@localhost");
+        if let Some(url) = &smtp_url {
+            crate::io::mail::Mailer::from_url(url, &mail_from)?;
+        }
         Ok(Config {
             bind,
             database_url: std::env::var("DATABASE_URL").ok().filter(|s| !s.is_empty()),
@@ -64,6 +80,12 @@ impl Config {
             upload_quota_bytes: 1024 * 1024 * parse_u64("PARKCERT_UPLOAD_QUOTA_MB", 1024)?,
             test_clock_file: std::env::var_os("PARKCERT_TEST_CLOCK_FILE").map(PathBuf::from),
             jobs_every: Duration::from_secs(parse_u64("PARKCERT_JOBS_EVERY_SECONDS", 60)?.max(1)),
+            smtp_url,
+            mail_from,
+            public_url: env_or("PARKCERT_PUBLIC_URL", &format!("http://{bind}"))
+                .trim_end_matches('/')
+                .to_string(),
+            outbox_every: Duration::from_secs(parse_u64("PARKCERT_OUTBOX_EVERY_SECONDS", 5)?.max(1)),
         })
     }
 
@@ -84,6 +106,10 @@ impl Config {
             upload_quota_bytes: 1024 * 1024 * 1024,
             test_clock_file: None,
             jobs_every: Duration::from_secs(60),
+            smtp_url: None,
+            mail_from: "parkcert@localhost".into(),
+            public_url: "http://127.0.0.1".into(),
+            outbox_every: Duration::from_secs(5),
         }
     }
 }

@@ -151,6 +151,7 @@ async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
         seed_demo(&state).await?;
     }
     crate::jobs::spawn(state.clone());
+    crate::jobs::outbox::spawn(state.clone());
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("binding {}", config.bind))?;

@@ -14,6 +14,47 @@ pub struct AppState {
     pub versions: crate::db::versions::VersionCache,
     /// Tenants by slug, as found (they never change).
     pub tenants: crate::db::tenants::TenantCache,
+    /// Where messages go besides the inbox.
+    pub outbox: Outbox,
+}
+
+/// The channels the outbox worker sends through, and the bell that wakes it.
+#[derive(Clone)]
+pub struct Outbox {
+    pub mailer: Option<crate::io::mail::Mailer>,
+    pub sms: Arc<dyn crate::io::sms::SmsSender>,
+    wake: Arc<tokio::sync::Notify>,
+}
+
+impl Outbox {
+    fn from_config(config: &Config) -> Outbox {
+        let mailer = config.smtp_url.as_deref().and_then(|url| {
+            crate::io::mail::Mailer::from_url(url, &config.mail_from)
+                .map_err(|e| tracing::error!(error = %e, "e-mail is off"))
+                .ok()
+        });
+        Outbox {
+            mailer,
+            sms: Arc::new(crate::io::sms::LogOnly),
+            wake: Arc::default(),
+        }
+    }
+
+    /// The channels use-cases queue deliveries for.
+    pub fn channels(&self) -> crate::db::events::Channels {
+        crate::db::events::Channels {
+            email: self.mailer.is_some(),
+        }
+    }
+
+    /// Tells the worker that deliveries were queued (after the commit that queued them).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub async fn woken(&self) {
+        self.wake.notified().await
+    }
 }
 
 impl AppState {
@@ -23,8 +64,15 @@ impl AppState {
             clock: Clock::from_config(&config),
             versions: Default::default(),
             tenants: Default::default(),
+            outbox: Outbox::from_config(&config),
             config: Arc::new(config),
         }
+    }
+
+    /// The same state sending text messages through `sms`: a deployment's gateway.
+    pub fn with_sms(mut self, sms: Arc<dyn crate::io::sms::SmsSender>) -> AppState {
+        self.outbox.sms = sms;
+        self
     }
 }
 

@@ -5,6 +5,7 @@ pub mod evaluate;
 pub mod expert_pool;
 pub mod fixed;
 pub mod monitoring;
+pub mod notification;
 pub mod numbers;
 pub mod role;
 pub mod roster;

@@ -99,6 +99,7 @@ macro_rules! labelled_enum {
         }
     };
 }
+pub(crate) use labelled_enum;
 
 labelled_enum! {
     /// A call for applications (申报通知).

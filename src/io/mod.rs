@@ -2,8 +2,10 @@
 //! printable PDFs, and the parsing of uploads off the request threads.
 pub mod expert_pool;
 pub mod files;
+pub mod mail;
 pub mod pdf;
 pub mod results_xlsx;
+pub mod sms;
 pub mod spreadsheet;
 pub mod storage;
 

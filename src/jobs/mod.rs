@@ -2,6 +2,7 @@
 //! close, and the dynamic-management sweep runs. Each job runs under a PostgreSQL advisory lock
 //! of its own, taken here and only here, so with several servers one of them does it and the
 //! others skip that tick.
+pub mod outbox;
 pub mod publicity;
 pub mod sweep;
 
