@@ -26,7 +26,8 @@ CREATE TABLE events (
     kind        TEXT NOT NULL,
     object_kind TEXT NOT NULL,
     object_id   BIGINT NOT NULL,
-    -- The page the messages link to, relative to the site.
+    -- The page the messages link to, relative to the site (the first recipient's; each
+    -- message and delivery keeps its own, which differs by the recipient's role).
     link        TEXT NOT NULL,
     facts       JSONB NOT NULL DEFAULT '{}',
     -- Reminders made by the clock (a report due in 5 working days) carry a key so that the
@@ -66,6 +67,8 @@ CREATE TABLE deliveries (
     address     TEXT NOT NULL,
     subject     TEXT NOT NULL,
     body        TEXT NOT NULL,
+    -- The page the e-mail links to, relative to the site.
+    link        TEXT NOT NULL,
     delivery_key TEXT NOT NULL UNIQUE,
     state       TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
     attempts    INT NOT NULL DEFAULT 0,

@@ -12,12 +12,26 @@ pub struct Event {
     pub kind: EventKind,
     pub object_kind: &'static str,
     pub object_id: i64,
-    /// A path on this site, e.g. `/t/wenzhou/county/applications/7`.
-    pub link: String,
+    /// The page each recipient is sent to, by the recipient's role area (`operator`, `county`,
+    /// `bureau`, `expert`); a recipient whose area is not listed (and a contact) gets the first.
+    /// Paths are the tenant's (`/county/applications/7` for `/t/wenzhou/county/applications/7`).
+    pub links: Vec<(&'static str, String)>,
     pub facts: Facts,
     pub audience: Vec<Audience>,
     /// Set for reminders the clock makes, so each is recorded once however often the sweep runs.
     pub dedupe_key: Option<String>,
+}
+
+impl Event {
+    /// The page for a recipient of role area `area`.
+    fn link_for(&self, area: &str) -> String {
+        self.links
+            .iter()
+            .find(|(a, _)| *a == area)
+            .or(self.links.first())
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// Which channels besides the inbox this server sends through.
@@ -29,6 +43,7 @@ pub struct Channels {
 #[derive(sqlx::FromRow)]
 struct Recipient {
     id: i64,
+    role: String,
     email: Option<String>,
     mobile: Option<String>,
     notify_email: bool,
@@ -44,11 +59,16 @@ pub async fn record(
     channels: Channels,
     mut event: Event,
 ) -> sqlx::Result<Option<i64>> {
-    if event.facts.from.is_empty() {
-        event.facts.from = sqlx::query_scalar("SELECT name FROM tenants WHERE id = $1")
+    let (name, slug): (String, String) =
+        sqlx::query_as("SELECT name, slug FROM tenants WHERE id = $1")
             .bind(tenant_id)
             .fetch_one(&mut *conn)
             .await?;
+    if event.facts.from.is_empty() {
+        event.facts.from = name;
+    }
+    for (_, link) in &mut event.links {
+        *link = format!("/t/{slug}{link}");
     }
     let facts = serde_json::to_value(&event.facts).unwrap_or_default();
     let id: Option<i64> = sqlx::query_scalar(
@@ -60,7 +80,7 @@ pub async fn record(
     .bind(event.kind.as_str())
     .bind(event.object_kind)
     .bind(event.object_id)
-    .bind(&event.link)
+    .bind(event.link_for(""))
     .bind(facts)
     .bind(&event.dedupe_key)
     .fetch_optional(&mut *conn)
@@ -69,27 +89,30 @@ pub async fn record(
     let text = compose(event.kind, &event.facts);
     let users = recipients(conn, tenant_id, &event.audience).await?;
     let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+    let links: Vec<String> = users.iter().map(|u| event.link_for(&u.role)).collect();
     sqlx::query(
         "INSERT INTO messages (tenant_id, event_id, user_id, title, body, link)
-         SELECT $1, $2, u, $3, $4, $5 FROM unnest($6::bigint[]) AS u",
+         SELECT $1, $2, u, $3, $4, l FROM unnest($5::bigint[], $6::text[]) AS r (u, l)",
     )
     .bind(tenant_id)
     .bind(id)
     .bind(&text.title)
     .bind(&text.body)
-    .bind(&event.link)
     .bind(&ids)
+    .bind(&links)
     .execute(&mut *conn)
     .await?;
     let mut outbox = Vec::new();
-    for u in &users {
+    for (u, link) in users.iter().zip(&links) {
+        let who = format!("u{}", u.id);
         if let (true, true, Some(address)) = (channels.email, u.notify_email, &u.email) {
-            outbox.push((Some(u.id), format!("u{}", u.id), Channel::Email, address.clone()));
+            outbox.push((Some(u.id), who.clone(), Channel::Email, address.clone(), link));
         }
         if let (true, Some(address)) = (u.notify_sms, &u.mobile) {
-            outbox.push((Some(u.id), format!("u{}", u.id), Channel::Sms, address.clone()));
+            outbox.push((Some(u.id), who, Channel::Sms, address.clone(), link));
         }
     }
+    let first = event.link_for("");
     for (n, (channel, address)) in contacts(conn, tenant_id, &event.audience)
         .await?
         .into_iter()
@@ -98,17 +121,17 @@ pub async fn record(
         if channel == Channel::Email && !channels.email {
             continue;
         }
-        outbox.push((None, format!("c{n}"), channel, address));
+        outbox.push((None, format!("c{n}"), channel, address, &first));
     }
-    for (user_id, recipient, channel, address) in outbox {
+    for (user_id, recipient, channel, address, link) in outbox {
         let (subject, body) = match channel {
             Channel::Email => (text.title.clone(), text.body.clone()),
             Channel::Sms => (String::new(), text.sms.clone()),
         };
         sqlx::query(
             "INSERT INTO deliveries (tenant_id, event_id, user_id, recipient, channel, address,
-                                     subject, body, delivery_key)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                     subject, body, link, delivery_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(tenant_id)
         .bind(id)
@@ -118,6 +141,7 @@ pub async fn record(
         .bind(&address)
         .bind(subject)
         .bind(body)
+        .bind(link)
         .bind(format!("{id}.{recipient}.{channel}"))
         .execute(&mut *conn)
         .await?;
@@ -145,7 +169,7 @@ async fn recipients(
         }
     }
     sqlx::query_as(
-        "SELECT id, email, mobile, notify_email, notify_sms FROM users
+        "SELECT id, role, email, mobile, notify_email, notify_sms FROM users
           WHERE tenant_id = $1 AND active
             AND ((role IN ('county', 'operator') AND $2)
               OR (role = 'county' AND jurisdiction_id = ANY($3))
@@ -266,4 +290,36 @@ pub async fn mark_all_read(pool: &sqlx::PgPool, tenant_id: i64, user_id: i64) ->
     .execute(pool)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// The park an event concerns, with who answers for it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ParkRef {
+    pub application_id: i64,
+    pub award_id: Option<i64>,
+    pub park_name: String,
+    pub organization_id: i64,
+    pub jurisdiction_id: Option<i64>,
+}
+
+/// The park of an application (`award_id` None) or of an award.
+pub async fn park_of(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    application_id: Option<i64>,
+    award_id: Option<i64>,
+) -> sqlx::Result<Option<ParkRef>> {
+    sqlx::query_as(
+        "SELECT a.id AS application_id, w.id AS award_id, a.park_name, a.organization_id,
+                a.jurisdiction_id
+           FROM applications a
+           LEFT JOIN awards w ON w.tenant_id = a.tenant_id AND w.application_id = a.id
+          WHERE a.tenant_id = $1 AND (a.id = $2 OR w.id = $3)
+          LIMIT 1",
+    )
+    .bind(tenant_id)
+    .bind(application_id)
+    .bind(award_id)
+    .fetch_optional(conn)
+    .await
 }

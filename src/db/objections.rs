@@ -11,6 +11,8 @@ pub struct Objection {
     pub case_no: String,
     pub filer_name: String,
     pub filer_contact: String,
+    /// `none`, `email` or `sms`: how the filer asked to hear the decision.
+    pub notify_by: String,
     pub grounds: String,
     pub state: crate::domain::workflow::ObjectionState,
     pub investigator_id: Option<i64>,
@@ -28,7 +30,7 @@ impl Objection {
 }
 
 const SELECT: &str = "SELECT x.id, x.notice_id, x.application_id, a.park_name, x.case_no,
-        x.filer_name, x.filer_contact, x.grounds, x.state, x.investigator_id,
+        x.filer_name, x.filer_contact, x.notify_by, x.grounds, x.state, x.investigator_id,
         u.display_name AS investigator_name, x.investigation, x.decision_reason, x.filed_at,
         x.updated_at
      FROM objections x
@@ -52,6 +54,19 @@ pub async fn get(pool: &PgPool, tenant_id: i64, id: i64) -> sqlx::Result<Option<
         .await
 }
 
+/// The objection, read inside a transaction.
+pub async fn get_in(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<Objection>> {
+    sqlx::query_as(&format!("{SELECT} WHERE x.tenant_id = $1 AND x.id = $2"))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
 pub async fn by_case(
     pool: &PgPool,
     tenant_id: i64,
@@ -72,6 +87,7 @@ pub struct NewObjection<'a> {
     pub case_no: &'a str,
     pub filer_name: &'a str,
     pub filer_contact: &'a str,
+    pub notify_by: &'a str,
     pub grounds: &'a str,
     pub filed_at: DateTime<Utc>,
     pub filer_ip: &'a str,
@@ -84,8 +100,8 @@ pub async fn insert(
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO objections (tenant_id, notice_id, application_id, case_no, filer_name,
-             filer_contact, grounds, filed_at, filer_ip)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             filer_contact, grounds, filed_at, filer_ip, notify_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(tenant_id)
     .bind(o.notice_id)
@@ -96,6 +112,7 @@ pub async fn insert(
     .bind(o.grounds)
     .bind(o.filed_at)
     .bind(o.filer_ip)
+    .bind(o.notify_by)
     .fetch_one(conn)
     .await
 }

@@ -21,12 +21,12 @@ pub struct Due {
 /// another worker holds is skipped, never sent twice at once.
 pub async fn next_due(tx: &mut PgConnection) -> sqlx::Result<Option<Due>> {
     sqlx::query_as(
-        "SELECT d.id, d.tenant_id, d.channel, d.address, d.subject, d.body, e.link,
+        "SELECT d.id, d.tenant_id, d.channel, d.address, d.subject, d.body, d.link,
                 d.delivery_key, d.attempts
-           FROM deliveries d JOIN events e ON e.tenant_id = d.tenant_id AND e.id = d.event_id
+           FROM deliveries d
           WHERE d.state = 'pending' AND d.next_attempt_at <= now()
           ORDER BY d.next_attempt_at, d.id LIMIT 1
-          FOR UPDATE OF d SKIP LOCKED",
+          FOR UPDATE SKIP LOCKED",
     )
     .fetch_optional(tx)
     .await

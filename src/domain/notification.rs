@@ -69,6 +69,26 @@ pub enum Audience {
     Contact { channel: Channel, address: String },
 }
 
+/// Who, of those answering for a park, hears of an event about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParkParty {
+    Operator,
+    County,
+    OperatorAndCounty,
+    Bureau,
+}
+
+/// The "who is told" table for events about one park (an application or an award).
+pub fn park_party(kind: EventKind) -> ParkParty {
+    use EventKind::*;
+    match kind {
+        ApplicationSubmitted | ApplicationResubmitted => ParkParty::County,
+        ApplicationForwarded | ObjectionFiled | SheetsAllIn => ParkParty::Bureau,
+        ReportDueSoon | ReportOverdue | ReportReminded => ParkParty::OperatorAndCounty,
+        _ => ParkParty::Operator,
+    }
+}
+
 /// What the message is about, in the words the texts are built from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facts {

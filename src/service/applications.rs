@@ -11,7 +11,9 @@ use crate::domain::evaluate::{self, Evaluation};
 use crate::domain::roster::RosterRow;
 use crate::domain::ruleset::RuleSet;
 use crate::domain::uscc::Uscc;
+use crate::domain::notification::EventKind;
 use crate::domain::workflow::{ApplicationAction, WorkflowRules};
+use crate::service::notify::{self, About, Park};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use chrono::{Datelike, NaiveDate, Utc};
@@ -215,7 +217,14 @@ pub async fn submit(
         },
     )
     .await?;
+    let kind = match number {
+        1 => EventKind::ApplicationSubmitted,
+        _ => EventKind::ApplicationResubmitted,
+    };
+    let park = Park::Application(id);
+    notify::about_park(&mut tx, state, tenant_id, park, kind, About::default()).await?;
     tx.commit().await?;
+    state.outbox.wake();
     Ok(number)
 }
 
@@ -287,6 +296,33 @@ pub async fn decide(state: &AppState, loaded: &Loaded, by: &By, d: &Decision<'_>
         },
     )
     .await?;
+    if let Some(kind) = decision_event(d.action) {
+        // The bureau reads the county's opinion (推荐 / 不推荐) with its comments.
+        let detail = match d.action {
+            ApplicationAction::Forward => reason.as_str(),
+            _ => d.comments,
+        };
+        let about = About {
+            detail,
+            ..About::default()
+        };
+        notify::about_park(&mut tx, state, tenant_id, Park::Application(id), kind, about).await?;
+    }
     tx.commit().await?;
+    state.outbox.wake();
     Ok(())
+}
+
+/// What a review decision tells (the operator of a return, an acceptance, a rejection, a
+/// shortlisting or a refusal to award; the bureau of a forwarding).
+fn decision_event(action: ApplicationAction) -> Option<EventKind> {
+    match action {
+        ApplicationAction::Return => Some(EventKind::ApplicationReturned),
+        ApplicationAction::Forward => Some(EventKind::ApplicationForwarded),
+        ApplicationAction::Accept => Some(EventKind::ApplicationAccepted),
+        ApplicationAction::Reject => Some(EventKind::ApplicationRejected),
+        ApplicationAction::Shortlist => Some(EventKind::Shortlisted),
+        ApplicationAction::NotAward => Some(EventKind::NotAwarded),
+        _ => None,
+    }
 }

@@ -19,7 +19,9 @@ fn prefix(city: &str) -> String {
     format!("{}商务跨园", city.chars().next().unwrap_or('市'))
 }
 
+use crate::domain::notification::EventKind;
 use crate::domain::time::valid_until;
+use crate::service::notify::{self, About, Park};
 
 /// Awards a park whose publicity has closed with no objection undecided or upheld: the number,
 /// the validity, the tier (Zhongshan), the state change and the decision record, in one
@@ -88,7 +90,14 @@ pub async fn award(
         },
     )
     .await?;
+    let about = About {
+        detail: &format!("证书编号：{number}。"),
+        ..About::default()
+    };
+    let park = Park::Application(loaded.app.id);
+    notify::about_park(&mut tx, state, tenant_id, park, EventKind::Awarded, about).await?;
     tx.commit().await?;
+    state.outbox.wake();
     Ok(number)
 }
 

@@ -4,7 +4,10 @@ use crate::db::audit;
 use crate::db::calls::{self, Call, CallFields};
 use crate::db::documents;
 use crate::db::transition::{self, By, Calls};
+use crate::db::events::Event;
+use crate::domain::notification::{Audience, EventKind, Facts};
 use crate::domain::workflow::CallAction;
+use crate::service::notify;
 use crate::error::{AppError, AppResult};
 use crate::io::files::{self, UploadedFile};
 use crate::state::AppState;
@@ -97,7 +100,25 @@ pub async fn publish(state: &AppState, tenant_id: i64, by: &By, call_id: i64) ->
             "截止时间已过，不能发布。请先修改截止时间。".into(),
         ));
     }
-    transition::apply::<Calls>(&state.db, tenant_id, call_id, CallAction::Publish, by, None)
-        .await?;
+    let mut tx = state.db.begin().await?;
+    let action = CallAction::Publish;
+    transition::apply_in::<Calls>(&mut tx, tenant_id, call_id, action, by, None, &()).await?;
+    let deadline = call.deadline.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let event = Event {
+        kind: EventKind::CallPublished,
+        object_kind: "call",
+        object_id: call_id,
+        links: vec![("", format!("/calls/{call_id}"))],
+        facts: Facts {
+            subject: call.title.clone(),
+            due: Some(deadline),
+            ..Facts::default()
+        },
+        audience: vec![Audience::CountiesAndOperators],
+        dedupe_key: None,
+    };
+    notify::tell(&mut tx, state, tenant_id, event).await?;
+    tx.commit().await?;
+    state.outbox.wake();
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod drafts;
 pub mod experts;
 pub mod jurisdictions;
 pub mod monitoring;
+pub mod notify;
 pub mod objections;
 pub mod panels;
 pub mod publicity;

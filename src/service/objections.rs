@@ -5,13 +5,17 @@ use crate::db::documents::Owner;
 use crate::db::objections::{self, NewObjection};
 use crate::db::publicity::Notice;
 use crate::db::transition::{self, Applications, By, Objections};
-use crate::domain::workflow::{self, ApplicationState, ObjectionAction};
+use crate::db::events::Event;
+use crate::domain::notification::{self, Audience, Channel, EventKind, Facts};
+use crate::domain::workflow::{self, ApplicationState, ObjectionAction, ObjectionState};
+use crate::service::notify::{self, About, Park};
 use crate::error::{AppError, AppResult};
 use crate::io::files::{self, UploadedFile};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde_json::json;
+use sqlx::PgConnection;
 
 /// Objections one address may file per hour.
 pub const PER_IP_PER_HOUR: i64 = 5;
@@ -64,6 +68,8 @@ pub struct Filing<'a> {
     pub application_id: i64,
     pub filer_name: &'a str,
     pub filer_contact: &'a str,
+    /// The filer asked to hear the decision at the contact given.
+    pub notify_me: bool,
     pub grounds: &'a str,
     pub filed_at: DateTime<Utc>,
     pub evidence: Vec<&'a UploadedFile>,
@@ -85,6 +91,10 @@ pub async fn file(
         case_no: &case_no,
         filer_name: filing.filer_name,
         filer_contact: filing.filer_contact,
+        notify_by: match filing.notify_me {
+            true => notification::channel_of_contact(filing.filer_contact).as_str(),
+            false => "none",
+        },
         grounds: filing.grounds,
         filed_at: filing.filed_at,
         filer_ip: filer.ip,
@@ -135,7 +145,11 @@ pub async fn file(
         ip: Some(filer.ip.to_string()),
     };
     audit::record(&mut tx, entry).await?;
+    let park = Park::Application(new.application_id);
+    let kind = EventKind::ObjectionFiled;
+    notify::about_park(&mut tx, state, tenant_id, park, kind, About::default()).await?;
     tx.commit().await?;
+    state.outbox.wake();
     Ok(case_no)
 }
 
@@ -153,7 +167,24 @@ pub async fn investigate(
     transition::apply_in::<Objections>(&mut tx, tenant_id, objection_id, action, by, None, &())
         .await?;
     objections::set_investigator(&mut tx, tenant_id, objection_id, investigator_id).await?;
+    let case = objections::get_in(&mut tx, tenant_id, objection_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let event = Event {
+        kind: EventKind::InvestigatorAssigned,
+        object_kind: "objection",
+        object_id: objection_id,
+        links: vec![("bureau", format!("/bureau/objections/{objection_id}"))],
+        facts: Facts {
+            subject: case.park_name,
+            ..Facts::default()
+        },
+        audience: vec![Audience::User(investigator_id)],
+        dedupe_key: None,
+    };
+    notify::tell(&mut tx, state, tenant_id, event).await?;
     tx.commit().await?;
+    state.outbox.wake();
     Ok(())
 }
 
@@ -180,6 +211,52 @@ pub async fn decide(
         &(),
     )
     .await?;
+    tell_decision(&mut tx, state, tenant_id, objection_id, action).await?;
     tx.commit().await?;
+    state.outbox.wake();
+    Ok(())
+}
+
+/// The park's operator hears the outcome; the filer too, at the contact given, if they asked.
+async fn tell_decision(
+    tx: &mut PgConnection,
+    state: &AppState,
+    tenant_id: i64,
+    objection_id: i64,
+    action: ObjectionAction,
+) -> AppResult<()> {
+    let case = objections::get_in(tx, tenant_id, objection_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let outcome = match action {
+        ObjectionAction::Uphold => ObjectionState::Upheld.label(),
+        _ => ObjectionState::Dismissed.label(),
+    };
+    let about = About {
+        detail: outcome,
+        ..About::default()
+    };
+    let park = Park::Application(case.application_id);
+    notify::about_park(tx, state, tenant_id, park, EventKind::ObjectionDecided, about).await?;
+    let Ok(channel) = case.notify_by.parse::<Channel>() else {
+        return Ok(());
+    };
+    let event = Event {
+        kind: EventKind::ObjectionAnswered,
+        object_kind: "objection",
+        object_id: objection_id,
+        links: vec![("", "/objections/status".to_string())],
+        facts: Facts {
+            subject: case.case_no,
+            detail: outcome.to_string(),
+            ..Facts::default()
+        },
+        audience: vec![Audience::Contact {
+            channel,
+            address: case.filer_contact,
+        }],
+        dedupe_key: None,
+    };
+    notify::tell(tx, state, tenant_id, event).await?;
     Ok(())
 }

@@ -8,6 +8,8 @@ use crate::domain::time::date_label;
 use crate::domain::workdays::Window;
 use crate::domain::workflow::{ApplicationAction, WorkflowRules};
 use crate::error::{AppError, AppResult};
+use crate::domain::notification::EventKind;
+use crate::service::notify::{self, About, Park};
 use crate::state::AppState;
 use chrono::{NaiveDate, Utc};
 use serde_json::json;
@@ -122,6 +124,12 @@ pub async fn publish_notice(
             &rules,
         )
         .await?;
+        let about = About {
+            due: Some(window.last_day),
+            ..About::default()
+        };
+        let (park, kind) = (Park::Application(c.id), EventKind::PublicityPublished);
+        notify::about_park(&mut tx, state, tenant_id, park, kind, about).await?;
     }
     let details = json!({
         "seq": seq, "published_on": published_on, "first_day": window.first_day,
@@ -130,5 +138,6 @@ pub async fn publish_notice(
     let entry = by.entry(tenant_id, "publicity", id, "publish", details);
     audit::record(&mut tx, entry).await?;
     tx.commit().await?;
+    state.outbox.wake();
     Ok(id)
 }

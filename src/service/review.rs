@@ -6,6 +6,7 @@ use crate::db::audit;
 use crate::db::panels::{self, Assignment, Sheet};
 use crate::db::transition::{self, Applications, By, Change, Panels, Sheets};
 use crate::domain::evaluate::{Evaluation, ExpertScores};
+use crate::domain::notification::EventKind;
 use crate::domain::roster::RosterRow;
 use crate::domain::scoring;
 use crate::domain::workflow::{
@@ -13,6 +14,7 @@ use crate::domain::workflow::{
 };
 use crate::error::{AppError, AppResult};
 use crate::service::applications::{Loaded, input_for, load, shanghai_day};
+use crate::service::notify::{self, About, Park};
 use crate::state::AppState;
 use serde_json::json;
 use sqlx::PgConnection;
@@ -81,12 +83,16 @@ pub fn opinions(sheets: &[Assignment]) -> (usize, usize) {
 
 /// Moves the application to `reviewed` once every assigned, non-conflicted expert has
 /// submitted (the system's step, in the same transaction as the last sheet).
-pub async fn complete_if_done(tx: &mut PgConnection, loaded: &Loaded) -> AppResult<()> {
+pub async fn complete_if_done(
+    tx: &mut PgConnection,
+    state: &AppState,
+    loaded: &Loaded,
+) -> AppResult<()> {
     let (assigned, submitted, undeclared) =
         panels::progress(tx, loaded.tenant_id, loaded.app.id).await?;
-    let state: String =
+    let now: String =
         transition::lock_state::<Applications>(tx, loaded.tenant_id, loaded.app.id).await?;
-    if state != ApplicationState::InReview.as_str() || undeclared > 0 {
+    if now != ApplicationState::InReview.as_str() || undeclared > 0 {
         return Ok(());
     }
     if crate::domain::workflow::check_review_complete(assigned as usize, submitted as usize)
@@ -104,6 +110,9 @@ pub async fn complete_if_done(tx: &mut PgConnection, loaded: &Loaded) -> AppResu
         &WorkflowRules::for_rule_set(&loaded.rules),
     )
     .await?;
+    let park = Park::Application(loaded.app.id);
+    let all_in = EventKind::SheetsAllIn;
+    notify::about_park(tx, state, loaded.tenant_id, park, all_in, About::default()).await?;
     Ok(())
 }
 
@@ -141,8 +150,9 @@ pub async fn declare_conflict(
         );
         audit::record(&mut tx, entry).await?;
     }
-    complete_if_done(&mut tx, loaded).await?;
+    complete_if_done(&mut tx, state, loaded).await?;
     tx.commit().await?;
+    state.outbox.wake();
     Ok(())
 }
 
@@ -183,12 +193,13 @@ pub async fn save_sheet(
         };
         transition::apply_recording::<Sheets>(&mut tx, tenant_id, sheet_id, change, &(), details)
             .await?;
-        complete_if_done(&mut tx, loaded).await?;
+        complete_if_done(&mut tx, state, loaded).await?;
     } else {
         let entry = by.entry(tenant_id, "assignment", sheet_id, "save_sheet", details);
         audit::record(&mut tx, entry).await?;
     }
     tx.commit().await?;
+    state.outbox.wake();
     Ok(true)
 }
 

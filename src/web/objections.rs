@@ -28,6 +28,8 @@ struct FilingForm {
     application_id: String,
     filer_name: String,
     filer_contact: String,
+    /// "on" when the filer asks to hear the decision at the contact given.
+    notify_me: String,
     grounds: String,
 }
 
@@ -117,6 +119,7 @@ pub(crate) async fn file(
         application_id: upload.field("application_id").to_string(),
         filer_name: upload.field("filer_name").trim().to_string(),
         filer_contact: upload.field("filer_contact").trim().to_string(),
+        notify_me: upload.field("notify_me").to_string(),
         grounds: upload.field("grounds").trim().to_string(),
     };
     let target = check_filing(&state, tenant_id, id, &form, &upload, &mut errors).await?;
@@ -128,6 +131,7 @@ pub(crate) async fn file(
         application_id,
         filer_name: &form.filer_name,
         filer_contact: &form.filer_contact,
+        notify_me: form.notify_me == "on",
         grounds: &form.grounds,
         filed_at: now,
         evidence: upload.files().collect(),
