@@ -1115,3 +1115,33 @@ pub async fn awarded_parks_of_call(
     .fetch_all(pool)
     .await
 }
+
+/// Who filed version `number` of a report.
+pub async fn filer_of(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    report_id: i64,
+    number: i32,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT submitted_by FROM periodic_report_versions
+          WHERE tenant_id = $1 AND report_id = $2 AND number = $3",
+    )
+    .bind(tenant_id)
+    .bind(report_id)
+    .bind(number)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn jurisdiction_name(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    id: i64,
+) -> sqlx::Result<String> {
+    sqlx::query_scalar("SELECT name FROM jurisdictions WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_one(conn)
+        .await
+}

@@ -1,6 +1,6 @@
 //! Review panels, their members and the experts' assignments, always scoped by tenant.
 use crate::domain::workflow::{PanelState, SheetState};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool};
@@ -17,6 +17,10 @@ pub struct Panel {
     pub draw_result: Json<Value>,
     pub created_at: DateTime<Utc>,
     pub created_by_name: String,
+    pub call_title: String,
+    /// The experts' deadline and the date to accept or decline by (None for older panels).
+    pub sheets_due: Option<chrono::NaiveDate>,
+    pub reply_by: Option<chrono::NaiveDate>,
 }
 
 impl Panel {
@@ -26,8 +30,10 @@ impl Panel {
 }
 
 const PANEL: &str = "SELECT p.id, p.call_id, p.name, p.state, p.seed, p.draw_input, p.draw_result,
-        p.created_at, u.display_name AS created_by_name
-     FROM panels p JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.created_by";
+        p.created_at, u.display_name AS created_by_name, c.title AS call_title, p.sheets_due,
+        p.reply_by
+     FROM panels p JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.created_by
+     JOIN calls c ON c.tenant_id = p.tenant_id AND c.id = p.call_id";
 
 pub async fn for_call(pool: &PgPool, tenant_id: i64, call_id: i64) -> sqlx::Result<Vec<Panel>> {
     sqlx::query_as(&format!(
@@ -47,6 +53,15 @@ pub async fn get(pool: &PgPool, tenant_id: i64, id: i64) -> sqlx::Result<Option<
         .await
 }
 
+/// The panel, read inside a transaction.
+pub async fn get_in(conn: &mut PgConnection, tenant_id: i64, id: i64) -> sqlx::Result<Panel> {
+    sqlx::query_as(&format!("{PANEL} WHERE p.tenant_id = $1 AND p.id = $2"))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_one(conn)
+        .await
+}
+
 pub struct NewPanel<'a> {
     pub call_id: i64,
     pub name: &'a str,
@@ -54,6 +69,8 @@ pub struct NewPanel<'a> {
     pub draw_input: &'a Value,
     pub draw_result: &'a Value,
     pub created_by: i64,
+    pub reply_by: NaiveDate,
+    pub sheets_due: NaiveDate,
 }
 
 pub async fn insert(
@@ -62,8 +79,9 @@ pub async fn insert(
     p: &NewPanel<'_>,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO panels (tenant_id, call_id, name, seed, draw_input, draw_result, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO panels (tenant_id, call_id, name, seed, draw_input, draw_result, created_by,
+                             reply_by, sheets_due)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(tenant_id)
     .bind(p.call_id)
@@ -72,6 +90,8 @@ pub async fn insert(
     .bind(p.draw_input)
     .bind(p.draw_result)
     .bind(p.created_by)
+    .bind(p.reply_by)
+    .bind(p.sheets_due)
     .fetch_one(conn)
     .await
 }

@@ -242,6 +242,7 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
         seed: "20261120-温州市商务局-监督员王某",
         rules,
         application_ids: &ids,
+        sheets_due: None,
     };
     let panel = draw(state, tenant.id, &by, request).await?;
     let sheets = panels::of_panel(&state.db, tenant.id, panel).await?;
@@ -438,6 +439,7 @@ async fn review_zhongshan(state: &AppState) -> anyhow::Result<()> {
         seed: "20261121-中山市商务局",
         rules,
         application_ids: &ids,
+        sheets_due: None,
     };
     let panel = draw(state, tenant.id, &by, request).await?;
     let sheets = panels::of_panel(&state.db, tenant.id, panel).await?;

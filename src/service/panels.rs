@@ -6,7 +6,11 @@ use crate::db::{audit, experts, panels};
 use crate::domain::draw::{
     self, Decline, DrawInput, DrawResult, DrawRules, PoolExpert, RosterEnterprise, ScopeApplication,
 };
+use crate::db::events::Event;
+use crate::domain::notification::{Audience, EventKind, Facts};
 use crate::domain::workflow::{PanelState, SheetAction, SheetState};
+use crate::service::notify;
+use chrono::NaiveDate;
 use crate::error::{AppError, AppResult};
 use crate::service::applications::{load, roster_of};
 use crate::state::AppState;
@@ -36,6 +40,26 @@ pub struct PanelRequest<'a> {
     pub seed: &'a str,
     pub rules: DrawRules,
     pub application_ids: &'a [i64],
+    /// The experts' deadline; None: ten working days from today.
+    pub sheets_due: Option<NaiveDate>,
+}
+
+/// Working days a drawn expert has to accept or decline, and to score when no deadline is set.
+const REPLY_WORKING_DAYS: u32 = 2;
+const SCORING_WORKING_DAYS: u32 = 10;
+
+/// The panel's deadlines: (reply by, sheets due), counted in working days from tomorrow.
+async fn deadlines(state: &AppState, sheets_due: Option<NaiveDate>) -> (NaiveDate, NaiveDate) {
+    let today = state.clock.today();
+    let tomorrow = today + chrono::Days::new(1);
+    let cal = crate::db::calendar::load(&state.db).await.ok();
+    let after = |n: u32| {
+        cal.as_ref()
+            .and_then(|c| c.nth_working_day(tomorrow, n).ok())
+            .unwrap_or(today + chrono::Days::new(u64::from(n) * 7 / 5 + 1))
+    };
+    let due = sheets_due.unwrap_or_else(|| after(SCORING_WORKING_DAYS));
+    (after(REPLY_WORKING_DAYS).min(due), due)
 }
 
 /// The lottery's input: the pool as it stands now and, for each application, what recusal looks
@@ -107,6 +131,7 @@ pub async fn draw_panel(
     let input = draw_input(state, tenant_id, req).await?;
     let result = draw::draw(&input).map_err(|e| DrawFailure::Rules(e.to_string()))?;
     let created_by = by.user_id.ok_or(AppError::Forbidden)?;
+    let (reply_by, sheets_due) = deadlines(state, req.sheets_due).await;
     let mut tx = state.db.begin().await?;
     let panel_id = panels::insert(
         &mut tx,
@@ -118,6 +143,8 @@ pub async fn draw_panel(
             draw_input: &json_of(&input)?,
             draw_result: &json_of(&result)?,
             created_by,
+            reply_by,
+            sheets_due,
         },
     )
     .await?;
@@ -138,8 +165,43 @@ pub async fn draw_panel(
     });
     let entry = by.entry(tenant_id, "panel", panel_id, "draw", details);
     audit::record(&mut tx, entry).await?;
+    let members: Vec<i64> = result.panel.iter().map(|k| expert_id(k)).collect::<AppResult<_>>()?;
+    let panel = panels::get_in(&mut tx, tenant_id, panel_id).await?;
+    invite(&mut tx, state, tenant_id, &panel, &members).await?;
     tx.commit().await?;
+    state.outbox.wake();
     Ok(panel_id)
+}
+
+/// Each drawn expert (and a replacement) is invited: to reply by the panel's reply date and
+/// score by its deadline.
+async fn invite(
+    tx: &mut sqlx::PgConnection,
+    state: &AppState,
+    tenant_id: i64,
+    panel: &panels::Panel,
+    experts: &[i64],
+) -> AppResult<()> {
+    let detail = match panel.sheets_due {
+        Some(d) => format!("评审表须于{}前提交。", crate::domain::time::date_label(d)),
+        None => String::new(),
+    };
+    let event = Event {
+        kind: EventKind::PanelDrawn,
+        object_kind: "panel",
+        object_id: panel.id,
+        links: vec![("expert", "/expert".to_string())],
+        facts: Facts {
+            subject: format!("{}（{}）", panel.name, panel.call_title),
+            detail,
+            due: panel.reply_by.or(panel.sheets_due),
+            ..Facts::default()
+        },
+        audience: experts.iter().copied().map(Audience::Expert).collect(),
+        dedupe_key: None,
+    };
+    notify::tell(tx, state, tenant_id, event).await?;
+    Ok(())
 }
 
 fn json_of<T: serde::Serialize>(value: &T) -> AppResult<serde_json::Value> {
@@ -226,6 +288,9 @@ pub async fn decline(
     let mut entry = by.entry(tenant_id, "panel", panel_id, "replace_member", details);
     entry.before = Some(json!({ "declined": expert, "reason": reason }));
     audit::record(&mut tx, entry).await?;
+    let panel = panels::get_in(&mut tx, tenant_id, panel_id).await?;
+    invite(&mut tx, state, tenant_id, &panel, &[replacement]).await?;
     tx.commit().await?;
+    state.outbox.wake();
     Ok(replacement)
 }

@@ -6,7 +6,9 @@ use crate::db::audit;
 use crate::db::monitoring;
 use crate::db::titles::{self, Park};
 use crate::db::transition::By;
+use crate::domain::notification::EventKind;
 use crate::domain::workflow::{ApplicationAction, WorkflowRules};
+use crate::service::notify::{self, About, Park as Told};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use chrono::NaiveDate;
@@ -91,6 +93,20 @@ pub async fn decide_re_review(
         &mut tx, tenant_id, park, pid, result, findings, d.deadline, by, rules, today, user_id,
     )
     .await?;
+    let told = match (result, d.deadline) {
+        ("rectify", Some(_)) => Some(EventKind::RectificationOrdered),
+        ("delist", _) => Some(EventKind::Delisted),
+        _ => None,
+    };
+    if let Some(kind) = told {
+        let about = About {
+            detail: findings,
+            due: d.deadline,
+            dedupe_key: None,
+        };
+        let award = Told::Award(park.award_id);
+        notify::about_park(&mut tx, state, tenant_id, award, kind, about).await?;
+    }
     let details = json!({ "re_review": d.round, "award_id": park.award_id, "result": result, "findings": findings, "deadline": d.deadline });
     audit::record(
         &mut tx,
@@ -98,6 +114,7 @@ pub async fn decide_re_review(
     )
     .await?;
     tx.commit().await?;
+    state.outbox.wake();
     Ok(message)
 }
 

@@ -9,7 +9,10 @@ use crate::db::monitoring::{
 use crate::db::titles::{self, Park, ParkScope};
 use crate::db::transition::{self, By};
 use crate::domain::monitoring::{self as domain, MonitoringStatus, ParkReport, Period, ReportKind};
+use crate::db::events::Event;
+use crate::domain::notification::{Audience, EventKind, Facts};
 use crate::domain::workflow::{ReportAction, ReportRoute};
+use crate::service::notify::{self, About, Park as Told};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use chrono::{Duration, NaiveDate};
@@ -154,7 +157,47 @@ pub async fn decide_report(
         user_id,
     };
     monitoring::insert_review(&mut tx, tenant_id, &review).await?;
+    if d.action == ReportAction::Return {
+        tell_returned(&mut tx, state, tenant_id, report, d.reason).await?;
+    }
     tx.commit().await?;
+    state.outbox.wake();
+    Ok(())
+}
+
+/// The filer of the returned version hears why, linked to the report in their area.
+async fn tell_returned(
+    tx: &mut PgConnection,
+    state: &AppState,
+    tenant_id: i64,
+    report: &Report,
+    reason: &str,
+) -> AppResult<()> {
+    let filer = monitoring::filer_of(tx, tenant_id, report.id, report.version_count).await?;
+    let p = report.period();
+    let own = format!("/county/own-reports/{}/{}/{}", report.kind, p.year, p.period);
+    let links = match report.award_id {
+        Some(award) => vec![(
+            "operator",
+            format!("/operator/parks/{award}/reports/{}/{}", p.year, p.period),
+        )],
+        None => vec![("county", own)],
+    };
+    let subject = report.park_name.clone().unwrap_or_else(|| report.county.clone());
+    let event = Event {
+        kind: EventKind::ReportReturned,
+        object_kind: "report",
+        object_id: report.id,
+        links,
+        facts: Facts {
+            subject: format!("{subject}{}", report.period_label()),
+            detail: reason.to_string(),
+            ..Facts::default()
+        },
+        audience: vec![Audience::User(filer)],
+        dedupe_key: None,
+    };
+    notify::tell(tx, state, tenant_id, event).await?;
     Ok(())
 }
 
@@ -295,8 +338,67 @@ pub async fn remind(
         by.entry(tenant_id, "report_reminder", id, "remind", details),
     )
     .await?;
+    let owed = Owed {
+        kind,
+        period,
+        award_id,
+        jurisdiction_id,
+        due: grace_until,
+    };
+    tell_owed(&mut tx, state, tenant_id, EventKind::ReportReminded, &owed, None).await?;
     tx.commit().await?;
+    state.outbox.wake();
     Ok(grace_until)
+}
+
+/// A report someone owes: a park's quarter (its operator and county are told) or a county's
+/// own report (the county is).
+pub struct Owed {
+    pub kind: ReportKind,
+    pub period: Period,
+    pub award_id: Option<i64>,
+    pub jurisdiction_id: i64,
+    pub due: NaiveDate,
+}
+
+/// Tells those who owe `owed` of `kind` (due soon, overdue, reminded); false when its dedupe
+/// key was told before.
+pub async fn tell_owed(
+    tx: &mut PgConnection,
+    state: &AppState,
+    tenant_id: i64,
+    kind: EventKind,
+    owed: &Owed,
+    dedupe_key: Option<String>,
+) -> AppResult<bool> {
+    let detail = owed.period.label(owed.kind);
+    if let Some(award) = owed.award_id {
+        let about = About {
+            detail: &detail,
+            due: Some(owed.due),
+            dedupe_key,
+        };
+        return notify::about_park(tx, state, tenant_id, Told::Award(award), kind, about).await;
+    }
+    let p = owed.period;
+    let event = Event {
+        kind,
+        object_kind: "jurisdiction",
+        object_id: owed.jurisdiction_id,
+        links: vec![(
+            "county",
+            format!("/county/own-reports/{}/{}/{}", owed.kind.as_str(), p.year, p.period),
+        )],
+        facts: Facts {
+            subject: monitoring::jurisdiction_name(tx, tenant_id, owed.jurisdiction_id).await?,
+            detail,
+            due: Some(owed.due),
+            ..Facts::default()
+        },
+        audience: vec![Audience::County(owed.jurisdiction_id)],
+        dedupe_key,
+    };
+    notify::tell(tx, state, tenant_id, event).await
 }
 
 /// Who owes the reminded report, as (award, county), and since when reports are owed: a park

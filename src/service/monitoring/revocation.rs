@@ -7,7 +7,9 @@ use crate::db::titles::{self, Park};
 use crate::db::transition::By;
 use crate::domain::monitoring::RevocationGround;
 use crate::domain::ruleset::RuleSet;
+use crate::domain::notification::EventKind;
 use crate::domain::workflow::{ApplicationAction, WorkflowRules};
+use crate::service::notify::{self, About, Park as Told};
 use crate::error::{AppError, AppResult};
 use crate::io::files::{self, UploadedFile};
 use crate::state::AppState;
@@ -76,7 +78,14 @@ pub async fn revoke(
         files::keep(state, &mut tx, tenant_id, owner, category, file, user_id).await?;
     }
     titles::note(&mut tx, tenant_id, award, &note, today).await?;
+    let about = About {
+        detail: &format!("{}（{}）", ground.label, ground.article),
+        ..About::default()
+    };
+    let kind = EventKind::Revoked;
+    notify::about_park(&mut tx, state, tenant_id, Told::Award(award), kind, about).await?;
     tx.commit().await?;
+    state.outbox.wake();
     let pending = match barred_until {
         Some(_) => applications::in_progress_of_operator(&state.db, tenant_id, &park.uscc)
             .await?

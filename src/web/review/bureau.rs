@@ -43,6 +43,9 @@ pub(crate) struct DrawForm {
     quotas: String,
     #[serde(default)]
     seed: String,
+    /// 评分截止日期 (YYYY-MM-DD); empty: ten working days from today.
+    #[serde(default)]
+    sheets_due: String,
 }
 
 /// An application waiting for a panel: in review and on no panel yet.
@@ -196,6 +199,7 @@ pub(crate) async fn create_panel(
         size: get("size").trim().to_string(),
         quotas: get("quotas"),
         seed: get("seed").trim().to_string(),
+        sheets_due: get("sheets_due").trim().to_string(),
     };
     let chosen: Vec<i64> = pairs
         .iter()
@@ -234,6 +238,7 @@ pub(crate) async fn create_panel(
     } else if form.seed.chars().count() > draw::SEED_MAX_CHARS {
         errors.add("seed", "抽签种子不超过64个字符。");
     }
+    let sheets_due = parse_sheets_due(&form.sheets_due, state.clock.today(), &mut errors);
     if !errors.is_empty() {
         return hub_page(ctx, &state, tenant_id, call, form, Some(chosen), errors).await;
     }
@@ -243,6 +248,7 @@ pub(crate) async fn create_panel(
         seed: &form.seed,
         rules: DrawRules { size, quotas },
         application_ids: &chosen,
+        sheets_due,
     };
     match panel_ops::draw_panel(&state, tenant_id, &client.by(&user), &request).await {
         Ok(id) => {
@@ -259,6 +265,29 @@ pub(crate) async fn create_panel(
             hub_page(ctx, &state, tenant_id, call, form, Some(chosen), errors).await
         }
         Err(DrawFailure::App(e)) => Err(e),
+    }
+}
+
+/// The experts' deadline as typed: a date after today and within a year, or None (the service
+/// sets ten working days).
+fn parse_sheets_due(
+    typed: &str,
+    today: chrono::NaiveDate,
+    errors: &mut FieldErrors,
+) -> Option<chrono::NaiveDate> {
+    if typed.is_empty() {
+        return None;
+    }
+    match chrono::NaiveDate::parse_from_str(typed, "%Y-%m-%d") {
+        Ok(d) if d > today && d <= today + chrono::Days::new(366) => Some(d),
+        Ok(_) => {
+            errors.add("sheets_due", "评分截止日期应在今天之后、一年之内。");
+            None
+        }
+        Err(_) => {
+            errors.add("sheets_due", "请按“2026-12-31”的格式填写日期。");
+            None
+        }
     }
 }
 
