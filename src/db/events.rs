@@ -295,7 +295,8 @@ pub async fn mark_all_read(pool: &sqlx::PgPool, tenant_id: i64, user_id: i64) ->
 /// The park an event concerns, with who answers for it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ParkRef {
-    pub application_id: i64,
+    /// None for a park on the provincial list awarded without an application.
+    pub application_id: Option<i64>,
     pub award_id: Option<i64>,
     pub park_name: String,
     pub organization_id: i64,
@@ -309,17 +310,27 @@ pub async fn park_of(
     application_id: Option<i64>,
     award_id: Option<i64>,
 ) -> sqlx::Result<Option<ParkRef>> {
+    if let Some(award) = award_id {
+        return sqlx::query_as(
+            "SELECT w.application_id, w.id AS award_id, w.park_name,
+                    coalesce(w.organization_id, a.organization_id) AS organization_id,
+                    coalesce(w.jurisdiction_id, a.jurisdiction_id) AS jurisdiction_id
+               FROM awards w
+               LEFT JOIN applications a ON a.tenant_id = w.tenant_id AND a.id = w.application_id
+              WHERE w.tenant_id = $1 AND w.id = $2",
+        )
+        .bind(tenant_id)
+        .bind(award)
+        .fetch_optional(conn)
+        .await;
+    }
     sqlx::query_as(
-        "SELECT a.id AS application_id, w.id AS award_id, a.park_name, a.organization_id,
-                a.jurisdiction_id
-           FROM applications a
-           LEFT JOIN awards w ON w.tenant_id = a.tenant_id AND w.application_id = a.id
-          WHERE a.tenant_id = $1 AND (a.id = $2 OR w.id = $3)
-          LIMIT 1",
+        "SELECT a.id AS application_id, NULL::bigint AS award_id, a.park_name,
+                a.organization_id, a.jurisdiction_id
+           FROM applications a WHERE a.tenant_id = $1 AND a.id = $2",
     )
     .bind(tenant_id)
     .bind(application_id)
-    .bind(award_id)
     .fetch_optional(conn)
     .await
 }

@@ -1145,3 +1145,43 @@ pub async fn jurisdiction_name(
         .fetch_one(conn)
         .await
 }
+
+/// Every tenant's id (the system's sweeps go tenant by tenant).
+pub async fn tenant_ids(pool: &PgPool) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT id FROM tenants ORDER BY id")
+        .fetch_all(pool)
+        .await
+}
+
+/// Experts with a sheet still open on an open panel whose deadline is today or later:
+/// (tenant, panel, expert, panel name, deadline), one row per expert and panel.
+pub async fn open_sheets_due(
+    pool: &PgPool,
+    today: NaiveDate,
+) -> sqlx::Result<Vec<(i64, i64, i64, String, NaiveDate)>> {
+    sqlx::query_as(
+        "SELECT DISTINCT p.tenant_id, p.id, s.expert_id, p.name, p.sheets_due
+           FROM panels p
+           JOIN assignments s ON s.tenant_id = p.tenant_id AND s.panel_id = p.id
+          WHERE p.state = 'open' AND s.state = 'open' AND p.sheets_due >= $1
+          ORDER BY p.id, s.expert_id",
+    )
+    .bind(today)
+    .fetch_all(pool)
+    .await
+}
+
+/// Rectification orders still awaiting the operator whose deadline is today or later:
+/// (tenant, order, award, deadline).
+pub async fn open_orders_due(
+    pool: &PgPool,
+    today: NaiveDate,
+) -> sqlx::Result<Vec<(i64, i64, i64, NaiveDate)>> {
+    sqlx::query_as(
+        "SELECT tenant_id, id, award_id, deadline FROM rectification_orders
+          WHERE state = 'open' AND deadline >= $1 ORDER BY id",
+    )
+    .bind(today)
+    .fetch_all(pool)
+    .await
+}

@@ -276,6 +276,22 @@ impl Calendar {
         })
     }
 
+    /// The working days after `from`, up to and including `to` (0 when `to` is not after it):
+    /// how many working days are left before a deadline.
+    pub fn working_days_after(&self, from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarError> {
+        let mut n = 0;
+        let mut date = from;
+        while date < to {
+            date = date
+                .succ_opt()
+                .ok_or(CalendarError::YearNotCovered(date.year()))?;
+            if self.is_working_day(date)? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     /// The `n`th working day counting from `from`; `from` itself is the first when it is a
     /// working day. Refuses `n = 0` and any walk that reaches a year not covered.
     pub fn nth_working_day(&self, from: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {

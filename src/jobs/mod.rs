@@ -1,9 +1,11 @@
 //! Scheduled work: every tick, expired sessions go, calls and publicity windows past their end
-//! close, and the dynamic-management sweep runs. Each job runs under a PostgreSQL advisory lock
+//! close, the dynamic-management sweep runs and deadlines near are reminded of (the outbox
+//! worker, `outbox`, runs on its own loop). Each job runs under a PostgreSQL advisory lock
 //! of its own, taken here and only here, so with several servers one of them does it and the
 //! others skip that tick.
 pub mod outbox;
 pub mod publicity;
+pub mod reminders;
 pub mod sweep;
 
 use crate::state::AppState;
@@ -12,6 +14,7 @@ use crate::state::AppState;
 pub const CLOSE_CALLS: i64 = 0x7061_726b_0001;
 pub const CLOSE_PUBLICITY: i64 = 0x7061_726b_0002;
 pub const SWEEP: i64 = 0x7061_726b_0007;
+pub const REMINDERS: i64 = 0x7061_726b_0008;
 
 /// Starts the scheduler on the runtime; it ticks every `config.jobs_every`.
 pub fn spawn(state: AppState) {
@@ -55,6 +58,15 @@ pub async fn run_once(state: &AppState) {
         let s = sweep::run(state, state.clock.today()).await?;
         if !s.is_empty() {
             tracing::info!(?s, "dynamic management: deadlines and validity");
+        }
+        Ok(())
+    })
+    .await;
+    exclusively(state, REMINDERS, "reminders of deadlines", async {
+        let n = reminders::run(state, state.clock.today()).await?;
+        if n > 0 {
+            tracing::info!(reminders = n, "reminded of deadlines");
+            state.outbox.wake();
         }
         Ok(())
     })

@@ -11,6 +11,8 @@ use crate::db::rulesets::RuleSets;
 use crate::db::titles;
 use crate::db::transition::{self, By};
 use crate::domain::monitoring::SupervisionRules;
+use crate::domain::notification::EventKind;
+use crate::service::notify::{self, About, Park};
 use crate::domain::workflow::{ApplicationAction, RectificationAction, WorkflowRules};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -118,6 +120,12 @@ async fn delist_lapsed(state: &AppState, today: NaiveDate) -> AppResult<usize> {
         change
             .apply(&mut tx, tenant_id, award, &rules, today)
             .await?;
+        let about = About {
+            detail: &reason,
+            ..About::default()
+        };
+        let kind = EventKind::Delisted;
+        notify::about_park(&mut tx, state, tenant_id, Park::Award(award), kind, about).await?;
         tx.commit().await?;
         done += 1;
     }
@@ -150,6 +158,12 @@ async fn expire(state: &AppState, today: NaiveDate) -> AppResult<usize> {
         change
             .apply(&mut tx, tenant_id, award, &rules, today)
             .await?;
+        let about = About {
+            due: Some(until),
+            ..About::default()
+        };
+        let kind = EventKind::Expired;
+        notify::about_park(&mut tx, state, tenant_id, Park::Award(award), kind, about).await?;
         tx.commit().await?;
         done += 1;
     }
@@ -159,23 +173,34 @@ async fn expire(state: &AppState, today: NaiveDate) -> AppResult<usize> {
 /// Reminders 90 and 30 days before the title expires, once each.
 async fn expiry_notices(state: &AppState, today: NaiveDate) -> AppResult<usize> {
     let mut made = 0;
-    for (kind, days) in [("expiry_90", 90), ("expiry_30", 30)] {
+    for (kind, days, told) in [
+        ("expiry_90", 90, EventKind::TitleExpiring90),
+        ("expiry_30", 30, EventKind::TitleExpiring30),
+    ] {
         let mut tx = state.db.begin().await?;
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
+        let rows: Vec<(i64, i64, Option<NaiveDate>)> = sqlx::query_as(
             "INSERT INTO title_notices (tenant_id, award_id, kind)
              SELECT w.tenant_id, w.id, $1 FROM awards w
              JOIN titles t ON t.tenant_id = w.tenant_id AND t.award_id = w.id
              WHERE t.state IN ('awarded', 'rectification') AND w.valid_until IS NOT NULL
                AND w.valid_until >= $2 AND w.valid_until - $3::int <= $2
              ON CONFLICT (tenant_id, award_id, kind) DO NOTHING
-             RETURNING tenant_id, award_id",
+             RETURNING tenant_id, award_id, (SELECT valid_until FROM awards a
+                                             WHERE a.tenant_id = title_notices.tenant_id
+                                               AND a.id = title_notices.award_id)",
         )
         .bind(kind)
         .bind(today)
         .bind(days)
         .fetch_all(&mut *tx)
         .await?;
-        for (tenant_id, award) in &rows {
+        for (tenant_id, award, until) in &rows {
+            let about = About {
+                due: *until,
+                ..About::default()
+            };
+            notify::about_park(&mut tx, state, *tenant_id, Park::Award(*award), told, about)
+                .await?;
             audit::record(
                 &mut tx,
                 audit::Entry {

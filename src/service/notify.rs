@@ -81,17 +81,16 @@ fn park_audience(p: &ParkRef, party: ParkParty) -> Vec<Audience> {
 
 /// The application's page in each area; for the monitoring of an awarded park, the park's.
 fn park_links(p: &ParkRef, monitoring: bool) -> Vec<(&'static str, String)> {
-    let app = p.application_id;
-    match (monitoring, p.award_id) {
-        (true, Some(award)) => vec![
+    match (monitoring, p.award_id, p.application_id) {
+        (true, Some(award), _) | (false, Some(award), None) => vec![
             ("operator", format!("/operator/parks/{award}")),
             ("county", "/county/monitoring".to_string()),
             ("bureau", format!("/bureau/monitoring/parks/{award}")),
         ],
-        _ => vec![
-            ("operator", format!("/operator/applications/{app}")),
-            ("county", format!("/county/applications/{app}")),
-            ("bureau", format!("/bureau/applications/{app}")),
+        (_, _, app) => vec![
+            ("operator", format!("/operator/applications/{}", app.unwrap_or_default())),
+            ("county", format!("/county/applications/{}", app.unwrap_or_default())),
+            ("bureau", format!("/bureau/applications/{}", app.unwrap_or_default())),
         ],
     }
 }

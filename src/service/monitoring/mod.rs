@@ -12,8 +12,8 @@ mod settings;
 pub use re_review::{ReReviewDecision, apply_result, decide_re_review, open_re_review};
 pub use rectification::{judge_rectification, respond_to_order};
 pub use reports::{
-    Reminding, ReportDecision, accept_report, check_fileable, decide_report, file_county_report,
-    file_park_report, remind,
+    Owing, Reminding, ReportDecision, accept_report, check_fileable, decide_report,
+    file_county_report, file_park_report, remind, tell_owed,
 };
 pub use revocation::{Revocation, Revoked, revoke};
 pub use settings::{save_due_settings, save_zone_targets};

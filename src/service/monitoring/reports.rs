@@ -338,7 +338,7 @@ pub async fn remind(
         by.entry(tenant_id, "report_reminder", id, "remind", details),
     )
     .await?;
-    let owed = Owed {
+    let owed = Owing {
         kind,
         period,
         award_id,
@@ -353,7 +353,7 @@ pub async fn remind(
 
 /// A report someone owes: a park's quarter (its operator and county are told) or a county's
 /// own report (the county is).
-pub struct Owed {
+pub struct Owing {
     pub kind: ReportKind,
     pub period: Period,
     pub award_id: Option<i64>,
@@ -368,7 +368,7 @@ pub async fn tell_owed(
     state: &AppState,
     tenant_id: i64,
     kind: EventKind,
-    owed: &Owed,
+    owed: &Owing,
     dedupe_key: Option<String>,
 ) -> AppResult<bool> {
     let detail = owed.period.label(owed.kind);
