@@ -235,3 +235,38 @@ pub async fn end_sessions(conn: &mut PgConnection, user_id: i64) -> sqlx::Result
         .await
         .map(|_| ())
 }
+
+/// Where a user is told besides the inbox, and whether they want it.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct Channels {
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub notify_email: bool,
+    pub notify_sms: bool,
+}
+
+pub async fn channels(pool: &sqlx::PgPool, id: i64) -> sqlx::Result<Channels> {
+    sqlx::query_as("SELECT email, mobile, notify_email, notify_sms FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn set_channels(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    c: &Channels,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE users SET email = $2, mobile = $3, notify_email = $4, notify_sms = $5
+          WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&c.email)
+    .bind(&c.mobile)
+    .bind(c.notify_email)
+    .bind(c.notify_sms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -55,6 +55,20 @@ pub async fn change_password(
     Ok(ended)
 }
 
+/// The user chooses where besides the inbox they are told (audited: where messages go is a
+/// security matter, and a changed address should be traceable).
+pub async fn set_channels(state: &AppState, own: &Own<'_>, c: &users::Channels) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    users::set_channels(&mut tx, own.user_id, c).await?;
+    let details = json!({
+        "email": c.email.is_some(), "mobile": c.mobile.is_some(),
+        "notify_email": c.notify_email, "notify_sms": c.notify_sms,
+    });
+    record_own(&mut tx, own, "set_channels", details).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Ends one of the user's own sessions (by its id hash).
 pub async fn end_session(state: &AppState, own: &Own<'_>, id_hash: &str) -> AppResult<()> {
     let mut tx = state.db.begin().await?;

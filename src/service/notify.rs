@@ -94,3 +94,21 @@ fn park_links(p: &ParkRef, monitoring: bool) -> Vec<(&'static str, String)> {
         ],
     }
 }
+
+/// The bureau puts a failed delivery back in the queue (audited); the worker sends it at once.
+pub async fn retry_delivery(
+    state: &AppState,
+    tenant_id: i64,
+    by: &crate::db::transition::By,
+    id: i64,
+) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    if !crate::db::outbox::retry(&mut tx, tenant_id, id).await? {
+        return Err(AppError::Conflict("该条发送记录不是发送失败状态，无需重发。".into()));
+    }
+    let entry = by.entry(tenant_id, "delivery", id, "retry", serde_json::json!({}));
+    crate::db::audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    state.outbox.wake();
+    Ok(())
+}

@@ -41,6 +41,82 @@ struct AccountPage {
     totp_on: bool,
     /// (secret, otpauth address) while the user sets it up.
     totp_pending: Option<(String, String)>,
+    /// The notification form: as stored, or as typed when it had errors.
+    channels: ChannelsForm,
+    email_on: bool,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub(crate) struct ChannelsForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    mobile: String,
+    #[serde(default)]
+    notify_email: String,
+    #[serde(default)]
+    notify_sms: String,
+}
+
+impl ChannelsForm {
+    fn stored(c: users::Channels) -> ChannelsForm {
+        let on = |b: bool| if b { "on".to_string() } else { String::new() };
+        ChannelsForm {
+            email: c.email.unwrap_or_default(),
+            mobile: c.mobile.unwrap_or_default(),
+            notify_email: on(c.notify_email),
+            notify_sms: on(c.notify_sms),
+        }
+    }
+
+    /// The choice as stored, or the errors next to its fields.
+    fn parse(&self, errors: &mut FieldErrors) -> users::Channels {
+        let email = Some(self.email.trim().to_string()).filter(|e| !e.is_empty());
+        let mobile = Some(self.mobile.trim().to_string()).filter(|m| !m.is_empty());
+        if email.as_deref().is_some_and(|e| !is_email(e)) {
+            errors.add("email", "请填写有效的电子邮箱，如 name@example.gov.cn。");
+        }
+        if mobile.as_deref().is_some_and(|m| !is_mobile(m)) {
+            errors.add("mobile", "请填写11位手机号码。");
+        }
+        let (notify_email, notify_sms) = (self.notify_email == "on", self.notify_sms == "on");
+        if notify_email && email.is_none() {
+            errors.add("email", "选择邮件通知时，请填写电子邮箱。");
+        }
+        if notify_sms && mobile.is_none() {
+            errors.add("mobile", "选择短信通知时，请填写手机号码。");
+        }
+        users::Channels {
+            email,
+            mobile,
+            notify_email,
+            notify_sms,
+        }
+    }
+}
+
+/// As the users table's check accepts it: one @, a dot in the domain, no spaces.
+fn is_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+                && !domain.contains('@')
+                && s.len() <= 254
+        }
+        None => false,
+    }
+}
+
+/// A mainland mobile number, 1[3-9] and nine digits.
+fn is_mobile(s: &str) -> bool {
+    s.len() == 11
+        && s.starts_with('1')
+        && s.as_bytes().get(1).is_some_and(|b| (b'3'..=b'9').contains(b))
+        && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 impl AccountPage {
@@ -65,6 +141,18 @@ async fn show(
     session: &Session,
     errors: FieldErrors,
 ) -> AppResult<Response> {
+    let channels = ChannelsForm::stored(users::channels(&state.db, user.id).await?);
+    show_with(ctx, state, user, session, errors, channels).await
+}
+
+async fn show_with(
+    ctx: PageCtx,
+    state: &AppState,
+    user: &CurrentUser,
+    session: &Session,
+    errors: FieldErrors,
+    channels: ChannelsForm,
+) -> AppResult<Response> {
     let totp_on = users::totp_secret(&state.db, user.id).await?.is_some();
     let pending = session.get::<String>(PENDING_TOTP).await?;
     let page = AccountPage {
@@ -77,6 +165,8 @@ async fn show(
             .map(|s| (s.clone(), totp::url(&s, &user.login))),
         ctx,
         errors,
+        channels,
+        email_on: state.outbox.mailer.is_some(),
     };
     render_with(page.errors.status(), &page)
 }
@@ -88,6 +178,26 @@ pub(crate) async fn page(
     session: Session,
 ) -> AppResult<Response> {
     show(ctx, &state, &user, &session, FieldErrors::default()).await
+}
+
+/// Where, besides the inbox, the user is told.
+pub(crate) async fn set_channels(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    session: Session,
+    State(state): State<AppState>,
+    Form(form): Form<ChannelsForm>,
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    let channels = form.parse(&mut errors);
+    if !errors.is_empty() {
+        return show_with(ctx, &state, &user, &session, errors, form).await;
+    }
+    let by = client.by(&user);
+    accounts::set_channels(&state, &own(&user, &by), &channels).await?;
+    flash(&session, "success", "通知方式已保存。").await?;
+    Ok(Redirect::to("/account").into_response())
 }
 
 #[derive(Deserialize)]

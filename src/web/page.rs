@@ -47,6 +47,8 @@ pub struct PageCtx {
     pub csrf: String,
     pub flash: Vec<Flash>,
     pub nav: Vec<NavItem>,
+    /// The signed-in tenant user's unread messages (the header's 消息 link).
+    pub unread: i64,
 }
 
 impl PageCtx {
@@ -58,7 +60,14 @@ impl PageCtx {
             csrf: String::new(),
             flash: vec![],
             nav: vec![],
+            unread: 0,
         }
+    }
+
+    /// The signed-in user's inbox, None outside a tenant (the platform admin).
+    pub fn inbox_url(&self) -> Option<String> {
+        let slug = self.user.as_ref()?.tenant_slug.as_ref()?;
+        Some(format!("/t/{slug}/inbox"))
     }
 
     /// The tenant of a `/t/{slug}/…` page; an unknown slug is a 404.
@@ -155,12 +164,19 @@ impl FromRequestParts<AppState> for PageCtx {
             tenant.as_ref().map(|t| t.slug.as_str()),
             &path,
         );
+        let unread = match user.as_ref().and_then(|u| Some((u.tenant_id?, u.id))) {
+            Some((tenant_id, user_id)) => {
+                crate::db::events::unread_count(&state.db, tenant_id, user_id).await?
+            }
+            None => 0,
+        };
         Ok(PageCtx {
             user,
             tenant,
             csrf,
             flash,
             nav,
+            unread,
         })
     }
 }
@@ -180,6 +196,7 @@ fn navigation(user: Option<&CurrentUser>, tenant: Option<&str>, path: &str) -> V
                     v.push((format!("{home}/jurisdictions"), "辖区管理"));
                     v.push((format!("{home}/rulesets"), "认定规则"));
                     v.push((format!("{home}/audit"), "审计日志"));
+                    v.push((format!("{home}/deliveries"), "发送记录"));
                 }
                 Role::County => v.push((format!("{home}/monitoring"), "园区监管")),
                 Role::Admin => {

@@ -4,8 +4,8 @@
 //! isolation sweep and the form fuzzing read the same list the router is built from, and a new
 //! route is covered (or fails those tests) the day it is added.
 use super::{
-    account, admin, api, applications, audit, awards, bureau, calendar_admin, calls, files,
-    monitoring, objections, public, publicity, register, review, rulesets, signin,
+    account, admin, api, applications, audit, awards, bureau, calendar_admin, calls, deliveries,
+    files, inbox, monitoring, objections, public, publicity, register, review, rulesets, signin,
 };
 use crate::domain::role::Role;
 use crate::state::AppState;
@@ -92,6 +92,7 @@ pub(super) fn areas() -> Vec<Area> {
     vec![
         public(),
         account(),
+        inbox(),
         admin(),
         bureau(),
         operator(),
@@ -139,10 +140,19 @@ fn account() -> Area {
     Area::new("account", "", None)
         .get("/account", account::page)
         .post("/account/password", account::change_password)
+        .post("/account/notifications", account::set_channels)
         .post("/account/sessions/end", account::end_session)
         .post("/account/totp/start", account::totp_start)
         .post("/account/totp/enable", account::totp_enable)
         .post("/account/totp/disable", account::totp_disable)
+}
+
+/// The signed-in person's messages, in their own tenant (any role of it).
+fn inbox() -> Area {
+    Area::new("inbox", "/t/{tenant}/inbox", None)
+        .get("/", inbox::list)
+        .post("/read-all", inbox::read_all)
+        .get("/{id}", inbox::open)
 }
 
 fn admin() -> Area {
@@ -241,6 +251,8 @@ fn bureau() -> Area {
         .post("/monitoring/rectifications/{id}/verdict", mon::verdict)
         .get("/audit", audit::page)
         .get("/audit.csv", audit::export)
+        .get("/deliveries", deliveries::log)
+        .post("/deliveries/{id}/retry", deliveries::retry)
 }
 
 fn operator() -> Area {
