@@ -56,7 +56,9 @@ impl Config {
         let bind = env_or("PARKCERT_BIND", "127.0.0.1:8080")
             .parse()
             .context("PARKCERT_BIND must be an address like 127.0.0.1:8080")?;
-        let smtp_url = std::env::var("PARKCERT_SMTP_URL").ok().filter(|s| !s.is_empty());
+        let smtp_url = std::env::var("PARKCERT_SMTP_URL")
+            .ok()
+            .filter(|s| !s.is_empty());
         let mail_from = env_or("PARKCERT_MAIL_FROM", "parkcert@localhost");
         if let Some(url) = &smtp_url {
             crate::io::mail::Mailer::from_url(url, &mail_from)?;
@@ -85,7 +87,9 @@ impl Config {
             public_url: env_or("PARKCERT_PUBLIC_URL", &format!("http://{bind}"))
                 .trim_end_matches('/')
                 .to_string(),
-            outbox_every: Duration::from_secs(parse_u64("PARKCERT_OUTBOX_EVERY_SECONDS", 5)?.max(1)),
+            outbox_every: Duration::from_secs(
+                parse_u64("PARKCERT_OUTBOX_EVERY_SECONDS", 5)?.max(1),
+            ),
         })
     }
 

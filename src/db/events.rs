@@ -106,7 +106,13 @@ pub async fn record(
     for (u, link) in users.iter().zip(&links) {
         let who = format!("u{}", u.id);
         if let (true, true, Some(address)) = (channels.email, u.notify_email, &u.email) {
-            outbox.push((Some(u.id), who.clone(), Channel::Email, address.clone(), link));
+            outbox.push((
+                Some(u.id),
+                who.clone(),
+                Channel::Email,
+                address.clone(),
+                link,
+            ));
         }
         if let (true, Some(address)) = (u.notify_sms, &u.mobile) {
             outbox.push((Some(u.id), who, Channel::Sms, address.clone(), link));

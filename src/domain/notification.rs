@@ -66,7 +66,10 @@ pub enum Audience {
     /// An expert of the pool: their account, or the pool's mobile number if they have none.
     Expert(i64),
     User(i64),
-    Contact { channel: Channel, address: String },
+    Contact {
+        channel: Channel,
+        address: String,
+    },
 }
 
 /// Who, of those answering for a park, hears of an event about it.
@@ -131,7 +134,10 @@ pub fn compose(kind: EventKind, f: &Facts) -> Composed {
     let (title, body) = match kind {
         CallPublished => (
             format!("新的申报通知：{s}"),
-            format!("{}发布了申报通知《{s}》，申报截止日期为{due}。请按通知要求准备并在系统中提交申报材料。", f.from),
+            format!(
+                "{}发布了申报通知《{s}》，申报截止日期为{due}。请按通知要求准备并在系统中提交申报材料。",
+                f.from
+            ),
         ),
         ApplicationSubmitted => (
             format!("待预审：{s}"),
@@ -143,11 +149,17 @@ pub fn compose(kind: EventKind, f: &Facts) -> Composed {
         ),
         ApplicationReturned => (
             format!("申报被退回修改：{s}"),
-            format!("您的申报“{s}”被退回修改。{}请按意见修改后重新提交。", sentence("退回意见：")),
+            format!(
+                "您的申报“{s}”被退回修改。{}请按意见修改后重新提交。",
+                sentence("退回意见：")
+            ),
         ),
         ApplicationForwarded => (
             format!("待受理：{s}"),
-            format!("“{s}”的认定申报已由属地商务主管部门报送，请审核受理。{}", detail("属地意见：")),
+            format!(
+                "“{s}”的认定申报已由属地商务主管部门报送，请审核受理。{}",
+                detail("属地意见：")
+            ),
         ),
         ApplicationAccepted => (
             format!("申报已受理：{s}"),
@@ -159,7 +171,10 @@ pub fn compose(kind: EventKind, f: &Facts) -> Composed {
         ),
         PanelDrawn => (
             format!("评审邀请：{s}"),
-            format!("您被抽取为“{s}”的评审专家。请于{due}前登录系统确认是否参加；如需回避或不能参加，请在评审任务页面登记谢绝，系统将按抽取规则递补。{}", detail("")),
+            format!(
+                "您被抽取为“{s}”的评审专家。请于{due}前登录系统确认是否参加；如需回避或不能参加，请在评审任务页面登记谢绝，系统将按抽取规则递补。{}",
+                detail("")
+            ),
         ),
         SheetDueSoon => (
             format!("评分即将截止：{s}"),
@@ -175,7 +190,10 @@ pub fn compose(kind: EventKind, f: &Facts) -> Composed {
         ),
         PublicityPublished => (
             format!("公示已发布：{s}"),
-            format!("{}发布了拟认定名单公示，“{s}”在公示名单中，公示截止日期为{due}。", f.from),
+            format!(
+                "{}发布了拟认定名单公示，“{s}”在公示名单中，公示截止日期为{due}。",
+                f.from
+            ),
         ),
         ObjectionFiled => (
             format!("收到异议：{s}"),
@@ -191,11 +209,17 @@ pub fn compose(kind: EventKind, f: &Facts) -> Composed {
         ),
         ObjectionAnswered => (
             "异议处理结果".to_string(),
-            format!("您提出的异议（案件号{s}）已办结：{}。可凭案件号在公示页面查询处理说明。", f.detail),
+            format!(
+                "您提出的异议（案件号{s}）已办结：{}。可凭案件号在公示页面查询处理说明。",
+                f.detail
+            ),
         ),
         Awarded => (
             format!("认定结果：{s}已获认定"),
-            format!("您的园区“{s}”已通过认定。{}可在系统中查看认定证书。", detail("")),
+            format!(
+                "您的园区“{s}”已通过认定。{}可在系统中查看认定证书。",
+                detail("")
+            ),
         ),
         NotAwarded => (
             format!("认定结果：{s}未予认定"),
@@ -215,11 +239,17 @@ pub fn compose(kind: EventKind, f: &Facts) -> Composed {
         ),
         ReportReturned => (
             format!("报告被退回：{s}"),
-            format!("您报送的“{s}”的报告被退回。{}请修改后重新报送。", sentence("退回意见：")),
+            format!(
+                "您报送的“{s}”的报告被退回。{}请修改后重新报送。",
+                sentence("退回意见：")
+            ),
         ),
         RectificationOrdered => (
             format!("限期整改通知：{s}"),
-            format!("您的园区“{s}”被责令限期整改，整改期限至{due}。{}", detail("整改要求：")),
+            format!(
+                "您的园区“{s}”被责令限期整改，整改期限至{due}。{}",
+                detail("整改要求：")
+            ),
         ),
         RectificationDueSoon => (
             format!("整改期限将至：{s}"),

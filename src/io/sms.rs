@@ -27,7 +27,11 @@ impl SmsSender for LogOnly {
     fn send<'a>(&'a self, to: &'a str, text: &'a str, key: &'a str) -> Sent<'a> {
         Box::pin(async move {
             let _ = to;
-            tracing::info!(key, chars = text.chars().count(), "SMS kept in the delivery log");
+            tracing::info!(
+                key,
+                chars = text.chars().count(),
+                "SMS kept in the delivery log"
+            );
             Ok(())
         })
     }

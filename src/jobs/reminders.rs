@@ -35,7 +35,9 @@ async fn sheets_due(
     left: &impl Fn(NaiveDate) -> u32,
 ) -> AppResult<usize> {
     let mut told = 0;
-    for (tenant_id, panel, expert, name, due) in monitoring::open_sheets_due(&state.db, today).await? {
+    for (tenant_id, panel, expert, name, due) in
+        monitoring::open_sheets_due(&state.db, today).await?
+    {
         if left(due) > SHEET_DAYS {
             continue;
         }
@@ -75,8 +77,12 @@ async fn reports_due(state: &AppState, today: NaiveDate, cal: &Calendar) -> AppR
             let (mut owed, next) =
                 crate::service::monitoring::owed(&settings, kind, park.awarded_on, today, &filed);
             owed.push(next);
-            for o in owed.iter().filter(|o| o.report.as_ref().is_none_or(|r| !r.counts_as_filed())) {
-                let soon = o.due >= today && cal.working_days_after(today, o.due).unwrap_or(0) <= REPORT_DAYS;
+            for o in owed
+                .iter()
+                .filter(|o| o.report.as_ref().is_none_or(|r| !r.counts_as_filed()))
+            {
+                let soon = o.due >= today
+                    && cal.working_days_after(today, o.due).unwrap_or(0) <= REPORT_DAYS;
                 let (event, key) = match (o.overdue, soon) {
                     (true, _) => (EventKind::ReportOverdue, "report_overdue"),
                     (false, true) if o.ended => (EventKind::ReportDueSoon, "report_due"),
@@ -91,7 +97,9 @@ async fn reports_due(state: &AppState, today: NaiveDate, cal: &Calendar) -> AppR
                 };
                 let dedupe = format!("{key}:{award}:{}:{}", o.period.year, o.period.period);
                 let mut tx = state.db.begin().await?;
-                told += usize::from(tell_owed(&mut tx, state, tenant_id, event, &owing, Some(dedupe)).await?);
+                told += usize::from(
+                    tell_owed(&mut tx, state, tenant_id, event, &owing, Some(dedupe)).await?,
+                );
                 tx.commit().await?;
             }
         }
@@ -105,7 +113,8 @@ async fn rectifications_due(
     left: &impl Fn(NaiveDate) -> u32,
 ) -> AppResult<usize> {
     let mut told = 0;
-    for (tenant_id, order, award, deadline) in monitoring::open_orders_due(&state.db, today).await? {
+    for (tenant_id, order, award, deadline) in monitoring::open_orders_due(&state.db, today).await?
+    {
         if left(deadline) > RECTIFICATION_DAYS {
             continue;
         }
@@ -116,7 +125,9 @@ async fn rectifications_due(
         };
         let mut tx = state.db.begin().await?;
         let kind = EventKind::RectificationDueSoon;
-        told += usize::from(notify::about_park(&mut tx, state, tenant_id, Park::Award(award), kind, about).await?);
+        told += usize::from(
+            notify::about_park(&mut tx, state, tenant_id, Park::Award(award), kind, about).await?,
+        );
         tx.commit().await?;
     }
     Ok(told)

@@ -8,13 +8,13 @@ use crate::db::rulesets;
 use crate::db::transition::{self, Applications, By};
 use crate::domain::application_form::{self, FormSpec};
 use crate::domain::evaluate::{self, Evaluation};
+use crate::domain::notification::EventKind;
 use crate::domain::roster::RosterRow;
 use crate::domain::ruleset::RuleSet;
 use crate::domain::uscc::Uscc;
-use crate::domain::notification::EventKind;
 use crate::domain::workflow::{ApplicationAction, WorkflowRules};
-use crate::service::notify::{self, About, Park};
 use crate::error::{AppError, AppResult};
+use crate::service::notify::{self, About, Park};
 use crate::state::AppState;
 use chrono::{Datelike, NaiveDate, Utc};
 use std::collections::BTreeMap;
@@ -306,7 +306,15 @@ pub async fn decide(state: &AppState, loaded: &Loaded, by: &By, d: &Decision<'_>
             detail,
             ..About::default()
         };
-        notify::about_park(&mut tx, state, tenant_id, Park::Application(id), kind, about).await?;
+        notify::about_park(
+            &mut tx,
+            state,
+            tenant_id,
+            Park::Application(id),
+            kind,
+            about,
+        )
+        .await?;
     }
     tx.commit().await?;
     state.outbox.wake();

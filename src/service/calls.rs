@@ -3,13 +3,13 @@
 use crate::db::audit;
 use crate::db::calls::{self, Call, CallFields};
 use crate::db::documents;
-use crate::db::transition::{self, By, Calls};
 use crate::db::events::Event;
+use crate::db::transition::{self, By, Calls};
 use crate::domain::notification::{Audience, EventKind, Facts};
 use crate::domain::workflow::CallAction;
-use crate::service::notify;
 use crate::error::{AppError, AppResult};
 use crate::io::files::{self, UploadedFile};
+use crate::service::notify;
 use crate::state::AppState;
 use serde_json::json;
 
@@ -103,7 +103,10 @@ pub async fn publish(state: &AppState, tenant_id: i64, by: &By, call_id: i64) ->
     let mut tx = state.db.begin().await?;
     let action = CallAction::Publish;
     transition::apply_in::<Calls>(&mut tx, tenant_id, call_id, action, by, None, &()).await?;
-    let deadline = call.deadline.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let deadline = call
+        .deadline
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
     let event = Event {
         kind: EventKind::CallPublished,
         object_kind: "call",

@@ -17,4 +17,5 @@ pub mod publicity;
 pub mod results;
 pub mod review;
 pub mod rulesets;
+pub mod todo;
 pub mod users;

@@ -15,9 +15,11 @@ pub async fn tell(
     tenant_id: i64,
     event: Event,
 ) -> AppResult<bool> {
-    Ok(events::record(tx, tenant_id, state.outbox.channels(), event)
-        .await?
-        .is_some())
+    Ok(
+        events::record(tx, tenant_id, state.outbox.channels(), event)
+            .await?
+            .is_some(),
+    )
 }
 
 /// What an event about a park adds to the park: reasons, a due date, a dedupe key.
@@ -53,7 +55,11 @@ pub async fn about_park(
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no park for {kind}")))?;
     let event = Event {
         kind,
-        object_kind: if award.is_some() { "award" } else { "application" },
+        object_kind: if award.is_some() {
+            "award"
+        } else {
+            "application"
+        },
         object_id: award.or(app).unwrap_or_default(),
         links: park_links(&p, award.is_some()),
         facts: Facts {
@@ -88,9 +94,18 @@ fn park_links(p: &ParkRef, monitoring: bool) -> Vec<(&'static str, String)> {
             ("bureau", format!("/bureau/monitoring/parks/{award}")),
         ],
         (_, _, app) => vec![
-            ("operator", format!("/operator/applications/{}", app.unwrap_or_default())),
-            ("county", format!("/county/applications/{}", app.unwrap_or_default())),
-            ("bureau", format!("/bureau/applications/{}", app.unwrap_or_default())),
+            (
+                "operator",
+                format!("/operator/applications/{}", app.unwrap_or_default()),
+            ),
+            (
+                "county",
+                format!("/county/applications/{}", app.unwrap_or_default()),
+            ),
+            (
+                "bureau",
+                format!("/bureau/applications/{}", app.unwrap_or_default()),
+            ),
         ],
     }
 }
@@ -104,7 +119,9 @@ pub async fn retry_delivery(
 ) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     if !crate::db::outbox::retry(&mut tx, tenant_id, id).await? {
-        return Err(AppError::Conflict("该条发送记录不是发送失败状态，无需重发。".into()));
+        return Err(AppError::Conflict(
+            "该条发送记录不是发送失败状态，无需重发。".into(),
+        ));
     }
     let entry = by.entry(tenant_id, "delivery", id, "retry", serde_json::json!({}));
     crate::db::audit::record(&mut tx, entry).await?;

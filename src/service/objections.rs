@@ -2,15 +2,15 @@
 //! is open; the bureau names an investigator and decides.
 use crate::db::audit;
 use crate::db::documents::Owner;
+use crate::db::events::Event;
 use crate::db::objections::{self, NewObjection};
 use crate::db::publicity::Notice;
 use crate::db::transition::{self, Applications, By, Objections};
-use crate::db::events::Event;
 use crate::domain::notification::{self, Audience, Channel, EventKind, Facts};
 use crate::domain::workflow::{self, ApplicationState, ObjectionAction, ObjectionState};
-use crate::service::notify::{self, About, Park};
 use crate::error::{AppError, AppResult};
 use crate::io::files::{self, UploadedFile};
+use crate::service::notify::{self, About, Park};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -237,7 +237,15 @@ async fn tell_decision(
         ..About::default()
     };
     let park = Park::Application(case.application_id);
-    notify::about_park(tx, state, tenant_id, park, EventKind::ObjectionDecided, about).await?;
+    notify::about_park(
+        tx,
+        state,
+        tenant_id,
+        park,
+        EventKind::ObjectionDecided,
+        about,
+    )
+    .await?;
     let Ok(channel) = case.notify_by.parse::<Channel>() else {
         return Ok(());
     };

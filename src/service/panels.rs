@@ -1,19 +1,19 @@
 //! Drawing a panel and replacing a member who declines: the pool snapshot, the lottery, the
 //! members, their sheets and the audit entry, each in one transaction.
 use crate::db::applications::{self, Scope};
+use crate::db::events::Event;
 use crate::db::transition::{self, By, Change, Sheets};
 use crate::db::{audit, experts, panels};
 use crate::domain::draw::{
     self, Decline, DrawInput, DrawResult, DrawRules, PoolExpert, RosterEnterprise, ScopeApplication,
 };
-use crate::db::events::Event;
 use crate::domain::notification::{Audience, EventKind, Facts};
 use crate::domain::workflow::{PanelState, SheetAction, SheetState};
-use crate::service::notify;
-use chrono::NaiveDate;
 use crate::error::{AppError, AppResult};
 use crate::service::applications::{load, roster_of};
+use crate::service::notify;
 use crate::state::AppState;
+use chrono::NaiveDate;
 use serde_json::json;
 
 /// Why a draw could not be made: the lottery's own reason (shown next to the form) or an error.
@@ -165,7 +165,11 @@ pub async fn draw_panel(
     });
     let entry = by.entry(tenant_id, "panel", panel_id, "draw", details);
     audit::record(&mut tx, entry).await?;
-    let members: Vec<i64> = result.panel.iter().map(|k| expert_id(k)).collect::<AppResult<_>>()?;
+    let members: Vec<i64> = result
+        .panel
+        .iter()
+        .map(|k| expert_id(k))
+        .collect::<AppResult<_>>()?;
     let panel = panels::get_in(&mut tx, tenant_id, panel_id).await?;
     invite(&mut tx, state, tenant_id, &panel, &members).await?;
     tx.commit().await?;

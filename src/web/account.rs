@@ -115,7 +115,9 @@ fn is_email(s: &str) -> bool {
 fn is_mobile(s: &str) -> bool {
     s.len() == 11
         && s.starts_with('1')
-        && s.as_bytes().get(1).is_some_and(|b| (b'3'..=b'9').contains(b))
+        && s.as_bytes()
+            .get(1)
+            .is_some_and(|b| (b'3'..=b'9').contains(b))
         && s.bytes().all(|b| b.is_ascii_digit())
 }
 

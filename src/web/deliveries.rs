@@ -37,10 +37,16 @@ struct LogPage {
 
 impl LogPage {
     fn kind_label(&self, l: &LogLine) -> &'static str {
-        l.kind.parse::<EventKind>().map(|k| k.label()).unwrap_or("通知")
+        l.kind
+            .parse::<EventKind>()
+            .map(|k| k.label())
+            .unwrap_or("通知")
     }
     fn channel_label(&self, l: &LogLine) -> &'static str {
-        l.channel.parse::<Channel>().map(|c| c.label()).unwrap_or("—")
+        l.channel
+            .parse::<Channel>()
+            .map(|c| c.label())
+            .unwrap_or("—")
     }
     fn state_label(&self, l: &LogLine) -> &'static str {
         match l.state.as_str() {

@@ -24,7 +24,10 @@ struct InboxPage {
 
 impl InboxPage {
     fn kind_label(&self, m: &Message) -> &'static str {
-        m.kind.parse::<EventKind>().map(|k| k.label()).unwrap_or("通知")
+        m.kind
+            .parse::<EventKind>()
+            .map(|k| k.label())
+            .unwrap_or("通知")
     }
 
     fn minute(&self, m: &Message) -> String {

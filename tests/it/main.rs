@@ -16,6 +16,7 @@ mod hostile;
 mod intake;
 mod isolation;
 mod monitoring;
+mod notifications;
 mod pages;
 mod pgcluster;
 mod publicity;

@@ -10,7 +10,7 @@ use parkcert::jobs::sweep;
 
 /// The demo content seeded on a fixed day, so that which quarters are owed, overdue or due
 /// does not depend on the day the tests run.
-async fn with_demo() -> TestApp {
+pub(crate) async fn with_demo() -> TestApp {
     let app = TestApp::spawn().await;
     set_day(&app, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
     parkcert::demo::seed_content(&app.state).await.unwrap();
@@ -18,7 +18,7 @@ async fn with_demo() -> TestApp {
 }
 
 /// The award id and date of a demo park.
-async fn award_of(app: &TestApp, park: &str) -> (i64, NaiveDate) {
+pub(crate) async fn award_of(app: &TestApp, park: &str) -> (i64, NaiveDate) {
     sqlx::query_as("SELECT id, awarded_on FROM awards WHERE park_name = $1")
         .bind(park)
         .fetch_one(&app.db)
@@ -34,14 +34,14 @@ async fn title_state(app: &TestApp, award: i64) -> String {
         .unwrap()
 }
 
-async fn browser(app: &TestApp, login: &str) -> TestApp {
+pub(crate) async fn browser(app: &TestApp, login: &str) -> TestApp {
     let mut b = app.new_browser();
     b.sign_in_as(login).await;
     b
 }
 
 /// Moves the app's clock to noon (Shanghai) of `day`.
-fn set_day(app: &TestApp, day: NaiveDate) {
+pub(crate) fn set_day(app: &TestApp, day: NaiveDate) {
     let noon = chrono_tz::Asia::Shanghai
         .from_local_datetime(&day.and_hms_opt(12, 0, 0).unwrap())
         .single()

@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 
 /// The demo content, and Zhongshan's reviewed park (three pass opinions) shortlisted by its
 /// bureau through the decision form. (Wenzhou's demo shortlist is already on publicity.)
-async fn with_shortlist() -> (TestApp, TestApp, i64) {
+pub(crate) async fn with_shortlist() -> (TestApp, TestApp, i64) {
     let app = TestApp::spawn().await;
     parkcert::demo::seed_content(&app.state).await.unwrap();
     let (id, call): (i64, i64) = sqlx::query_as(
@@ -33,14 +33,14 @@ async fn with_shortlist() -> (TestApp, TestApp, i64) {
 }
 
 /// The id of the application `with_shortlist` shortlisted (中山港跨境电商产业园).
-async fn shortlisted_application(app: &TestApp) -> i64 {
+pub(crate) async fn shortlisted_application(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT id FROM applications WHERE park_name = '中山港跨境电商产业园'")
         .fetch_one(&app.db)
         .await
         .unwrap()
 }
 
-async fn publish(
+pub(crate) async fn publish(
     bureau: &mut TestApp,
     call: i64,
     published_on: &str,
@@ -265,7 +265,7 @@ async fn a_notice_cannot_be_dated_before_the_years_latest_so_numbers_follow_publ
     assert_eq!(notices, 1);
 }
 
-async fn file_objection(
+pub(crate) async fn file_objection(
     public: &mut TestApp,
     notice: &str,
     application: &str,

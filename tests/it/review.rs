@@ -89,16 +89,16 @@ async fn add_expert(
     id
 }
 
-struct Setup {
-    app: TestApp,
-    bureau: TestApp,
-    call: i64,
-    applications: Vec<i64>,
+pub(crate) struct Setup {
+    pub app: TestApp,
+    pub bureau: TestApp,
+    pub call: i64,
+    pub applications: Vec<i64>,
 }
 
 /// Two applications in review and a pool of seven: five who can score, one living in the parks'
 /// county, one employed by the applicant.
-async fn setup() -> Setup {
+pub(crate) async fn setup() -> Setup {
     let mut app = TestApp::spawn().await;
     let call = open_call(&mut app).await;
     let first = in_review(&mut app, call, "wz-operator1").await;
@@ -156,7 +156,7 @@ async fn setup() -> Setup {
     }
 }
 
-async fn draw_panel(
+pub(crate) async fn draw_panel(
     s: &mut Setup,
     size: &str,
     quotas: &str,

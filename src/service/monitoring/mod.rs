@@ -80,6 +80,25 @@ pub async fn baseline(
     .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a provincial baseline")))
 }
 
+/// Whether a county files its own reports: when a park it supervises holds a title awarded
+/// under a rule set that asks for them (温州 第九条).
+pub async fn files_own_reports(
+    state: &AppState,
+    tenant_id: i64,
+    parks: &[Park],
+) -> AppResult<bool> {
+    let mut rule_sets = rulesets::RuleSets::default();
+    for park in parks.iter().filter(|p| p.holds_title()) {
+        let rules = rule_sets
+            .get(&state.db, tenant_id, park.rule_set_version_id)
+            .await?;
+        if domain::SupervisionRules::for_rule_set(rules).county_reports {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// The engine's view of a park now: its latest accepted quarter if it has reported, else what
 /// it was awarded on.
 pub async fn evaluate_now(

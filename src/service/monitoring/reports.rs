@@ -3,17 +3,17 @@
 //! the engine's re-evaluation of the park, and a reminder for a period that is overdue.
 use super::{baseline, rules_of};
 use crate::db::audit;
+use crate::db::events::Event;
 use crate::db::monitoring::{
     self, Filing, NewReminder, NewReportReview, NewResult, Report, Reports,
 };
 use crate::db::titles::{self, Park, ParkScope};
 use crate::db::transition::{self, By};
 use crate::domain::monitoring::{self as domain, MonitoringStatus, ParkReport, Period, ReportKind};
-use crate::db::events::Event;
 use crate::domain::notification::{Audience, EventKind, Facts};
 use crate::domain::workflow::{ReportAction, ReportRoute};
-use crate::service::notify::{self, About, Park as Told};
 use crate::error::{AppError, AppResult};
+use crate::service::notify::{self, About, Park as Told};
 use crate::state::AppState;
 use chrono::{Duration, NaiveDate};
 use serde_json::json;
@@ -175,7 +175,10 @@ async fn tell_returned(
 ) -> AppResult<()> {
     let filer = monitoring::filer_of(tx, tenant_id, report.id, report.version_count).await?;
     let p = report.period();
-    let own = format!("/county/own-reports/{}/{}/{}", report.kind, p.year, p.period);
+    let own = format!(
+        "/county/own-reports/{}/{}/{}",
+        report.kind, p.year, p.period
+    );
     let links = match report.award_id {
         Some(award) => vec![(
             "operator",
@@ -183,7 +186,10 @@ async fn tell_returned(
         )],
         None => vec![("county", own)],
     };
-    let subject = report.park_name.clone().unwrap_or_else(|| report.county.clone());
+    let subject = report
+        .park_name
+        .clone()
+        .unwrap_or_else(|| report.county.clone());
     let event = Event {
         kind: EventKind::ReportReturned,
         object_kind: "report",
@@ -345,7 +351,15 @@ pub async fn remind(
         jurisdiction_id,
         due: grace_until,
     };
-    tell_owed(&mut tx, state, tenant_id, EventKind::ReportReminded, &owed, None).await?;
+    tell_owed(
+        &mut tx,
+        state,
+        tenant_id,
+        EventKind::ReportReminded,
+        &owed,
+        None,
+    )
+    .await?;
     tx.commit().await?;
     state.outbox.wake();
     Ok(grace_until)
@@ -387,7 +401,12 @@ pub async fn tell_owed(
         object_id: owed.jurisdiction_id,
         links: vec![(
             "county",
-            format!("/county/own-reports/{}/{}/{}", owed.kind.as_str(), p.year, p.period),
+            format!(
+                "/county/own-reports/{}/{}/{}",
+                owed.kind.as_str(),
+                p.year,
+                p.period
+            ),
         )],
         facts: Facts {
             subject: monitoring::jurisdiction_name(tx, tenant_id, owed.jurisdiction_id).await?,

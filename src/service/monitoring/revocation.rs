@@ -6,12 +6,12 @@ use crate::db::monitoring::{self, NewRevocation};
 use crate::db::titles::{self, Park};
 use crate::db::transition::By;
 use crate::domain::monitoring::RevocationGround;
-use crate::domain::ruleset::RuleSet;
 use crate::domain::notification::EventKind;
+use crate::domain::ruleset::RuleSet;
 use crate::domain::workflow::{ApplicationAction, WorkflowRules};
-use crate::service::notify::{self, About, Park as Told};
 use crate::error::{AppError, AppResult};
 use crate::io::files::{self, UploadedFile};
+use crate::service::notify::{self, About, Park as Told};
 use crate::state::AppState;
 use chrono::{Months, NaiveDate};
 

@@ -4,7 +4,7 @@ use super::{Owed, owed};
 use crate::auth::CurrentUser;
 use crate::db::monitoring::{self, Report, ReportReview, ReportVersion};
 use crate::db::titles::{self, Park, ParkScope};
-use crate::domain::monitoring::{ParkReport, Period, ReportKind, SupervisionRules};
+use crate::domain::monitoring::{ParkReport, Period, ReportKind};
 use crate::domain::role::Role;
 use crate::domain::workflow::ReportAction;
 use crate::error::{AppError, AppResult};
@@ -21,21 +21,6 @@ use tower_sessions::Session;
 
 fn jurisdiction(user: &CurrentUser) -> AppResult<i64> {
     user.jurisdiction_id.ok_or(AppError::NotFound)
-}
-
-/// Whether this county files its own reports: when a park it supervises was awarded under a
-/// rule set that asks for them (温州 第九条).
-async fn files_own_reports(state: &AppState, tenant_id: i64, parks: &[Park]) -> AppResult<bool> {
-    let mut rule_sets = super::RuleSets::default();
-    for park in parks.iter().filter(|p| p.holds_title()) {
-        let rules = rule_sets
-            .get(&state.db, tenant_id, park.rule_set_version_id)
-            .await?;
-        if SupervisionRules::for_rule_set(rules).county_reports {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 #[derive(Template)]
@@ -80,7 +65,7 @@ pub(crate) async fn home(
         parks.push((park, overdue));
     }
     let mut own = Vec::new();
-    if files_own_reports(&state, tenant_id, &all).await? {
+    if service::files_own_reports(&state, tenant_id, &all).await? {
         let since = all
             .iter()
             .filter(|p| p.holds_title())
