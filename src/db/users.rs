@@ -256,10 +256,12 @@ pub async fn set_channels(
     conn: &mut sqlx::PgConnection,
     id: i64,
     c: &Channels,
-) -> sqlx::Result<()> {
-    sqlx::query(
+) -> sqlx::Result<bool> {
+    // Saving what is already stored changes nothing, so it leaves no trace in the audit log.
+    let changed = sqlx::query(
         "UPDATE users SET email = $2, mobile = $3, notify_email = $4, notify_sms = $5
-          WHERE id = $1",
+          WHERE id = $1
+            AND (email, mobile, notify_email, notify_sms) IS DISTINCT FROM ($2, $3, $4, $5)",
     )
     .bind(id)
     .bind(&c.email)
@@ -268,5 +270,5 @@ pub async fn set_channels(
     .bind(c.notify_sms)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(changed.rows_affected() > 0)
 }

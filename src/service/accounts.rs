@@ -59,7 +59,9 @@ pub async fn change_password(
 /// security matter, and a changed address should be traceable).
 pub async fn set_channels(state: &AppState, own: &Own<'_>, c: &users::Channels) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    users::set_channels(&mut tx, own.user_id, c).await?;
+    if !users::set_channels(&mut tx, own.user_id, c).await? {
+        return Ok(());
+    }
     let details = json!({
         "email": c.email.is_some(), "mobile": c.mobile.is_some(),
         "notify_email": c.notify_email, "notify_sms": c.notify_sms,

@@ -27,6 +27,11 @@ impl TodoList {
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
+
+    /// "已逾期" or "今天到期" for an item of this list, judged against its day.
+    pub fn mark(&self, item: &Item) -> Option<&'static str> {
+        item.due_mark(self.today)
+    }
 }
 
 /// The first moment of a day in Asia/Shanghai.

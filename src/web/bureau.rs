@@ -5,7 +5,7 @@ use super::request::ClientInfo;
 use crate::auth::CurrentUser;
 use crate::db::jurisdictions::{self, Jurisdiction};
 use crate::db::users::{self, UserRow};
-use crate::db::{applications, calendar, calls, tenants, todo};
+use crate::db::{applications, calendar, calls, tenants};
 use crate::domain::role::Role;
 use crate::error::AppResult;
 use crate::service;
@@ -28,64 +28,8 @@ struct Home {
     calls: Vec<CallProgress>,
     /// The tenant's rules award parks on a higher authority's list directly (Zhongshan 第九条).
     provincial: bool,
-    todo: Vec<TodoItem>,
+    todo: service::todo::TodoList,
     calendar_warning: Option<String>,
-}
-
-/// One line of the bureau's to-do list: what waits, and the page where it is done.
-struct TodoItem {
-    text: String,
-    href: String,
-}
-
-/// The to-do list in the order the work comes: applications, objections, then monitoring.
-fn todo_items(home: &str, waiting: Vec<todo::Waiting>) -> Vec<TodoItem> {
-    const ORDER: &[&str] = &[
-        "forwarded",
-        "reviewed",
-        "publicity_closed",
-        "objection",
-        "report",
-        "rectification",
-        "re_review",
-    ];
-    let mut items: Vec<(usize, TodoItem)> = waiting
-        .into_iter()
-        .filter_map(|w| {
-            let rank = ORDER.iter().position(|k| *k == w.kind)?;
-            let (n, id, subject) = (w.n, w.subject_id, &w.subject);
-            let call = format!("{home}/calls/{id}/applications");
-            let item = |text: String, href: String| TodoItem { text, href };
-            Some((
-                rank,
-                match w.kind.as_str() {
-                    "forwarded" => item(format!("{subject}：{n} 份申报待形式审查"), call),
-                    "reviewed" => item(
-                        format!("{subject}：{n} 份申报已完成专家评审，待确定拟认定名单"),
-                        call,
-                    ),
-                    "publicity_closed" => {
-                        item(format!("{subject}：{n} 份申报公示期满，待作出认定"), call)
-                    }
-                    "objection" => item(
-                        format!("{n} 件异议待调查处理"),
-                        format!("{home}/objections"),
-                    ),
-                    "report" => item(format!("{n} 份报告待采纳"), format!("{home}/monitoring")),
-                    "rectification" => item(
-                        format!("{subject} 已提交整改报告，待验收"),
-                        format!("{home}/monitoring/rectifications/{id}"),
-                    ),
-                    _ => item(
-                        format!("{subject}：{n} 个园区待作出复评结论"),
-                        format!("{home}/monitoring/re-reviews/{id}"),
-                    ),
-                },
-            ))
-        })
-        .collect();
-    items.sort_by_key(|(rank, _)| *rank);
-    items.into_iter().map(|(_, item)| item).collect()
 }
 
 /// From 1 November the bureau is told when next year's holiday calendar is not loaded: a
@@ -146,7 +90,7 @@ pub(crate) async fn home(
     let provincial = crate::service::awards::provincial_rules(&state, tenant_id)
         .await?
         .is_some();
-    let todo = todo_items(&ctx.home(), todo::bureau(&state.db, tenant_id).await?);
+    let todo = service::todo::bureau(&state, tenant_id, &ctx.home()).await?;
     let cal = calendar::load(&state.db).await?;
     let calendar_warning = calendar_warning(state.clock.today(), |y| cal.covers(y));
     render(&Home {

@@ -36,7 +36,7 @@ async fn client_for(app: &TestApp, area: &str) -> TestApp {
         "admin" => {
             client.sign_in_admin().await;
         }
-        "account" | "bureau" => {
+        "account" | "bureau" | "inbox" => {
             client.sign_in_as("wz-bureau").await;
         }
         "operator" => {
@@ -148,7 +148,7 @@ async fn every_post_route_in_the_table_refuses_hostile_input_with_the_products_p
     let mut faults = Vec::new();
     let mut fuzzed = 0;
     for area in [
-        "public", "admin", "bureau", "operator", "county", "expert", "account",
+        "public", "admin", "bureau", "operator", "county", "expert", "account", "inbox",
     ] {
         let mut client = client_for(&app, area).await;
         for route in table.iter().filter(|r| r.area == area) {

@@ -48,6 +48,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("bureau", "P", "/monitoring/rectifications/{order}/verdict"),
     ("bureau", "G", "/monitoring/reports/{report}"),
     ("bureau", "P", "/monitoring/reports/{report}/decision"),
+    ("bureau", "P", "/deliveries/{delivery}/retry"),
     ("county", "G", "/applications/{app}"),
     ("county", "M", "/applications/{app}/opinion"),
     ("county", "G", "/applications/{app}/versions/1"),
@@ -83,6 +84,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("expert", "P", "/assignments/{assignment}/declare"),
     ("expert", "P", "/assignments/{assignment}/outlier"),
     ("expert", "P", "/assignments/{assignment}/sheet"),
+    ("inbox", "G", "/{message}"),
     ("public", "G", "/calls/{draft_call}"),
     ("public", "G", "/certificates/{award}"),
     ("public", "G", "/certificates/{award}/pdf"),
@@ -143,6 +145,8 @@ async fn objects(app: &TestApp, tenant: &str, filter: &str) -> BTreeMap<&'static
         ("report", "periodic_reports", "r", "true"),
         ("notice", "publicity_notices", "n", "true"),
         ("doc", "documents", "d", "true"),
+        ("message", "messages", "m", "true"),
+        ("delivery", "deliveries", "d", "true"),
     ];
     let mut ids = BTreeMap::new();
     for (kind, table, alias, condition) in queries {
@@ -269,6 +273,10 @@ async fn every_object_route_refuses_other_tenants_counties_and_operators() {
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // With a single dispatcher alive, tracing-core judges a callsite's interest by whichever
+    // thread meets it first: a test on another thread (no subscriber) would cache "never" for
+    // the denial and hide this thread's events. A second live dispatcher makes it ask them all.
+    let _second = tracing::Dispatch::new(tracing_subscriber::registry());
 
     let app = TestApp::spawn().await;
     parkcert::demo::seed_content(&app.state).await.unwrap();
@@ -304,6 +312,7 @@ async fn every_object_route_refuses_other_tenants_counties_and_operators() {
             let mut browser = app.new_browser();
             browser.sign_in_as(login).await;
             tally(sweep(&mut browser, area, viewer, &ids, None).await);
+            tally(sweep(&mut browser, "inbox", viewer, &ids, None).await);
             tally(sweep(&mut browser, "public", viewer, &ids, None).await);
         }
         tally(sweep(&mut app.new_browser(), "public", viewer, &ids, None).await);
@@ -331,6 +340,18 @@ async fn every_object_route_refuses_other_tenants_counties_and_operators() {
             "expert",
             "assignment:s.expert_id = (SELECT e.id FROM experts e JOIN users u ON u.id = e.user_id WHERE u.login = 'wz-expert1')".to_string(),
             &["assignment"][..],
+        ),
+        (
+            "wz-county-ruian",
+            "inbox",
+            "message:m.user_id = (SELECT id FROM users WHERE login = 'wz-county-lucheng')".to_string(),
+            &["message"][..],
+        ),
+        (
+            "wz-operator2",
+            "inbox",
+            "message:m.user_id = (SELECT id FROM users WHERE login = 'wz-operator1')".to_string(),
+            &["message"][..],
         ),
     ] {
         let ids = objects(&app, "wenzhou", &filter).await;
@@ -360,7 +381,12 @@ async fn every_object_route_refuses_other_tenants_counties_and_operators() {
     );
     let logged = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
     let denials = logged.matches("access denied").count();
-    assert_eq!(denials, requests, "each refusal is logged");
+    assert_eq!(
+        denials,
+        requests,
+        "each refusal is logged: {}",
+        &logged[..logged.len().min(600)]
+    );
     eprintln!(
         "sweep: {requests} requests refused and logged, {skipped} routes without an object to try"
     );

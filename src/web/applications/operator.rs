@@ -65,6 +65,7 @@ struct Home {
     bar: Option<String>,
     /// The bureau's urgings of reports still not filed, across its parks.
     urgings: Vec<String>,
+    todo: crate::service::todo::TodoList,
 }
 
 /// The bar on reapplying after a revocation (中山 第十二条: 三年内不得重新申报), in words, if it
@@ -130,7 +131,12 @@ pub(crate) async fn home(
     for park in parks.iter().filter(|p| p.holds_title()) {
         urgings.extend(crate::web::monitoring::operator::urgings(&state, tenant_id, park).await?);
     }
+    let todo = match user.organization_id {
+        Some(org) => crate::service::todo::operator(&state, tenant_id, org, &ctx.home()).await?,
+        None => crate::service::todo::TodoList::new(Vec::new(), state.clock.today()),
+    };
     render(&Home {
+        todo,
         parks,
         urgings,
         ctx,

@@ -66,6 +66,7 @@ struct CountyHome {
     ctx: PageCtx,
     pending: Vec<ListRow>,
     others: Vec<ListRow>,
+    todo: crate::service::todo::TodoList,
 }
 
 pub(crate) async fn county_home(
@@ -76,10 +77,16 @@ pub(crate) async fn county_home(
     let rows =
         list_rows(applications::list(&state.db, user.tenant()?, reviewer_scope(&user)?).await?);
     let (pending, others) = rows.into_iter().partition(|r| r.state == "submitted");
+    let jurisdiction = user
+        .jurisdiction_id
+        .ok_or(crate::error::AppError::NotFound)?;
+    let todo =
+        crate::service::todo::county(&state, user.tenant()?, jurisdiction, &ctx.home()).await?;
     render(&CountyHome {
         ctx,
         pending,
         others,
+        todo,
     })
 }
 

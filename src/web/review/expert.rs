@@ -62,6 +62,7 @@ struct Home {
     scored: bool,
     expert: Option<Expert>,
     assignments: Vec<Assignment>,
+    todo: crate::service::todo::TodoList,
 }
 
 pub(crate) async fn home(
@@ -76,11 +77,19 @@ pub(crate) async fn home(
         None => Vec::new(),
     };
     let scored = crate::web::monitoring::tenant_scores(&state, tenant_id).await?;
+    let todo = crate::service::todo::expert(
+        &state,
+        tenant_id,
+        expert.as_ref().map(|e| e.id),
+        &ctx.home(),
+    )
+    .await?;
     render(&Home {
         scored,
         ctx,
         expert,
         assignments,
+        todo,
     })
 }
 
