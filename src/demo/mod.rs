@@ -122,10 +122,73 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<bool> {
 /// second one still a draft, Zhongshan's open. Published through the workflow like any other;
 /// then applications to the open calls in every state intake can reach.
 pub async fn seed_content(state: &AppState) -> anyhow::Result<()> {
+    seed_channels(state).await?;
     seed_calls(&state.db).await?;
     applications::seed(state).await?;
     review::seed(state).await?;
     monitoring::seed(state).await
+}
+
+/// Some demo users are told by text message or e-mail as well (the rest by the inbox alone), so
+/// the bureau's delivery log has entries: the built-in SMS sender records them, and e-mail
+/// waits for `PARKCERT_SMTP_URL`. The addresses are made up (e-mail under example.org, which is
+/// reserved for examples).
+async fn seed_channels(state: &AppState) -> anyhow::Result<()> {
+    use crate::db::users::Channels;
+    use crate::domain::role::Role;
+    use crate::service::accounts::{self, Own};
+    let people = [
+        (
+            "wenzhou",
+            "wz-county-ruian",
+            Role::County,
+            Some("13800000101"),
+            None,
+        ),
+        (
+            "wenzhou",
+            "wz-expert1",
+            Role::Expert,
+            Some("13800000102"),
+            None,
+        ),
+        (
+            "wenzhou",
+            "wz-bureau",
+            Role::Bureau,
+            None,
+            Some("bureau@wenzhou.example.org"),
+        ),
+        (
+            "zhongshan",
+            "zs-operator2",
+            Role::Operator,
+            Some("13800000201"),
+            Some("operator2@zhongshan.example.org"),
+        ),
+    ];
+    for (tenant, login, role, mobile, email) in people {
+        let tenant_id = crate::db::tenants::by_slug(&state.db, tenant)
+            .await?
+            .with_context(|| format!("demo tenant {tenant}"))?
+            .id;
+        let who = applications::person(state, tenant_id, login, role).await?;
+        let channels = Channels {
+            email: email.map(String::from),
+            mobile: mobile.map(String::from),
+            notify_email: email.is_some(),
+            notify_sms: mobile.is_some(),
+        };
+        let own = Own {
+            user_id: who.id,
+            tenant_id: Some(tenant_id),
+            by: &who.by,
+        };
+        accounts::set_channels(state, &own, &channels)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(())
 }
 
 async fn seed_calls(pool: &PgPool) -> anyhow::Result<()> {

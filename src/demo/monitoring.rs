@@ -737,6 +737,25 @@ async fn zhongshan(state: &AppState, today: NaiveDate) -> anyhow::Result<()> {
         )
         .await?;
     }
+    // This year's re-review (中山 第十一条) orders F to rectify within days: its operator's to-do
+    // list and inbox carry the deadline, and the reminder job warns of it.
+    let round = re_review(
+        state,
+        &c,
+        &format!("{}年度已认定园区复评", today.year()),
+        &[f],
+    )
+    .await?;
+    decide(
+        state,
+        &c,
+        round,
+        f,
+        "rectify",
+        "1. 未按要求定期报送园区数据（第十四条）；\n2. 公共服务平台运营记录不完整。\n请于期限内提交整改报告和佐证材料。",
+        Some(today + Duration::days(6)),
+    )
+    .await?;
     file_reports(state, &c, g, &op3, &torch, today, |i, _| {
         (zhongshan_quarter(i), Filed::Accepted)
     })
