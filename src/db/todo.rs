@@ -231,20 +231,21 @@ pub async fn expert(
     const MEMBER: &str = "NOT EXISTS (SELECT 1 FROM panel_members m
         WHERE m.tenant_id = s.tenant_id AND m.panel_id = s.panel_id AND m.expert_id = s.expert_id
           AND m.declined_reason IS NOT NULL)";
-    let sheets: Vec<(i64, String, String, DateTime<Utc>, Option<NaiveDate>)> =
-        sqlx::query_as(&format!(
-            "SELECT s.id, a.park_name, s.conflict, p.created_at, p.sheets_due
+    // (sheet, park, conflict declaration, panel drawn at, sheets due)
+    type Sheet = (i64, String, String, DateTime<Utc>, Option<NaiveDate>);
+    let sheets: Vec<Sheet> = sqlx::query_as(&format!(
+        "SELECT s.id, a.park_name, s.conflict, p.created_at, p.sheets_due
              FROM assignments s
              JOIN panels p ON p.tenant_id = s.tenant_id AND p.id = s.panel_id
              JOIN applications a ON a.tenant_id = s.tenant_id AND a.id = s.application_id
              WHERE s.tenant_id = $1 AND s.expert_id = $2 AND s.state = 'open'
                AND s.conflict <> 'declared' AND p.state = 'open' AND a.state = 'in_review'
                AND {MEMBER}"
-        ))
-        .bind(tenant_id)
-        .bind(expert_id)
-        .fetch_all(pool)
-        .await?;
+    ))
+    .bind(tenant_id)
+    .bind(expert_id)
+    .fetch_all(pool)
+    .await?;
     let invitations: Vec<(i64, String, DateTime<Utc>, NaiveDate)> = sqlx::query_as(&format!(
         "SELECT min(s.id), p.name, p.created_at, p.reply_by
          FROM assignments s

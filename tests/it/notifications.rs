@@ -660,10 +660,10 @@ fn decoded(raw: &str) -> String {
         .chain(raw.split("=?UTF-8?B?"))
         .skip(1)
     {
-        if let Some(end) = word.find("?=") {
-            if let Ok(bytes) = base64_decode(&word[..end]) {
-                out.push_str(&String::from_utf8_lossy(&bytes));
-            }
+        if let Some(end) = word.find("?=")
+            && let Ok(bytes) = base64_decode(&word[..end])
+        {
+            out.push_str(&String::from_utf8_lossy(&bytes));
         }
     }
     out
