@@ -128,15 +128,29 @@ pub async fn counts(pool: &PgPool, tenant_id: i64) -> sqlx::Result<(i64, i64, i6
 
 /// Puts a failed delivery back in the queue, due now; false if it is not a failed delivery of
 /// the tenant.
-pub async fn retry(tx: &mut PgConnection, tenant_id: i64, id: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE deliveries SET state = 'pending', next_attempt_at = now(), attempts = 0,
-                updated_at = now()
-          WHERE tenant_id = $1 AND id = $2 AND state = 'failed'",
+pub async fn retry(tx: &mut PgConnection, tenant_id: i64, id: i64) -> sqlx::Result<Option<bool>> {
+    // None: no such delivery of this tenant (another tenant's id is simply not found).
+    let current: Option<String> = sqlx::query_scalar(
+        "SELECT state FROM deliveries WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
     )
     .bind(tenant_id)
     .bind(id)
-    .execute(tx)
+    .fetch_optional(&mut *tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    let Some(current) = current else {
+        return Ok(None);
+    };
+    if current != "failed" {
+        return Ok(Some(false));
+    }
+    sqlx::query(
+        "UPDATE deliveries SET state = 'pending', next_attempt_at = now(), attempts = 0,
+                updated_at = now()
+          WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(Some(true))
 }

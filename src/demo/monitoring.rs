@@ -808,6 +808,14 @@ async fn remind(
     Ok(())
 }
 
+/// The article that makes a re-review the bureau's to order, in the tenant's own regulation.
+fn re_review_basis(c: &Cast) -> &'static str {
+    match c.tenant.slug.as_str() {
+        "wenzhou" => "温州 第八条",
+        _ => "中山 第十一条",
+    }
+}
+
 async fn re_review(state: &AppState, c: &Cast, title: &str, parks: &[i64]) -> anyhow::Result<i64> {
     let mut evaluated = Vec::new();
     for award in parks {
@@ -824,7 +832,7 @@ async fn re_review(state: &AppState, c: &Cast, title: &str, parks: &[i64]) -> an
         &mut tx,
         c.tenant.id,
         title,
-        "根据季度监测结果，适时组织复评（温州 第八条）。",
+        &format!("根据季度监测结果，适时组织复评（{}）。", re_review_basis(c)),
         c.bureau.id,
     )
     .await?;

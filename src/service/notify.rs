@@ -118,7 +118,8 @@ pub async fn retry_delivery(
     id: i64,
 ) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    if !crate::db::outbox::retry(&mut tx, tenant_id, id).await? {
+    let retried = crate::db::outbox::retry(&mut tx, tenant_id, id).await?;
+    if !retried.ok_or(AppError::NotFound)? {
         return Err(AppError::Conflict(
             "该条发送记录不是发送失败状态，无需重发。".into(),
         ));

@@ -433,10 +433,13 @@ async fn a_re_review_orders_rectification_and_a_missed_deadline_delists_the_park
         ));
 
     // The deadline day itself is still in time; the day after, the job delists — once.
-    assert_eq!(sweep::run(&app.state, deadline).await.unwrap().delisted, 0);
+    // (The demo's other parks under rectification have deadlines of their own: the park's
+    // title is what is asserted, and the second run's count.)
+    sweep::run(&app.state, deadline).await.unwrap();
     assert_eq!(title_state(&app, award).await, "rectification");
     let after = deadline + Duration::days(1);
-    assert_eq!(sweep::run(&app.state, after).await.unwrap().delisted, 1);
+    sweep::run(&app.state, after).await.unwrap();
+    assert_eq!(title_state(&app, award).await, "delisted");
     assert_eq!(sweep::run(&app.state, after).await.unwrap().delisted, 0);
     assert_eq!(title_state(&app, award).await, "delisted");
     let app_state: String = sqlx::query_scalar(
@@ -953,7 +956,8 @@ async fn the_bureau_home_lists_what_waits_for_it_and_warns_that_next_years_calen
     let home = bureau.get("/t/wenzhou/bureau").await;
     home.assert_status(StatusCode::OK)
         .assert_contains("待办事项")
-        .assert_contains("<a href=\"/t/wenzhou/bureau/monitoring\">2 份报告待采纳</a>")
+        .assert_contains("<a href=\"/t/wenzhou/bureau/monitoring\">待采纳报告</a>")
+        .assert_contains("2 份报告待采纳")
         .assert_contains("个园区待作出复评结论")
         // 23 November 2026, and the program knows holidays up to 2026 only.
         .assert_contains("尚未导入2027年节假日安排");
