@@ -11,7 +11,7 @@ use crate::error::AppResult;
 use crate::service::monitoring::{Owing, tell_owed};
 use crate::service::notify::{self, About, Park};
 use crate::state::AppState;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// Working days before the deadline when each reminder goes.
 pub const SHEET_DAYS: u32 = 2;
@@ -23,10 +23,24 @@ pub async fn run(state: &AppState, today: NaiveDate) -> AppResult<usize> {
     let cal = crate::db::calendar::load(&state.db)
         .await
         .map_err(crate::error::AppError::Internal)?;
-    let left = |due: NaiveDate| cal.working_days_after(today, due).unwrap_or(0);
+    let left = |due: NaiveDate| working_days_left(&cal, today, due);
     Ok(sheets_due(state, today, &left).await?
         + reports_due(state, today, &cal).await?
         + rectifications_due(state, today, &left).await?)
+}
+
+/// Working days from `today` to `due`. A deadline in a year whose holidays are not loaded yet
+/// (the bureau's home warns of it) counts Monday to Friday, so it is neither "due now" nor
+/// never reminded of.
+fn working_days_left(cal: &Calendar, today: NaiveDate, due: NaiveDate) -> u32 {
+    cal.working_days_after(today, due).unwrap_or_else(|_| {
+        today
+            .iter_days()
+            .skip(1)
+            .take_while(|d| *d <= due)
+            .filter(|d| d.weekday().num_days_from_monday() < 5)
+            .count() as u32
+    })
 }
 
 async fn sheets_due(
@@ -81,8 +95,7 @@ async fn reports_due(state: &AppState, today: NaiveDate, cal: &Calendar) -> AppR
                 .iter()
                 .filter(|o| o.report.as_ref().is_none_or(|r| !r.counts_as_filed()))
             {
-                let soon = o.due >= today
-                    && cal.working_days_after(today, o.due).unwrap_or(0) <= REPORT_DAYS;
+                let soon = o.due >= today && working_days_left(&cal, today, o.due) <= REPORT_DAYS;
                 let (event, key) = match (o.overdue, soon) {
                     (true, _) => (EventKind::ReportOverdue, "report_overdue"),
                     (false, true) if o.ended => (EventKind::ReportDueSoon, "report_due"),

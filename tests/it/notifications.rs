@@ -759,3 +759,46 @@ async fn a_failed_delivery_is_retried_with_backoff_then_failed_and_the_bureau_ca
     .unwrap();
     assert_eq!(audited, 1);
 }
+
+/// The clock's reminders reach the park's own people, once: the rectification deadline within
+/// 5 working days its operator, an overdue quarterly report its operator and its county; a
+/// second run (or a second server) tells nobody again.
+#[tokio::test]
+async fn the_reminder_job_tells_each_park_party_once() {
+    let app = crate::monitoring::with_demo().await;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let start = mark(&app).await;
+    assert!(
+        parkcert::jobs::reminders::run(&app.state, day)
+            .await
+            .unwrap()
+            > 0
+    );
+    let operator2 = logins(
+        &app,
+        "zhongshan",
+        &organization_of(&app, "zs-operator2").await,
+    )
+    .await;
+    assert_eq!(
+        told(&app, EventKind::RectificationDueSoon, start).await,
+        operator2,
+        "the Zhongshan demo's order, due in 6 days, and no one else's"
+    );
+    let overdue = told(&app, EventKind::ReportOverdue, start).await;
+    assert!(overdue.contains(&"zs-operator2".to_string()), "{overdue:?}");
+    assert!(
+        overdue.contains(&"zs-county-torch".to_string()),
+        "{overdue:?}"
+    );
+    assert!(
+        !overdue.contains(&"zs-operator1".to_string())
+            && !overdue.contains(&"zs-county-guzhen".to_string()),
+        "{overdue:?}"
+    );
+    let again = mark(&app).await;
+    parkcert::jobs::reminders::run(&app.state, day)
+        .await
+        .unwrap();
+    assert_eq!(mark(&app).await, again, "a second run tells nobody again");
+}
