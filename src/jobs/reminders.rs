@@ -95,7 +95,7 @@ async fn reports_due(state: &AppState, today: NaiveDate, cal: &Calendar) -> AppR
                 .iter()
                 .filter(|o| o.report.as_ref().is_none_or(|r| !r.counts_as_filed()))
             {
-                let soon = o.due >= today && working_days_left(&cal, today, o.due) <= REPORT_DAYS;
+                let soon = o.due >= today && working_days_left(cal, today, o.due) <= REPORT_DAYS;
                 let (event, key) = match (o.overdue, soon) {
                     (true, _) => (EventKind::ReportOverdue, "report_overdue"),
                     (false, true) if o.ended => (EventKind::ReportDueSoon, "report_due"),
