@@ -18,11 +18,21 @@ async fn mark(app: &TestApp) -> i64 {
 
 /// The logins told of `kind` since `since`, sorted (a login twice would be a double message).
 async fn told(app: &TestApp, kind: EventKind, since: i64) -> Vec<String> {
-    sqlx::query_scalar(
+    told_where(app, kind, since, "true").await
+}
+
+/// The logins ever told of `kind` about one application.
+async fn told_of(app: &TestApp, kind: EventKind, application: i64) -> Vec<String> {
+    let about = format!("e.object_kind = 'application' AND e.object_id = {application}");
+    told_where(app, kind, 0, &about).await
+}
+
+async fn told_where(app: &TestApp, kind: EventKind, since: i64, about: &str) -> Vec<String> {
+    sqlx::query_scalar(&format!(
         "SELECT u.login FROM messages m JOIN events e ON e.id = m.event_id
            JOIN users u ON u.id = m.user_id
-          WHERE e.kind = $1 AND m.id > $2 ORDER BY u.login",
-    )
+          WHERE e.kind = $1 AND m.id > $2 AND ({about}) ORDER BY u.login"
+    ))
     .bind(kind.as_str())
     .bind(since)
     .fetch_all(&app.db)
@@ -49,21 +59,6 @@ async fn unread_of(app: &TestApp, login: &str) -> i64 {
     )
     .bind(login)
     .fetch_one(&app.db)
-    .await
-    .unwrap()
-}
-
-/// The logins ever told of `kind` about one application.
-async fn told_of(app: &TestApp, kind: EventKind, application: i64) -> Vec<String> {
-    sqlx::query_scalar(
-        "SELECT u.login FROM messages m JOIN events e ON e.id = m.event_id
-           JOIN users u ON u.id = m.user_id
-          WHERE e.kind = $1 AND e.object_kind = 'application' AND e.object_id = $2
-          ORDER BY u.login",
-    )
-    .bind(kind.as_str())
-    .bind(application)
-    .fetch_all(&app.db)
     .await
     .unwrap()
 }
