@@ -4,6 +4,7 @@ use crate::helpers::{TestApp, TestResponse, fixture};
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use chrono_tz::Asia::Shanghai;
+use parkcert::domain::notification::EventKind;
 
 /// Publishes a Wenzhou call that is open now (as the bureau) and returns its id.
 pub async fn open_call(app: &mut TestApp) -> i64 {
@@ -956,6 +957,12 @@ async fn the_bureau_returns_or_rejects_a_forwarded_application_only_with_a_reaso
         .await
         .assert_redirect_to(&format!("/t/wenzhou/bureau/calls/{call}/applications"));
     assert_eq!(state_of(&app, &base).await, "rejected");
+    let own = crate::notifications::organization_of(&app, "wz-operator1").await;
+    assert_eq!(
+        crate::notifications::told_of(&app, EventKind::ApplicationRejected, id.parse().unwrap())
+            .await,
+        crate::notifications::logins(&app, "wenzhou", &own).await
+    );
     // A decided application takes no further decision.
     bureau
         .post_form(&format!("{page}/decision"), &[("opinion", "accept")])

@@ -3,9 +3,11 @@
 //! Zhongshan's revocation ground; re-review, rectification and delisting by the scheduled job;
 //! revocation and its bar on reapplying; expiry; and isolation between tenants and parties.
 use crate::helpers::{TestApp, duplicate_ids, fixture};
+use crate::notifications::{mark, told, told_of_award};
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use parkcert::domain::monitoring::{DueSettings, Period, ReportKind};
+use parkcert::domain::notification::EventKind;
 use parkcert::jobs::sweep;
 
 /// The demo content seeded on a fixed day, so that which quarters are owed, overdue or due
@@ -32,6 +34,25 @@ async fn title_state(app: &TestApp, award: i64) -> String {
         .fetch_one(&app.db)
         .await
         .unwrap()
+}
+
+/// The accounts of a title's park: its operator's, and with `county` its county office's too.
+pub(crate) async fn park_people(app: &TestApp, award: i64, county: bool) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT u.login FROM users u JOIN awards w ON w.tenant_id = u.tenant_id
+           LEFT JOIN applications a ON a.tenant_id = w.tenant_id AND a.id = w.application_id
+          WHERE w.id = $1 AND u.active
+            AND ((u.role = 'operator'
+                  AND u.organization_id = coalesce(w.organization_id, a.organization_id))
+              OR ($2 AND u.role = 'county'
+                  AND u.jurisdiction_id = coalesce(w.jurisdiction_id, a.jurisdiction_id)))
+          ORDER BY u.login",
+    )
+    .bind(award)
+    .bind(county)
+    .fetch_all(&app.db)
+    .await
+    .unwrap()
 }
 
 pub(crate) async fn browser(app: &TestApp, login: &str) -> TestApp {
@@ -187,6 +208,51 @@ async fn a_quarterly_report_passes_the_county_and_the_bureau_and_sets_the_monito
 }
 
 #[tokio::test]
+async fn a_report_the_county_returns_tells_its_filer_why_and_no_one_else() {
+    let app = with_demo().await;
+    let (award, awarded_on) = award_of(&app, "鹿城跨境电商直播基地").await;
+    let latest = *owed(awarded_on, app.state.clock.today()).last().unwrap();
+    let mut operator = browser(&app, "wz-operator1").await;
+    let page = format!(
+        "/t/wenzhou/operator/parks/{award}/reports/{}/{}",
+        latest.year, latest.period
+    );
+    operator.get(&page).await;
+    operator
+        .post_form(&page, &report_fields("12000000", "16"))
+        .await
+        .assert_redirect_to(&page);
+    let report: i64 = sqlx::query_scalar(
+        "SELECT id FROM periodic_reports WHERE award_id = $1 AND year = $2 AND period = $3",
+    )
+    .bind(award)
+    .bind(latest.year)
+    .bind(i16::from(latest.period))
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let mut county = browser(&app, "wz-county-lucheng").await;
+    let review = format!("/t/wenzhou/county/reports/{report}");
+    county.get(&review).await;
+    let since = mark(&app).await;
+    county
+        .post_form(
+            &format!("{review}/decision"),
+            &[("decision", "return"), ("reason", "请附海关统计数据截图。")],
+        )
+        .await
+        .assert_redirect_to("/t/wenzhou/county/monitoring");
+    assert_eq!(
+        told(&app, EventKind::ReportReturned, since).await,
+        ["wz-operator1"]
+    );
+    operator
+        .get("/t/wenzhou/inbox")
+        .await
+        .assert_contains("请附海关统计数据截图。");
+}
+
+#[tokio::test]
 async fn a_report_missing_after_a_reminder_and_its_grace_becomes_a_zhongshan_revocation_ground() {
     let app = with_demo().await;
     let (award, awarded_on) = award_of(&app, "古镇灯饰跨境电商直播园").await;
@@ -208,10 +274,16 @@ async fn a_report_missing_after_a_reminder_and_its_grace_becomes_a_zhongshan_rev
         ("year", year.as_str()),
         ("period", period.as_str()),
     ];
+    let since = mark(&app).await;
     bureau
         .post_form("/t/zhongshan/bureau/monitoring/remind", &remind)
         .await
         .assert_redirect_to("/t/zhongshan/bureau/monitoring");
+    assert_eq!(
+        told(&app, EventKind::ReportReminded, since).await,
+        park_people(&app, award, true).await,
+        "催报 reaches the park's operator and its county, and no one else"
+    );
     let grace: NaiveDate =
         sqlx::query_scalar("SELECT grace_until FROM report_reminders WHERE award_id = $1")
             .bind(award)
@@ -376,6 +448,12 @@ async fn a_re_review_orders_rectification_and_a_missed_deadline_delists_the_park
         )
         .await
         .assert_redirect_to(&round_page);
+    let operator_people = park_people(&app, award, false).await;
+    assert!(!operator_people.is_empty());
+    assert_eq!(
+        told_of_award(&app, EventKind::RectificationOrdered, award, 0).await,
+        operator_people
+    );
     assert_eq!(title_state(&app, award).await, "rectification");
     let public = &mut app.new_browser();
     public
@@ -438,8 +516,13 @@ async fn a_re_review_orders_rectification_and_a_missed_deadline_delists_the_park
     sweep::run(&app.state, deadline).await.unwrap();
     assert_eq!(title_state(&app, award).await, "rectification");
     let after = deadline + Duration::days(1);
+    let since = mark(&app).await;
     sweep::run(&app.state, after).await.unwrap();
     assert_eq!(title_state(&app, award).await, "delisted");
+    assert_eq!(
+        told_of_award(&app, EventKind::Delisted, award, since).await,
+        operator_people
+    );
     assert_eq!(sweep::run(&app.state, after).await.unwrap().delisted, 0);
     assert_eq!(title_state(&app, award).await, "delisted");
     let app_state: String = sqlx::query_scalar(
@@ -575,6 +658,11 @@ async fn a_revocation_bars_the_operator_from_applying_until_the_bar_ends() {
         .assert_contains("请勾选确认")
         .assert_contains("入驻企业名录中8家企业系虚构。");
     assert_eq!(title_state(&app, award).await, "awarded");
+    assert_eq!(
+        told_of_award(&app, EventKind::Revoked, award, 0).await,
+        Vec::<String>::new(),
+        "a refused revocation tells nobody"
+    );
     bureau
         .post_multipart(
             &format!("{page}/revoke"),
@@ -592,6 +680,10 @@ async fn a_revocation_bars_the_operator_from_applying_until_the_bar_ends() {
         .await
         .assert_redirect_to(&page);
     assert_eq!(title_state(&app, award).await, "revoked");
+    assert_eq!(
+        told_of_award(&app, EventKind::Revoked, award, 0).await,
+        park_people(&app, award, false).await
+    );
     let today = app.state.clock.today();
     let ends = parkcert::domain::time::valid_until(today, Some(3)).unwrap();
     // One wording of the bar on the bureau's page and the operator's home (they differed by a day).
@@ -711,6 +803,14 @@ async fn a_wenzhou_title_expires_after_three_years_with_reminders_before() {
             .await
             .unwrap();
     assert_eq!(notices, ["expiry_30", "expiry_90"]);
+    let people = park_people(&app, award, false).await;
+    for kind in [EventKind::TitleExpiring90, EventKind::TitleExpiring30] {
+        assert_eq!(
+            told_of_award(&app, kind, award, 0).await,
+            people,
+            "{kind:?}"
+        );
+    }
     let mut operator = browser(&app, "wz-operator1").await;
     operator
         .get(&format!("/t/wenzhou/operator/parks/{award}"))
@@ -726,6 +826,10 @@ async fn a_wenzhou_title_expires_after_three_years_with_reminders_before() {
         1
     );
     assert_eq!(title_state(&app, award).await, "expired");
+    assert_eq!(
+        told_of_award(&app, EventKind::Expired, award, 0).await,
+        people
+    );
     app.new_browser()
         .get("/t/wenzhou/parks?q=鹿城跨境电商产业园（一期）")
         .await

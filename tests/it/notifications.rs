@@ -9,7 +9,7 @@ use parkcert::domain::notification::{Audience, EventKind, Facts};
 use std::sync::{Arc, Mutex};
 
 /// The newest message id: what a step told is what comes after it.
-async fn mark(app: &TestApp) -> i64 {
+pub(crate) async fn mark(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM messages")
         .fetch_one(&app.db)
         .await
@@ -17,17 +17,33 @@ async fn mark(app: &TestApp) -> i64 {
 }
 
 /// The logins told of `kind` since `since`, sorted (a login twice would be a double message).
-async fn told(app: &TestApp, kind: EventKind, since: i64) -> Vec<String> {
+pub(crate) async fn told(app: &TestApp, kind: EventKind, since: i64) -> Vec<String> {
     told_where(app, kind, since, "true").await
 }
 
 /// The logins ever told of `kind` about one application.
-async fn told_of(app: &TestApp, kind: EventKind, application: i64) -> Vec<String> {
+pub(crate) async fn told_of(app: &TestApp, kind: EventKind, application: i64) -> Vec<String> {
     let about = format!("e.object_kind = 'application' AND e.object_id = {application}");
     told_where(app, kind, 0, &about).await
 }
 
-async fn told_where(app: &TestApp, kind: EventKind, since: i64, about: &str) -> Vec<String> {
+/// The logins told of `kind` about one title (award) since `since`.
+pub(crate) async fn told_of_award(
+    app: &TestApp,
+    kind: EventKind,
+    award: i64,
+    since: i64,
+) -> Vec<String> {
+    let about = format!("e.object_kind = 'award' AND e.object_id = {award}");
+    told_where(app, kind, since, &about).await
+}
+
+pub(crate) async fn told_where(
+    app: &TestApp,
+    kind: EventKind,
+    since: i64,
+    about: &str,
+) -> Vec<String> {
     sqlx::query_scalar(&format!(
         "SELECT u.login FROM messages m JOIN events e ON e.id = m.event_id
            JOIN users u ON u.id = m.user_id
@@ -41,7 +57,7 @@ async fn told_where(app: &TestApp, kind: EventKind, since: i64, about: &str) -> 
 }
 
 /// The active logins of a tenant matching `filter` (SQL over `users u`), sorted.
-async fn logins(app: &TestApp, tenant: &str, filter: &str) -> Vec<String> {
+pub(crate) async fn logins(app: &TestApp, tenant: &str, filter: &str) -> Vec<String> {
     sqlx::query_scalar(&format!(
         "SELECT u.login FROM users u JOIN tenants t ON t.id = u.tenant_id
           WHERE t.slug = $1 AND u.active AND ({filter}) ORDER BY u.login"
@@ -63,7 +79,7 @@ async fn unread_of(app: &TestApp, login: &str) -> i64 {
     .unwrap()
 }
 
-async fn organization_of(app: &TestApp, login: &str) -> String {
+pub(crate) async fn organization_of(app: &TestApp, login: &str) -> String {
     let org: i64 = sqlx::query_scalar("SELECT organization_id FROM users WHERE login = $1")
         .bind(login)
         .fetch_one(&app.db)

@@ -3,6 +3,7 @@
 use crate::helpers::TestApp;
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use parkcert::domain::notification::EventKind;
 
 /// The demo content, and Zhongshan's reviewed park (three pass opinions) shortlisted by its
 /// bureau through the decision form. (Wenzhou's demo shortlist is already on publicity.)
@@ -439,6 +440,21 @@ async fn objections_are_taken_only_inside_the_window_and_decided_as_cases() {
         .await
         .unwrap();
     assert_eq!(state, "not_awarded");
+    let application: i64 = application.parse().unwrap();
+    let operator = crate::notifications::logins(
+        &app,
+        "zhongshan",
+        &format!(
+            "u.organization_id = (SELECT organization_id FROM applications WHERE id = {application})"
+        ),
+    )
+    .await;
+    assert!(!operator.is_empty());
+    assert_eq!(
+        crate::notifications::told_of(&app, EventKind::NotAwarded, application).await,
+        operator
+    );
+    let application = application.to_string();
 
     // One address may file five objections an hour (the window is long past for this park,
     // so the count is checked on another open notice's form).
@@ -491,6 +507,17 @@ async fn an_award_after_a_quiet_window_is_numbered_certified_and_on_the_register
         .post_form(&format!("{page}/decision"), &[("opinion", "award")])
         .await
         .assert_redirect_to(&page);
+    let operator = crate::notifications::logins(
+        &app,
+        "wenzhou",
+        &format!("u.organization_id = (SELECT organization_id FROM applications WHERE id = {id})"),
+    )
+    .await;
+    assert!(!operator.is_empty());
+    assert_eq!(
+        crate::notifications::told_of(&app, EventKind::Awarded, id).await,
+        operator
+    );
     let year = app.state.clock.today().format("%Y").to_string();
     let (number, awarded_on, valid_until): (String, chrono::NaiveDate, Option<chrono::NaiveDate>) =
         sqlx::query_as(

@@ -8,6 +8,7 @@ use crate::intake::{
 };
 use axum::http::StatusCode;
 use parkcert::domain::draw::{self, DrawInput, DrawResult};
+use parkcert::domain::notification::EventKind;
 
 const EXPERT_PASSWORD: &str = "expert-password-2026";
 
@@ -507,6 +508,7 @@ async fn from_in_review_to_shortlisted_with_the_engines_aggregation_and_an_xlsx_
     let target = s.applications[0];
     // Five sheets: totals 90, 85, 88, 93 and an outlier at 60.
     let shares = [0.90, 0.85, 0.88, 0.93, 0.60];
+    let since = crate::notifications::mark(&s.app).await;
     for (i, share) in shares.iter().enumerate() {
         let login = format!("ex-{i}");
         let a = assignment_of(&s.app, &login, target).await;
@@ -518,6 +520,11 @@ async fn from_in_review_to_shortlisted_with_the_engines_aggregation_and_an_xlsx_
     }
     let base = format!("/t/wenzhou/operator/applications/{target}");
     assert_eq!(state_of(&s.app, &base).await, "reviewed");
+    assert_eq!(
+        crate::notifications::told(&s.app, EventKind::SheetsAllIn, since).await,
+        crate::notifications::logins(&s.app, "wenzhou", "u.role = 'bureau'").await,
+        "the last sheet in tells the bureau, once"
+    );
 
     // The engine's aggregation of the same sheets: trimmed mean of the middle three.
     let totals: Vec<f64> = shares
