@@ -142,7 +142,18 @@ pub(crate) fn free_port() -> u16 {
 }
 
 pub(crate) fn start_server(database: &str, data_dir: &std::path::Path, port: u16) -> Child {
+    start_server_with(database, data_dir, port, &[])
+}
+
+/// The server binary with extra environment (`env`), once it answers `/healthz`.
+pub(crate) fn start_server_with(
+    database: &str,
+    data_dir: &std::path::Path,
+    port: u16,
+    env: &[(&str, &str)],
+) -> Child {
     let child = Command::new(env!("CARGO_BIN_EXE_parkcert"))
+        .envs(env.iter().copied())
         .env("DATABASE_URL", app_url(database))
         .env("PARKCERT_MIGRATION_DATABASE_URL", cluster_url(database))
         .env("PARKCERT_DATA_DIR", data_dir)

@@ -813,3 +813,149 @@ async fn the_reminder_job_tells_each_park_party_once() {
         .unwrap();
     assert_eq!(mark(&app).await, again, "a second run tells nobody again");
 }
+
+/// A mail server that takes connections and never answers: a worker sending through it is
+/// stuck mid-send. Returns its URL and how many connections it has taken.
+fn stalled_smtp_server() -> (String, Arc<Mutex<Vec<std::net::TcpStream>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let taken = Arc::new(Mutex::new(Vec::new()));
+    let keep = taken.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            keep.lock().unwrap().push(stream);
+        }
+    });
+    (url, taken)
+}
+
+fn wait_for(what: &str, done: impl Fn() -> bool) {
+    let started = std::time::Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "waited 30 s for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The operator's submission over HTTP to the real server; true once the server confirmed it.
+fn submit_over_http(client: &mut crate::crash::Client, draft: &str) -> bool {
+    client.get("/t/wenzhou/login");
+    let signed_in = client.post_form(
+        "/t/wenzhou/login",
+        &[
+            ("login", "wz-operator1"),
+            ("password", crate::helpers::DEMO_PASSWORD),
+        ],
+    );
+    assert_eq!(signed_in.map(|(s, _, _)| s), Some(303));
+    let Some((200, _, page)) = client.get(draft) else {
+        panic!("the draft did not open");
+    };
+    let fields = ["submit_token", "lock_version", "roster_lock_version"]
+        .map(|n| (n, crate::intake::hidden(&page, n)));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    client
+        .post_form(&format!("{draft}/submit"), &pairs)
+        .is_some_and(|(s, _, _)| s == 303)
+}
+
+/// The crash test of the outbox: the server binary commits a submission, is killed with SIGKILL
+/// while its worker is still sending the county's e-mail, and the next start sends it — once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_between_the_commit_and_the_mail_sends_it_once_after_restart() {
+    let (stalled, taken) = stalled_smtp_server();
+    let (url, inbox) = smtp_server();
+    let mut app = TestApp::spawn().await;
+    let call = open_call(&mut app).await;
+    let mut county = app.new_browser();
+    county.sign_in_as("wz-county-lucheng").await;
+    county.get("/account").await;
+    county
+        .post_form(
+            "/account/notifications",
+            &[
+                ("email", "lucheng@example.com"),
+                ("notify_email", "on"),
+                ("mobile", ""),
+            ],
+        )
+        .await
+        .assert_redirect_to("/account");
+    let mut operator = app.new_browser();
+    operator.sign_in_as("wz-operator1").await;
+    let draft = apply(&mut operator, call).await;
+    complete_draft(&mut operator, &draft).await;
+    let database: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+
+    let port = crate::crash::free_port();
+    let env = [
+        ("PARKCERT_SMTP_URL", stalled.as_str()),
+        ("PARKCERT_OUTBOX_EVERY_SECONDS", "1"),
+    ];
+    let mut server = crate::crash::start_server_with(&database, &app.data_dir, port, &env);
+    let mut client = crate::crash::Client::new(port);
+    assert!(
+        submit_over_http(&mut client, &draft),
+        "the server confirmed"
+    );
+    wait_for("the worker to start sending", || {
+        !taken.lock().unwrap().is_empty()
+    });
+    server.kill().expect("SIGKILL");
+    server.wait().ok();
+    let (state, attempts): (String, i32) = sqlx::query_as(
+        "SELECT state, attempts FROM deliveries WHERE address = 'lucheng@example.com'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (state.as_str(), attempts),
+        ("pending", 0),
+        "nothing was sent"
+    );
+
+    let env = [
+        ("PARKCERT_SMTP_URL", url.as_str()),
+        ("PARKCERT_OUTBOX_EVERY_SECONDS", "1"),
+    ];
+    let mut server =
+        crate::crash::start_server_with(&database, &app.data_dir, crate::crash::free_port(), &env);
+    wait_for("the mail after the restart", || {
+        inbox
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|m| m.contains("lucheng@example.com"))
+    });
+    // Two more of the worker's rounds: nothing is sent again.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    server.kill().ok();
+    server.wait().ok();
+    let mails: Vec<String> = inbox.0.lock().unwrap().clone();
+    let to_county: Vec<String> = mails
+        .iter()
+        .filter(|m| m.contains("lucheng@example.com"))
+        .map(|m| decoded(m))
+        .collect();
+    assert_eq!(to_county.len(), 1, "{mails:?}");
+    assert!(
+        to_county[0].contains("温州鹿城跨境电商产业园"),
+        "{}",
+        to_county[0]
+    );
+    let (state, attempts): (String, i32) = sqlx::query_as(
+        "SELECT state, attempts FROM deliveries WHERE address = 'lucheng@example.com'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((state.as_str(), attempts), ("sent", 1));
+}
