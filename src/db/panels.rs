@@ -172,11 +172,25 @@ pub struct Member {
     pub declined_reason: Option<String>,
     pub login: Option<String>,
     pub user_id: Option<i64>,
+    /// When the expert accepted the invitation themselves (None: not answered, or declined).
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+impl Member {
+    /// The member's answer to the invitation, as the bureau and the expert read it.
+    pub fn reply_label(&self) -> String {
+        match (&self.declined_reason, self.accepted_at) {
+            (Some(reason), _) => format!("谢绝：{reason}"),
+            (None, Some(_)) => "已接受邀请".into(),
+            (None, None) => "待回复".into(),
+        }
+    }
 }
 
 pub async fn members(pool: &PgPool, tenant_id: i64, panel_id: i64) -> sqlx::Result<Vec<Member>> {
     sqlx::query_as(
-        "SELECT m.expert_id, e.name, e.employer, m.seat, m.declined_reason, u.login, e.user_id
+        "SELECT m.expert_id, e.name, e.employer, m.seat, m.declined_reason, u.login, e.user_id,
+                m.accepted_at
          FROM panel_members m
          JOIN experts e ON e.tenant_id = m.tenant_id AND e.id = m.expert_id
          LEFT JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
@@ -184,6 +198,87 @@ pub async fn members(pool: &PgPool, tenant_id: i64, panel_id: i64) -> sqlx::Resu
     )
     .bind(tenant_id)
     .bind(panel_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Records that a member accepted the invitation; false when they had answered already (or
+/// are no member).
+pub async fn accept(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    panel_id: i64,
+    expert_id: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE panel_members SET accepted_at = now()
+         WHERE tenant_id = $1 AND panel_id = $2 AND expert_id = $3
+           AND declined_reason IS NULL AND accepted_at IS NULL",
+    )
+    .bind(tenant_id)
+    .bind(panel_id)
+    .bind(expert_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A panel an expert was invited to, with their answer.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Invitation {
+    pub panel_id: i64,
+    pub name: String,
+    pub call_title: String,
+    pub state: PanelState,
+    pub reply_by: Option<NaiveDate>,
+    pub sheets_due: Option<NaiveDate>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub declined_reason: Option<String>,
+    pub parks: i64,
+}
+
+impl Invitation {
+    /// Whether the expert can still answer it (open, and not declined).
+    pub fn open(&self) -> bool {
+        self.state == PanelState::Open && self.declined_reason.is_none()
+    }
+
+    /// A date of the invitation as people read it, or a dash when the panel set none.
+    pub fn date(&self, day: &Option<NaiveDate>) -> String {
+        day.map(crate::domain::time::date_label)
+            .unwrap_or_else(|| "—".into())
+    }
+
+    pub fn reply_label(&self) -> &'static str {
+        match (&self.declined_reason, self.accepted_at) {
+            (Some(_), _) => "已谢绝",
+            (None, Some(_)) => "已接受",
+            (None, None) => "待回复",
+        }
+    }
+}
+
+/// The panels an expert was drawn onto, newest first; `panel` narrows to one.
+pub async fn invitations_of(
+    pool: &PgPool,
+    tenant_id: i64,
+    expert_id: i64,
+    panel: Option<i64>,
+) -> sqlx::Result<Vec<Invitation>> {
+    sqlx::query_as(
+        "SELECT p.id AS panel_id, p.name, c.title AS call_title, p.state, p.reply_by,
+                p.sheets_due, m.accepted_at, m.declined_reason,
+                (SELECT count(*) FROM panel_applications x
+                  WHERE x.tenant_id = p.tenant_id AND x.panel_id = p.id) AS parks
+           FROM panel_members m
+           JOIN panels p ON p.tenant_id = m.tenant_id AND p.id = m.panel_id
+           JOIN calls c ON c.tenant_id = p.tenant_id AND c.id = p.call_id
+          WHERE m.tenant_id = $1 AND m.expert_id = $2 AND ($3::bigint IS NULL OR p.id = $3)
+          ORDER BY p.created_at DESC, p.id DESC",
+    )
+    .bind(tenant_id)
+    .bind(expert_id)
+    .bind(panel)
     .fetch_all(pool)
     .await
 }

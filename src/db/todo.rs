@@ -217,8 +217,8 @@ pub async fn operator(
 // Expert
 
 /// An expert's open sheets on open panels (due: the panel's `sheets_due`, unset for panels
-/// drawn before it existed) and the panels whose invitation it has not answered on any sheet
-/// while the panel's `reply_by` has not passed (one item per panel), under `home`
+/// drawn before it existed) and the panels whose invitation it has neither accepted nor
+/// declined, nor answered by declaring on a sheet, while the panel's `reply_by` has not passed (one item per panel), under `home`
 /// (`/t/{tenant}/expert`). A sheet recused from, withdrawn, or of a member who declined is no
 /// work.
 pub async fn expert(
@@ -246,15 +246,18 @@ pub async fn expert(
     .bind(expert_id)
     .fetch_all(pool)
     .await?;
-    let invitations: Vec<(i64, String, DateTime<Utc>, NaiveDate)> = sqlx::query_as(&format!(
-        "SELECT min(s.id), p.name, p.created_at, p.reply_by
+    let invitations: Vec<(i64, String, DateTime<Utc>, NaiveDate)> = sqlx::query_as(
+        "SELECT p.id, p.name, p.created_at, p.reply_by
          FROM assignments s
          JOIN panels p ON p.tenant_id = s.tenant_id AND p.id = s.panel_id
+         JOIN panel_members m ON m.tenant_id = s.tenant_id AND m.panel_id = s.panel_id
+                             AND m.expert_id = s.expert_id
          WHERE s.tenant_id = $1 AND s.expert_id = $2 AND s.state <> 'withdrawn'
-           AND p.state = 'open' AND p.reply_by IS NOT NULL AND p.reply_by >= $3 AND {MEMBER}
+           AND p.state = 'open' AND p.reply_by IS NOT NULL AND p.reply_by >= $3
+           AND m.declined_reason IS NULL AND m.accepted_at IS NULL
          GROUP BY p.id, p.name, p.created_at, p.reply_by
-         HAVING bool_and(s.conflict = 'undeclared')"
-    ))
+         HAVING bool_and(s.conflict = 'undeclared')",
+    )
     .bind(tenant_id)
     .bind(expert_id)
     .bind(today)
@@ -262,10 +265,10 @@ pub async fn expert(
     .await?;
     let mut items: Vec<Item> = invitations
         .into_iter()
-        .map(|(first_sheet, panel, since, reply_by)| Item {
+        .map(|(panel_id, panel, since, reply_by)| Item {
             what: "待回复评审邀请".into(),
             subject: panel,
-            link: format!("{home}/assignments/{first_sheet}"),
+            link: format!("{home}/invitations/{panel_id}"),
             since,
             due: Some(reply_by),
         })

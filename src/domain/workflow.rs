@@ -964,12 +964,14 @@ labelled_enum! {
 }
 
 impl SheetAction {
-    /// The expert submits or recuses; the bureau reopens a submitted sheet and withdraws the
-    /// open sheets of a member who declined (the bureau records the decline).
+    /// The expert submits or recuses; the bureau reopens a submitted sheet. A member who
+    /// declines the invitation has their open sheets withdrawn — declined by the expert on
+    /// their invitation page, or recorded by the bureau when told another way.
     pub fn permitted_actors(self) -> &'static [Actor] {
         match self {
             SheetAction::Submit | SheetAction::DeclareConflict => &[EXPERT],
-            SheetAction::Reopen | SheetAction::Withdraw => &[BUREAU],
+            SheetAction::Reopen => &[BUREAU],
+            SheetAction::Withdraw => &[BUREAU, EXPERT],
         }
     }
 }
@@ -1063,6 +1065,11 @@ mod tests {
         assert_eq!(
             next_sheet_state(SS::Open, SA::Withdraw, BUREAU),
             Ok(SS::Withdrawn)
+        );
+        assert_eq!(
+            next_sheet_state(SS::Open, SA::Withdraw, EXPERT),
+            Ok(SS::Withdrawn),
+            "an expert declining the invitation withdraws their own open sheets"
         );
         // A submitted sheet is not submitted twice, nor withdrawn; a withdrawn one is dead.
         assert!(next_sheet_state(SS::Submitted, SA::Submit, EXPERT).is_err());

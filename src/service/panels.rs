@@ -212,6 +212,31 @@ fn json_of<T: serde::Serialize>(value: &T) -> AppResult<serde_json::Value> {
     serde_json::to_value(value).map_err(|e| AppError::Internal(e.into()))
 }
 
+/// The expert accepts a panel's invitation: recorded once, and audited.
+pub async fn accept_invitation(
+    state: &AppState,
+    tenant_id: i64,
+    by: &By,
+    panel_id: i64,
+    expert: i64,
+) -> AppResult<()> {
+    let panel = panels::get(&state.db, tenant_id, panel_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if panel.state != PanelState::Open {
+        return Err(AppError::Conflict("评审组已结束。".into()));
+    }
+    let mut tx = state.db.begin().await?;
+    if !panels::accept(&mut tx, tenant_id, panel_id, expert).await? {
+        return Err(AppError::Conflict("您已回复过该评审邀请。".into()));
+    }
+    let details = json!({ "expert": expert });
+    let entry = by.entry(tenant_id, "panel", panel_id, "accept_invitation", details);
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Records that a member declined and seats the replacement the same lottery gives, with the
 /// replacement assigned the panel's applications.
 pub async fn decline(

@@ -338,6 +338,9 @@ fn expert() -> Area {
     use review::expert;
     Area::new("expert", "/t/{tenant}/expert", Some(Role::Expert))
         .get("/", expert::home)
+        .get("/invitations/{id}", expert::invitation)
+        .post("/invitations/{id}/accept", expert::accept)
+        .post("/invitations/{id}/decline", expert::decline)
         .get("/assignments/{id}", expert::show)
         .post("/assignments/{id}/declare", expert::declare)
         .post("/assignments/{id}/sheet", expert::save_sheet)

@@ -301,6 +301,153 @@ async fn a_draw_is_reproducible_and_recusal_excludes_the_right_experts() {
     assert_eq!(logged, withdrawn);
 }
 
+/// The logins of a panel's members (not declined), in seat order, and of the pool's experts
+/// with an account who are not on it.
+async fn members_and_others(app: &TestApp, panel: i64) -> (Vec<String>, Vec<String>) {
+    let on: Vec<String> = sqlx::query_scalar(
+        "SELECT u.login FROM panel_members m JOIN experts e ON e.id = m.expert_id
+           JOIN users u ON u.id = e.user_id
+          WHERE m.panel_id = $1 AND m.declined_reason IS NULL ORDER BY m.seat",
+    )
+    .bind(panel)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    let others: Vec<String> = sqlx::query_scalar(
+        "SELECT u.login FROM experts e JOIN users u ON u.id = e.user_id
+          WHERE u.login LIKE 'ex-%' AND NOT EXISTS (SELECT 1 FROM panel_members m
+                WHERE m.panel_id = $1 AND m.expert_id = e.id) ORDER BY u.login",
+    )
+    .bind(panel)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    (on, others)
+}
+
+#[tokio::test]
+async fn an_expert_accepts_or_declines_the_invitation_and_a_decline_seats_and_invites_the_replacement()
+ {
+    let mut s = setup().await;
+    let drawn = draw_panel(&mut s, "3", "", "seed-invite").await;
+    drawn.assert_redirect_starting("/t/wenzhou/bureau/panels/");
+    let panel: i64 = drawn
+        .location()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (members, others) = members_and_others(&s.app, panel).await;
+    assert_eq!((members.len(), others.len()), (3, 2));
+    let invitation = format!("/t/wenzhou/expert/invitations/{panel}");
+
+    // The to-do item leads to the invitation; an expert not drawn finds no such page.
+    let mut first = expert(&s.app, &members[0]).await;
+    first
+        .get("/t/wenzhou/expert")
+        .await
+        .assert_contains("待回复评审邀请")
+        .assert_contains(&format!("href=\"{invitation}\""));
+    first
+        .get(&invitation)
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("接受邀请")
+        .assert_contains("谢绝邀请");
+    let mut outsider = expert(&s.app, &others[0]).await;
+    outsider
+        .get(&invitation)
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    outsider
+        .post_form(&format!("{invitation}/accept"), &[])
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+
+    // Accepting is recorded once; the to-do item is gone.
+    first
+        .post_form(&format!("{invitation}/accept"), &[])
+        .await
+        .assert_redirect_to("/t/wenzhou/expert");
+    first
+        .get("/t/wenzhou/expert")
+        .await
+        .assert_not_contains("待回复评审邀请")
+        .assert_contains("已接受");
+    first
+        .post_form(&format!("{invitation}/accept"), &[])
+        .await
+        .assert_status(StatusCode::CONFLICT);
+
+    // A decline needs its reason, and keeps what was typed when refused.
+    let mut second = expert(&s.app, &members[1]).await;
+    second.get(&invitation).await;
+    second
+        .post_form(&format!("{invitation}/decline"), &[("reason", "  ")])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("请写明谢绝原因");
+    let since = crate::notifications::mark(&s.app).await;
+    second
+        .post_form(
+            &format!("{invitation}/decline"),
+            &[("reason", "评审期间出差在外")],
+        )
+        .await
+        .assert_redirect_to("/t/wenzhou/expert");
+    let (now_on, _) = members_and_others(&s.app, panel).await;
+    assert!(!now_on.contains(&members[1]), "{now_on:?}");
+    let replacement: Vec<String> = now_on
+        .iter()
+        .filter(|l| !members.contains(l))
+        .cloned()
+        .collect();
+    assert_eq!(replacement.len(), 1, "{now_on:?}");
+    assert_eq!(
+        crate::notifications::told(&s.app, EventKind::PanelDrawn, since).await,
+        replacement,
+        "the replacement is invited, and no one else"
+    );
+    let withdrawn: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM assignments s JOIN experts e ON e.id = s.expert_id
+           JOIN users u ON u.id = e.user_id WHERE u.login = $1 AND s.state = 'withdrawn'",
+    )
+    .bind(&members[1])
+    .fetch_one(&s.app.db)
+    .await
+    .unwrap();
+    assert_eq!(withdrawn, s.applications.len() as i64);
+    second
+        .get(&invitation)
+        .await
+        .assert_contains("已谢绝")
+        .assert_not_contains("name=\"reason\"");
+    // Both answers are on the trail, each as its expert's own.
+    let trail: Vec<(String, String)> = sqlx::query_as(
+        "SELECT l.action, u.login FROM audit_log l JOIN users u ON u.id = l.actor_user_id
+          WHERE l.object_kind = 'panel' AND l.object_id = $1::text
+            AND l.action IN ('accept_invitation', 'replace_member') ORDER BY l.id",
+    )
+    .bind(panel.to_string())
+    .fetch_all(&s.app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        trail,
+        [
+            ("accept_invitation".to_string(), members[0].clone()),
+            ("replace_member".to_string(), members[1].clone())
+        ]
+    );
+    s.bureau
+        .get(&format!("/t/wenzhou/bureau/panels/{panel}"))
+        .await
+        .assert_contains("已接受邀请")
+        .assert_contains("谢绝：评审期间出差在外")
+        .assert_contains("待回复");
+}
+
 /// The signed-in expert's assignment for an application.
 async fn assignment_of(app: &TestApp, login: &str, application: i64) -> i64 {
     sqlx::query_scalar(

@@ -62,6 +62,7 @@ struct Home {
     scored: bool,
     expert: Option<Expert>,
     assignments: Vec<Assignment>,
+    invitations: Vec<panels::Invitation>,
     todo: crate::service::todo::TodoList,
 }
 
@@ -72,9 +73,12 @@ pub(crate) async fn home(
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
     let expert = experts::of_user(&state.db, tenant_id, user.id).await?;
-    let assignments = match &expert {
-        Some(e) => panels::of_expert(&state.db, tenant_id, e.id).await?,
-        None => Vec::new(),
+    let (assignments, invitations) = match &expert {
+        Some(e) => (
+            panels::of_expert(&state.db, tenant_id, e.id).await?,
+            panels::invitations_of(&state.db, tenant_id, e.id, None).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
     };
     let scored = crate::web::monitoring::tenant_scores(&state, tenant_id).await?;
     let todo = crate::service::todo::expert(
@@ -89,6 +93,7 @@ pub(crate) async fn home(
         ctx,
         expert,
         assignments,
+        invitations,
         todo,
     })
 }
@@ -428,4 +433,104 @@ pub(crate) async fn outlier_reason(
 
 pub fn submitted_at(a: &Assignment) -> String {
     a.submitted_at.map(shanghai_minute).unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "expert/invitation.html")]
+struct InvitationPage {
+    ctx: PageCtx,
+    invitation: panels::Invitation,
+    reason: String,
+    errors: FieldErrors,
+}
+
+/// The signed-in expert's invitation to one panel; a panel they were not drawn onto is "not
+/// found".
+async fn own_invitation(
+    state: &AppState,
+    user: &CurrentUser,
+    panel: i64,
+) -> AppResult<(Expert, panels::Invitation)> {
+    let expert = me(state, user).await?;
+    let invitation = panels::invitations_of(&state.db, user.tenant()?, expert.id, Some(panel))
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    Ok((expert, invitation))
+}
+
+pub(crate) async fn invitation(
+    ctx: PageCtx,
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, panel)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let (_, invitation) = own_invitation(&state, &user, panel).await?;
+    render(&InvitationPage {
+        ctx,
+        invitation,
+        reason: String::new(),
+        errors: FieldErrors::default(),
+    })
+}
+
+pub(crate) async fn accept(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, panel)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let (expert, _) = own_invitation(&state, &user, panel).await?;
+    let by = client.by(&user);
+    crate::service::panels::accept_invitation(&state, user.tenant()?, &by, panel, expert.id)
+        .await?;
+    flash(&session, "success", "已接受评审邀请，请按期完成评审。").await?;
+    Ok(Redirect::to(&ctx.home()).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DeclineForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// The expert declines: the reason is required, and the same lottery seats the replacement
+/// (as when the bureau records a decline it was told of).
+pub(crate) async fn decline(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, panel)): Path<(String, i64)>,
+    Form(form): Form<DeclineForm>,
+) -> AppResult<Response> {
+    use crate::service::panels::{DrawFailure, decline};
+    let (expert, invitation) = own_invitation(&state, &user, panel).await?;
+    let reason = form.reason.trim();
+    let mut errors = FieldErrors::default();
+    if reason.is_empty() {
+        errors.add("reason", "请写明谢绝原因。");
+    }
+    if errors.is_empty() {
+        let by = client.by(&user);
+        match decline(&state, user.tenant()?, &by, panel, expert.id, reason).await {
+            Ok(_) => {
+                let done = "已谢绝评审邀请，市商务局将按抽签顺序替补。";
+                flash(&session, "success", done).await?;
+                return Ok(Redirect::to(&ctx.home()).into_response());
+            }
+            Err(DrawFailure::Rules(message)) => errors.add("reason", message),
+            Err(DrawFailure::App(e)) => return Err(e),
+        }
+    }
+    let page = InvitationPage {
+        ctx,
+        invitation,
+        reason: form.reason,
+        errors,
+    };
+    render_with(page.errors.status(), &page)
 }
