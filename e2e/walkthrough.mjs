@@ -197,6 +197,11 @@ async function wenzhou() {
     if (!/^wz-expert\d$/.test(member.login)) throw new Error(`${member.name} has no demo account: ${member.login}`);
     const expert = await b.person(`专家${member.name}`);
     await b.signIn(expert, T, member.login);
+    // The to-do list leads to the invitation, which the expert accepts before the reply date.
+    await b.follow(expert, expert.getByRole('link', { name: '待回复评审邀请', exact: true }));
+    if (i === 0) await b.step(expert, 'expert-invitation', '2026年第二批评审组', '请于此日前回复', '谢绝原因');
+    await b.submit(expert, '接受邀请');
+    await b.mustSeeInRow(expert, '2026年第二批评审组', '已接受');
     await expert.getByRole('link', { name: park, exact: true }).click();
     await expert.getByRole('radio', { name: '无利害关系，参加评审' }).check();
     await b.submit(expert, '提交声明');

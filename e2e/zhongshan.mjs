@@ -147,7 +147,11 @@ export async function zhongshan() {
     if (!/^zs-expert\d$/.test(member.login)) throw new Error(`${member.name} has no demo account: ${member.login}`);
     const expert = await b.person(`中山专家${member.name}`);
     await b.signIn(expert, T, member.login);
-    if (i === 0) await b.step(expert, 'zs-expert-home', park);
+    if (i === 0) await b.step(expert, 'zs-expert-home', park, '待回复评审邀请');
+    await b.follow(expert, expert.getByRole('link', { name: '待回复评审邀请', exact: true }));
+    if (i === 0) await b.step(expert, 'zs-expert-invitation', '2026年度第二评审组', '谢绝邀请');
+    await b.submit(expert, '接受邀请');
+    if (i === 0) await b.step(expert, 'zs-expert-accepted', '已接受');
     await b.follow(expert, expert.getByRole('link', { name: park, exact: true }));
     if (i === 0) await b.step(expert, 'zs-expert-declaration', '回避声明', '所在镇街');
     await expert.getByRole('radio', { name: '无利害关系，参加评审' }).check();

@@ -223,6 +223,28 @@ pub async fn accept(
     Ok(done.rows_affected() == 1)
 }
 
+/// Accepts the invitation of the expert whose sheet this is, unless they already answered: an
+/// expert who starts on a sheet has accepted, whether or not they pressed the button first.
+pub async fn accept_by_sheet(
+    conn: &mut PgConnection,
+    tenant_id: i64,
+    sheet_id: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE panel_members m SET accepted_at = now()
+         FROM assignments s
+         WHERE s.tenant_id = $1 AND s.id = $2
+           AND m.tenant_id = s.tenant_id AND m.panel_id = s.panel_id
+           AND m.expert_id = s.expert_id
+           AND m.declined_reason IS NULL AND m.accepted_at IS NULL",
+    )
+    .bind(tenant_id)
+    .bind(sheet_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// A panel an expert was invited to, with their answer.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Invitation {

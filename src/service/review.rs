@@ -131,7 +131,8 @@ pub async fn declare_conflict(
     if !panels::declare(&mut tx, tenant_id, sheet_id, conflict, reason).await? {
         return Err(AppError::Conflict("已声明过是否回避，不能更改。".into()));
     }
-    let details = json!({ "conflict": conflict, "reason": reason });
+    let accepted = panels::accept_by_sheet(&mut tx, tenant_id, sheet_id).await?;
+    let details = json!({ "conflict": conflict, "reason": reason, "accepts_invitation": accepted });
     if conflict {
         let change = Change {
             action: SheetAction::DeclareConflict,

@@ -446,6 +446,20 @@ async fn an_expert_accepts_or_declines_the_invitation_and_a_decline_seats_and_in
         .assert_contains("已接受邀请")
         .assert_contains("谢绝：评审期间出差在外")
         .assert_contains("待回复");
+
+    // Starting on a sheet is accepting: the invitation is no longer awaited.
+    let mut third = expert(&s.app, &members[2]).await;
+    let sheet = assignment_of(&s.app, &members[2], s.applications[0]).await;
+    declare(&mut third, sheet, "none", "").await;
+    third
+        .get(&invitation)
+        .await
+        .assert_contains("已接受")
+        .assert_not_contains(&format!("{invitation}/accept"));
+    third
+        .post_form(&format!("{invitation}/accept"), &[])
+        .await
+        .assert_status(StatusCode::CONFLICT);
 }
 
 /// The signed-in expert's assignment for an application.
