@@ -114,17 +114,23 @@ export async function zhongshan() {
   await county.getByRole('radio', { name: '推荐', exact: true }).check();
   for (const box of await county.getByRole('checkbox').all()) await box.check();
   await county.getByLabel('意见说明').fill('经核实，该园区在本街道注册经营，规划和运营规范，近两年无违法违规记录，同意推荐申报成长型园区。');
-  await county.getByLabel('推荐意见（加盖公章的扫描件）').setInputFiles(`${fixtures}/documents/licence.pdf`);
-  await b.submit(county, '提交意见');
+  await b.submit(county, '记录初审意见');
+  // 第八条（二）: the town forwards its checked applications together, ranked, under one letter.
+  await b.step(county, 'zs-county-batch-form', '统一报送', '初审意见已记录', park, '推荐函（加盖公章的扫描件）');
+  await county.getByLabel(`推荐排序：${park}`).fill('1');
+  await county.getByLabel('推荐函（加盖公章的扫描件）').setInputFiles(`${fixtures}/documents/licence.pdf`);
+  await b.submit(county, '统一报送');
+  await b.step(county, 'zs-county-batch', '中山港街道统一报送第', park, '推荐函');
+  await b.visit(county, `/t/${T}/county`);
   await b.mustSeeInRow(county, park, '已报送');
-  await b.step(county, 'zs-county-recommended', '初审意见已报送市商务局');
+  await b.step(county, 'zs-county-recommended', '已统一报送的批次');
 
   // 5. The bureau accepts it for review.
   const bureau = await b.person('中山市商务局');
   await b.signIn(bureau, T, 'zs-bureau');
   await b.step(bureau, 'zs-bureau-home', '中山市商务局');
   await b.visit(bureau, `/t/${T}/bureau/applications/${appId}`);
-  await b.step(bureau, 'zs-bureau-check', '属地初审：推荐（第 1 版', '申报类型', '成长型');
+  await b.step(bureau, 'zs-bureau-check', '属地初审：推荐（第 1 版', '统一报送第', '推荐排序第 1 位', '申报类型', '成长型');
   await bureau.getByRole('radio', { name: '受理，进入评审' }).check();
   await b.submit(bureau, '提交意见');
   await b.mustSeeInRow(bureau, park, '评审中');

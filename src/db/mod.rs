@@ -2,6 +2,7 @@
 pub mod applications;
 pub mod audit;
 pub mod awards;
+pub mod batches;
 pub mod calendar;
 pub mod calls;
 pub mod documents;

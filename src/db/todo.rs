@@ -71,11 +71,16 @@ pub async fn county(
     jurisdiction_id: i64,
     home: &str,
 ) -> sqlx::Result<Vec<Item>> {
-    let apps: Vec<(i64, String, i32, DateTime<Utc>)> = sqlx::query_as(
+    // An application whose opinion is recorded waits in its call's batch (统一报送).
+    let apps: Vec<(i64, String, i32, DateTime<Utc>, i64, bool)> = sqlx::query_as(
         "SELECT a.id, a.park_name, a.version_count,
                 coalesce((SELECT max(v.submitted_at) FROM application_versions v
                           WHERE v.tenant_id = a.tenant_id AND v.application_id = a.id),
-                         a.updated_at)
+                         a.updated_at),
+                a.call_id,
+                EXISTS (SELECT 1 FROM county_prereviews p
+                        WHERE p.tenant_id = a.tenant_id AND p.application_id = a.id
+                          AND p.version_number = a.version_count)
          FROM applications a
          WHERE a.tenant_id = $1 AND a.jurisdiction_id = $2 AND a.state = 'submitted'",
     )
@@ -99,14 +104,17 @@ pub async fn county(
     .await?;
     let mut items: Vec<Item> = apps
         .into_iter()
-        .map(|(id, park, versions, since)| Item {
-            what: if versions > 1 {
-                format!("待初审（重新提交，第{versions}版）")
-            } else {
-                "待初审（新提交）".into()
+        .map(|(id, park, versions, since, call, checked)| Item {
+            what: match (checked, versions) {
+                (true, _) => "已初审，待统一报送".into(),
+                (false, 1) => "待初审（新提交）".into(),
+                (false, _) => format!("待初审（重新提交，第{versions}版）"),
             },
             subject: park_or_placeholder(park),
-            link: format!("{home}/applications/{id}"),
+            link: match checked {
+                true => format!("{home}/calls/{call}/batch"),
+                false => format!("{home}/applications/{id}"),
+            },
             since,
             due: None,
         })

@@ -6,12 +6,14 @@ use crate::db::documents::Owner;
 use crate::db::tenants;
 use crate::db::transition::By;
 use crate::domain::evaluate::CbecType;
+use crate::domain::forwarding::Item;
 use crate::domain::role::Role;
 use crate::domain::roster::RosterRow;
 use crate::domain::uscc::Uscc;
 use crate::domain::workflow::{Actor, ApplicationAction};
 use crate::io::files::{self, UploadedFile};
 use crate::service::applications::{Decision, decide, load, submit};
+use crate::service::forwarding;
 use crate::state::AppState;
 use anyhow::Context;
 use std::collections::BTreeMap;
@@ -187,7 +189,7 @@ const APPLICATIONS: &[DemoApplication] = &[
         enterprises: 36,
         registered: 14,
         complete: true,
-        steps: &[Step::Submit],
+        steps: &[Step::Submit, Step::County("recommend")],
     },
     DemoApplication {
         tenant: "zhongshan",
@@ -258,6 +260,37 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             .with_context(|| format!("demo application {}", demo.park))?;
     }
     Ok(())
+}
+
+/// A complete application by the operator `operator` for a park in `county` (its office's
+/// login `county_login`), submitted to the tenant's open call — built as the demo builds its
+/// own, for tests that need submissions of their own. Returns its id.
+pub async fn submitted(
+    state: &AppState,
+    tenant: &'static str,
+    (operator, county_login, county): (&'static str, &'static str, &'static str),
+    park: &'static str,
+) -> anyhow::Result<i64> {
+    let demo = DemoApplication {
+        tenant,
+        operator,
+        county_login,
+        county,
+        park,
+        region: if tenant == "wenzhou" {
+            "330302"
+        } else {
+            "442000"
+        },
+        enterprises: 40,
+        registered: 16,
+        complete: true,
+        steps: &[Step::Submit],
+    };
+    // Each gets its own enterprises (the roster's USCCs follow the number).
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(50);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    seed_one(state, n, &demo, None).await
 }
 
 pub(super) struct Person {
@@ -407,6 +440,38 @@ pub(super) async fn seed_one(
                     .filter(|c| matches!(c.rule, crate::domain::ruleset::Rule::Manual))
                     .map(|c| (c.id.clone(), opinion == "recommend"))
                     .collect();
+                if action == ApplicationAction::Forward && forwarding::batch_only(&loaded) {
+                    let by = &county.by;
+                    forwarding::record_prereview(
+                        state,
+                        &loaded,
+                        by,
+                        opinion,
+                        comments,
+                        &attestations,
+                    )
+                    .await?;
+                    let items = [Item {
+                        application_id: id,
+                        rank: (opinion == "recommend").then_some(1),
+                    }];
+                    let letter = UploadedFile {
+                        filename: format!(
+                            "{}关于推荐市级跨境电商产业园区的函（盖章）.pdf",
+                            demo.county
+                        ),
+                        kind: crate::io::storage::FileKind::Pdf,
+                        bytes: demo_pdf(&format!("{} batch letter", demo.county)),
+                    };
+                    let batch = forwarding::Batch {
+                        call_id,
+                        jurisdiction_id,
+                        items: &items,
+                        letter: &letter,
+                    };
+                    forwarding::forward_batch(state, tenant.id, by, &batch).await?;
+                    continue;
+                }
                 let letter = (action == ApplicationAction::Forward).then(|| UploadedFile {
                     filename: format!("{}推荐意见（盖章）.pdf", demo.county),
                     kind: crate::io::storage::FileKind::Pdf,

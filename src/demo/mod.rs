@@ -8,6 +8,7 @@ use anyhow::Context;
 use sqlx::PgPool;
 
 mod applications;
+pub use applications::submitted;
 pub mod monitoring;
 mod review;
 

@@ -4,6 +4,7 @@ pub mod draw;
 pub mod evaluate;
 pub mod expert_pool;
 pub mod fixed;
+pub mod forwarding;
 pub mod monitoring;
 pub mod notification;
 pub mod numbers;

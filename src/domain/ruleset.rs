@@ -66,6 +66,21 @@ pub struct RuleSet {
     /// the articles cited for supervision).
     #[serde(default)]
     pub texts: CityTexts,
+    /// How the counties send their opinions to the bureau.
+    #[serde(default)]
+    pub forwarding: Forwarding,
+}
+
+/// How a county forwards its opinions on the applications it checked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Forwarding {
+    /// Each application on its own as soon as it is checked, or several together (Wenzhou).
+    #[default]
+    Single,
+    /// Only together, in batches with one cover letter and a recommendation order (Zhongshan
+    /// 第八条（二）"加具推荐意见后，统一报送市商务局").
+    Batch,
 }
 
 /// The city's own words: every text specific to a city comes from its rule set, never from the
@@ -100,6 +115,8 @@ pub struct CityTexts {
     pub statement_attachment: String,
     /// The attachment the roster is (温州 附件3 企业名录表).
     pub roster_attachment: String,
+    /// The article that has the counties forward together, as cited (empty: one at a time).
+    pub forwarding_basis: String,
 }
 
 impl CityTexts {

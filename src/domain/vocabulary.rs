@@ -63,6 +63,7 @@ const OTHER_ACTIONS: &[(&str, &str)] = &[
     ("open", "发起"),
     ("open_account", "开通账号"),
     ("outlier_reason", "说明离群评分理由"),
+    ("prereview", "记录初审意见（待统一报送）"),
     ("provincial_award", "省级名单直接认定"),
     ("register", "注册"),
     ("remind", "催报"),

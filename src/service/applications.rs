@@ -245,6 +245,13 @@ pub struct Decision<'a> {
 
 pub async fn decide(state: &AppState, loaded: &Loaded, by: &By, d: &Decision<'_>) -> AppResult<()> {
     let user_id = by.user_id.ok_or(AppError::Forbidden)?;
+    if d.action == ApplicationAction::Forward && crate::service::forwarding::batch_only(loaded) {
+        return Err(AppError::Conflict(format!(
+            "按{}，请先记录初审意见，再与本{}其他申报一并统一报送。",
+            loaded.rules.texts.forwarding_basis,
+            county_term(loaded)
+        )));
+    }
     let tenant_id = loaded.tenant_id;
     let id = loaded.app.id;
     let mut tx = state.db.begin().await?;

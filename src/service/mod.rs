@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod calls;
 pub mod drafts;
 pub mod experts;
+pub mod forwarding;
 pub mod jurisdictions;
 pub mod monitoring;
 pub mod notify;

@@ -209,6 +209,8 @@ pub(crate) async fn download(
     let user = user.filter(|u| u.tenant_id == Some(tenant.id));
     let allowed = if let Some(award) = doc.award_id {
         award_visible(&state, tenant.id, user.as_ref(), award).await?
+    } else if let Some(batch) = doc.batch_id {
+        batch_visible(&state, tenant.id, user.as_ref(), batch).await?
     } else {
         match (doc.application_id, doc.call_id) {
             (Some(app_id), _) => match (user.as_ref(), user.as_ref().and_then(scope_of)) {
@@ -249,6 +251,26 @@ pub(crate) async fn download(
         )));
     }
     Ok(attachment(bytes, kind, &doc.filename))
+}
+
+/// A batch's cover letter is for the bureau and the county that forwarded it; the operators
+/// are not shown how their county ranked them against each other.
+async fn batch_visible(
+    state: &AppState,
+    tenant_id: i64,
+    user: Option<&CurrentUser>,
+    batch: i64,
+) -> AppResult<bool> {
+    let jurisdiction = match user.map(|u| (u.role(), u.jurisdiction_id)) {
+        Some((Role::Bureau, _)) => None,
+        Some((Role::County, Some(j))) => Some(j),
+        _ => return Ok(false),
+    };
+    Ok(
+        crate::db::batches::get(&state.db, tenant_id, jurisdiction, batch)
+            .await?
+            .is_some(),
+    )
 }
 
 /// Dynamic-management evidence is for the bureau, the park's county and its operator.

@@ -188,6 +188,7 @@ fn bureau() -> Area {
         .post("/calls/{id}/publish", calls::publish)
         .post("/calls/{id}/attachments", calls::attach)
         .get("/calls/{call}/applications", intake::bureau_list)
+        .get("/batches/{id}", applications::batches::bureau_show)
         .get("/applications/{id}", intake::bureau_show)
         .post("/applications/{id}/decision", intake::bureau_decision)
         .get(
@@ -316,6 +317,12 @@ fn county() -> Area {
         .get("/", intake::county_home)
         .get("/applications/{id}", intake::county_show)
         .post("/applications/{id}/opinion", intake::county_opinion)
+        .get_post(
+            "/calls/{call}/batch",
+            applications::batches::county_form,
+            applications::batches::county_forward,
+        )
+        .get("/batches/{id}", applications::batches::county_show)
         .get(
             "/applications/{id}/versions/{n}",
             intake::version_for_reviewer,

@@ -11,7 +11,7 @@ pub async fn open_call(app: &mut TestApp) -> i64 {
     open_call_in(app, "wenzhou", "wz-bureau").await
 }
 
-async fn open_call_in(app: &mut TestApp, tenant: &str, bureau_login: &str) -> i64 {
+pub async fn open_call_in(app: &mut TestApp, tenant: &str, bureau_login: &str) -> i64 {
     let mut bureau = app.new_browser();
     bureau.sign_in_as(bureau_login).await;
     let version = crate::calls::rule_set_version(&bureau, tenant).await;

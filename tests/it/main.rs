@@ -11,6 +11,7 @@ mod crash;
 mod crawl;
 mod evaluate_cli;
 mod faults;
+mod forwarding;
 mod fuzz;
 mod hostile;
 mod intake;

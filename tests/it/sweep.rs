@@ -18,6 +18,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("bureau", "G", "/calls/{call}/results.xlsx"),
     ("bureau", "G", "/calls/{call}/results/print"),
     ("bureau", "G", "/calls/{call}/review"),
+    ("bureau", "G", "/batches/{batch}"),
     ("bureau", "G", "/applications/{app}"),
     ("bureau", "P", "/applications/{app}/decision"),
     ("bureau", "G", "/applications/{app}/versions/1"),
@@ -54,6 +55,8 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("county", "G", "/applications/{app}/versions/1"),
     ("county", "G", "/applications/{app}/versions/1/print"),
     ("county", "G", "/applications/{app}/versions/1/pdf"),
+    ("county", "GM", "/calls/{call}/batch"),
+    ("county", "G", "/batches/{batch}"),
     ("county", "G", "/reports/{report}"),
     ("county", "P", "/reports/{report}/decision"),
     ("operator", "G", "/applications/{app}"),
@@ -150,6 +153,7 @@ async fn objects(app: &TestApp, tenant: &str, filter: &str) -> BTreeMap<&'static
         ("doc", "documents", "d", "true"),
         ("message", "messages", "m", "true"),
         ("delivery", "deliveries", "d", "true"),
+        ("batch", "forwarding_batches", "b", "true"),
     ];
     let mut ids = BTreeMap::new();
     for (kind, table, alias, condition) in queries {
@@ -362,6 +366,34 @@ async fn every_object_route_refuses_other_tenants_counties_and_operators() {
         browser.sign_in_as(login).await;
         tally(sweep(&mut browser, area, "wenzhou", &ids, Some(kinds)).await);
     }
+    // Within Zhongshan: one town at the other's batch and its cover letter.
+    let guzhen = "(SELECT id FROM jurisdictions WHERE name = '古镇镇')";
+    let ids = objects(
+        &app,
+        "zhongshan",
+        &format!("batch:b.jurisdiction_id = {guzhen}"),
+    )
+    .await;
+    assert!(
+        ids.contains_key("batch"),
+        "the demo has a batch from 古镇镇"
+    );
+    let mut torch = app.new_browser();
+    torch.sign_in_as("zs-county-torch").await;
+    tally(sweep(&mut torch, "county", "zhongshan", &ids, Some(&["batch"])).await);
+    let letter: i64 = sqlx::query_scalar(&format!(
+        "SELECT d.id FROM documents d JOIN forwarding_batches b ON b.id = d.batch_id
+         WHERE b.jurisdiction_id = {guzhen}"
+    ))
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    torch
+        .get(&format!("/t/zhongshan/files/{letter}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    requests += 1;
+
     // A document of one operator's application is not the other's to download.
     let doc: i64 = sqlx::query_scalar(
         "SELECT d.id FROM documents d JOIN applications a ON a.id = d.application_id

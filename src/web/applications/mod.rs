@@ -2,6 +2,7 @@
 //! and recommends, the bureau accepts into review. What they share lives here: loading an
 //! application with its call and frozen rule set, the engine's checks as rows for a page, and
 //! the view of a frozen version.
+pub mod batches;
 pub mod operator;
 pub mod print;
 pub mod review;

@@ -10,6 +10,7 @@ use crate::domain::ruleset::Rule;
 use crate::domain::workflow::ApplicationAction;
 use crate::error::{AppError, AppResult};
 use crate::service::applications::{Decision, decide};
+use crate::service::forwarding::record_prereview;
 use crate::state::AppState;
 use crate::web::calls::shanghai_minute;
 use crate::web::files::{self, read_upload};
@@ -64,6 +65,9 @@ fn list_rows(apps: Vec<applications::Application>) -> Vec<ListRow> {
 #[template(path = "county/home.html")]
 struct CountyHome {
     ctx: PageCtx,
+    /// Calls with checked applications waiting to be forwarded together: (call, title, count).
+    to_forward: Vec<(i64, String, i64)>,
+    batches: Vec<crate::db::batches::Batch>,
     pending: Vec<ListRow>,
     others: Vec<ListRow>,
     todo: crate::service::todo::TodoList,
@@ -82,7 +86,11 @@ pub(crate) async fn county_home(
         .ok_or(crate::error::AppError::NotFound)?;
     let todo =
         crate::service::todo::county(&state, user.tenant()?, jurisdiction, &ctx.home()).await?;
+    use crate::db::batches;
+    let tenant_id = user.tenant()?;
     render(&CountyHome {
+        to_forward: batches::calls_with_pending(&state.db, tenant_id, jurisdiction).await?,
+        batches: batches::list(&state.db, tenant_id, Some(jurisdiction), None).await?,
         ctx,
         pending,
         others,
@@ -96,6 +104,8 @@ struct BureauList {
     ctx: PageCtx,
     call: crate::db::calls::Call,
     rows: Vec<ListRow>,
+    /// What the counties forwarded together (统一报送).
+    batches: Vec<crate::db::batches::Batch>,
 }
 
 pub(crate) async fn bureau_list(
@@ -109,7 +119,13 @@ pub(crate) async fn bureau_list(
         .await?
         .ok_or(AppError::NotFound)?;
     let rows = list_rows(applications::list_for_call(&state.db, tenant_id, call_id).await?);
-    render(&BureauList { ctx, call, rows })
+    let batches = crate::db::batches::list(&state.db, tenant_id, None, Some(call_id)).await?;
+    render(&BureauList {
+        ctx,
+        call,
+        rows,
+        batches,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -152,6 +168,12 @@ struct ReviewPage {
     history: Vec<crate::web::audit::HistoryLine>,
     /// What stands in the way of a decision the bureau might expect to take, said before it tries.
     blockers: Vec<String>,
+    /// The county forwards only together (统一报送): its opinion is recorded, then batched.
+    batch_only: bool,
+    /// The county's opinion on this version, recorded and waiting for its batch.
+    prereview: Option<crate::db::batches::Prereview>,
+    /// The batches that forwarded versions of it: (batch id, number, county, rank, version).
+    batches: Vec<(i64, i32, String, Option<i32>, i32)>,
 }
 
 impl ReviewPage {
@@ -332,7 +354,27 @@ async fn review_page(
     if !blockers.is_empty() {
         actions.retain(|(code, _)| *code != "award");
     }
+    let prereview = match is_county(user) {
+        true => {
+            let mut conn = state.db.acquire().await?;
+            crate::db::batches::pending_prereview(&mut conn, tenant_id, id).await?
+        }
+        false => None,
+    };
+    let (form, attested) = match (&prereview, form.opinion.is_empty()) {
+        (Some(p), true) => (
+            OpinionForm {
+                opinion: p.opinion.clone(),
+                comments: p.comments.clone(),
+            },
+            p.attestations.0.clone(),
+        ),
+        _ => (form, attested),
+    };
     let page = ReviewPage {
+        batch_only: crate::service::forwarding::batch_only(&loaded),
+        prereview,
+        batches: crate::db::batches::of_application(&state.db, tenant_id, id).await?,
         blockers,
         history: crate::web::audit::application_history(state, loaded.tenant_id, id).await?,
         review,
@@ -402,7 +444,9 @@ pub(crate) async fn county_opinion(
     if form.opinion != "recommend" && form.comments.is_empty() {
         errors.add("comments", "不予推荐或退回修改时，请写明理由。");
     }
+    let batch_only = crate::service::forwarding::batch_only(&loaded);
     if action == ApplicationAction::Forward
+        && !batch_only
         && upload.file.is_none()
         && errors.get("letter").is_none()
     {
@@ -416,6 +460,22 @@ pub(crate) async fn county_opinion(
     }
     if !errors.is_empty() {
         return review_page(ctx, &state, &user, loaded, form, attested, errors).await;
+    }
+    if batch_only && action == ApplicationAction::Forward {
+        let by = client.by(&user);
+        record_prereview(
+            &state,
+            &loaded,
+            &by,
+            &form.opinion,
+            &form.comments,
+            &attested,
+        )
+        .await?;
+        let message = "初审意见已记录。请在本页与其他申报一并统一报送市商务局。";
+        flash(&session, "success", message).await?;
+        let batch = format!("{}/calls/{}/batch", user.home_url(), loaded.call.id);
+        return Ok(Redirect::to(&batch).into_response());
     }
     let decision = Decision {
         results: None,
