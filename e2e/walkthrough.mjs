@@ -24,6 +24,33 @@ const sheets = [
   [12, 13, 14, 13, 8, 18, 3, 4, 2],
   [14, 13, 13, 14, 9, 16, 4, 3, 2],
 ].map((scores) => Object.fromEntries(rubric.map((item, i) => [item, scores[i]])));
+// A paper sheet entered twice, by two officials, blind to each other; they must agree.
+async function enterOnPaper(bureau, appId, member, scores) {
+  await b.visit(bureau, `/t/${T}/bureau/applications/${appId}`);
+  const link = bureau.getByRole('link', { name: '代录纸质评分表' });
+  const row = bureau.locator('tr', { hasText: member.name }).filter({ has: link });
+  await b.follow(bureau, row.getByRole('link', { name: '代录纸质评分表' }));
+  const page = new URL(bureau.url()).pathname;
+  const fill = async (who, sheet) => {
+    for (const [item, score] of Object.entries(sheet)) {
+      await who.getByLabel(item, { exact: true }).fill(String(score));
+    }
+    await who.getByLabel('总体评价（照录）').fill('园区定位清晰，企业集聚度较高，公共服务体系完善。');
+  };
+  await fill(bureau, scores);
+  await bureau.getByLabel('专家签字的纸质评分表（扫描件）').setInputFiles(`${fixtures}/documents/licence.pdf`);
+  await b.submit(bureau, '保存录入');
+  await b.step(bureau, 'paper-first-entry', '本次录入已保存', '陈立新 录入于');
+  const second = await b.person('市商务局第二录入人');
+  await b.signIn(second, T, 'wz-bureau2');
+  await b.visit(second, page);
+  await b.step(second, 'paper-second-entry', '代录纸质评分表', member.name, '陈立新 录入于');
+  await fill(second, scores);
+  await b.submit(second, '保存录入');
+  await b.step(second, 'paper-submitted', '两次录入一致', '已提交（纸质代录）', '纸质评分表扫描件');
+  await second.context().close();
+}
+
 const callTitle = '关于组织申报2026年度第二批市级跨境电子商务产业园区的通知';
 
 // A fixed start, so the calendar (and the publicity window) is the same whatever day CI runs:
@@ -192,8 +219,13 @@ async function wenzhou() {
     .evaluateAll((trs) => trs.map((tr) => ({ name: tr.cells[1].innerText.trim(), login: tr.cells[3].innerText.trim() })));
   if (members.length !== 3) throw new Error(`a panel of 3 was drawn, the page lists ${members.length}`);
 
-  // 12. Each expert declares no conflict, then scores the rubric independently and submits.
+  // 12. Each expert declares no conflict, then scores the rubric independently and submits;
+  // the third scores on paper at the review meeting, and two officials enter the sheet (代录).
   for (const [i, member] of members.entries()) {
+    if (i === 2) {
+      await enterOnPaper(bureau, appId, member, sheets[i]);
+      continue;
+    }
     if (!/^wz-expert\d$/.test(member.login)) throw new Error(`${member.name} has no demo account: ${member.login}`);
     const expert = await b.person(`专家${member.name}`);
     await b.signIn(expert, T, member.login);

@@ -14,6 +14,7 @@ pub mod objections;
 pub mod organizations;
 pub mod outbox;
 pub mod panels;
+pub mod paper;
 pub mod publicity;
 pub mod rulesets;
 pub mod scope;

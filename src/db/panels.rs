@@ -371,12 +371,22 @@ pub struct Assignment {
     pub state: SheetState,
     pub submitted_at: Option<DateTime<Utc>>,
     pub lock_version: i32,
+    /// Submitted from a paper sheet entered twice by bureau staff: the scan and the entries.
+    pub paper_scan_document_id: Option<i64>,
+    pub paper_entries: Option<Vec<i64>>,
+}
+
+impl Assignment {
+    pub fn on_paper(&self) -> bool {
+        self.paper_entries.is_some()
+    }
 }
 
 const ASSIGNMENT: &str = "SELECT s.id, s.panel_id, p.state AS panel_state, s.expert_id,
         e.name AS expert_name, e.user_id AS expert_user_id, s.application_id, a.park_name, o.name AS organization_name,
         a.state AS application_state, s.conflict, s.conflict_reason, s.scores, s.comments,
-        s.opinion, s.summary, s.outlier_reason, s.state, s.submitted_at, s.lock_version
+        s.opinion, s.summary, s.outlier_reason, s.state, s.submitted_at, s.lock_version,
+        s.paper_scan_document_id, s.paper_entries
      FROM assignments s
      JOIN panels p ON p.tenant_id = s.tenant_id AND p.id = s.panel_id
      JOIN experts e ON e.tenant_id = s.tenant_id AND e.id = s.expert_id

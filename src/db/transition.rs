@@ -180,9 +180,12 @@ impl Machine for Sheets {
     /// version moves so an editor open from before cannot save over it.
     fn also_set(action: SheetAction) -> &'static str {
         match action {
-            SheetAction::Submit | SheetAction::DeclareConflict => ", submitted_at = now()",
+            SheetAction::Submit | SheetAction::SubmitOnPaper | SheetAction::DeclareConflict => {
+                ", submitted_at = now()"
+            }
             SheetAction::Reopen => {
-                ", submitted_at = NULL, outlier_reason = '', lock_version = lock_version + 1"
+                ", submitted_at = NULL, outlier_reason = '', lock_version = lock_version + 1,
+                 paper_entries = NULL, paper_scan_document_id = NULL"
             }
             SheetAction::Withdraw => "",
         }

@@ -44,6 +44,7 @@ const fn user(
 
 pub const USERS: &[DemoUser] = &[
     user("wenzhou", "wz-bureau", "陈立新", Role::Bureau),
+    user("wenzhou", "wz-bureau2", "周敏", Role::Bureau),
     DemoUser {
         jurisdiction: Some("鹿城区"),
         ..user("wenzhou", "wz-county-lucheng", "林晓燕", Role::County)

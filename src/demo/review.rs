@@ -288,7 +288,10 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
                 review::declare_conflict(state, &loaded, &by, sheet.id, true, reason).await?;
                 continue;
             };
-            review::declare_conflict(state, &loaded, &by, sheet.id, false, "").await?;
+            let on_paper = share.is_some() && (member.user_id.is_none() || (n == 1 && seat == 4));
+            if !on_paper {
+                review::declare_conflict(state, &loaded, &by, sheet.id, false, "").await?;
+            }
             // Experts differ a little per criterion, as real sheets do.
             let scores: BTreeMap<String, String> = loaded
                 .rules
@@ -301,12 +304,17 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
                     (c.id.clone(), score(c.max.to_f64(), share))
                 })
                 .collect();
+            let summary = "园区规划清晰，公共服务体系较完善，建议加强人才引育。";
+            if on_paper {
+                enter_on_paper(state, &loaded, &sheet.id, &scores, summary).await?;
+                continue;
+            }
             let entry = SheetEntry {
                 sheet: Sheet {
                     scores: &scores,
                     comments: &BTreeMap::new(),
                     opinion: None,
-                    summary: "园区规划清晰，公共服务体系较完善，建议加强人才引育。",
+                    summary,
                 },
                 expected_version: 0,
                 submit: share.is_some(),
@@ -338,6 +346,47 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
     };
     decide(state, &first, &by, &decision).await?;
     publish_shortlist(state, tenant.id, &by, call).await
+}
+
+/// A sheet scored on paper at the review meeting, entered by two officials (代录): the first
+/// entry mistypes one score, the second disagrees, the first corrects it and the sheet goes in.
+async fn enter_on_paper(
+    state: &AppState,
+    loaded: &crate::service::applications::Loaded,
+    sheet_id: &i64,
+    scores: &BTreeMap<String, String>,
+    summary: &str,
+) -> anyhow::Result<()> {
+    use crate::service::paper::{self, PaperSheet};
+    let tenant_id = loaded.tenant_id;
+    let first = bureau(state, tenant_id, "wz-bureau").await?;
+    let second = bureau(state, tenant_id, "wz-bureau2").await?;
+    let scan = crate::io::files::UploadedFile {
+        filename: "专家纸质评分表（签字）.pdf".into(),
+        kind: crate::io::storage::FileKind::Pdf,
+        bytes: super::applications::demo_pdf("signed paper score sheet"),
+    };
+    let mut mistyped = scores.clone();
+    if let Some((_, v)) = mistyped.iter_mut().next() {
+        *v = "0".into();
+    }
+    for (by, typed, scan) in [
+        (&first, &mistyped, Some(&scan)),
+        (&second, scores, None),
+        (&first, scores, None),
+    ] {
+        let sheet = panels::get_assignment(&state.db, tenant_id, *sheet_id)
+            .await?
+            .context("sheet")?;
+        let entry = PaperSheet {
+            scores: typed,
+            opinion: None,
+            summary,
+            scan,
+        };
+        paper::enter(state, loaded, by, &sheet, &entry).await?;
+    }
+    Ok(())
 }
 
 /// The shortlist goes on publicity today, when the calendar reaches far enough (a demo started in

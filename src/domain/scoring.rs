@@ -73,10 +73,77 @@ pub fn parse_score(text: &str, max: Fixed) -> Result<Score, String> {
     Ok(Score(tenths))
 }
 
+/// One staff member's entry of a paper sheet: the scores as typed and the opinion.
+#[derive(Debug, Clone, Copy)]
+pub struct PaperEntry<'a> {
+    pub scores: &'a BTreeMap<String, String>,
+    pub opinion: Option<&'a str>,
+}
+
+/// Where two entries of one paper sheet differ, by the criterion's name (or 评审意见): two
+/// staff typing the same sheet must arrive at the same scores before it is submitted (双人
+/// 录入). "12" and "12.0" are the same score; a score one typed and the other left empty is not.
+pub fn paper_differences(rules: &RuleSet, a: PaperEntry<'_>, b: PaperEntry<'_>) -> Vec<String> {
+    let (checked_a, checked_b) = (
+        check_sheet(rules, a.scores, true),
+        check_sheet(rules, b.scores, true),
+    );
+    let mut differ: Vec<String> = rules
+        .criteria
+        .iter()
+        .filter(|c| {
+            checked_a.scores.get(&c.id) != checked_b.scores.get(&c.id)
+                || !checked_a.scores.contains_key(&c.id)
+        })
+        .map(|c| c.name.clone())
+        .collect();
+    if a.opinion != b.opinion {
+        differ.push("评审意见".to_string());
+    }
+    differ
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::ruleset::builtin;
+
+    #[test]
+    fn two_paper_entries_agree_on_equal_scores_however_typed_and_name_what_differs() {
+        let rules = builtin("wenzhou-2021").unwrap();
+        let all = |score: &str| -> BTreeMap<String, String> {
+            rules
+                .criteria
+                .iter()
+                .map(|c| (c.id.clone(), score.to_string()))
+                .collect()
+        };
+        let (a, b) = (all("1"), all("1.0"));
+        let entry = |scores| PaperEntry {
+            scores,
+            opinion: None,
+        };
+        assert!(paper_differences(&rules, entry(&a), entry(&b)).is_empty());
+        let mut c = all("1");
+        let first = &rules.criteria[0];
+        c.insert(first.id.clone(), "0.5".into());
+        assert_eq!(
+            paper_differences(&rules, entry(&a), entry(&c)),
+            vec![first.name.clone()]
+        );
+        let zhongshan = builtin("zhongshan-2022").unwrap();
+        let none = BTreeMap::new();
+        let pass = PaperEntry {
+            scores: &none,
+            opinion: Some("pass"),
+        };
+        let fail = PaperEntry {
+            scores: &none,
+            opinion: Some("fail"),
+        };
+        assert!(paper_differences(&zhongshan, pass, pass).is_empty());
+        assert_eq!(paper_differences(&zhongshan, pass, fail), vec!["评审意见"]);
+    }
 
     #[test]
     fn scores_are_between_zero_and_the_maximum_with_one_decimal() {

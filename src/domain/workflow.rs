@@ -957,6 +957,7 @@ labelled_enum! {
 labelled_enum! {
     pub enum SheetAction ("评分表操作") {
         Submit => "submit_sheet", "提交评审意见",
+        SubmitOnPaper => "submit_paper_sheet", "代录纸质评分表并提交",
         DeclareConflict => "declare_conflict", "申明回避",
         Reopen => "reopen", "退回重评",
         Withdraw => "withdraw", "撤回评分表",
@@ -970,6 +971,8 @@ impl SheetAction {
     pub fn permitted_actors(self) -> &'static [Actor] {
         match self {
             SheetAction::Submit | SheetAction::DeclareConflict => &[EXPERT],
+            // A paper sheet, entered twice by bureau staff (代录); the expert signed it.
+            SheetAction::SubmitOnPaper => &[BUREAU],
             SheetAction::Reopen => &[BUREAU],
             SheetAction::Withdraw => &[BUREAU, EXPERT],
         }
@@ -994,7 +997,7 @@ pub fn next_sheet_state(
         action.label(),
     )?;
     match (from, action) {
-        (S::Open, A::Submit | A::DeclareConflict) => Ok(S::Submitted),
+        (S::Open, A::Submit | A::SubmitOnPaper | A::DeclareConflict) => Ok(S::Submitted),
         (S::Submitted, A::Reopen) => Ok(S::Open),
         (S::Open, A::Withdraw) => Ok(S::Withdrawn),
         _ => Err(invalid_state(

@@ -14,6 +14,7 @@ pub mod monitoring;
 pub mod notify;
 pub mod objections;
 pub mod panels;
+pub mod paper;
 pub mod publicity;
 pub mod results;
 pub mod review;

@@ -211,6 +211,9 @@ pub(crate) async fn download(
         award_visible(&state, tenant.id, user.as_ref(), award).await?
     } else if let Some(batch) = doc.batch_id {
         batch_visible(&state, tenant.id, user.as_ref(), batch).await?
+    } else if doc.assignment_id.is_some() {
+        // An expert's signed paper sheet is the bureau's record of the review.
+        user.is_some_and(|u| u.role() == Role::Bureau)
     } else {
         match (doc.application_id, doc.call_id) {
             (Some(app_id), _) => match (user.as_ref(), user.as_ref().and_then(scope_of)) {

@@ -214,6 +214,11 @@ fn bureau() -> Area {
         .post("/panels/{id}/decline", panels::decline)
         .post("/panels/{id}/close", panels::close)
         .post("/assignments/{id}/reopen", panels::reopen)
+        .get_post(
+            "/assignments/{id}/paper",
+            review::paper::show,
+            review::paper::enter,
+        )
         // Publicity, objections, awards.
         .get_post(
             "/calls/{call}/publicity",

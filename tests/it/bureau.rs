@@ -221,7 +221,7 @@ async fn the_bureau_home_counts_only_its_own_users_and_jurisdictions() {
     app.get("/t/wenzhou/bureau")
         .await
         .assert_contains(
-            "<span class=\"stat-value\">10</span><span class=\"stat-label\">系统用户</span>",
+            "<span class=\"stat-value\">11</span><span class=\"stat-label\">系统用户</span>",
         )
         .assert_contains(
             "<span class=\"stat-value\">16</span><span class=\"stat-label\">辖区</span>",

@@ -917,3 +917,121 @@ async fn the_decoded_versions_kept_for_the_ranking_follow_a_new_version_and_stay
     let zhongshan = crate::helpers::tenant_id(&app, "zhongshan").await;
     assert!(latest(zhongshan).await.unwrap().is_empty());
 }
+
+fn fields(f: &[(String, String)]) -> Vec<(&str, &str)> {
+    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+#[tokio::test]
+async fn a_paper_sheet_is_submitted_only_when_two_staff_enter_it_alike() {
+    let mut s = setup().await;
+    draw_panel(&mut s, "5", "", "seed-x")
+        .await
+        .assert_redirect_starting("/t/wenzhou/bureau/panels/");
+    let target = s.applications[0];
+    let a0 = assignment_of(&s.app, "ex-0", target).await;
+    let page = format!("/t/wenzhou/bureau/assignments/{a0}/paper");
+    let application = format!("/t/wenzhou/bureau/applications/{target}");
+    s.bureau
+        .get(&application)
+        .await
+        .assert_contains(&format!("/assignments/{a0}/paper\">代录纸质评分表"));
+    let state = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT state FROM assignments WHERE id = $1")
+                .bind(a0)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    let as_fields = |cells: &[(String, String)]| -> Vec<(String, String)> {
+        let mut f = cells.to_vec();
+        f.push(("summary".into(), "总体良好".into()));
+        f
+    };
+    let (right, wrong) = (as_fields(&sheet(0.8)), as_fields(&sheet(0.7)));
+    let scan = fixture("documents/licence.pdf");
+    let no_file: [(&str, &str, &[u8]); 1] = [("scan", "", &[])];
+
+    // The scan of the signed sheet comes with the first entry.
+    s.bureau.get(&page).await;
+    s.bureau
+        .post_multipart(&page, &fields(&right), &no_file)
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("请上传专家签字的纸质评分表扫描件");
+    s.bureau
+        .post_multipart(&page, &fields(&right), &[("scan", "评分表.pdf", &scan)])
+        .await
+        .assert_redirect_to(&page);
+    // Entering it again oneself is a correction, never the second entry.
+    s.bureau
+        .post_multipart(&page, &fields(&right), &no_file)
+        .await
+        .assert_redirect_to(&page);
+    assert_eq!(state(&s.app).await, "open");
+
+    // The second official enters blind: who entered it is shown, never what they typed.
+    let mut second = s.app.new_browser();
+    second.sign_in_as("wz-bureau2").await;
+    let blind = second.get(&page).await;
+    blind.assert_contains("陈立新 录入于");
+    let first_cell = &right[0];
+    blind.assert_contains(&format!(
+        "name=\"{}\" type=\"text\" inputmode=\"decimal\" size=\"5\" value=\"\"",
+        first_cell.0
+    ));
+    // Entries that disagree are not submitted; the message names where they differ.
+    second
+        .post_multipart(&page, &fields(&wrong), &no_file)
+        .await
+        .assert_redirect_to(&page);
+    assert_eq!(state(&s.app).await, "open");
+    second.get(&page).await.assert_contains("两次录入不一致");
+    // Entries that agree submit the sheet, marked as entered on paper with its scan.
+    second
+        .post_multipart(&page, &fields(&right), &no_file)
+        .await
+        .assert_redirect_to(&format!("{application}#review"));
+    assert_eq!(state(&s.app).await, "submitted");
+    let (scores, entries, scan_id, conflict): (serde_json::Value, Vec<i64>, i64, String) =
+        sqlx::query_as(
+            "SELECT scores, paper_entries, paper_scan_document_id, conflict
+             FROM assignments WHERE id = $1",
+        )
+        .bind(a0)
+        .fetch_one(&s.app.db)
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(conflict, "none", "the signed sheet declares no conflict");
+    let typed = first_cell.0.strip_prefix("score.").unwrap();
+    assert_eq!(scores[typed], serde_json::json!(first_cell.1));
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE object_kind = 'assignment' AND object_id = $1
+           AND action = 'submit_paper_sheet' AND after->>'paper' = 'true'",
+    )
+    .bind(a0.to_string())
+    .fetch_one(&s.app.db)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+    s.bureau
+        .get(&application)
+        .await
+        .assert_contains("已提交（纸质代录）")
+        .assert_contains(&format!("/files/{scan_id}\">纸质评分表扫描件"));
+    // The scan is the bureau's: the applicant never reads it; the sheet takes no more entries.
+    let mut operator = s.app.new_browser();
+    operator.sign_in_as("wz-operator1").await;
+    operator
+        .get(&format!("/t/wenzhou/files/{scan_id}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    second
+        .post_multipart(&page, &fields(&right), &no_file)
+        .await
+        .assert_status(StatusCode::CONFLICT);
+}

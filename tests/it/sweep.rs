@@ -25,6 +25,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("bureau", "G", "/applications/{app}/versions/1/print"),
     ("bureau", "G", "/applications/{app}/versions/1/pdf"),
     ("bureau", "P", "/assignments/{assignment}/reopen"),
+    ("bureau", "GM", "/assignments/{assignment}/paper"),
     ("bureau", "G", "/panels/{panel}"),
     ("bureau", "P", "/panels/{panel}/close"),
     ("bureau", "P", "/panels/{panel}/decline"),

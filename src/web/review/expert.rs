@@ -48,6 +48,7 @@ pub fn conflict_label(a: &Assignment) -> &'static str {
 pub fn sheet_label(a: &Assignment) -> &'static str {
     match (a.conflict.as_str(), a.state.as_str()) {
         ("declared", _) => "—",
+        (_, "submitted") if a.on_paper() => "已提交（纸质代录）",
         (_, "submitted") => "已提交",
         (_, "withdrawn") => "已撤回",
         _ => "未提交",
@@ -130,7 +131,9 @@ struct AssignmentPage {
 }
 
 /// The sheet as typed: `score.<criterion>` and `comment.<criterion>` fields.
-fn typed_sheet(pairs: &[(String, String)]) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+pub(crate) fn typed_sheet(
+    pairs: &[(String, String)],
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     let pick = |prefix: &str| {
         pairs
             .iter()
@@ -223,7 +226,7 @@ async fn sheet_page(
     render_with(page.errors.status(), &page)
 }
 
-fn criterion_rows(
+pub(crate) fn criterion_rows(
     loaded: &Loaded,
     scores: &BTreeMap<String, String>,
     comments: &BTreeMap<String, String>,

@@ -2,6 +2,7 @@
 //! sheets, and the aggregated results the bureau decides on.
 pub mod bureau;
 pub mod expert;
+pub mod paper;
 pub mod pool;
 
 pub use crate::service::review::{evaluate_with_scores, expert_scores, opinions};
