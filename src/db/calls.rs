@@ -16,11 +16,26 @@ pub struct Call {
     pub state: crate::domain::workflow::CallState,
     pub published_at: Option<DateTime<Utc>>,
     pub lock_version: i32,
+    /// `written` (the online sheets) or `both` (and an on-site inspection, 现场考核).
+    pub review_forms: String,
+}
+
+impl Call {
+    pub fn requires_inspection(&self) -> bool {
+        self.review_forms == "both"
+    }
+
+    pub fn review_forms_label(&self) -> &'static str {
+        match self.review_forms.as_str() {
+            "both" => "书面考核和现场考核",
+            _ => "书面考核",
+        }
+    }
 }
 
 const SELECT: &str = "SELECT c.id, c.title, c.year, c.rule_set_version_id, v.title AS rule_set_title,
         v.version AS rule_set_version, c.opens_at, c.deadline, c.description, c.state,
-        c.published_at, c.lock_version
+        c.published_at, c.lock_version, c.review_forms
      FROM calls c JOIN rule_set_versions v ON v.tenant_id = c.tenant_id AND v.id = c.rule_set_version_id";
 
 /// Whose view of the list: the bureau sees drafts, the public only what has been published.
@@ -56,6 +71,7 @@ pub struct CallFields<'a> {
     pub opens_at: DateTime<Utc>,
     pub deadline: DateTime<Utc>,
     pub description: &'a str,
+    pub review_forms: &'a str,
 }
 
 pub async fn insert(
@@ -65,8 +81,9 @@ pub async fn insert(
     created_by: i64,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO calls (tenant_id, title, year, rule_set_version_id, opens_at, deadline, description, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO calls (tenant_id, title, year, rule_set_version_id, opens_at, deadline, description,
+             created_by, review_forms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(tenant_id)
     .bind(f.title)
@@ -76,6 +93,7 @@ pub async fn insert(
     .bind(f.deadline)
     .bind(f.description)
     .bind(created_by)
+    .bind(f.review_forms)
     .fetch_one(conn)
     .await
 }
@@ -91,7 +109,8 @@ pub async fn update_draft(
 ) -> sqlx::Result<bool> {
     let updated = sqlx::query(
         "UPDATE calls SET title = $4, year = $5, rule_set_version_id = $6, opens_at = $7, deadline = $8,
-                description = $9, lock_version = lock_version + 1, updated_at = now()
+                description = $9, review_forms = $10, lock_version = lock_version + 1,
+                updated_at = now()
          WHERE tenant_id = $1 AND id = $2 AND lock_version = $3 AND state = 'draft'",
     )
     .bind(tenant_id)
@@ -103,6 +122,7 @@ pub async fn update_draft(
     .bind(f.opens_at)
     .bind(f.deadline)
     .bind(f.description)
+    .bind(f.review_forms)
     .execute(conn)
     .await?
     .rows_affected();

@@ -8,6 +8,7 @@ pub mod calls;
 pub mod documents;
 pub mod events;
 pub mod experts;
+pub mod inspections;
 pub mod jurisdictions;
 pub mod monitoring;
 pub mod objections;

@@ -281,6 +281,26 @@ pub async fn expert(
             due: Some(reply_by),
         })
         .collect();
+    // On-site records this expert was present for and has not confirmed in their latest version.
+    let records: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT i.id, a.park_name, i.updated_at
+         FROM inspection_members m
+         JOIN inspections i ON i.tenant_id = m.tenant_id AND i.id = m.inspection_id
+         JOIN applications a ON a.tenant_id = i.tenant_id AND a.id = i.application_id
+         WHERE m.tenant_id = $1 AND m.expert_id = $2 AND m.present AND i.state = 'confirming'
+           AND m.confirmed_version IS DISTINCT FROM i.version_count",
+    )
+    .bind(tenant_id)
+    .bind(expert_id)
+    .fetch_all(pool)
+    .await?;
+    items.extend(records.into_iter().map(|(id, park, since)| Item {
+        what: "待确认现场考核记录".into(),
+        subject: park_or_placeholder(park),
+        link: format!("{home}/inspections/{id}"),
+        since,
+        due: None,
+    }));
     items.extend(
         sheets
             .into_iter()

@@ -158,6 +158,25 @@ impl Machine for Panels {
     }
 }
 
+/// An on-site inspection (现场考核).
+pub struct Inspections;
+
+impl Machine for Inspections {
+    const TABLE: &'static str = "inspections";
+    const KIND: &'static str = "inspection";
+    type State = workflow::InspectionState;
+    type Action = workflow::InspectionAction;
+    type Ctx = ();
+    fn next(
+        from: workflow::InspectionState,
+        action: workflow::InspectionAction,
+        actor: Actor,
+        _: &(),
+    ) -> Result<workflow::InspectionState, TransitionError> {
+        workflow::next_inspection_state(from, action, actor)
+    }
+}
+
 /// An expert's sheet (the `assignments` table).
 pub struct Sheets;
 

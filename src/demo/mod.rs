@@ -254,6 +254,7 @@ async fn seed_calls(pool: &PgPool) -> anyhow::Result<()> {
             opens_at: opens.context("demo date")?,
             deadline: deadline.context("demo date")?,
             description,
+            review_forms: "written",
         };
         let mut conn = pool.acquire().await?;
         let id = calls::insert(&mut conn, tenant.id, &fields, bureau_id).await?;

@@ -125,6 +125,7 @@ async fn historic_call(state: &AppState, c: &Cast, year: i32, title: &str) -> an
         opens_at: at(3, 1, 9)?,
         deadline: at(4, 30, 17)?,
         description: "历年申报通知（演示数据）。",
+        review_forms: "written",
     };
     let mut conn = state.db.acquire().await?;
     let id = calls::insert(&mut conn, c.tenant.id, &fields, c.bureau.id).await?;

@@ -272,6 +272,7 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
         ],
     ];
     let members = panels::members(&state.db, tenant.id, panel).await?;
+    inspect(state, tenant.id, &by, ids[0]).await?;
     for (n, app) in ids.iter().enumerate().take(3) {
         let loaded = load(state, tenant.id, Scope::Bureau, *app).await?;
         for (seat, member) in members.iter().enumerate() {
@@ -346,6 +347,78 @@ async fn review_wenzhou(state: &AppState) -> anyhow::Result<()> {
     };
     decide(state, &first, &by, &decision).await?;
     publish_shortlist(state, tenant.id, &by, call).await
+}
+
+/// The panel visits the first park (现场考核): three members go, the bureau records what they
+/// found with two photos, and each confirms the record.
+async fn inspect(state: &AppState, tenant_id: i64, by: &By, app: i64) -> anyhow::Result<()> {
+    use crate::db::inspections::{self, Record};
+    use crate::domain::inspection::{self, Recorded};
+    use crate::service::inspections::{self as visit, Schedule};
+    let loaded = load(state, tenant_id, Scope::Bureau, app).await?;
+    let members = visit::eligible_members(state, &loaded).await?;
+    let experts: Vec<i64> = members.iter().take(3).map(|(id, _)| *id).collect();
+    let plan = Schedule {
+        scheduled_at: state.clock.now(),
+        address: "温州市鹿城区创业路88号",
+        lead_user_id: by.user_id.context("bureau user")?,
+        county_contact: "林晓燕（鹿城区商务局）",
+        experts: &experts,
+    };
+    let id = visit::schedule(state, &loaded, by, &plan).await?;
+    let findings = inspection::checklist(&loaded.rules)
+        .into_iter()
+        .map(|item| {
+            let (finding, note) = match item.id.as_str() {
+                "wz.service_center" => (
+                    "partly",
+                    "公共服务中心已建成，直播间尚在装修，预计下月投用。",
+                ),
+                "wz.area" => (
+                    "conforms",
+                    "实地查看一至三层，跨境电商企业使用面积约6200平方米，与申报一致。",
+                ),
+                _ => ("conforms", ""),
+            };
+            let r = Recorded {
+                finding: finding.into(),
+                note: note.into(),
+            };
+            (item.id, r)
+        })
+        .collect();
+    let present = experts.iter().map(|e| (*e, true)).collect();
+    let record = Record {
+        findings: &findings,
+        others_present: "林晓燕（鹿城区商务局）；王建国（园区运营管理机构总经理）",
+        present: &present,
+    };
+    let i = inspections::get(&state.db, tenant_id, id)
+        .await?
+        .context("inspection")?;
+    visit::save_record(state, tenant_id, by, &i, i.lock_version, &record).await?;
+    let photo = crate::io::files::UploadedFile {
+        filename: "公共服务中心.jpg".into(),
+        kind: crate::io::storage::FileKind::Jpeg,
+        bytes: include_bytes!("site-photo.jpg").to_vec(),
+    };
+    for (item, caption) in [
+        ("wz.service_center", "公共服务中心服务大厅"),
+        ("", "园区外景"),
+    ] {
+        visit::add_photo(state, tenant_id, by, &i, &photo, (item, caption)).await?;
+    }
+    let i = inspections::get(&state.db, tenant_id, id)
+        .await?
+        .context("inspection")?;
+    visit::submit_record(state, &loaded, by, &i).await?;
+    let i = inspections::get(&state.db, tenant_id, id)
+        .await?
+        .context("inspection")?;
+    for m in inspections::members(&state.db, tenant_id, id).await? {
+        visit::confirm(state, &loaded, &expert_by(m.user_id), &i, m.expert_id).await?;
+    }
+    Ok(())
 }
 
 /// A sheet scored on paper at the review meeting, entered by two officials (代录): the first

@@ -5,6 +5,7 @@ pub mod evaluate;
 pub mod expert_pool;
 pub mod fixed;
 pub mod forwarding;
+pub mod inspection;
 pub mod monitoring;
 pub mod notification;
 pub mod numbers;

@@ -362,6 +362,28 @@ impl Fact {
     pub fn is_trade(self) -> bool {
         matches!(self, Fact::TradeImportExport | Fact::TradeTransactions)
     }
+
+    /// A fact an inspector sees with their own eyes on site (areas, the service centre, the
+    /// facilities), as opposed to one read from statistics or the roster.
+    pub fn is_observable(self) -> bool {
+        matches!(
+            self,
+            Fact::AreaTotal
+                | Fact::AreaBuilding
+                | Fact::AreaCbecUse
+                | Fact::AreaOperating
+                | Fact::AreaSupporting
+                | Fact::AreaLeasable
+                | Fact::AreaOccupied
+                | Fact::ServiceCenter
+                | Fact::IncubatorMentors
+                | Fact::Classroom
+                | Fact::Practice
+                | Fact::Warehouse
+                | Fact::Livestream
+                | Fact::Party
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

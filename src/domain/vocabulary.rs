@@ -2,9 +2,9 @@
 //! change), so that no page shows an official `sign_in` or `close_publicity`. The workflow
 //! machines name their own actions and states; this adds everything else that is audited.
 use super::workflow::{
-    ApplicationAction, ApplicationState, CallAction, CallState, NoticeAction, NoticeState,
-    ObjectionAction, ObjectionState, PanelAction, PanelState, RectificationAction,
-    RectificationState, ReportAction, ReportState, SheetAction, SheetState,
+    ApplicationAction, ApplicationState, CallAction, CallState, InspectionAction, InspectionState,
+    NoticeAction, NoticeState, ObjectionAction, ObjectionState, PanelAction, PanelState,
+    RectificationAction, RectificationState, ReportAction, ReportState, SheetAction, SheetState,
 };
 
 /// The kinds of object the trail records, with their names.
@@ -17,6 +17,7 @@ pub const OBJECT_KINDS: &[(&str, &str)] = &[
     ("call", "申报通知"),
     ("expert", "专家"),
     ("expert_pool", "专家库"),
+    ("inspection", "现场考核"),
     ("jurisdiction", "属地主管部门"),
     ("monitoring", "监测结果"),
     ("monitoring_settings", "动态管理设置"),
@@ -39,11 +40,13 @@ pub const OBJECT_KINDS: &[(&str, &str)] = &[
 /// Actions that are not a machine's transition: edits, administration, sign-in.
 const OTHER_ACTIONS: &[(&str, &str)] = &[
     ("activate", "启用"),
+    ("add_photo", "上传现场照片"),
     ("add_roster_row", "添加名录企业"),
     ("adopt", "采用"),
     ("attach_document", "上传材料"),
     ("change_password", "修改密码"),
     ("close", "关闭"),
+    ("confirm", "确认"),
     ("create", "创建"),
     ("deactivate", "停用"),
     ("decide", "作出决定"),
@@ -74,7 +77,9 @@ const OTHER_ACTIONS: &[(&str, &str)] = &[
     ("retry", "重新发送"),
     ("revocation_ground", "记录撤销事由"),
     ("save_draft", "保存草稿"),
+    ("save_record", "保存考核记录"),
     ("save_sheet", "保存评分表"),
+    ("schedule", "安排现场考核"),
     ("set_active", "启用/停用"),
     ("set_channels", "修改通知方式"),
     ("sign_in", "登录"),
@@ -112,6 +117,10 @@ pub fn action_label(kind: &str, action: &str) -> Option<&'static str> {
             .map(RectificationAction::label),
         "panel" => action.parse::<PanelAction>().ok().map(PanelAction::label),
         "assignment" => action.parse::<SheetAction>().ok().map(SheetAction::label),
+        "inspection" => action
+            .parse::<InspectionAction>()
+            .ok()
+            .map(InspectionAction::label),
         "publicity" => action.parse::<NoticeAction>().ok().map(NoticeAction::label),
         _ => None,
     };
@@ -146,6 +155,7 @@ pub fn state_label_of(kind: &str, state: &str) -> Option<&'static str> {
         "call" => state.parse::<CallState>().ok().map(|s| s.label()),
         "panel" => state.parse::<PanelState>().ok().map(|s| s.label()),
         "assignment" => state.parse::<SheetState>().ok().map(|s| s.label()),
+        "inspection" => state.parse::<InspectionState>().ok().map(|s| s.label()),
         "publicity" => state.parse::<NoticeState>().ok().map(|s| s.label()),
         _ => None,
     }

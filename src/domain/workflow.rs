@@ -946,6 +946,50 @@ pub fn next_panel_state(
 }
 
 labelled_enum! {
+    /// An on-site inspection (现场考核) of one application's park.
+    pub enum InspectionState ("现场考核状态") {
+        Scheduled => "scheduled", "待考核",
+        Confirming => "confirming", "待专家确认",
+        Confirmed => "confirmed", "已确认",
+    }
+}
+
+labelled_enum! {
+    pub enum InspectionAction ("现场考核操作") {
+        SubmitRecord => "submit_record", "提交考核记录供专家确认",
+        ReturnRecord => "return_record", "退回修改考核记录",
+        Confirm => "confirm_record", "专家全部确认考核记录",
+    }
+}
+
+/// The bureau records the visit and submits the record; the panel members confirm it (the last
+/// confirmation freezes it); the bureau may take a record back to correct it before then.
+pub fn next_inspection_state(
+    from: InspectionState,
+    action: InspectionAction,
+    actor: Actor,
+) -> Result<InspectionState, TransitionError> {
+    use InspectionAction as A;
+    use InspectionState as S;
+    let permitted: &[Actor] = match action {
+        A::SubmitRecord | A::ReturnRecord => &[BUREAU],
+        A::Confirm => &[EXPERT],
+    };
+    check_actor(permitted, actor, action.as_str(), action.label())?;
+    match (from, action) {
+        (S::Scheduled, A::SubmitRecord) => Ok(S::Confirming),
+        (S::Confirming, A::ReturnRecord) => Ok(S::Scheduled),
+        (S::Confirming, A::Confirm) => Ok(S::Confirmed),
+        _ => Err(invalid_state(
+            from.as_str(),
+            from.label(),
+            action.as_str(),
+            action.label(),
+        )),
+    }
+}
+
+labelled_enum! {
     /// One expert's sheet (评分表) for one application.
     pub enum SheetState ("评分表状态") {
         Open => "open", "待评审",

@@ -4,6 +4,7 @@ pub mod expert_pool;
 pub mod files;
 pub mod mail;
 pub mod pdf;
+pub mod photos;
 pub mod results_xlsx;
 pub mod sms;
 pub mod spreadsheet;

@@ -9,6 +9,7 @@ pub mod calls;
 pub mod drafts;
 pub mod experts;
 pub mod forwarding;
+pub mod inspections;
 pub mod jurisdictions;
 pub mod monitoring;
 pub mod notify;

@@ -41,6 +41,8 @@ pub struct ResultLine {
     pub expected: usize,
     pub sheets: Vec<Assignment>,
     pub evaluation: Option<Evaluation>,
+    /// The on-site inspection, in words ("已确认，不符合 1 项"), empty without one.
+    pub inspection: String,
 }
 
 impl ResultLine {
@@ -106,6 +108,7 @@ pub async fn ranked_of(
     }
     let mut versions = state.versions.latest(&state.db, tenant_id, &ids).await?;
     let mut attested = applications::county_attestations(&state.db, tenant_id, &ids).await?;
+    let inspections = crate::db::inspections::summaries(&state.db, tenant_id, &ids).await?;
     let reference_year = crate::service::applications::reference_year(&call);
     let spec = Arc::new(crate::domain::application_form::form_for(
         &rules,
@@ -133,6 +136,11 @@ pub async fn ranked_of(
                 .map(|d| (&d.version, d.roster.as_slice())),
             &attested.remove(&id).unwrap_or_default(),
         );
+        let mut line = line;
+        line.inspection = inspections
+            .get(&id)
+            .map(inspection_label)
+            .unwrap_or_default();
         // Rejected at the formal check, it never reached the experts.
         if !line.sheets.is_empty() || line.state != "rejected" {
             lines.push(line);
@@ -173,12 +181,39 @@ pub async fn line(state: &AppState, loaded: &Loaded) -> AppResult<ResultLine> {
     let attested = attestations(state, loaded).await?;
     let latest = versions.last();
     let roster = latest.map(|v| roster_of(&v.roster.0)).unwrap_or_default();
-    Ok(line_of(
+    let mut line = line_of(
         loaded,
         sheets,
         latest.map(|v| (v, roster.as_slice())),
         &attested,
-    ))
+    );
+    let inspections =
+        crate::db::inspections::summaries(&state.db, loaded.tenant_id, &[app.id]).await?;
+    line.inspection = inspections
+        .get(&app.id)
+        .map(inspection_label)
+        .unwrap_or_default();
+    Ok(line)
+}
+
+/// An inspection in a results table: its state and, once recorded, what did not conform.
+fn inspection_label((_, state, record): &(i64, String, Option<serde_json::Value>)) -> String {
+    let label = state
+        .parse::<crate::domain::workflow::InspectionState>()
+        .map(|s| s.label())
+        .unwrap_or("");
+    let short = |code: &str| {
+        record
+            .as_ref()
+            .and_then(|r| r["items"].as_array())
+            .map(|items| items.iter().filter(|i| i["finding"] == code).count())
+            .unwrap_or(0)
+    };
+    match (short("fails"), short("partly")) {
+        (0, 0) if record.is_some() => format!("{label}，全部符合"),
+        (0, 0) => label.to_string(),
+        (f, p) => format!("{label}，不符合 {f} 项、部分符合 {p} 项"),
+    }
 }
 
 /// One application's line from its sheets (withdrawn ones are left out here), its latest
@@ -287,6 +322,7 @@ fn line_of(
         experts_scored: score.map(|s| s.experts_scored).unwrap_or(0),
         experts_counted: score.map(|s| s.experts_counted).unwrap_or(0),
         outliers,
+        inspection: String::new(),
         opinions: (loaded.rules.criteria.is_empty() && complete).then(|| opinions(&sheets)),
         submitted,
         expected,

@@ -100,13 +100,24 @@ pub async fn complete_if_done(
     {
         return Ok(());
     }
+    // A call whose review takes both forms also needs the confirmed on-site record.
+    let inspection = loaded.call.requires_inspection();
+    if inspection
+        && !crate::db::inspections::confirmed_for(tx, loaded.tenant_id, loaded.app.id).await?
+    {
+        return Ok(());
+    }
+    let reason = match inspection {
+        true => format!("{submitted} 位评审专家均已提交，现场考核记录已确认"),
+        false => format!("{submitted} 位评审专家均已提交"),
+    };
     transition::apply_in::<Applications>(
         tx,
         loaded.tenant_id,
         loaded.app.id,
         ApplicationAction::CompleteReview,
         &By::system(),
-        Some(&format!("{submitted} 位评审专家均已提交")),
+        Some(&reason),
         &WorkflowRules::for_rule_set(&loaded.rules),
     )
     .await?;

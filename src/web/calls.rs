@@ -102,6 +102,9 @@ pub struct CallForm {
     deadline: String,
     #[serde(default)]
     description: String,
+    /// `written` or `both` (with an on-site inspection).
+    #[serde(default)]
+    review_forms: String,
     #[serde(default)]
     lock_version: String,
 }
@@ -115,6 +118,7 @@ impl CallForm {
             opens_at: input_value(call.opens_at),
             deadline: input_value(call.deadline),
             description: call.description.clone(),
+            review_forms: call.review_forms.clone(),
             lock_version: call.lock_version.to_string(),
         }
     }
@@ -195,6 +199,7 @@ struct Valid {
     opens_at: DateTime<Utc>,
     deadline: DateTime<Utc>,
     description: String,
+    review_forms: &'static str,
 }
 
 impl Valid {
@@ -206,6 +211,7 @@ impl Valid {
             opens_at: self.opens_at,
             deadline: self.deadline,
             description: &self.description,
+            review_forms: self.review_forms,
         }
     }
 }
@@ -255,6 +261,14 @@ async fn validate(
     if description.chars().count() > 20_000 {
         errors.add("description", "通知正文不超过20000字。");
     }
+    let review_forms = match form.review_forms.as_str() {
+        "" | "written" => "written",
+        "both" => "both",
+        _ => {
+            errors.add("review_forms", "请选择评审形式。");
+            "written"
+        }
+    };
     match (year, version, opens_at, deadline, errors.is_empty()) {
         (Some(year), Some(rule_set_version_id), Some(opens_at), Some(deadline), true) => {
             Ok(Ok(Valid {
@@ -264,6 +278,7 @@ async fn validate(
                 opens_at,
                 deadline,
                 description,
+                review_forms,
             }))
         }
         _ => Ok(Err(errors)),

@@ -211,6 +211,8 @@ pub(crate) async fn download(
         award_visible(&state, tenant.id, user.as_ref(), award).await?
     } else if let Some(batch) = doc.batch_id {
         batch_visible(&state, tenant.id, user.as_ref(), batch).await?
+    } else if let Some(inspection) = doc.inspection_id {
+        inspection_visible(&state, tenant.id, user.as_ref(), inspection).await?
     } else if doc.assignment_id.is_some() {
         // An expert's signed paper sheet is the bureau's record of the review.
         user.is_some_and(|u| u.role() == Role::Bureau)
@@ -274,6 +276,32 @@ async fn batch_visible(
             .await?
             .is_some(),
     )
+}
+
+/// A photo of an on-site inspection is for the bureau, the park's county and the inspection's
+/// experts.
+async fn inspection_visible(
+    state: &AppState,
+    tenant_id: i64,
+    user: Option<&CurrentUser>,
+    id: i64,
+) -> AppResult<bool> {
+    use crate::db::inspections;
+    let Some(i) = inspections::get(&state.db, tenant_id, id).await? else {
+        return Ok(false);
+    };
+    Ok(match user.map(|u| (u.role(), u)) {
+        Some((Role::Bureau, _)) => true,
+        Some((Role::County, u)) => {
+            u.jurisdiction_id.is_some() && u.jurisdiction_id == i.jurisdiction_id
+        }
+        Some((Role::Expert, u)) => {
+            let me = crate::db::experts::of_user(&state.db, tenant_id, u.id).await?;
+            let members = inspections::members(&state.db, tenant_id, id).await?;
+            me.is_some_and(|e| members.iter().any(|m| m.expert_id == e.id))
+        }
+        _ => false,
+    })
 }
 
 /// Dynamic-management evidence is for the bureau, the park's county and its operator.

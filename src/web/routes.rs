@@ -189,6 +189,21 @@ fn bureau() -> Area {
         .post("/calls/{id}/attachments", calls::attach)
         .get("/calls/{call}/applications", intake::bureau_list)
         .get("/batches/{id}", applications::batches::bureau_show)
+        // On-site inspections (现场考核).
+        .get(
+            "/applications/{id}/inspections/new",
+            review::inspection::new_form,
+        )
+        .post("/applications/{id}/inspections", review::inspection::create)
+        .get("/inspections/{id}", review::inspection::show)
+        .post("/inspections/{id}/record", review::inspection::record)
+        .post("/inspections/{id}/photos", review::inspection::photo)
+        .post(
+            "/inspections/{id}/return",
+            review::inspection::return_record,
+        )
+        .get("/inspections/{id}/print", review::inspection::print)
+        .get("/inspections/{id}/pdf", review::inspection::pdf)
         .get("/applications/{id}", intake::bureau_show)
         .post("/applications/{id}/decision", intake::bureau_decision)
         .get(
@@ -328,6 +343,9 @@ fn county() -> Area {
             applications::batches::county_forward,
         )
         .get("/batches/{id}", applications::batches::county_show)
+        .get("/inspections/{id}", review::inspection::show)
+        .get("/inspections/{id}/print", review::inspection::print)
+        .get("/inspections/{id}/pdf", review::inspection::pdf)
         .get(
             "/applications/{id}/versions/{n}",
             intake::version_for_reviewer,
@@ -357,6 +375,10 @@ fn expert() -> Area {
         .post("/assignments/{id}/declare", expert::declare)
         .post("/assignments/{id}/sheet", expert::save_sheet)
         .post("/assignments/{id}/outlier", expert::outlier_reason)
+        .get("/inspections/{id}", review::inspection::show)
+        .post("/inspections/{id}/confirm", review::inspection::confirm)
+        .get("/inspections/{id}/print", review::inspection::print)
+        .get("/inspections/{id}/pdf", review::inspection::pdf)
 }
 
 #[cfg(test)]

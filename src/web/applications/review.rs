@@ -174,6 +174,11 @@ struct ReviewPage {
     prereview: Option<crate::db::batches::Prereview>,
     /// The batches that forwarded versions of it: (batch id, number, county, rank, version).
     batches: Vec<(i64, i32, String, Option<i32>, i32)>,
+    /// Its on-site inspections (现场考核), and whether the bureau may schedule one now.
+    inspections: Vec<crate::db::inspections::Inspection>,
+    can_schedule: bool,
+    /// What the confirmed on-site record found short, which a decision may cite: (version, lines).
+    inspection_findings: Option<(i32, Vec<String>)>,
 }
 
 impl ReviewPage {
@@ -226,6 +231,9 @@ pub(crate) struct OpinionForm {
     opinion: String,
     #[serde(default)]
     comments: String,
+    /// The bureau cites the confirmed on-site record's findings in its decision.
+    #[serde(default)]
+    cite_inspection: String,
 }
 
 pub(crate) async fn county_show(
@@ -366,12 +374,20 @@ async fn review_page(
             OpinionForm {
                 opinion: p.opinion.clone(),
                 comments: p.comments.clone(),
+                cite_inspection: String::new(),
             },
             p.attestations.0.clone(),
         ),
         _ => (form, attested),
     };
+    let inspection_findings = match is_county(user) {
+        true => None,
+        false => crate::service::inspections::findings_to_cite(state, &loaded).await?,
+    };
     let page = ReviewPage {
+        inspections: crate::db::inspections::of_application(&state.db, tenant_id, id).await?,
+        can_schedule: !is_county(user) && loaded.app.state == "in_review",
+        inspection_findings,
         batch_only: crate::service::forwarding::batch_only(&loaded),
         prereview,
         batches: crate::db::batches::of_application(&state.db, tenant_id, id).await?,
@@ -422,6 +438,7 @@ pub(crate) async fn county_opinion(
     let form = OpinionForm {
         opinion: upload.field("opinion").to_string(),
         comments: upload.field("comments").trim().to_string(),
+        cite_inspection: String::new(),
     };
     let manual = attestable(&loaded, &BTreeMap::new());
     let attested: BTreeMap<String, bool> = manual
@@ -506,10 +523,23 @@ pub(crate) async fn bureau_decision(
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
     let loaded = load(&state, tenant_id, Scope::Bureau, id).await?;
-    let form = OpinionForm {
+    let mut form = OpinionForm {
         comments: form.comments.trim().to_string(),
         ..form
     };
+    if form.cite_inspection == "on"
+        && let Some((version, lines)) =
+            crate::service::inspections::findings_to_cite(&state, &loaded).await?
+        && !lines.is_empty()
+    {
+        let cited = format!("依据现场考核记录（第{version}版）：{}", lines.join("；"));
+        form.comments = [form.comments.as_str(), cited.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
     let mut errors = FieldErrors::default();
     if form.opinion == "award" {
         let tier = crate::service::results::line(&state, &loaded)

@@ -64,6 +64,8 @@ struct Home {
     expert: Option<Expert>,
     assignments: Vec<Assignment>,
     invitations: Vec<panels::Invitation>,
+    /// The on-site inspections they are a member of.
+    inspections: Vec<crate::db::inspections::Inspection>,
     todo: crate::service::todo::TodoList,
 }
 
@@ -81,6 +83,10 @@ pub(crate) async fn home(
         ),
         None => (Vec::new(), Vec::new()),
     };
+    let inspections = match &expert {
+        Some(e) => crate::db::inspections::of_expert(&state.db, tenant_id, e.id).await?,
+        None => Vec::new(),
+    };
     let scored = crate::web::monitoring::tenant_scores(&state, tenant_id).await?;
     let todo = crate::service::todo::expert(
         &state,
@@ -95,6 +101,7 @@ pub(crate) async fn home(
         expert,
         assignments,
         invitations,
+        inspections,
         todo,
     })
 }

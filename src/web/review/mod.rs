@@ -2,6 +2,8 @@
 //! sheets, and the aggregated results the bureau decides on.
 pub mod bureau;
 pub mod expert;
+pub mod inspection;
+pub mod inspection_pdf;
 pub mod paper;
 pub mod pool;
 
