@@ -24,6 +24,30 @@ const sheets = [
   [12, 13, 14, 13, 8, 18, 3, 4, 2],
   [14, 13, 13, 14, 9, 16, 4, 3, 2],
 ].map((scores) => Object.fromEntries(rubric.map((item, i) => [item, scores[i]])));
+// The bureau schedules the visit, records it with a photo and submits it for confirmation.
+async function inspect(bureau, appId, member) {
+  await b.visit(bureau, `/t/${T}/bureau/applications/${appId}`);
+  await b.follow(bureau, bureau.getByRole('link', { name: '安排现场考核' }));
+  await bureau.getByLabel('考核时间（北京时间）').fill('2026-11-03T09:30');
+  await bureau.getByLabel('属地联系人（姓名、单位）').fill('林晓燕（鹿城区商务局）');
+  await bureau.getByLabel(member.name).check();
+  await b.submit(bureau, '安排现场考核');
+  await b.step(bureau, 'inspection-scheduled', '现场考核已安排', member.name, '第四条（三）');
+  for (const radio of await bureau.getByRole('radio', { name: '符合', exact: true }).all()) await radio.check();
+  await bureau.locator('[id="note-wz.area"]').fill('实地查看一至三层，跨境电商企业使用面积与申报一致。');
+  await bureau.getByLabel('其他到场人员').fill('林晓燕（鹿城区商务局）；园区运营管理机构总经理');
+  await b.submit(bureau, '保存记录');
+  await bureau.getByLabel('照片（JPEG 或 PNG）').setInputFiles(`${fixtures}/documents/site-photo.jpg`);
+  await bureau.getByLabel('对应考核内容').selectOption('wz.service_center');
+  await bureau.getByLabel('照片说明').fill('园区公共服务中心');
+  await b.submit(bureau, '上传照片');
+  await b.step(bureau, 'inspection-recorded', '照片已上传', '拍摄于 2026-11-20 10:32');
+  await b.submit(bureau, '提交专家确认');
+  await b.step(bureau, 'inspection-submitted', '考核记录第 1 版已提交', '待专家确认');
+  await b.follow(bureau, bureau.getByRole('link', { name: '打印（A4）' }));
+  await b.step(bureau, 'inspection-print', '现场考核记录表', '实地查看一至三层');
+}
+
 // A paper sheet entered twice, by two officials, blind to each other; they must agree.
 async function enterOnPaper(bureau, appId, member, scores) {
   await b.visit(bureau, `/t/${T}/bureau/applications/${appId}`);
@@ -219,6 +243,10 @@ async function wenzhou() {
     .evaluateAll((trs) => trs.map((tr) => ({ name: tr.cells[1].innerText.trim(), login: tr.cells[3].innerText.trim() })));
   if (members.length !== 3) throw new Error(`a panel of 3 was drawn, the page lists ${members.length}`);
 
+  // 11a. The first member visits the park with the bureau (现场考核, 第六条（四）): a line per
+  // manual check and per thing seen on site, a photo, who was there; then the member confirms.
+  await inspect(bureau, appId, members[0]);
+
   // 12. Each expert declares no conflict, then scores the rubric independently and submits;
   // the third scores on paper at the review meeting, and two officials enter the sheet (代录).
   for (const [i, member] of members.entries()) {
@@ -234,7 +262,14 @@ async function wenzhou() {
     if (i === 0) await b.step(expert, 'expert-invitation', '2026年第二批评审组', '请于此日前回复', '谢绝原因');
     await b.submit(expert, '接受邀请');
     await b.mustSeeInRow(expert, '2026年第二批评审组', '已接受');
-    await expert.getByRole('link', { name: park, exact: true }).click();
+    if (i === 0) {
+      await b.follow(expert, expert.getByRole('link', { name: '待确认现场考核记录', exact: true }));
+      await b.step(expert, 'expert-inspection', '现场考核记录', '园区公共服务中心', '拍摄于');
+      await b.submit(expert, '确认考核记录（第 1 版）');
+      await b.step(expert, 'expert-inspection-confirmed', '考核记录已定稿');
+      await b.visit(expert, `/t/${T}/expert`);
+    }
+    await expert.locator('table', { hasText: '回避声明' }).getByRole('link', { name: park, exact: true }).click();
     await expert.getByRole('radio', { name: '无利害关系，参加评审' }).check();
     await b.submit(expert, '提交声明');
     const scores = sheets[i];

@@ -12,6 +12,16 @@ pub async fn open_call(app: &mut TestApp) -> i64 {
 }
 
 pub async fn open_call_in(app: &mut TestApp, tenant: &str, bureau_login: &str) -> i64 {
+    open_call_reviewed_by(app, tenant, bureau_login, "written").await
+}
+
+/// An open call whose review takes `forms` (`written`, or `both` with an on-site inspection).
+pub async fn open_call_reviewed_by(
+    app: &mut TestApp,
+    tenant: &str,
+    bureau_login: &str,
+    forms: &str,
+) -> i64 {
     let mut bureau = app.new_browser();
     bureau.sign_in_as(bureau_login).await;
     let version = crate::calls::rule_set_version(&bureau, tenant).await;
@@ -34,6 +44,7 @@ pub async fn open_call_in(app: &mut TestApp, tenant: &str, bureau_login: &str) -
                 ("opens_at", &at(-1)),
                 ("deadline", &at(30)),
                 ("description", "一、申报条件\n二、申报材料"),
+                ("review_forms", forms),
             ],
         )
         .await;

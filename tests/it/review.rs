@@ -3,8 +3,7 @@
 //! decision.
 use crate::helpers::{TestApp, fixture};
 use crate::intake::{
-    apply, complete_draft, county_opinion, hidden, id_of, jurisdiction_id, open_call, state_of,
-    submit,
+    apply, complete_draft, county_opinion, hidden, id_of, jurisdiction_id, state_of, submit,
 };
 use axum::http::StatusCode;
 use parkcert::domain::draw::{self, DrawInput, DrawResult};
@@ -100,8 +99,13 @@ pub(crate) struct Setup {
 /// Two applications in review and a pool of seven: five who can score, one living in the parks'
 /// county, one employed by the applicant.
 pub(crate) async fn setup() -> Setup {
+    setup_reviewed_by("written").await
+}
+
+/// As `setup`, under a call whose review takes `forms`.
+pub(crate) async fn setup_reviewed_by(forms: &str) -> Setup {
     let mut app = TestApp::spawn().await;
-    let call = open_call(&mut app).await;
+    let call = crate::intake::open_call_reviewed_by(&mut app, "wenzhou", "wz-bureau", forms).await;
     let first = in_review(&mut app, call, "wz-operator1").await;
     let second = in_review(&mut app, call, "wz-operator1").await;
     let mut bureau = app.new_browser();
@@ -1034,4 +1038,286 @@ async fn a_paper_sheet_is_submitted_only_when_two_staff_enter_it_alike() {
         .post_multipart(&page, &fields(&right), &no_file)
         .await
         .assert_status(StatusCode::CONFLICT);
+}
+
+/// The expert id of a login.
+async fn expert_id(app: &TestApp, login: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT e.id FROM experts e JOIN users u ON u.id = e.user_id WHERE u.login = $1",
+    )
+    .bind(login)
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
+}
+
+/// Schedules a visit of `application` tomorrow with the experts of `logins`; returns its page.
+async fn schedule_inspection(s: &mut Setup, application: i64, logins: &[&str]) -> String {
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%dT09:30")
+        .to_string();
+    let lead: i64 = sqlx::query_scalar("SELECT id FROM users WHERE login = 'wz-bureau'")
+        .fetch_one(&s.app.db)
+        .await
+        .unwrap();
+    let mut experts = Vec::new();
+    for login in logins {
+        experts.push(format!("expert.{}", expert_id(&s.app, login).await));
+    }
+    let lead = lead.to_string();
+    let mut fields = vec![
+        ("scheduled_at", tomorrow.as_str()),
+        ("address", "温州市鹿城区创业路88号"),
+        ("lead", lead.as_str()),
+        ("county_contact", "林晓燕（鹿城区商务局）"),
+    ];
+    fields.extend(experts.iter().map(|e| (e.as_str(), "on")));
+    let new = format!("/t/wenzhou/bureau/applications/{application}/inspections/new");
+    s.bureau.get(&new).await.assert_status(StatusCode::OK);
+    let created = s
+        .bureau
+        .post_form(
+            &format!("/t/wenzhou/bureau/applications/{application}/inspections"),
+            &fields,
+        )
+        .await;
+    created.assert_redirect_starting("/t/wenzhou/bureau/inspections/");
+    created.location().to_string()
+}
+
+/// Wenzhou's checklist, every item found to conform (the area only partly), with a note.
+fn complete_record(action: &'static str) -> Vec<(String, String)> {
+    let rules = parkcert::domain::ruleset::builtin("wenzhou-2021").unwrap();
+    let mut fields: Vec<(String, String)> = parkcert::domain::inspection::checklist(&rules)
+        .into_iter()
+        .map(|i| {
+            let finding = if i.id == "wz.area" {
+                "partly"
+            } else {
+                "conforms"
+            };
+            (format!("finding.{}", i.id), finding.to_string())
+        })
+        .collect();
+    fields.push(("note.wz.area".into(), "二层东区尚未投入使用".into()));
+    fields.push(("action".into(), action.into()));
+    fields
+}
+
+async fn post_record(
+    bureau: &mut TestApp,
+    page: &str,
+    fields: &[(String, String)],
+    present: &[i64],
+) -> crate::helpers::TestResponse {
+    let html = bureau.get(page).await.body;
+    // A frozen record's page has no form: post what an old tab would.
+    let lock = match html.contains("name=\"lock_version\"") {
+        true => hidden(&html, "lock_version"),
+        false => "0".to_string(),
+    };
+    let present: Vec<String> = present.iter().map(|e| format!("present.{e}")).collect();
+    let mut all: Vec<(&str, &str)> = vec![("lock_version", lock.as_str())];
+    all.extend(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    all.extend(present.iter().map(|p| (p.as_str(), "on")));
+    bureau.post_form(&format!("{page}/record"), &all).await
+}
+
+async fn inspection_state(app: &TestApp, page: &str) -> String {
+    let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
+    sqlx::query_scalar("SELECT state FROM inspections WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_on_site_record_is_complete_before_confirmation_and_frozen_once_every_member_confirms() {
+    let mut s = setup().await;
+    draw_panel(&mut s, "5", "", "seed-x")
+        .await
+        .assert_redirect_starting("/t/wenzhou/bureau/panels/");
+    let target = s.applications[0];
+    let page = schedule_inspection(&mut s, target, &["ex-0", "ex-1"]).await;
+    let (e0, e1) = (
+        expert_id(&s.app, "ex-0").await,
+        expert_id(&s.app, "ex-1").await,
+    );
+
+    // A visit cannot be dated in the past.
+    let past = format!("/t/wenzhou/bureau/applications/{target}/inspections");
+    s.bureau
+        .post_form(
+            &past,
+            &[("scheduled_at", "2020-01-01T09:00"), ("address", "x")],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("考核时间不能早于今天");
+
+    // Photos by content: a JPEG keeps the time its camera recorded; a PDF is no photo.
+    let upload = |name: &'static str, bytes: Vec<u8>| (name, bytes);
+    for (name, bytes) in [
+        upload("服务中心.jpg", fixture("documents/site-photo.jpg")),
+        upload("照片.jpg", fixture("documents/licence.pdf")),
+    ] {
+        s.bureau.get(&page).await;
+        s.bureau
+            .post_multipart(
+                &format!("{page}/photos"),
+                &[("item", "wz.service_center"), ("caption", "公共服务中心")],
+                &[("photo", name, &bytes)],
+            )
+            .await
+            .assert_redirect_to(&page);
+    }
+    s.bureau
+        .get(&page)
+        .await
+        .assert_contains("拍摄于 2026-11-20 10:32")
+        .assert_not_contains("照片.jpg");
+
+    // Not every item has a finding: the record is not submitted, and says where.
+    let partial = vec![
+        ("finding.wz.plan".to_string(), "conforms".to_string()),
+        ("action".to_string(), "submit".to_string()),
+    ];
+    post_record(&mut s.bureau, &page, &partial, &[e0, e1])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("id=\"finding-wz.area-error\"");
+    assert_eq!(inspection_state(&s.app, &page).await, "scheduled");
+
+    // Complete: submitted as version 1 for the members present to confirm.
+    post_record(&mut s.bureau, &page, &complete_record("submit"), &[e0, e1])
+        .await
+        .assert_redirect_to(&page);
+    assert_eq!(inspection_state(&s.app, &page).await, "confirming");
+    let id = page.rsplit('/').next().unwrap();
+    let expert_page = format!("/t/wenzhou/expert/inspections/{id}");
+    let mut x2 = expert(&s.app, "ex-2").await;
+    x2.get(&expert_page)
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    for (n, login) in ["ex-0", "ex-1"].iter().enumerate() {
+        let mut e = expert(&s.app, login).await;
+        e.get("/t/wenzhou/expert")
+            .await
+            .assert_contains("待确认现场考核记录");
+        e.get(&expert_page)
+            .await
+            .assert_contains("二层东区尚未投入使用")
+            .assert_contains("确认考核记录（第 1 版）");
+        e.post_form(&format!("{expert_page}/confirm"), &[])
+            .await
+            .assert_redirect_to(&expert_page);
+        let expected = if n == 0 { "confirming" } else { "confirmed" };
+        assert_eq!(inspection_state(&s.app, &page).await, expected);
+    }
+
+    // Frozen: no more edits, the version itself cannot change, and the PDF carries it.
+    post_record(&mut s.bureau, &page, &complete_record("save"), &[e0])
+        .await
+        .assert_status(StatusCode::CONFLICT);
+    let changed = sqlx::query("UPDATE inspection_versions SET record = '{}'")
+        .execute(&s.app.db)
+        .await;
+    assert!(changed.is_err(), "a frozen record cannot be rewritten");
+    let pdf = s.bureau.get(&format!("{page}/pdf")).await;
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    let document = lopdf::Document::load_mem(&pdf.bytes).expect("a readable PDF");
+    let text: String = document
+        .get_pages()
+        .values()
+        .map(|p| String::from_utf8_lossy(&document.get_page_content(*p)).to_uppercase())
+        .collect();
+    let hex = |t: &str| -> String { t.encode_utf16().map(|u| format!("{u:04X}")).collect() };
+    assert!(
+        text.contains(&hex("二层东区尚未投入使用")),
+        "the note is in the PDF"
+    );
+    assert!(text.contains(&hex("部分符合")), "so is the finding");
+
+    // Beside the scores: on the bureau's application page, the ranked results and the county's page.
+    s.bureau
+        .get(&format!("/t/wenzhou/bureau/applications/{target}"))
+        .await
+        .assert_contains("现场考核")
+        .assert_contains("已确认");
+    s.bureau
+        .get(&format!("/t/wenzhou/bureau/calls/{}/review", s.call))
+        .await
+        .assert_contains("已确认，不符合 0 项、部分符合 1 项");
+    let mut county = s.app.new_browser();
+    county.sign_in_as("wz-county-lucheng").await;
+    county
+        .get(&format!("/t/wenzhou/county/inspections/{id}"))
+        .await
+        .assert_status(StatusCode::OK);
+    let mut other = s.app.new_browser();
+    other.sign_in_as("wz-county-ruian").await;
+    other
+        .get(&format!("/t/wenzhou/county/inspections/{id}"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_call_reviewed_in_both_forms_is_reviewed_only_when_the_record_is_confirmed_too() {
+    let mut s = setup_reviewed_by("both").await;
+    draw_panel(&mut s, "3", "", "seed-x")
+        .await
+        .assert_redirect_starting("/t/wenzhou/bureau/panels/");
+    let target = s.applications[0];
+    let members: Vec<String> = sqlx::query_scalar(
+        "SELECT u.login FROM assignments s JOIN experts e ON e.id = s.expert_id
+         JOIN users u ON u.id = e.user_id WHERE s.application_id = $1 ORDER BY u.login",
+    )
+    .bind(target)
+    .fetch_all(&s.app.db)
+    .await
+    .unwrap();
+    for login in &members {
+        let a = assignment_of(&s.app, login, target).await;
+        let mut e = expert(&s.app, login).await;
+        declare(&mut e, a, "none", "").await;
+        score(&mut e, a, 0.8, "submit").await;
+    }
+    let state = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT state FROM applications WHERE id = $1")
+                .bind(target)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        state(&s.app).await,
+        "in_review",
+        "the written review alone is not enough"
+    );
+
+    let first = members[0].as_str();
+    let page = schedule_inspection(&mut s, target, &[first]).await;
+    let e = expert_id(&s.app, first).await;
+    post_record(&mut s.bureau, &page, &complete_record("submit"), &[e])
+        .await
+        .assert_redirect_to(&page);
+    assert_eq!(
+        state(&s.app).await,
+        "in_review",
+        "nor a record not yet confirmed"
+    );
+    let id = page.rsplit('/').next().unwrap();
+    let mut x = expert(&s.app, first).await;
+    let expert_page = format!("/t/wenzhou/expert/inspections/{id}");
+    x.get(&expert_page).await;
+    x.post_form(&format!("{expert_page}/confirm"), &[])
+        .await
+        .assert_redirect_to(&expert_page);
+    assert_eq!(state(&s.app).await, "reviewed");
 }

@@ -19,6 +19,14 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("bureau", "G", "/calls/{call}/results/print"),
     ("bureau", "G", "/calls/{call}/review"),
     ("bureau", "G", "/batches/{batch}"),
+    ("bureau", "G", "/applications/{app}/inspections/new"),
+    ("bureau", "P", "/applications/{app}/inspections"),
+    ("bureau", "G", "/inspections/{inspection}"),
+    ("bureau", "P", "/inspections/{inspection}/record"),
+    ("bureau", "M", "/inspections/{inspection}/photos"),
+    ("bureau", "P", "/inspections/{inspection}/return"),
+    ("bureau", "G", "/inspections/{inspection}/print"),
+    ("bureau", "G", "/inspections/{inspection}/pdf"),
     ("bureau", "G", "/applications/{app}"),
     ("bureau", "P", "/applications/{app}/decision"),
     ("bureau", "G", "/applications/{app}/versions/1"),
@@ -58,6 +66,9 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("county", "G", "/applications/{app}/versions/1/pdf"),
     ("county", "GM", "/calls/{call}/batch"),
     ("county", "G", "/batches/{batch}"),
+    ("county", "G", "/inspections/{inspection}"),
+    ("county", "G", "/inspections/{inspection}/print"),
+    ("county", "G", "/inspections/{inspection}/pdf"),
     ("county", "G", "/reports/{report}"),
     ("county", "P", "/reports/{report}/decision"),
     ("operator", "G", "/applications/{app}"),
@@ -91,6 +102,10 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("expert", "P", "/assignments/{assignment}/declare"),
     ("expert", "P", "/assignments/{assignment}/outlier"),
     ("expert", "P", "/assignments/{assignment}/sheet"),
+    ("expert", "G", "/inspections/{inspection}"),
+    ("expert", "P", "/inspections/{inspection}/confirm"),
+    ("expert", "G", "/inspections/{inspection}/print"),
+    ("expert", "G", "/inspections/{inspection}/pdf"),
     ("inbox", "G", "/{message}"),
     ("public", "G", "/calls/{draft_call}"),
     ("public", "G", "/certificates/{award}"),
@@ -155,6 +170,7 @@ async fn objects(app: &TestApp, tenant: &str, filter: &str) -> BTreeMap<&'static
         ("message", "messages", "m", "true"),
         ("delivery", "deliveries", "d", "true"),
         ("batch", "forwarding_batches", "b", "true"),
+        ("inspection", "inspections", "i", "true"),
     ];
     let mut ids = BTreeMap::new();
     for (kind, table, alias, condition) in queries {
@@ -331,6 +347,9 @@ async fn every_object_route_refuses_other_tenants_counties_and_operators() {
     for (login, area, filter, kinds) in [
         ("wz-county-ruian", "county", format!("app:a.jurisdiction_id = {lucheng}"), &["app"][..]),
         ("wz-county-ruian", "county", format!("report:r.jurisdiction_id = {lucheng}"), &["report"][..]),
+        // The demo's visit is of a 鹿城区 park, with three other experts.
+        ("wz-county-ruian", "county", String::new(), &["inspection"][..]),
+        ("wz-expert2", "expert", String::new(), &["inspection"][..]),
         (
             "wz-operator2",
             "operator",
