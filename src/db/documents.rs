@@ -16,6 +16,8 @@ pub struct Document {
     pub assignment_id: Option<i64>,
     /// A photo taken on an on-site inspection.
     pub inspection_id: Option<i64>,
+    /// A third-party institution's review report.
+    pub institution_review_id: Option<i64>,
     pub filename: String,
     pub kind: String,
     pub size_bytes: i64,
@@ -28,7 +30,7 @@ pub struct Document {
 }
 
 /// What a document is for, with the label operators and officials see.
-pub const CATEGORIES: [(&str, &str); 9] = [
+pub const CATEGORIES: [(&str, &str); 10] = [
     ("uscc_certificate", "营业执照（统一社会信用代码证）复印件"),
     ("report", "申报书（盖章扫描件）"),
     ("evidence", "佐证材料"),
@@ -38,6 +40,7 @@ pub const CATEGORIES: [(&str, &str); 9] = [
     ("batch_letter", "推荐函（盖章）"),
     ("paper_sheet", "专家签字的纸质评分表（扫描件）"),
     ("inspection_photo", "现场考核照片"),
+    ("institution_report", "第三方机构评审报告"),
 ];
 
 pub fn category_label(category: &str) -> &'static str {
@@ -68,7 +71,7 @@ pub fn size_label(bytes: i64) -> String {
 
 const SELECT: &str =
     "SELECT id, category, application_id, call_id, objection_id, award_id, batch_id, assignment_id,
-        inspection_id, filename, kind,
+        inspection_id, institution_review_id, filename, kind,
         size_bytes, sha256, storage_key, uploaded_at, detached_at FROM documents";
 
 pub enum Owner {
@@ -83,6 +86,8 @@ pub enum Owner {
     Assignment(i64),
     /// An on-site inspection (its photos).
     Inspection(i64),
+    /// A third-party institution's review (its report).
+    InstitutionReview(i64),
 }
 
 pub struct NewDocument<'a> {
@@ -106,6 +111,7 @@ pub async fn insert(
     let (mut application_id, mut call_id, mut objection_id, mut award_id) =
         (None, None, None, None);
     let (mut batch_id, mut assignment_id, mut inspection_id) = (None, None, None);
+    let mut institution_review_id = None;
     match d.owner {
         Owner::Application(id) => application_id = Some(id),
         Owner::Call(id) => call_id = Some(id),
@@ -114,12 +120,14 @@ pub async fn insert(
         Owner::Batch(id) => batch_id = Some(id),
         Owner::Assignment(id) => assignment_id = Some(id),
         Owner::Inspection(id) => inspection_id = Some(id),
+        Owner::InstitutionReview(id) => institution_review_id = Some(id),
     }
     sqlx::query_scalar(
         "INSERT INTO documents (tenant_id, category, application_id, call_id, filename, kind,
              size_bytes, sha256, uploaded_by, objection_id, award_id, storage_key, batch_id,
-             assignment_id, inspection_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+             assignment_id, inspection_id, institution_review_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         RETURNING id",
     )
     .bind(tenant_id)
     .bind(d.category)
@@ -136,6 +144,7 @@ pub async fn insert(
     .bind(batch_id)
     .bind(assignment_id)
     .bind(inspection_id)
+    .bind(institution_review_id)
     .fetch_one(conn)
     .await
 }

@@ -9,6 +9,7 @@ pub mod documents;
 pub mod events;
 pub mod experts;
 pub mod inspections;
+pub mod institutions;
 pub mod jurisdictions;
 pub mod monitoring;
 pub mod objections;

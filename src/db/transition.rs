@@ -158,6 +158,28 @@ impl Machine for Panels {
     }
 }
 
+/// A third-party institution's review of an application.
+pub struct InstitutionReviews;
+
+impl Machine for InstitutionReviews {
+    const TABLE: &'static str = "institution_reviews";
+    const KIND: &'static str = "institution_review";
+    type State = workflow::InstitutionReviewState;
+    type Action = workflow::InstitutionReviewAction;
+    type Ctx = ();
+    fn next(
+        from: workflow::InstitutionReviewState,
+        action: workflow::InstitutionReviewAction,
+        actor: Actor,
+        _: &(),
+    ) -> Result<workflow::InstitutionReviewState, TransitionError> {
+        workflow::next_institution_review_state(from, action, actor)
+    }
+    fn also_set(_: workflow::InstitutionReviewAction) -> &'static str {
+        ", submitted_at = now()"
+    }
+}
+
 /// An on-site inspection (现场考核).
 pub struct Inspections;
 

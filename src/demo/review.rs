@@ -564,6 +564,7 @@ async fn review_zhongshan(state: &AppState) -> anyhow::Result<()> {
         sheets_due: None,
     };
     let panel = draw(state, tenant.id, &by, request).await?;
+    let commissioned = commission(state, tenant.id, &by, &ids).await?;
     let sheets = panels::of_panel(&state.db, tenant.id, panel).await?;
     for (i, sheet) in sheets.iter().enumerate() {
         let loaded = load(state, tenant.id, Scope::Bureau, sheet.application_id).await?;
@@ -586,5 +587,75 @@ async fn review_zhongshan(state: &AppState) -> anyhow::Result<()> {
         };
         review::save_sheet(state, &loaded, &by, sheet.id, &entry).await?;
     }
+    institution_opinions(state, tenant.id, &commissioned).await?;
     provincial_award(state, tenant.id, &by).await
+}
+
+/// Zhongshan commissions a third-party institution (第八条（三）) beside its panel: one
+/// institution with a staff account, each application in review commissioned to it.
+async fn commission(
+    state: &AppState,
+    tenant_id: i64,
+    by: &By,
+    ids: &[i64],
+) -> anyhow::Result<Vec<i64>> {
+    use crate::service::institutions as inst;
+    let uscc = crate::domain::uscc::Uscc::with_check_char("91440101MA5CXK7Q6")
+        .map(|u| u.as_str().to_string())
+        .context("demo USCC")?;
+    let id = inst::register(
+        state,
+        tenant_id,
+        by,
+        (
+            "广东粤港澳跨境电商研究院有限公司",
+            &uscc,
+            "黄志明（项目负责人）",
+        ),
+    )
+    .await?
+    .context("a new institution")?;
+    let institution = crate::db::institutions::get(&state.db, tenant_id, id)
+        .await?
+        .context("institution")?;
+    let staff = ("zs-institute", "黄志明", crate::demo::DEMO_PASSWORD);
+    inst::open_staff_account(state, tenant_id, by, &institution, staff).await?;
+    let mut reviews = Vec::new();
+    for app in ids {
+        let loaded = load(state, tenant_id, Scope::Bureau, *app).await?;
+        reviews.push(inst::assign(state, &loaded, by, &institution).await?);
+    }
+    Ok(reviews)
+}
+
+/// The institution's staff submit its opinion on each commissioned application, with a report.
+async fn institution_opinions(
+    state: &AppState,
+    tenant_id: i64,
+    reviews: &[i64],
+) -> anyhow::Result<()> {
+    let staff: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE tenant_id = $1 AND login = 'zs-institute'")
+            .bind(tenant_id)
+            .fetch_one(&state.db)
+            .await?;
+    let by = expert_by(Some(staff));
+    let report = crate::io::files::UploadedFile {
+        filename: "第三方机构评审报告（盖章）.pdf".into(),
+        kind: crate::io::storage::FileKind::Pdf,
+        bytes: super::applications::demo_pdf("institution review report"),
+    };
+    for id in reviews {
+        let review = crate::db::institutions::review(&state.db, tenant_id, *id)
+            .await?
+            .context("review")?;
+        let loaded = load(state, tenant_id, Scope::Bureau, review.application_id).await?;
+        let opinion = (
+            "pass",
+            "经核查申报材料并实地走访，园区基本条件和成长型条件均符合，建议通过。",
+            &report,
+        );
+        crate::service::institutions::submit_opinion(state, &loaded, &by, &review, opinion).await?;
+    }
+    Ok(())
 }

@@ -6,6 +6,7 @@ pub mod expert_pool;
 pub mod fixed;
 pub mod forwarding;
 pub mod inspection;
+pub mod institution;
 pub mod monitoring;
 pub mod notification;
 pub mod numbers;

@@ -3,8 +3,9 @@
 //! machines name their own actions and states; this adds everything else that is audited.
 use super::workflow::{
     ApplicationAction, ApplicationState, CallAction, CallState, InspectionAction, InspectionState,
-    NoticeAction, NoticeState, ObjectionAction, ObjectionState, PanelAction, PanelState,
-    RectificationAction, RectificationState, ReportAction, ReportState, SheetAction, SheetState,
+    InstitutionReviewAction, InstitutionReviewState, NoticeAction, NoticeState, ObjectionAction,
+    ObjectionState, PanelAction, PanelState, RectificationAction, RectificationState, ReportAction,
+    ReportState, SheetAction, SheetState,
 };
 
 /// The kinds of object the trail records, with their names.
@@ -18,6 +19,8 @@ pub const OBJECT_KINDS: &[(&str, &str)] = &[
     ("expert", "专家"),
     ("expert_pool", "专家库"),
     ("inspection", "现场考核"),
+    ("institution", "第三方评审机构"),
+    ("institution_review", "第三方机构评审"),
     ("jurisdiction", "属地主管部门"),
     ("monitoring", "监测结果"),
     ("monitoring_settings", "动态管理设置"),
@@ -43,6 +46,7 @@ const OTHER_ACTIONS: &[(&str, &str)] = &[
     ("add_photo", "上传现场照片"),
     ("add_roster_row", "添加名录企业"),
     ("adopt", "采用"),
+    ("assign", "委托评审"),
     ("attach_document", "上传材料"),
     ("change_password", "修改密码"),
     ("close", "关闭"),
@@ -121,6 +125,10 @@ pub fn action_label(kind: &str, action: &str) -> Option<&'static str> {
             .parse::<InspectionAction>()
             .ok()
             .map(InspectionAction::label),
+        "institution_review" => action
+            .parse::<InstitutionReviewAction>()
+            .ok()
+            .map(InstitutionReviewAction::label),
         "publicity" => action.parse::<NoticeAction>().ok().map(NoticeAction::label),
         _ => None,
     };
@@ -137,6 +145,13 @@ pub fn any_action_label(action: &str) -> Option<&'static str> {
         .or_else(|| action.parse::<CallAction>().ok().map(|a| a.label()))
         .or_else(|| action.parse::<ObjectionAction>().ok().map(|a| a.label()))
         .or_else(|| action.parse::<ReportAction>().ok().map(|a| a.label()))
+        .or_else(|| action.parse::<InspectionAction>().ok().map(|a| a.label()))
+        .or_else(|| {
+            action
+                .parse::<InstitutionReviewAction>()
+                .ok()
+                .map(|a| a.label())
+        })
         .or_else(|| {
             action
                 .parse::<RectificationAction>()
@@ -156,6 +171,10 @@ pub fn state_label_of(kind: &str, state: &str) -> Option<&'static str> {
         "panel" => state.parse::<PanelState>().ok().map(|s| s.label()),
         "assignment" => state.parse::<SheetState>().ok().map(|s| s.label()),
         "inspection" => state.parse::<InspectionState>().ok().map(|s| s.label()),
+        "institution_review" => state
+            .parse::<InstitutionReviewState>()
+            .ok()
+            .map(|s| s.label()),
         "publicity" => state.parse::<NoticeState>().ok().map(|s| s.label()),
         _ => None,
     }

@@ -946,6 +946,40 @@ pub fn next_panel_state(
 }
 
 labelled_enum! {
+    /// A third-party institution's review of one application (中山 第八条（三）).
+    pub enum InstitutionReviewState ("机构评审状态") {
+        Open => "open", "待评审",
+        Submitted => "submitted", "已提交",
+    }
+}
+
+labelled_enum! {
+    pub enum InstitutionReviewAction ("机构评审操作") {
+        SubmitOpinion => "submit_institution_opinion", "提交第三方机构评审意见",
+    }
+}
+
+/// The institution's staff submit its opinion once; it is then locked.
+pub fn next_institution_review_state(
+    from: InstitutionReviewState,
+    action: InstitutionReviewAction,
+    actor: Actor,
+) -> Result<InstitutionReviewState, TransitionError> {
+    check_actor(&[EXPERT], actor, action.as_str(), action.label())?;
+    match (from, action) {
+        (InstitutionReviewState::Open, InstitutionReviewAction::SubmitOpinion) => {
+            Ok(InstitutionReviewState::Submitted)
+        }
+        _ => Err(invalid_state(
+            from.as_str(),
+            from.label(),
+            action.as_str(),
+            action.label(),
+        )),
+    }
+}
+
+labelled_enum! {
     /// An on-site inspection (现场考核) of one application's park.
     pub enum InspectionState ("现场考核状态") {
         Scheduled => "scheduled", "待考核",

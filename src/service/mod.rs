@@ -10,6 +10,7 @@ pub mod drafts;
 pub mod experts;
 pub mod forwarding;
 pub mod inspections;
+pub mod institutions;
 pub mod jurisdictions;
 pub mod monitoring;
 pub mod notify;

@@ -43,6 +43,8 @@ pub struct ResultLine {
     pub evaluation: Option<Evaluation>,
     /// The on-site inspection, in words ("已确认，不符合 1 项"), empty without one.
     pub inspection: String,
+    /// Commissioned institutions' opinions ("某研究院：通过"), empty without any.
+    pub institutions: String,
 }
 
 impl ResultLine {
@@ -109,6 +111,10 @@ pub async fn ranked_of(
     let mut versions = state.versions.latest(&state.db, tenant_id, &ids).await?;
     let mut attested = applications::county_attestations(&state.db, tenant_id, &ids).await?;
     let inspections = crate::db::inspections::summaries(&state.db, tenant_id, &ids).await?;
+    let mut commissioned: BTreeMap<i64, Vec<crate::db::institutions::Review>> = BTreeMap::new();
+    for r in crate::db::institutions::of_applications(&state.db, tenant_id, &ids).await? {
+        commissioned.entry(r.application_id).or_default().push(r);
+    }
     let reference_year = crate::service::applications::reference_year(&call);
     let spec = Arc::new(crate::domain::application_form::form_for(
         &rules,
@@ -141,6 +147,7 @@ pub async fn ranked_of(
             .get(&id)
             .map(inspection_label)
             .unwrap_or_default();
+        line.institutions = institutions_label(&commissioned.remove(&id).unwrap_or_default());
         // Rejected at the formal check, it never reached the experts.
         if !line.sheets.is_empty() || line.state != "rejected" {
             lines.push(line);
@@ -193,7 +200,19 @@ pub async fn line(state: &AppState, loaded: &Loaded) -> AppResult<ResultLine> {
         .get(&app.id)
         .map(inspection_label)
         .unwrap_or_default();
+    let commissioned =
+        crate::db::institutions::of_application(&state.db, loaded.tenant_id, app.id).await?;
+    line.institutions = institutions_label(&commissioned);
     Ok(line)
+}
+
+/// The commissioned institutions' opinions in a results table.
+fn institutions_label(reviews: &[crate::db::institutions::Review]) -> String {
+    reviews
+        .iter()
+        .map(|r| format!("{}：{}", r.institution_name, r.opinion_label()))
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 /// An inspection in a results table: its state and, once recorded, what did not conform.
@@ -323,6 +342,7 @@ fn line_of(
         experts_counted: score.map(|s| s.experts_counted).unwrap_or(0),
         outliers,
         inspection: String::new(),
+        institutions: String::new(),
         opinions: (loaded.rules.criteria.is_empty() && complete).then(|| opinions(&sheets)),
         submitted,
         expected,

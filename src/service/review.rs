@@ -88,8 +88,12 @@ pub async fn complete_if_done(
     state: &AppState,
     loaded: &Loaded,
 ) -> AppResult<()> {
-    let (assigned, submitted, undeclared) =
+    let (sheets, sheets_in, undeclared) =
         panels::progress(tx, loaded.tenant_id, loaded.app.id).await?;
+    // A commissioned institution (中山 第八条（三）) reviews instead of, or beside, the panel.
+    let (commissioned, opinions_in) =
+        crate::db::institutions::progress(tx, loaded.tenant_id, loaded.app.id).await?;
+    let (assigned, submitted) = (sheets + commissioned, sheets_in + opinions_in);
     let now: String =
         transition::lock_state::<Applications>(tx, loaded.tenant_id, loaded.app.id).await?;
     if now != ApplicationState::InReview.as_str() || undeclared > 0 {
@@ -107,10 +111,23 @@ pub async fn complete_if_done(
     {
         return Ok(());
     }
-    let reason = match inspection {
-        true => format!("{submitted} 位评审专家均已提交，现场考核记录已确认"),
-        false => format!("{submitted} 位评审专家均已提交"),
+    let mut reason = match sheets_in {
+        0 => String::new(),
+        n => format!("{n} 位评审专家均已提交"),
     };
+    if commissioned > 0 {
+        reason = [
+            reason,
+            format!("{commissioned} 家第三方机构均已出具评审意见"),
+        ]
+        .into_iter()
+        .filter(|r| !r.is_empty())
+        .collect::<Vec<_>>()
+        .join("，");
+    }
+    if inspection {
+        reason.push_str("，现场考核记录已确认");
+    }
     transition::apply_in::<Applications>(
         tx,
         loaded.tenant_id,

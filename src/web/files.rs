@@ -211,6 +211,8 @@ pub(crate) async fn download(
         award_visible(&state, tenant.id, user.as_ref(), award).await?
     } else if let Some(batch) = doc.batch_id {
         batch_visible(&state, tenant.id, user.as_ref(), batch).await?
+    } else if let Some(review) = doc.institution_review_id {
+        institution_report_visible(&state, tenant.id, user.as_ref(), review).await?
     } else if let Some(inspection) = doc.inspection_id {
         inspection_visible(&state, tenant.id, user.as_ref(), inspection).await?
     } else if doc.assignment_id.is_some() {
@@ -224,6 +226,7 @@ pub(crate) async fn download(
                     .is_some(),
                 (Some(u), None) if u.role() == Role::Expert => {
                     crate::db::panels::expert_reviews(&state.db, tenant.id, u.id, app_id).await?
+                        || institution_reviews(&state, tenant.id, u.id, app_id).await?
                 }
                 _ => false,
             },
@@ -276,6 +279,43 @@ async fn batch_visible(
             .await?
             .is_some(),
     )
+}
+
+/// Whether the user is staff of an institution commissioned to review the application.
+async fn institution_reviews(
+    state: &AppState,
+    tenant_id: i64,
+    user_id: i64,
+    app: i64,
+) -> AppResult<bool> {
+    use crate::db::institutions;
+    let Some(mine) = institutions::of_user(&state.db, tenant_id, user_id).await? else {
+        return Ok(false);
+    };
+    Ok(institutions::of_application(&state.db, tenant_id, app)
+        .await?
+        .iter()
+        .any(|r| r.institution_id == mine.id))
+}
+
+/// An institution's report is for the bureau and the institution's own staff.
+async fn institution_report_visible(
+    state: &AppState,
+    tenant_id: i64,
+    user: Option<&CurrentUser>,
+    review: i64,
+) -> AppResult<bool> {
+    use crate::db::institutions;
+    let Some(r) = institutions::review(&state.db, tenant_id, review).await? else {
+        return Ok(false);
+    };
+    Ok(match user.map(|u| (u.role(), u)) {
+        Some((Role::Bureau, _)) => true,
+        Some((Role::Expert, u)) => institutions::of_user(&state.db, tenant_id, u.id)
+            .await?
+            .is_some_and(|i| i.id == r.institution_id),
+        _ => false,
+    })
 }
 
 /// A photo of an on-site inspection is for the bureau, the park's county and the inspection's

@@ -189,6 +189,21 @@ fn bureau() -> Area {
         .post("/calls/{id}/attachments", calls::attach)
         .get("/calls/{call}/applications", intake::bureau_list)
         .get("/batches/{id}", applications::batches::bureau_show)
+        // Third-party institutions (第三方机构).
+        .get_post(
+            "/institutions",
+            review::institutions::list,
+            review::institutions::register,
+        )
+        .get("/institutions/{id}", review::institutions::show)
+        .post(
+            "/institutions/{id}/staff",
+            review::institutions::open_account,
+        )
+        .post(
+            "/applications/{id}/institution",
+            review::institutions::assign,
+        )
         // On-site inspections (现场考核).
         .get(
             "/applications/{id}/inspections/new",
@@ -377,6 +392,11 @@ fn expert() -> Area {
         .post("/assignments/{id}/outlier", expert::outlier_reason)
         .get("/inspections/{id}", review::inspection::show)
         .post("/inspections/{id}/confirm", review::inspection::confirm)
+        .get_post(
+            "/institution-reviews/{id}",
+            review::institutions::review,
+            review::institutions::submit,
+        )
         .get("/inspections/{id}/print", review::inspection::print)
         .get("/inspections/{id}/pdf", review::inspection::pdf)
 }

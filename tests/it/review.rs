@@ -1321,3 +1321,144 @@ async fn a_call_reviewed_in_both_forms_is_reviewed_only_when_the_record_is_confi
         .assert_redirect_to(&expert_page);
     assert_eq!(state(&s.app).await, "reviewed");
 }
+
+async fn register_institution(bureau: &mut TestApp, name: &str, uscc: &str) -> String {
+    let created = bureau
+        .post_form(
+            "/t/wenzhou/bureau/institutions",
+            &[("name", name), ("uscc", uscc)],
+        )
+        .await;
+    created.assert_redirect_starting("/t/wenzhou/bureau/institutions/");
+    created.location().rsplit('/').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn an_institution_linked_to_the_applicant_is_refused_and_its_opinion_alone_completes_the_review()
+ {
+    let mut s = setup().await;
+    let target = s.applications[0];
+    let page = format!("/t/wenzhou/bureau/applications/{target}");
+    let (rostered_uscc, rostered_name): (String, String) = sqlx::query_as(
+        "SELECT roster->0->>'uscc', roster->0->>'name' FROM application_versions
+         WHERE application_id = $1 ORDER BY number DESC LIMIT 1",
+    )
+    .bind(target)
+    .fetch_one(&s.app.db)
+    .await
+    .unwrap();
+    let clean = parkcert::domain::uscc::Uscc::with_check_char("91330300MA2HXY7K1")
+        .unwrap()
+        .as_str()
+        .to_string();
+    s.bureau.get("/t/wenzhou/bureau/institutions").await;
+    s.bureau
+        .post_form(
+            "/t/wenzhou/bureau/institutions",
+            &[("name", "某评估机构"), ("uscc", "91330300MA2HXY7K10")],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("id=\"uscc-error\"")
+        .assert_contains("value=\"某评估机构\"");
+    // The enterprise on the park's roster may not review the park.
+    let linked = register_institution(&mut s.bureau, &rostered_name, &rostered_uscc).await;
+    let independent =
+        register_institution(&mut s.bureau, "温州跨境电商发展研究院有限公司", &clean).await;
+    s.bureau.get(&page).await;
+    s.bureau
+        .post_form(
+            &format!("{page}/institution"),
+            &[("institution", linked.as_str())],
+        )
+        .await
+        .assert_redirect_to(&format!("{page}#institutions"));
+    s.bureau.get(&page).await.assert_contains("须回避");
+    s.bureau
+        .post_form(
+            &format!("{page}/institution"),
+            &[("institution", independent.as_str())],
+        )
+        .await
+        .assert_redirect_to(&format!("{page}#institutions"));
+    let commissioned: Vec<i64> = sqlx::query_scalar(
+        "SELECT institution_id FROM institution_reviews WHERE application_id = $1",
+    )
+    .bind(target)
+    .fetch_all(&s.app.db)
+    .await
+    .unwrap();
+    assert_eq!(commissioned, vec![independent.parse::<i64>().unwrap()]);
+
+    // Its staff member reads the application and gives the institution's opinion, with a report.
+    let institution = format!("/t/wenzhou/bureau/institutions/{independent}");
+    s.bureau.get(&institution).await;
+    s.bureau
+        .post_form(
+            &format!("{institution}/staff"),
+            &[
+                ("display_name", "周评估"),
+                ("login", "inst-1"),
+                ("password", EXPERT_PASSWORD),
+            ],
+        )
+        .await
+        .assert_redirect_to(&institution);
+    let mut staff = s.app.new_browser();
+    staff
+        .sign_in("wenzhou", "inst-1", EXPERT_PASSWORD)
+        .await
+        .assert_redirect_to("/t/wenzhou/expert");
+    let review: i64 =
+        sqlx::query_scalar("SELECT id FROM institution_reviews WHERE application_id = $1")
+            .bind(target)
+            .fetch_one(&s.app.db)
+            .await
+            .unwrap();
+    let review_page = format!("/t/wenzhou/expert/institution-reviews/{review}");
+    staff
+        .get("/t/wenzhou/expert")
+        .await
+        .assert_contains(&format!("/institution-reviews/{review}\""));
+    staff
+        .get(&review_page)
+        .await
+        .assert_contains("申报材料（第 1 版）");
+    let opinion = [
+        ("opinion", "pass"),
+        ("summary", "材料齐全，条件符合，建议通过认定。"),
+    ];
+    staff
+        .post_multipart(&review_page, &opinion, &[("report", "", &[])])
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("请上传加盖机构公章的评审报告");
+    let report = fixture("documents/licence.pdf");
+    staff
+        .post_multipart(
+            &review_page,
+            &opinion,
+            &[("report", "评审报告.pdf", &report)],
+        )
+        .await
+        .assert_redirect_to(&review_page);
+    let state: String = sqlx::query_scalar("SELECT state FROM applications WHERE id = $1")
+        .bind(target)
+        .fetch_one(&s.app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        state, "reviewed",
+        "commissioned instead of a panel, its opinion completes the review"
+    );
+    s.bureau
+        .get(&format!("/t/wenzhou/bureau/calls/{}/review", s.call))
+        .await
+        .assert_contains("温州跨境电商发展研究院有限公司：通过");
+    // Another expert of the pool sees nothing of it.
+    let mut other = expert(&s.app, "ex-0").await;
+    other
+        .get(&review_page)
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+}

@@ -19,6 +19,9 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("bureau", "G", "/calls/{call}/results/print"),
     ("bureau", "G", "/calls/{call}/review"),
     ("bureau", "G", "/batches/{batch}"),
+    ("bureau", "G", "/institutions/{institution}"),
+    ("bureau", "P", "/institutions/{institution}/staff"),
+    ("bureau", "P", "/applications/{app}/institution"),
     ("bureau", "G", "/applications/{app}/inspections/new"),
     ("bureau", "P", "/applications/{app}/inspections"),
     ("bureau", "G", "/inspections/{inspection}"),
@@ -102,6 +105,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("expert", "P", "/assignments/{assignment}/declare"),
     ("expert", "P", "/assignments/{assignment}/outlier"),
     ("expert", "P", "/assignments/{assignment}/sheet"),
+    ("expert", "GM", "/institution-reviews/{ireview}"),
     ("expert", "G", "/inspections/{inspection}"),
     ("expert", "P", "/inspections/{inspection}/confirm"),
     ("expert", "G", "/inspections/{inspection}/print"),
@@ -171,6 +175,8 @@ async fn objects(app: &TestApp, tenant: &str, filter: &str) -> BTreeMap<&'static
         ("delivery", "deliveries", "d", "true"),
         ("batch", "forwarding_batches", "b", "true"),
         ("inspection", "inspections", "i", "true"),
+        ("institution", "review_institutions", "i", "true"),
+        ("ireview", "institution_reviews", "r", "true"),
     ];
     let mut ids = BTreeMap::new();
     for (kind, table, alias, condition) in queries {
@@ -401,6 +407,24 @@ async fn every_object_route_refuses_other_tenants_counties_and_operators() {
     let mut torch = app.new_browser();
     torch.sign_in_as("zs-county-torch").await;
     tally(sweep(&mut torch, "county", "zhongshan", &ids, Some(&["batch"])).await);
+    // A pool expert at the commissioned institution's review.
+    let ids = objects(&app, "zhongshan", "").await;
+    assert!(
+        ids.contains_key("ireview"),
+        "the demo commissions an institution"
+    );
+    let mut pool_expert = app.new_browser();
+    pool_expert.sign_in_as("zs-expert1").await;
+    tally(
+        sweep(
+            &mut pool_expert,
+            "expert",
+            "zhongshan",
+            &ids,
+            Some(&["ireview"]),
+        )
+        .await,
+    );
     let letter: i64 = sqlx::query_scalar(&format!(
         "SELECT d.id FROM documents d JOIN forwarding_batches b ON b.id = d.batch_id
          WHERE b.jurisdiction_id = {guzhen}"

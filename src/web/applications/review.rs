@@ -179,6 +179,9 @@ struct ReviewPage {
     can_schedule: bool,
     /// What the confirmed on-site record found short, which a decision may cite: (version, lines).
     inspection_findings: Option<(i32, Vec<String>)>,
+    /// Third-party institutions commissioned to review it, and those it may be commissioned to.
+    institution_reviews: Vec<crate::db::institutions::Review>,
+    institutions: Vec<crate::db::institutions::Institution>,
 }
 
 impl ReviewPage {
@@ -384,7 +387,16 @@ async fn review_page(
         true => None,
         false => crate::service::inspections::findings_to_cite(state, &loaded).await?,
     };
+    let (institution_reviews, institutions) = match is_county(user) {
+        true => (Vec::new(), Vec::new()),
+        false => (
+            crate::db::institutions::of_application(&state.db, tenant_id, id).await?,
+            crate::db::institutions::list(&state.db, tenant_id).await?,
+        ),
+    };
     let page = ReviewPage {
+        institution_reviews,
+        institutions,
         inspections: crate::db::inspections::of_application(&state.db, tenant_id, id).await?,
         can_schedule: !is_county(user) && loaded.app.state == "in_review",
         inspection_findings,

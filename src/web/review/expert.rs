@@ -66,6 +66,8 @@ struct Home {
     invitations: Vec<panels::Invitation>,
     /// The on-site inspections they are a member of.
     inspections: Vec<crate::db::inspections::Inspection>,
+    /// For the staff of a third-party institution: its commissioned reviews.
+    institution_reviews: Vec<crate::db::institutions::Review>,
     todo: crate::service::todo::TodoList,
 }
 
@@ -87,6 +89,11 @@ pub(crate) async fn home(
         Some(e) => crate::db::inspections::of_expert(&state.db, tenant_id, e.id).await?,
         None => Vec::new(),
     };
+    let institution_reviews =
+        match crate::db::institutions::of_user(&state.db, tenant_id, user.id).await? {
+            Some(i) => crate::db::institutions::of_institution(&state.db, tenant_id, i.id).await?,
+            None => Vec::new(),
+        };
     let scored = crate::web::monitoring::tenant_scores(&state, tenant_id).await?;
     let todo = crate::service::todo::expert(
         &state,
@@ -102,6 +109,7 @@ pub(crate) async fn home(
         assignments,
         invitations,
         inspections,
+        institution_reviews,
         todo,
     })
 }

@@ -4,6 +4,7 @@ pub mod bureau;
 pub mod expert;
 pub mod inspection;
 pub mod inspection_pdf;
+pub mod institutions;
 pub mod paper;
 pub mod pool;
 
