@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod panels;
 pub mod paper;
 pub mod publicity;
+pub mod re_review_panels;
 pub mod rulesets;
 pub mod scope;
 pub mod tenants;

@@ -294,6 +294,25 @@ pub async fn expert(
     .bind(expert_id)
     .fetch_all(pool)
     .await?;
+    let re_reviews: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT s.id, w.park_name, p.drawn_at
+         FROM re_review_sheets s
+         JOIN re_review_panels p ON p.tenant_id = s.tenant_id AND p.id = s.panel_id
+         JOIN re_review_parks rp ON rp.tenant_id = s.tenant_id AND rp.id = s.re_review_park_id
+         JOIN awards w ON w.tenant_id = rp.tenant_id AND w.id = rp.award_id
+         WHERE s.tenant_id = $1 AND s.expert_id = $2 AND s.state = 'open' AND rp.result IS NULL",
+    )
+    .bind(tenant_id)
+    .bind(expert_id)
+    .fetch_all(pool)
+    .await?;
+    items.extend(re_reviews.into_iter().map(|(id, park, since)| Item {
+        what: "待提出复评意见".into(),
+        subject: park,
+        link: format!("{home}/re-review-sheets/{id}"),
+        since,
+        due: None,
+    }));
     items.extend(records.into_iter().map(|(id, park, since)| Item {
         what: "待确认现场考核记录".into(),
         subject: park_or_placeholder(park),

@@ -158,6 +158,31 @@ impl Machine for Panels {
     }
 }
 
+/// A pool expert's opinion on a park of a re-review round: the sheet machine on its own table.
+pub struct ReReviewSheets;
+
+impl Machine for ReReviewSheets {
+    const TABLE: &'static str = "re_review_sheets";
+    const KIND: &'static str = "re_review_sheet";
+    type State = SheetState;
+    type Action = SheetAction;
+    type Ctx = ();
+    fn next(
+        from: SheetState,
+        action: SheetAction,
+        actor: Actor,
+        _: &(),
+    ) -> Result<SheetState, TransitionError> {
+        workflow::next_sheet_state(from, action, actor)
+    }
+    fn also_set(action: SheetAction) -> &'static str {
+        match action {
+            SheetAction::Submit | SheetAction::DeclareConflict => ", submitted_at = now()",
+            _ => "",
+        }
+    }
+}
+
 /// A third-party institution's review of an application.
 pub struct InstitutionReviews;
 

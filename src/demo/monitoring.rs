@@ -617,6 +617,7 @@ async fn wenzhou(state: &AppState, today: NaiveDate) -> anyhow::Result<()> {
     .await?;
     decide(state, &c, round, a, "pass", "", None).await?;
     decide(state, &c, round, b, "rectify", "1. 年化跨境电商进出口额低于4000万美元（第四条（四））；\n2. 备案企业活跃率低于50%（第四条（四））。\n请于期限内提交整改报告和佐证材料。", Some(today + Duration::days(45))).await?;
+    re_review_panel(state, &c, round).await?;
 
     revoke(
         state,
@@ -843,6 +844,48 @@ async fn re_review(state: &AppState, c: &Cast, title: &str, parks: &[i64]) -> an
     }
     tx.commit().await?;
     Ok(id)
+}
+
+/// The round's undecided park is re-reviewed by a drawn panel: two members advise
+/// rectification, one passing; the bureau's decision is still to be made.
+async fn re_review_panel(state: &AppState, c: &Cast, round: i64) -> anyhow::Result<()> {
+    use crate::service::monitoring::re_review_panel::{answer, draw_panel};
+    use crate::service::panels::DrawFailure;
+    let seed = "20261125-温州市商务局-复评-监督员王某";
+    let panel = match draw_panel(state, c.tenant.id, &c.bureau.by, round, (3, seed)).await {
+        Ok(p) => p,
+        Err(DrawFailure::Rules(m)) => anyhow::bail!("re-review draw: {m}"),
+        Err(DrawFailure::App(e)) => return Err(e.into()),
+    };
+    let sheets =
+        crate::db::re_review_panels::sheets_of_panel(&state.db, c.tenant.id, panel).await?;
+    for (i, sheet) in sheets.iter().enumerate() {
+        let by = By {
+            actor: crate::domain::workflow::Actor::User(Role::Expert),
+            user_id: sheet.expert_user_id,
+            request_id: None,
+            ip: None,
+        };
+        let (opinion, summary) = match i {
+            1 => (
+                "pass",
+                "直播基地入驻率和活跃度较去年回升，建议复评通过，继续监测。",
+            ),
+            _ => (
+                "rectify",
+                "上季度数据逾期未报，直播间实际使用率偏低，建议限期整改后再行评估。",
+            ),
+        };
+        answer(
+            state,
+            c.tenant.id,
+            &by,
+            sheet,
+            (false, "", Some(opinion), summary),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 async fn decide(

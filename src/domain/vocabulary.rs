@@ -31,6 +31,7 @@ pub const OBJECT_KINDS: &[(&str, &str)] = &[
     ("publicity", "公示"),
     ("re_review", "复评"),
     ("re_review_park", "复评园区"),
+    ("re_review_sheet", "复评意见"),
     ("rectification_order", "整改通知"),
     ("report_reminder", "催报"),
     ("rule_set_version", "规则集版本"),
@@ -120,7 +121,9 @@ pub fn action_label(kind: &str, action: &str) -> Option<&'static str> {
             .ok()
             .map(RectificationAction::label),
         "panel" => action.parse::<PanelAction>().ok().map(PanelAction::label),
-        "assignment" => action.parse::<SheetAction>().ok().map(SheetAction::label),
+        "assignment" | "re_review_sheet" => {
+            action.parse::<SheetAction>().ok().map(SheetAction::label)
+        }
         "inspection" => action
             .parse::<InspectionAction>()
             .ok()
@@ -169,7 +172,7 @@ pub fn state_label_of(kind: &str, state: &str) -> Option<&'static str> {
         "objection" => state.parse::<ObjectionState>().ok().map(|s| s.label()),
         "call" => state.parse::<CallState>().ok().map(|s| s.label()),
         "panel" => state.parse::<PanelState>().ok().map(|s| s.label()),
-        "assignment" => state.parse::<SheetState>().ok().map(|s| s.label()),
+        "assignment" | "re_review_sheet" => state.parse::<SheetState>().ok().map(|s| s.label()),
         "inspection" => state.parse::<InspectionState>().ok().map(|s| s.label()),
         "institution_review" => state
             .parse::<InstitutionReviewState>()

@@ -69,19 +69,7 @@ pub async fn draw_input(
     tenant_id: i64,
     req: &PanelRequest<'_>,
 ) -> AppResult<DrawInput> {
-    let pool = experts::list(&state.db, tenant_id)
-        .await?
-        .into_iter()
-        .map(|e| PoolExpert {
-            key: e.key(),
-            name: e.name,
-            employer: e.employer,
-            employer_uscc: e.employer_uscc,
-            specialties: e.specialties,
-            home_jurisdiction: e.home_jurisdiction,
-            active: e.active,
-        })
-        .collect();
+    let pool = pool_snapshot(state, tenant_id).await?;
     let mut scope = Vec::new();
     for &id in req.application_ids {
         let loaded = load(state, tenant_id, Scope::Bureau, id).await?;
@@ -113,6 +101,28 @@ pub async fn draw_input(
         pool,
         applications: scope,
     })
+}
+
+/// The tenant's pool as a lottery sees it now (a call's or a re-review round's).
+pub async fn pool_snapshot(state: &AppState, tenant_id: i64) -> AppResult<Vec<PoolExpert>> {
+    Ok(experts::list(&state.db, tenant_id)
+        .await?
+        .into_iter()
+        .map(|e| PoolExpert {
+            key: e.key(),
+            name: e.name,
+            employer: e.employer,
+            employer_uscc: e.employer_uscc,
+            specialties: e.specialties,
+            home_jurisdiction: e.home_jurisdiction,
+            active: e.active,
+        })
+        .collect())
+}
+
+/// The expert id in a lottery key ("E12").
+pub fn expert_key_id(key: &str) -> AppResult<i64> {
+    expert_id(key)
 }
 
 fn expert_id(key: &str) -> AppResult<i64> {

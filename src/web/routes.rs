@@ -280,6 +280,10 @@ fn bureau() -> Area {
         )
         .get("/monitoring/re-reviews/{id}", mon::re_review_page)
         .post(
+            "/monitoring/re-reviews/{id}/panel",
+            mon::draw_re_review_panel,
+        )
+        .post(
             "/monitoring/re-reviews/{id}/parks/{pid}",
             mon::decide_re_review,
         )
@@ -392,6 +396,11 @@ fn expert() -> Area {
         .post("/assignments/{id}/outlier", expert::outlier_reason)
         .get("/inspections/{id}", review::inspection::show)
         .post("/inspections/{id}/confirm", review::inspection::confirm)
+        .get_post(
+            "/re-review-sheets/{id}",
+            review::re_review::show,
+            review::re_review::answer,
+        )
         .get_post(
             "/institution-reviews/{id}",
             review::institutions::review,

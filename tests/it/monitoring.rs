@@ -1101,3 +1101,143 @@ async fn a_refused_settings_form_shows_what_was_typed() {
         .assert_contains("value=\"33\"")
         .assert_contains("value=\"9\"");
 }
+
+#[tokio::test]
+async fn a_re_review_panel_is_drawn_reproducibly_and_its_majority_informs_the_decision() {
+    let app = with_demo().await;
+    let (award, _) = award_of(&app, "鹿城跨境电商产业园（一期）").await;
+    let mut bureau = browser(&app, "wz-bureau").await;
+    bureau.get("/t/wenzhou/bureau/monitoring/re-reviews").await;
+    let opened = bureau
+        .post_form(
+            "/t/wenzhou/bureau/monitoring/re-reviews",
+            &[
+                ("title", "期满前复评"),
+                ("reason", "称号即将到期"),
+                ("award", &award.to_string()),
+            ],
+        )
+        .await;
+    opened.assert_redirect_starting("/t/wenzhou/bureau/monitoring/re-reviews/");
+    let page = opened.location().to_string();
+    let round: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
+    bureau.get(&page).await.assert_contains("抽取复评专家组");
+    let seed = "20261201-复评-见证人张某";
+    bureau
+        .post_form(&format!("{page}/panel"), &[("size", "3"), ("seed", seed)])
+        .await
+        .assert_redirect_to(&page);
+    // The stored input, drawn again, gives the stored panel; so does a fresh input from the
+    // same pool and seed.
+    let (input, result): (serde_json::Value, serde_json::Value) = sqlx::query_as(
+        "SELECT draw_input, draw_result FROM re_review_panels WHERE re_review_id = $1",
+    )
+    .bind(round)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let input: parkcert::domain::draw::DrawInput = serde_json::from_value(input).unwrap();
+    let stored: parkcert::domain::draw::DrawResult = serde_json::from_value(result).unwrap();
+    assert_eq!(
+        parkcert::domain::draw::draw(&input).unwrap().panel,
+        stored.panel
+    );
+    let tenant = crate::helpers::tenant_id(&app, "wenzhou").await;
+    let again = parkcert::service::monitoring::re_review_panel::draw_input(
+        &app.state,
+        tenant,
+        round,
+        (3, seed),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        parkcert::domain::draw::draw(&again).unwrap().panel,
+        stored.panel
+    );
+    assert_eq!(stored.panel.len(), 3);
+    bureau
+        .post_form(
+            &format!("{page}/panel"),
+            &[("size", "3"), ("seed", "another")],
+        )
+        .await
+        .assert_redirect_to(&page);
+    bureau
+        .get(&page)
+        .await
+        .assert_contains("本轮复评已抽取专家组");
+
+    // Each member answers on their own page; the majority is preselected for the bureau.
+    let sheets: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT s.id, u.login FROM re_review_sheets s JOIN re_review_panels p ON p.id = s.panel_id
+         JOIN experts e ON e.id = s.expert_id JOIN users u ON u.id = e.user_id
+         WHERE p.re_review_id = $1 ORDER BY s.seat",
+    )
+    .bind(round)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        sheets.len(),
+        3,
+        "every member has an account in the demo pool"
+    );
+    let outsider: String = sqlx::query_scalar(
+        "SELECT u.login FROM experts e JOIN users u ON u.id = e.user_id
+         WHERE u.login LIKE 'wz-expert%' AND u.login <> ALL($1) LIMIT 1",
+    )
+    .bind(sheets.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>())
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    let first = format!("/t/wenzhou/expert/re-review-sheets/{}", sheets[0].0);
+    browser(&app, &outsider)
+        .await
+        .get(&first)
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    for (n, (id, login)) in sheets.iter().enumerate() {
+        let sheet = format!("/t/wenzhou/expert/re-review-sheets/{id}");
+        let mut expert = browser(&app, login).await;
+        expert
+            .get("/t/wenzhou/expert")
+            .await
+            .assert_contains("待提出复评意见");
+        expert
+            .get(&sheet)
+            .await
+            .assert_contains("鹿城跨境电商产业园（一期）");
+        let opinion = if n == 0 { "pass" } else { "rectify" };
+        if n == 0 {
+            expert
+                .post_form(
+                    &sheet,
+                    &[
+                        ("conflict", "none"),
+                        ("opinion", opinion),
+                        ("summary", "短"),
+                    ],
+                )
+                .await
+                .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+                .assert_contains("请写明意见理由");
+        }
+        expert
+            .post_form(
+                &sheet,
+                &[
+                    ("conflict", "none"),
+                    ("opinion", opinion),
+                    ("summary", "年度指标基本达标，但配套服务仍需完善。"),
+                ],
+            )
+            .await
+            .assert_redirect_to(&sheet);
+    }
+    bureau
+        .get(&page)
+        .await
+        .assert_contains("复评专家组意见：通过 1，限期整改 2，取消资格 0")
+        .assert_contains("value=\"rectify\" checked");
+}

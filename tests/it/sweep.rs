@@ -52,6 +52,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("bureau", "G", "/monitoring/parks/{award}"),
     ("bureau", "M", "/monitoring/parks/{award}/revoke"),
     ("bureau", "G", "/monitoring/re-reviews/{rereview}"),
+    ("bureau", "P", "/monitoring/re-reviews/{rereview}/panel"),
     (
         "bureau",
         "P",
@@ -106,6 +107,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("expert", "P", "/assignments/{assignment}/outlier"),
     ("expert", "P", "/assignments/{assignment}/sheet"),
     ("expert", "GM", "/institution-reviews/{ireview}"),
+    ("expert", "GP", "/re-review-sheets/{rrsheet}"),
     ("expert", "G", "/inspections/{inspection}"),
     ("expert", "P", "/inspections/{inspection}/confirm"),
     ("expert", "G", "/inspections/{inspection}/print"),
@@ -177,6 +179,7 @@ async fn objects(app: &TestApp, tenant: &str, filter: &str) -> BTreeMap<&'static
         ("inspection", "inspections", "i", "true"),
         ("institution", "review_institutions", "i", "true"),
         ("ireview", "institution_reviews", "r", "true"),
+        ("rrsheet", "re_review_sheets", "s", "true"),
     ];
     let mut ids = BTreeMap::new();
     for (kind, table, alias, condition) in queries {
@@ -356,6 +359,12 @@ async fn every_object_route_refuses_other_tenants_counties_and_operators() {
         // The demo's visit is of a 鹿城区 park, with three other experts.
         ("wz-county-ruian", "county", String::new(), &["inspection"][..]),
         ("wz-expert2", "expert", String::new(), &["inspection"][..]),
+        (
+            "wz-expert2",
+            "expert",
+            "rrsheet:s.expert_id <> (SELECT e.id FROM experts e JOIN users u ON u.id = e.user_id WHERE u.login = 'wz-expert2')".to_string(),
+            &["rrsheet"][..],
+        ),
         (
             "wz-operator2",
             "operator",

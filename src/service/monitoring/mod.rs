@@ -4,6 +4,7 @@
 //! (`settings`); re-review and its result (`re_review`); rectification orders answered and
 //! judged (`rectification`); and revocation (`revocation`).
 mod re_review;
+pub mod re_review_panel;
 mod rectification;
 mod reports;
 mod revocation;

@@ -925,6 +925,9 @@ struct ReReviewPage {
     ctx: PageCtx,
     round: monitoring::ReReview,
     parks: Vec<ReReviewEntry>,
+    /// The round's expert panel (复评专家组), once drawn, with its members' names.
+    panel: Option<crate::db::re_review_panels::Panel>,
+    members: Vec<String>,
     errors: FieldErrors,
 }
 
@@ -938,6 +941,10 @@ struct ReReviewEntry {
     text: String,
     deadline: String,
     errors: FieldErrors,
+    /// The panel's opinions on this park, their tally in words and the majority's result.
+    opinions: Vec<crate::db::re_review_panels::Sheet>,
+    tally: String,
+    suggested: String,
 }
 
 impl ReReviewPage {
@@ -993,8 +1000,16 @@ async fn show_re_review(
     let round = monitoring::re_review(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let panel = crate::db::re_review_panels::of_round(&state.db, tenant_id, id).await?;
+    let sheets = match &panel {
+        Some(p) => crate::db::re_review_panels::sheets_of_panel(&state.db, tenant_id, p.id).await?,
+        None => Vec::new(),
+    };
+    let mut members: Vec<String> = sheets.iter().map(|s| s.expert_name.clone()).collect();
+    members.dedup();
     let mut parks = Vec::new();
     for p in monitoring::re_review_parks(&state.db, tenant_id, id).await? {
+        let (tally, suggested) = panel_view(&sheets, p.id);
         let park = titles::get(&state.db, tenant_id, ParkScope::Bureau, p.award_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -1020,6 +1035,13 @@ async fn show_re_review(
             },
             may_delist: WorkflowRules::for_rule_set(&rules).delist_without_rectification,
             delist_basis: rules.texts.delisting_basis.clone(),
+            opinions: sheets
+                .iter()
+                .filter(|s| s.re_review_park_id == p.id)
+                .cloned()
+                .collect(),
+            tally,
+            suggested,
             park: p,
             findings,
         });
@@ -1028,9 +1050,88 @@ async fn show_re_review(
         ctx,
         round,
         parks,
+        panel,
+        members,
         errors,
     };
     render_with(page.errors.status(), &page)
+}
+
+/// The panel's opinions on one park in words, and the result most of them advise (empty while
+/// any is open, or on a tie).
+fn panel_view(sheets: &[crate::db::re_review_panels::Sheet], entry: i64) -> (String, String) {
+    use crate::service::monitoring::re_review_panel::tally;
+    if !sheets.iter().any(|s| s.re_review_park_id == entry) {
+        return (String::new(), String::new());
+    }
+    let (pass, rectify, delist, open) = tally(sheets, entry);
+    let mut words = format!("复评专家组意见：通过 {pass}，限期整改 {rectify}，取消资格 {delist}");
+    if open > 0 {
+        words.push_str(&format!("；{open} 位尚未提交"));
+    }
+    let counts = [(pass, "pass"), (rectify, "rectify"), (delist, "delist")];
+    let top = counts.iter().map(|(n, _)| *n).max().unwrap_or(0);
+    let leaders: Vec<&str> = counts
+        .iter()
+        .filter(|(n, _)| *n == top && top > 0)
+        .map(|(_, c)| *c)
+        .collect();
+    let suggested = match (open, leaders.as_slice()) {
+        (0, [one]) => one.to_string(),
+        _ => String::new(),
+    };
+    (words, suggested)
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct PanelForm {
+    #[serde(default)]
+    size: String,
+    #[serde(default)]
+    seed: String,
+}
+
+/// Draws the round's expert panel, with a seed read out or typed by a witness.
+pub(crate) async fn draw_re_review_panel(
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<PanelForm>,
+) -> AppResult<Response> {
+    use crate::service::monitoring::re_review_panel::draw_panel;
+    use crate::service::panels::DrawFailure;
+    let tenant_id = user.tenant()?;
+    monitoring::re_review(&state.db, tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = format!("{}/monitoring/re-reviews/{id}", user.home_url());
+    let size = form
+        .size
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=15).contains(n));
+    let seed = form.seed.trim();
+    let (Some(size), false) = (size, seed.is_empty()) else {
+        flash(&session, "error", "请填写专家组人数（1–15）和抽签种子。").await?;
+        return Ok(Redirect::to(&page).into_response());
+    };
+    match draw_panel(&state, tenant_id, &client.by(&user), id, (size, seed)).await {
+        Ok(_) => {
+            flash(
+                &session,
+                "success",
+                "复评专家组已抽取，已为每位专家生成各园区的复评意见表。",
+            )
+            .await?
+        }
+        Err(DrawFailure::Rules(m)) => flash(&session, "error", m).await?,
+        Err(DrawFailure::App(AppError::Conflict(m))) => flash(&session, "error", m).await?,
+        Err(DrawFailure::App(e)) => return Err(e),
+    }
+    Ok(Redirect::to(&page).into_response())
 }
 
 /// A park's re-review decision as typed: the result, the findings and (to rectify) the

@@ -68,6 +68,8 @@ struct Home {
     inspections: Vec<crate::db::inspections::Inspection>,
     /// For the staff of a third-party institution: its commissioned reviews.
     institution_reviews: Vec<crate::db::institutions::Review>,
+    /// Their opinions on parks of re-review rounds (复评).
+    re_review_sheets: Vec<crate::db::re_review_panels::Sheet>,
     todo: crate::service::todo::TodoList,
 }
 
@@ -94,6 +96,12 @@ pub(crate) async fn home(
             Some(i) => crate::db::institutions::of_institution(&state.db, tenant_id, i.id).await?,
             None => Vec::new(),
         };
+    let re_review_sheets = match &expert {
+        Some(e) => {
+            crate::db::re_review_panels::sheets_of_expert(&state.db, tenant_id, e.id).await?
+        }
+        None => Vec::new(),
+    };
     let scored = crate::web::monitoring::tenant_scores(&state, tenant_id).await?;
     let todo = crate::service::todo::expert(
         &state,
@@ -110,6 +118,7 @@ pub(crate) async fn home(
         invitations,
         inspections,
         institution_reviews,
+        re_review_sheets,
         todo,
     })
 }

@@ -7,5 +7,6 @@ pub mod inspection_pdf;
 pub mod institutions;
 pub mod paper;
 pub mod pool;
+pub mod re_review;
 
 pub use crate::service::review::{evaluate_with_scores, expert_scores, opinions};
