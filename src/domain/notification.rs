@@ -40,6 +40,9 @@ labelled_enum! {
         Expired => "expired", "认定到期",
         TitleExpiring90 => "title_expiring_90", "认定有效期90天内届满",
         TitleExpiring30 => "title_expiring_30", "认定有效期30天内届满",
+        InspectionToConfirm => "inspection_to_confirm", "现场考核记录待确认",
+        InstitutionCommissioned => "institution_commissioned", "委托第三方机构评审",
+        ReReviewPanelDrawn => "re_review_panel_drawn", "复评邀请",
     }
 }
 
@@ -266,6 +269,24 @@ pub fn compose(kind: EventKind, f: &Facts) -> Composed {
         Expired => (
             format!("认定已到期：{s}"),
             format!("您的园区“{s}”的认定有效期已于{due}届满。"),
+        ),
+        InspectionToConfirm => (
+            format!("现场考核记录待确认：{s}"),
+            format!("您参加的“{s}”现场考核，考核记录已提交，请登录系统核对后确认。"),
+        ),
+        InstitutionCommissioned => (
+            format!("委托评审：{s}"),
+            format!(
+                "{}委托贵机构评审“{s}”的认定申报。请登录系统查阅申报材料，出具评审意见并上传加盖公章的评审报告。",
+                f.from
+            ),
+        ),
+        ReReviewPanelDrawn => (
+            format!("复评邀请：{s}"),
+            format!(
+                "您被抽取为“{s}”的复评专家。请登录系统，对各园区的现状提出复评意见；如需回避，请在复评意见页面声明。{}",
+                detail("")
+            ),
         ),
         TitleExpiring90 | TitleExpiring30 => (
             format!("认定有效期将届满：{s}"),

@@ -4,10 +4,12 @@
 //! confirmation freezes it and may complete the review.
 use crate::db::audit;
 use crate::db::documents::Owner;
+use crate::db::events::Event;
 use crate::db::inspections::{self, Inspection, NewInspection, Record};
 use crate::db::panels;
 use crate::db::transition::{self, By, Change, Inspections};
 use crate::domain::inspection::{self, Finding, Recorded};
+use crate::domain::notification::{Audience, EventKind, Facts};
 use crate::domain::workflow::{ApplicationState, InspectionAction};
 use crate::error::{AppError, AppResult};
 use crate::io::files::{self, UploadedFile};
@@ -217,7 +219,25 @@ pub async fn submit_record(
         details,
     )
     .await?;
+    let present = members
+        .iter()
+        .filter(|m| m.present)
+        .map(|m| Audience::Expert(m.expert_id));
+    let event = Event {
+        kind: EventKind::InspectionToConfirm,
+        object_kind: "inspection",
+        object_id: inspection.id,
+        links: vec![("expert", format!("/expert/inspections/{}", inspection.id))],
+        facts: Facts {
+            subject: inspection.park_name.clone(),
+            ..Facts::default()
+        },
+        audience: present.collect(),
+        dedupe_key: None,
+    };
+    crate::service::notify::tell(&mut tx, state, tenant_id, event).await?;
     tx.commit().await?;
+    state.outbox.wake();
     Ok(number)
 }
 

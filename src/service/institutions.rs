@@ -4,9 +4,11 @@
 use crate::auth::password;
 use crate::db::audit;
 use crate::db::documents::Owner;
+use crate::db::events::Event;
 use crate::db::institutions::{self, Institution, Review};
 use crate::db::transition::{self, By, Change, InstitutionReviews};
 use crate::domain::institution::{self, Party};
+use crate::domain::notification::{Audience, EventKind, Facts};
 use crate::domain::role::Role;
 use crate::domain::workflow::{ApplicationState, InstitutionReviewAction};
 use crate::error::{AppError, AppResult};
@@ -136,7 +138,25 @@ pub async fn assign(state: &AppState, loaded: &Loaded, by: &By, i: &Institution)
     let details = json!({ "institution": i.id, "name": i.name, "application": loaded.app.id });
     let entry = by.entry(tenant_id, "institution_review", id, "assign", details);
     audit::record(&mut tx, entry).await?;
+    let staff = institutions::staff(&state.db, tenant_id, i.id).await?;
+    let event = Event {
+        kind: EventKind::InstitutionCommissioned,
+        object_kind: "institution_review",
+        object_id: id,
+        links: vec![("expert", format!("/expert/institution-reviews/{id}"))],
+        facts: Facts {
+            subject: loaded.app.park_name.clone(),
+            ..Facts::default()
+        },
+        audience: staff
+            .iter()
+            .map(|(user, _, _)| Audience::User(*user))
+            .collect(),
+        dedupe_key: None,
+    };
+    crate::service::notify::tell(&mut tx, state, tenant_id, event).await?;
     tx.commit().await?;
+    state.outbox.wake();
     Ok(id)
 }
 

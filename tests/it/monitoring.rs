@@ -1123,6 +1123,7 @@ async fn a_re_review_panel_is_drawn_reproducibly_and_its_majority_informs_the_de
     let round: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
     bureau.get(&page).await.assert_contains("抽取复评专家组");
     let seed = "20261201-复评-见证人张某";
+    let before = crate::notifications::mark(&app).await;
     bureau
         .post_form(&format!("{page}/panel"), &[("size", "3"), ("seed", seed)])
         .await
@@ -1182,6 +1183,13 @@ async fn a_re_review_panel_is_drawn_reproducibly_and_its_majority_informs_the_de
         sheets.len(),
         3,
         "every member has an account in the demo pool"
+    );
+    let mut members: Vec<String> = sheets.iter().map(|(_, l)| l.clone()).collect();
+    members.sort();
+    assert_eq!(
+        crate::notifications::told(&app, EventKind::ReReviewPanelDrawn, before).await,
+        members,
+        "each member is invited, nobody else"
     );
     let outsider: String = sqlx::query_scalar(
         "SELECT u.login FROM experts e JOIN users u ON u.id = e.user_id

@@ -1190,11 +1190,16 @@ async fn an_on_site_record_is_complete_before_confirmation_and_frozen_once_every
         .assert_contains("id=\"finding-wz.area-error\"");
     assert_eq!(inspection_state(&s.app, &page).await, "scheduled");
 
-    // Complete: submitted as version 1 for the members present to confirm.
+    // Complete: submitted as version 1 for the members present to confirm, who are told.
+    let before = crate::notifications::mark(&s.app).await;
     post_record(&mut s.bureau, &page, &complete_record("submit"), &[e0, e1])
         .await
         .assert_redirect_to(&page);
     assert_eq!(inspection_state(&s.app, &page).await, "confirming");
+    assert_eq!(
+        crate::notifications::told(&s.app, EventKind::InspectionToConfirm, before).await,
+        ["ex-0", "ex-1"]
+    );
     let id = page.rsplit('/').next().unwrap();
     let expert_page = format!("/t/wenzhou/expert/inspections/{id}");
     let mut x2 = expert(&s.app, "ex-2").await;
@@ -1365,32 +1370,7 @@ async fn an_institution_linked_to_the_applicant_is_refused_and_its_opinion_alone
     let linked = register_institution(&mut s.bureau, &rostered_name, &rostered_uscc).await;
     let independent =
         register_institution(&mut s.bureau, "温州跨境电商发展研究院有限公司", &clean).await;
-    s.bureau.get(&page).await;
-    s.bureau
-        .post_form(
-            &format!("{page}/institution"),
-            &[("institution", linked.as_str())],
-        )
-        .await
-        .assert_redirect_to(&format!("{page}#institutions"));
-    s.bureau.get(&page).await.assert_contains("须回避");
-    s.bureau
-        .post_form(
-            &format!("{page}/institution"),
-            &[("institution", independent.as_str())],
-        )
-        .await
-        .assert_redirect_to(&format!("{page}#institutions"));
-    let commissioned: Vec<i64> = sqlx::query_scalar(
-        "SELECT institution_id FROM institution_reviews WHERE application_id = $1",
-    )
-    .bind(target)
-    .fetch_all(&s.app.db)
-    .await
-    .unwrap();
-    assert_eq!(commissioned, vec![independent.parse::<i64>().unwrap()]);
-
-    // Its staff member reads the application and gives the institution's opinion, with a report.
+    // The institution's staff account comes first: it is told of each commission.
     let institution = format!("/t/wenzhou/bureau/institutions/{independent}");
     s.bureau.get(&institution).await;
     s.bureau
@@ -1404,6 +1384,37 @@ async fn an_institution_linked_to_the_applicant_is_refused_and_its_opinion_alone
         )
         .await
         .assert_redirect_to(&institution);
+    s.bureau.get(&page).await;
+    s.bureau
+        .post_form(
+            &format!("{page}/institution"),
+            &[("institution", linked.as_str())],
+        )
+        .await
+        .assert_redirect_to(&format!("{page}#institutions"));
+    s.bureau.get(&page).await.assert_contains("须回避");
+    let before = crate::notifications::mark(&s.app).await;
+    s.bureau
+        .post_form(
+            &format!("{page}/institution"),
+            &[("institution", independent.as_str())],
+        )
+        .await
+        .assert_redirect_to(&format!("{page}#institutions"));
+    assert_eq!(
+        crate::notifications::told(&s.app, EventKind::InstitutionCommissioned, before).await,
+        ["inst-1"]
+    );
+    let commissioned: Vec<i64> = sqlx::query_scalar(
+        "SELECT institution_id FROM institution_reviews WHERE application_id = $1",
+    )
+    .bind(target)
+    .fetch_all(&s.app.db)
+    .await
+    .unwrap();
+    assert_eq!(commissioned, vec![independent.parse::<i64>().unwrap()]);
+
+    // Its staff member reads the application and gives the institution's opinion, with a report.
     let mut staff = s.app.new_browser();
     staff
         .sign_in("wenzhou", "inst-1", EXPERT_PASSWORD)

@@ -3,11 +3,13 @@
 //! the tally the bureau's decision reads.
 use crate::db::applications;
 use crate::db::audit;
+use crate::db::events::Event;
 use crate::db::monitoring;
 use crate::db::re_review_panels::{self as rr, Sheet};
 use crate::db::titles::{self, ParkScope};
 use crate::db::transition::{self, By, Change, ReReviewSheets};
 use crate::domain::draw::{self, DrawInput, DrawRules, RosterEnterprise, ScopeApplication};
+use crate::domain::notification::{Audience, EventKind, Facts};
 use crate::domain::workflow::SheetAction;
 use crate::error::{AppError, AppResult};
 use crate::service::applications::roster_of;
@@ -118,7 +120,30 @@ pub async fn draw_panel(
         by.entry(tenant_id, "re_review", round, "draw", details),
     )
     .await?;
+    let title = monitoring::re_review(&state.db, tenant_id, round)
+        .await?
+        .map(|r| r.title)
+        .unwrap_or_default();
+    let members: Vec<i64> = result
+        .panel
+        .iter()
+        .map(|k| expert_key_id(k))
+        .collect::<AppResult<_>>()?;
+    let event = Event {
+        kind: EventKind::ReReviewPanelDrawn,
+        object_kind: "re_review",
+        object_id: round,
+        links: vec![("expert", "/expert".to_string())],
+        facts: Facts {
+            subject: title,
+            ..Facts::default()
+        },
+        audience: members.into_iter().map(Audience::Expert).collect(),
+        dedupe_key: None,
+    };
+    crate::service::notify::tell(&mut tx, state, tenant_id, event).await?;
     tx.commit().await?;
+    state.outbox.wake();
     Ok(panel)
 }
 
