@@ -1018,10 +1018,13 @@ async fn show_re_review(
         let mine = errors_for == p.id;
         let value = |k: &str| form.get(k).cloned().unwrap_or_default();
         parks.push(ReReviewEntry {
-            text: if mine {
-                value("findings")
-            } else {
-                findings_text(&findings)
+            text: match (mine, findings_text(&findings)) {
+                (true, _) => value("findings"),
+                // Nothing the engine found: the panel's reasons for rectification are the draft.
+                (false, t) if t.is_empty() && suggested == "rectify" => {
+                    panel_reasons(&sheets, p.id)
+                }
+                (false, t) => t,
             },
             deadline: if mine {
                 value("deadline")
@@ -1081,6 +1084,21 @@ fn panel_view(sheets: &[crate::db::re_review_panels::Sheet], entry: i64) -> (Str
         _ => String::new(),
     };
     (words, suggested)
+}
+
+/// The reasons of the members who advise rectification, one line each.
+fn panel_reasons(sheets: &[crate::db::re_review_panels::Sheet], entry: i64) -> String {
+    sheets
+        .iter()
+        .filter(|s| s.re_review_park_id == entry && s.opinion.as_deref() == Some("rectify"))
+        .map(|s| format!("复评专家意见：{}", s.summary))
+        .fold(Vec::<String>::new(), |mut lines, l| {
+            if !lines.contains(&l) {
+                lines.push(l);
+            }
+            lines
+        })
+        .join("\n")
 }
 
 #[derive(serde::Deserialize)]

@@ -26,6 +26,9 @@ struct SheetPage {
     sheet: Sheet,
     status: &'static str,
     findings: Vec<crate::domain::monitoring::Finding>,
+    /// The park as it stands: its title and its periodic reports (park quarters), latest first.
+    park: crate::db::titles::Park,
+    reports: Vec<monitoring::Report>,
     may_delist: bool,
     form: Fields,
     errors: FieldErrors,
@@ -65,12 +68,15 @@ async fn sheet_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let rules = crate::service::monitoring::rules_of(state, tenant_id, &park).await?;
+    let reports = monitoring::reports(&state.db, tenant_id, Some(park.award_id), None).await?;
     let page = SheetPage {
+        reports,
         status: crate::domain::monitoring::MonitoringStatus::parse(&entry.status)
             .map(|s| s.label())
             .unwrap_or("—"),
         findings: crate::web::monitoring::findings_of(&entry.findings.0),
         may_delist: WorkflowRules::for_rule_set(&rules).delist_without_rectification,
+        park,
         sheet,
         form,
         errors,
