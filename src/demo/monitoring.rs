@@ -871,9 +871,13 @@ async fn re_review_panel(state: &AppState, c: &Cast, round: i64) -> anyhow::Resu
                 "pass",
                 "直播基地入驻率和活跃度较去年回升，建议复评通过，继续监测。",
             ),
-            _ => (
+            0 => (
                 "rectify",
                 "上季度数据逾期未报，直播间实际使用率偏低，建议限期整改后再行评估。",
+            ),
+            _ => (
+                "rectify",
+                "定期报告报送不及时，建议限期补报并完善数据报送制度。",
             ),
         };
         answer(
