@@ -31,12 +31,14 @@ pub struct Schedule<'a> {
 }
 
 /// The panel members of an application who may go on its visit: those with a sheet for it who
-/// did not recuse. (expert id, name)
+/// did not recuse, and who have an account — the record is confirmed by each member present,
+/// online. (expert id, name)
 pub async fn eligible_members(state: &AppState, loaded: &Loaded) -> AppResult<Vec<(i64, String)>> {
     let sheets = panels::of_application(&state.db, loaded.tenant_id, loaded.app.id).await?;
     let mut members: Vec<(i64, String)> = sheets
         .into_iter()
         .filter(|s| s.conflict != "declared" && s.state.as_str() != "withdrawn")
+        .filter(|s| s.expert_user_id.is_some())
         .map(|s| (s.expert_id, s.expert_name))
         .collect();
     members.dedup();
