@@ -32,10 +32,16 @@ enum Command {
     },
     /// Evaluate an application's facts against a rule set and print the result as JSON.
     Evaluate {
-        /// Rule set id: wenzhou-2021, zhongshan-2022 or cbec-park-standard-2024.
+        /// Rule set id (wenzhou-2021, zhongshan-2022, cbec-park-standard-2024) or a rule-set
+        /// document RULES.json, as `parkcert rules show` prints one.
         #[arg(long)]
         rules: String,
         file: PathBuf,
+    },
+    /// Rule-set templates.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
     },
     /// Print the Nth working day counting from DATE (DATE counts when it is a working day).
     Workdays {
@@ -44,6 +50,12 @@ enum Command {
         #[arg(long, allow_negative_numbers = true)]
         count: i64,
     },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Print a built-in template as a rule-set document (JSON).
+    Show { name: String },
 }
 
 #[derive(Subcommand)]
@@ -63,6 +75,9 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Evaluate { rules, file }) => parkcert::cli::evaluate::run(&rules, &file),
         Some(Command::Workdays { from, count }) => parkcert::cli::workdays::run(&from, count),
+        Some(Command::Rules {
+            command: RulesCommand::Show { name },
+        }) => parkcert::cli::rules::show(&name),
         command => run_async(command),
     }
 }
@@ -99,7 +114,7 @@ fn run_async(command: Option<Command>) -> ExitCode {
             Some(Command::Audit {
                 command: AuditCommand::Verify(args),
             }) => parkcert::cli::audit::verify(config, args).await,
-            Some(Command::Evaluate { .. } | Command::Workdays { .. }) => {
+            Some(Command::Evaluate { .. } | Command::Workdays { .. } | Command::Rules { .. }) => {
                 unreachable!("handled synchronously")
             }
         }

@@ -1,6 +1,7 @@
 //! Command-line subcommands other than `serve`.
 pub mod audit;
 pub mod evaluate;
+pub mod rules;
 pub mod user;
 pub mod workdays;
 

@@ -113,3 +113,78 @@ fn an_unreadable_file_exits_2() {
         "{stderr}"
     );
 }
+
+fn parkcert(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_parkcert"))
+        .args(args)
+        .output()
+        .expect("run parkcert")
+}
+
+#[test]
+fn a_template_printed_by_rules_show_reads_back_as_the_same_rule_set() {
+    for name in ["wenzhou-2021", "zhongshan-2022", "cbec-park-standard-2024"] {
+        let out = parkcert(&["rules", "show", name]);
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        let doc: parkcert::domain::ruleset::RuleSet =
+            serde_json::from_slice(&out.stdout).expect("a rule-set document");
+        assert_eq!(
+            doc,
+            parkcert::domain::ruleset::builtin(name).unwrap(),
+            "{name}"
+        );
+    }
+    let unknown = parkcert(&["rules", "show", "huzhou-2027"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("未知的规则集 huzhou-2027"));
+}
+
+#[test]
+fn a_document_derived_from_wenzhou_with_a_higher_area_threshold_changes_the_verdict() {
+    let out = parkcert(&["rules", "show", "wenzhou-2021"]);
+    let mut doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let area = doc["checks"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["id"] == "wz.area")
+        .unwrap();
+    area["rule"]["min"] = serde_json::json!(5000);
+    let dir = std::env::temp_dir().join(format!("parkcert-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("wenzhou-area-5000.json");
+    std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+
+    // The fixture park uses 4000 m² for CBEC: enough under the measures, not under the draft.
+    let builtin = evaluate("wenzhou-2021", "wenzhou-pass.json");
+    let builtin: Value = serde_json::from_slice(&builtin.stdout).unwrap();
+    let derived = evaluate(file.to_str().unwrap(), "wenzhou-pass.json");
+    assert_eq!(
+        derived.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&derived.stderr)
+    );
+    let derived: Value = serde_json::from_slice(&derived.stdout).unwrap();
+    let area_status = |v: &Value| {
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "wz.area")
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(area_status(&builtin), "pass");
+    assert_eq!(area_status(&derived), "fail");
+    assert_eq!(builtin["verdict"], "recommend");
+    assert_ne!(derived["verdict"], "recommend");
+
+    // A document with an unknown field is refused, with where it is.
+    doc["checks"][0]["threshold"] = serde_json::json!(1);
+    std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let refused = evaluate(file.to_str().unwrap(), "wenzhou-pass.json");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("checks[0]"));
+    std::fs::remove_dir_all(&dir).ok();
+}
