@@ -140,6 +140,25 @@ pub async fn members(pool: &PgPool, tenant_id: i64, id: i64) -> sqlx::Result<Vec
     .await
 }
 
+/// The expert id of the signed-in user `user_id` if they are a member of the inspection.
+pub async fn member_of_user(
+    pool: &PgPool,
+    tenant_id: i64,
+    id: i64,
+    user_id: i64,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT m.expert_id FROM inspection_members m
+         JOIN experts e ON e.tenant_id = m.tenant_id AND e.id = m.expert_id
+         WHERE m.tenant_id = $1 AND m.inspection_id = $2 AND e.user_id = $3",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await
+}
+
 /// The working record, while the visit is not yet submitted and nobody saved since `expected`.
 pub struct Record<'a> {
     pub findings: &'a BTreeMap<String, Recorded>,

@@ -121,11 +121,7 @@ pub async fn pool_snapshot(state: &AppState, tenant_id: i64) -> AppResult<Vec<Po
 }
 
 /// The expert id in a lottery key ("E12").
-pub fn expert_key_id(key: &str) -> AppResult<i64> {
-    expert_id(key)
-}
-
-fn expert_id(key: &str) -> AppResult<i64> {
+pub fn expert_id(key: &str) -> AppResult<i64> {
     key.strip_prefix('E')
         .and_then(|n| n.parse().ok())
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bad expert key {key}")))

@@ -111,23 +111,12 @@ pub async fn complete_if_done(
     {
         return Ok(());
     }
-    let mut reason = match sheets_in {
-        0 => String::new(),
-        n => format!("{n} 位评审专家均已提交"),
-    };
-    if commissioned > 0 {
-        reason = [
-            reason,
-            format!("{commissioned} 家第三方机构均已出具评审意见"),
-        ]
-        .into_iter()
-        .filter(|r| !r.is_empty())
-        .collect::<Vec<_>>()
-        .join("，");
-    }
-    if inspection {
-        reason.push_str("，现场考核记录已确认");
-    }
+    let parts = [
+        (sheets_in > 0).then(|| format!("{sheets_in} 位评审专家均已提交")),
+        (commissioned > 0).then(|| format!("{commissioned} 家第三方机构均已出具评审意见")),
+        inspection.then(|| "现场考核记录已确认".to_string()),
+    ];
+    let reason = parts.into_iter().flatten().collect::<Vec<_>>().join("，");
     transition::apply_in::<Applications>(
         tx,
         loaded.tenant_id,

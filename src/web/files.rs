@@ -335,11 +335,9 @@ async fn inspection_visible(
         Some((Role::County, u)) => {
             u.jurisdiction_id.is_some() && u.jurisdiction_id == i.jurisdiction_id
         }
-        Some((Role::Expert, u)) => {
-            let me = crate::db::experts::of_user(&state.db, tenant_id, u.id).await?;
-            let members = inspections::members(&state.db, tenant_id, id).await?;
-            me.is_some_and(|e| members.iter().any(|m| m.expert_id == e.id))
-        }
+        Some((Role::Expert, u)) => inspections::member_of_user(&state.db, tenant_id, id, u.id)
+            .await?
+            .is_some(),
         _ => false,
     })
 }

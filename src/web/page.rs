@@ -315,3 +315,20 @@ fn status_label(status: StatusCode) -> &'static str {
         _ => "系统错误",
     }
 }
+
+/// A form as typed, kept to show again next to its errors: field name → value.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Typed(pub std::collections::BTreeMap<String, String>);
+
+impl Typed {
+    /// The value of `key` as typed, trimmed ("" when absent).
+    pub fn get(&self, key: &str) -> &str {
+        self.0.get(key).map(|v| v.trim()).unwrap_or("")
+    }
+
+    /// Whether the form sent `key` at all (a checked checkbox).
+    pub fn has(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+}

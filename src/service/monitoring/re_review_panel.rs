@@ -13,7 +13,7 @@ use crate::domain::notification::{Audience, EventKind, Facts};
 use crate::domain::workflow::SheetAction;
 use crate::error::{AppError, AppResult};
 use crate::service::applications::roster_of;
-use crate::service::panels::{DrawFailure, expert_key_id, pool_snapshot};
+use crate::service::panels::{DrawFailure, expert_id, pool_snapshot};
 use crate::state::AppState;
 use serde_json::json;
 
@@ -109,7 +109,7 @@ pub async fn draw_panel(
     for scope in &input.applications {
         let entry: i64 = scope.key[1..].parse().map_err(|_| AppError::NotFound)?;
         for (seat, key) in result.panel.iter().enumerate() {
-            let expert = expert_key_id(key)?;
+            let expert = expert_id(key)?;
             rr::insert_sheet(&mut tx, tenant_id, panel, entry, (expert, seat as i32 + 1)).await?;
         }
     }
@@ -127,7 +127,7 @@ pub async fn draw_panel(
     let members: Vec<i64> = result
         .panel
         .iter()
-        .map(|k| expert_key_id(k))
+        .map(|k| expert_id(k))
         .collect::<AppResult<_>>()?;
     let event = Event {
         kind: EventKind::ReReviewPanelDrawn,

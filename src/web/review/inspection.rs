@@ -12,7 +12,7 @@ use crate::state::AppState;
 use crate::web::applications::{Loaded, load};
 use crate::web::calls::shanghai_minute;
 use crate::web::files::{attachment, read_upload};
-use crate::web::page::{FieldErrors, PageCtx, flash, render, render_with};
+use crate::web::page::{FieldErrors, PageCtx, Typed, flash, render, render_with};
 use crate::web::request::ClientInfo;
 use askama::Template;
 use axum::Form;
@@ -33,16 +33,13 @@ struct NewPage {
     loaded: Loaded,
     members: Vec<(i64, String)>,
     staff: Vec<(i64, String)>,
-    form: BTreeMap<String, String>,
+    form: Typed,
     errors: FieldErrors,
 }
 
 impl NewPage {
-    fn typed(&self, key: &str) -> &str {
-        self.form.get(key).map(String::as_str).unwrap_or("")
-    }
     fn chose(&self, expert: &i64) -> bool {
-        self.form.contains_key(&format!("expert.{expert}"))
+        self.form.has(&format!("expert.{expert}"))
     }
 }
 
@@ -59,7 +56,7 @@ async fn new_page(
     ctx: PageCtx,
     state: &AppState,
     loaded: Loaded,
-    form: BTreeMap<String, String>,
+    form: Typed,
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let page = NewPage {
@@ -87,8 +84,10 @@ pub(crate) async fn new_form(
         .get("park.address")
         .cloned()
         .unwrap_or_default();
-    let mut form = BTreeMap::from([("address".to_string(), address)]);
-    form.insert("lead".into(), user.id.to_string());
+    let form = Typed(BTreeMap::from([
+        ("address".to_string(), address),
+        ("lead".to_string(), user.id.to_string()),
+    ]));
     new_page(ctx, &state, loaded, form, FieldErrors::default()).await
 }
 
@@ -99,13 +98,12 @@ pub(crate) async fn create(
     State(state): State<AppState>,
     session: Session,
     Path((_, id)): Path<(String, i64)>,
-    Form(form): Form<BTreeMap<String, String>>,
+    Form(form): Form<Typed>,
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
     let loaded = load(&state, tenant_id, Scope::Bureau, id).await?;
     let mut errors = FieldErrors::default();
-    let field = |k: &str| form.get(k).map(|v| v.trim()).unwrap_or("");
-    let when = NaiveDateTime::parse_from_str(field("scheduled_at"), "%Y-%m-%dT%H:%M")
+    let when = NaiveDateTime::parse_from_str(form.get("scheduled_at"), "%Y-%m-%dT%H:%M")
         .ok()
         .and_then(|n| Shanghai.from_local_datetime(&n).single());
     let today = state.clock.today();
@@ -117,21 +115,23 @@ pub(crate) async fn create(
         ),
         _ => {}
     }
-    if !(1..=200).contains(&field("address").chars().count()) {
+    if !(1..=200).contains(&form.get("address").chars().count()) {
         errors.add("address", "请填写考核地点（200字以内）。");
     }
     let staff = bureau_staff(&state, tenant_id).await?;
-    let lead = field("lead")
+    let lead = form
+        .get("lead")
         .parse::<i64>()
         .ok()
         .filter(|l| staff.iter().any(|(id, _)| id == l));
     if lead.is_none() {
         errors.add("lead", "请选择带队的市商务局工作人员。");
     }
-    if field("county_contact").chars().count() > 100 {
+    if form.get("county_contact").chars().count() > 100 {
         errors.add("county_contact", "属地联系人不超过100字。");
     }
     let experts: Vec<i64> = form
+        .0
         .keys()
         .filter_map(|k| k.strip_prefix("expert.")?.parse().ok())
         .collect();
@@ -143,9 +143,9 @@ pub(crate) async fn create(
     };
     let plan = Schedule {
         scheduled_at: when.with_timezone(&chrono::Utc),
-        address: field("address"),
+        address: form.get("address"),
         lead_user_id: lead,
-        county_contact: field("county_contact"),
+        county_contact: form.get("county_contact"),
         experts: &experts,
     };
     let inspection = service::schedule(&state, &loaded, &client.by(&user), &plan).await?;
@@ -231,16 +231,11 @@ async fn visible(
         {
             None
         }
-        Role::Expert => {
-            let me = crate::db::experts::of_user(&state.db, tenant_id, user.id)
+        Role::Expert => Some(
+            inspections::member_of_user(&state.db, tenant_id, id, user.id)
                 .await?
-                .ok_or(AppError::NotFound)?;
-            let members = inspections::members(&state.db, tenant_id, id).await?;
-            if !members.iter().any(|m| m.expert_id == me.id) {
-                return Err(AppError::NotFound);
-            }
-            Some(me.id)
-        }
+                .ok_or(AppError::NotFound)?,
+        ),
         _ => return Err(AppError::NotFound),
     };
     let loaded = load(state, tenant_id, Scope::Bureau, i.application_id).await?;

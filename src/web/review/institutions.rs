@@ -11,20 +11,15 @@ use crate::state::AppState;
 use crate::web::applications::{VersionView, load, version_view};
 use crate::web::bureau::{validate_login, validate_password};
 use crate::web::files::read_upload;
-use crate::web::page::{FieldErrors, PageCtx, flash, render_with};
+use crate::web::page::{FieldErrors, PageCtx, Typed, flash, render_with};
 use crate::web::request::ClientInfo;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use std::collections::BTreeMap;
 use tower_sessions::Session;
 
-type Fields = BTreeMap<String, String>;
-
-fn typed<'a>(form: &'a Fields, key: &str) -> &'a str {
-    form.get(key).map(|v| v.trim()).unwrap_or("")
-}
+type Fields = Typed;
 
 // ---------------------------------------------------------------------------------------------
 // The bureau's register of institutions
@@ -36,12 +31,6 @@ struct ListPage {
     institutions: Vec<Institution>,
     form: Fields,
     errors: FieldErrors,
-}
-
-impl ListPage {
-    fn typed(&self, key: &str) -> &str {
-        typed(&self.form, key)
-    }
 }
 
 async fn list_page(
@@ -69,7 +58,7 @@ pub(crate) async fn list(
         ctx,
         &state,
         user.tenant()?,
-        Fields::new(),
+        Fields::default(),
         FieldErrors::default(),
     )
     .await
@@ -85,15 +74,15 @@ pub(crate) async fn register(
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
     let mut errors = FieldErrors::default();
-    let name = typed(&form, "name");
+    let name = form.get("name");
     if !(2..=100).contains(&name.chars().count()) {
         errors.add("name", "请填写机构名称（2–100字）。");
     }
-    let uscc = typed(&form, "uscc").to_uppercase();
+    let uscc = form.get("uscc").to_uppercase();
     if let Err(e) = Uscc::parse(&uscc) {
         errors.add("uscc", e.to_string());
     }
-    let contact = typed(&form, "contact");
+    let contact = form.get("contact");
     if contact.chars().count() > 100 {
         errors.add("contact", "联系人不超过100字。");
     }
@@ -118,12 +107,6 @@ struct ShowPage {
     reviews: Vec<Review>,
     form: Fields,
     errors: FieldErrors,
-}
-
-impl ShowPage {
-    fn typed(&self, key: &str) -> &str {
-        typed(&self.form, key)
-    }
 }
 
 async fn show_page(
@@ -159,7 +142,7 @@ pub(crate) async fn show(
         &state,
         user.tenant()?,
         id,
-        Fields::new(),
+        Fields::default(),
         FieldErrors::default(),
     )
     .await
@@ -178,9 +161,9 @@ pub(crate) async fn open_account(
     let institution = institutions::get(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let login = typed(&form, "login").to_lowercase();
-    let name = typed(&form, "display_name");
-    let secret = form.get("password").map(String::as_str).unwrap_or("");
+    let login = form.get("login").to_lowercase();
+    let name = form.get("display_name");
+    let secret = form.0.get("password").map(String::as_str).unwrap_or("");
     let mut errors = FieldErrors::default();
     validate_login(&login, &mut errors);
     validate_password(&login, secret, &mut errors);
@@ -220,7 +203,7 @@ pub(crate) async fn assign(
     let tenant_id = user.tenant()?;
     let loaded = load(&state, tenant_id, Scope::Bureau, id).await?;
     let page = format!("{}/applications/{id}#institutions", user.home_url());
-    let chosen = typed(&form, "institution").parse::<i64>().ok();
+    let chosen = form.get("institution").parse::<i64>().ok();
     let institution = match chosen {
         Some(i) => institutions::get(&state.db, tenant_id, i).await?,
         None => None,
@@ -255,12 +238,6 @@ struct ReviewPage {
     version: Option<VersionView>,
     form: Fields,
     errors: FieldErrors,
-}
-
-impl ReviewPage {
-    fn typed(&self, key: &str) -> &str {
-        typed(&self.form, key)
-    }
 }
 
 /// A review of the signed-in staff member's own institution; anything else is "not found".
@@ -311,7 +288,7 @@ pub(crate) async fn review(
         &state,
         &user,
         review,
-        Fields::new(),
+        Fields::default(),
         FieldErrors::default(),
     )
     .await
@@ -346,7 +323,7 @@ pub(crate) async fn submit(
     if upload.file.is_none() && errors.get("report").is_none() {
         errors.add("report", "请上传加盖机构公章的评审报告（PDF）。");
     }
-    let form: Fields = upload.fields.clone();
+    let form = Typed(upload.fields.clone());
     let Some(report) = upload.file.as_ref().filter(|_| errors.is_empty()) else {
         return review_page(ctx, &state, &user, review, form, errors).await;
     };

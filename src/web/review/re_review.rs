@@ -8,16 +8,15 @@ use crate::domain::workflow::WorkflowRules;
 use crate::error::{AppError, AppResult};
 use crate::service::monitoring::re_review_panel as service;
 use crate::state::AppState;
-use crate::web::page::{FieldErrors, PageCtx, flash, render_with};
+use crate::web::page::{FieldErrors, PageCtx, Typed, flash, render_with};
 use crate::web::request::ClientInfo;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use std::collections::BTreeMap;
 use tower_sessions::Session;
 
-type Fields = BTreeMap<String, String>;
+type Fields = Typed;
 
 #[derive(Template)]
 #[template(path = "expert/re_review_sheet.html")]
@@ -32,12 +31,6 @@ struct SheetPage {
     may_delist: bool,
     form: Fields,
     errors: FieldErrors,
-}
-
-impl SheetPage {
-    fn typed(&self, key: &str) -> &str {
-        self.form.get(key).map(|v| v.trim()).unwrap_or("")
-    }
 }
 
 async fn own(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Sheet> {
@@ -97,7 +90,7 @@ pub(crate) async fn show(
         &state,
         &user,
         sheet,
-        Fields::new(),
+        Fields::default(),
         FieldErrors::default(),
     )
     .await
@@ -113,9 +106,8 @@ pub(crate) async fn answer(
     Form(form): Form<Fields>,
 ) -> AppResult<Response> {
     let sheet = own(&state, &user, id).await?;
-    let field = |k: &str| form.get(k).map(|v| v.trim()).unwrap_or("");
     let mut errors = FieldErrors::default();
-    let conflict = match field("conflict") {
+    let conflict = match form.get("conflict") {
         "declared" => true,
         "none" => false,
         _ => {
@@ -123,7 +115,7 @@ pub(crate) async fn answer(
             false
         }
     };
-    let (reason, opinion, summary) = (field("reason"), field("opinion"), field("summary"));
+    let (reason, opinion, summary) = (form.get("reason"), form.get("opinion"), form.get("summary"));
     if conflict && reason.is_empty() {
         errors.add("reason", "声明回避时请写明理由。");
     }
