@@ -174,18 +174,34 @@ pub async fn operator(
 }
 
 /// An expert's: open sheets and unanswered invitations, for the expert record of the user
-/// (none when the account is not linked to the pool). `home` is `/t/{tenant}/expert`.
+/// (none when the account is not linked to the pool), and for the staff of a third-party
+/// institution its commissioned reviews still open. `home` is `/t/{tenant}/expert`.
 pub async fn expert(
     state: &AppState,
     tenant_id: i64,
-    expert_id: Option<i64>,
+    (user_id, expert_id): (i64, Option<i64>),
     home: &str,
 ) -> AppResult<TodoList> {
     let today = state.clock.today();
-    let items = match expert_id {
+    let mut items = match expert_id {
         Some(id) => todo::expert(&state.db, tenant_id, id, today, home).await?,
         None => Vec::new(),
     };
+    use crate::db::institutions;
+    if let Some(mine) = institutions::of_user(&state.db, tenant_id, user_id).await? {
+        let open = institutions::of_institution(&state.db, tenant_id, mine.id).await?;
+        items.extend(
+            open.into_iter()
+                .filter(|r| r.state == "open")
+                .map(|r| Item {
+                    what: "待出具机构评审意见".into(),
+                    subject: r.park_name,
+                    link: format!("{home}/institution-reviews/{}", r.id),
+                    since: r.assigned_at,
+                    due: None,
+                }),
+        );
+    }
     Ok(TodoList::new(items, today))
 }
 

@@ -1430,7 +1430,9 @@ async fn an_institution_linked_to_the_applicant_is_refused_and_its_opinion_alone
     staff
         .get("/t/wenzhou/expert")
         .await
-        .assert_contains(&format!("/institution-reviews/{review}\""));
+        .assert_contains(&format!(
+            "/institution-reviews/{review}\">待出具机构评审意见"
+        ));
     staff
         .get(&review_page)
         .await

@@ -106,7 +106,7 @@ pub(crate) async fn home(
     let todo = crate::service::todo::expert(
         &state,
         tenant_id,
-        expert.as_ref().map(|e| e.id),
+        (user.id, expert.as_ref().map(|e| e.id)),
         &ctx.home(),
     )
     .await?;
