@@ -205,6 +205,25 @@ impl Machine for InstitutionReviews {
     }
 }
 
+/// A rule-set draft in the bureau's editor.
+pub struct RuleDrafts;
+
+impl Machine for RuleDrafts {
+    const TABLE: &'static str = "rule_set_drafts";
+    const KIND: &'static str = "rule_set_draft";
+    type State = workflow::RuleDraftState;
+    type Action = workflow::RuleDraftAction;
+    type Ctx = ();
+    fn next(
+        from: workflow::RuleDraftState,
+        action: workflow::RuleDraftAction,
+        actor: Actor,
+        _: &(),
+    ) -> Result<workflow::RuleDraftState, TransitionError> {
+        workflow::next_rule_draft_state(from, action, actor)
+    }
+}
+
 /// An on-site inspection (现场考核).
 pub struct Inspections;
 

@@ -382,8 +382,12 @@ async fn adopt_rule_sets(tx: &mut sqlx::PgConnection, pool: &PgPool) -> anyhow::
         let rules = crate::domain::ruleset::builtin(rule_set)
             .with_context(|| format!("template {rule_set}"))?;
         let based_on = format!("{}@{}", rules.id, rules.version);
-        crate::db::rulesets::add_version(tx, tenant.id, &rules, &based_on, "采用内置模板", None)
-            .await?;
+        let origin = crate::db::rulesets::Origin {
+            based_on: &based_on,
+            parent_version_id: None,
+            note: "采用内置模板",
+        };
+        crate::db::rulesets::add_version(tx, tenant.id, &rules, &origin, None).await?;
     }
     Ok(())
 }

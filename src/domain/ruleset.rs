@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::fixed::Fixed;
 
+pub mod diff;
+pub mod editor;
+
 const TEMPLATES: [&str; 3] = [
     include_str!("rules/wenzhou-2021.json"),
     include_str!("rules/zhongshan-2022.json"),
@@ -69,6 +72,28 @@ pub struct RuleSet {
     /// How the counties send their opinions to the bureau.
     #[serde(default)]
     pub forwarding: Forwarding,
+    /// Working days a publicity notice stays up (5 in both cities' measures).
+    #[serde(default = "default_publicity_days", skip_serializing_if = "is_default_publicity")]
+    pub publicity_days: u32,
+    /// What the criteria's maxima must add up to (the rubric's 100 points).
+    #[serde(default = "default_rubric_total", skip_serializing_if = "is_default_rubric")]
+    pub rubric_total: Fixed,
+}
+
+fn default_publicity_days() -> u32 {
+    5
+}
+
+fn is_default_publicity(days: &u32) -> bool {
+    *days == default_publicity_days()
+}
+
+fn default_rubric_total() -> Fixed {
+    Fixed::from_int(100)
+}
+
+fn is_default_rubric(total: &Fixed) -> bool {
+    *total == default_rubric_total()
 }
 
 /// How a county forwards its opinions on the applications it checked.
@@ -359,6 +384,84 @@ pub enum Fact {
 }
 
 impl Fact {
+    /// The engine's fact catalogue, in the order the editor offers it.
+    pub const ALL: [Fact; 28] = [
+        Fact::AreaTotal,
+        Fact::AreaBuilding,
+        Fact::AreaCbecUse,
+        Fact::AreaOperating,
+        Fact::AreaSupporting,
+        Fact::AreaLeasable,
+        Fact::AreaOccupied,
+        Fact::ServiceCenter,
+        Fact::EventsSelfOrganized,
+        Fact::EventsJoint,
+        Fact::EventsExchange,
+        Fact::PolicyBriefingsMinQuarter,
+        Fact::TradeImportExport,
+        Fact::TradeTransactions,
+        Fact::RosterRows,
+        Fact::RosterCbec,
+        Fact::RosterRegistered,
+        Fact::RosterOperating,
+        Fact::RosterActive,
+        Fact::RosterInPark,
+        Fact::RosterCbecInPark,
+        Fact::RosterFiledInPark,
+        Fact::IncubatorMentors,
+        Fact::Classroom,
+        Fact::Practice,
+        Fact::Warehouse,
+        Fact::Livestream,
+        Fact::Party,
+    ];
+
+    /// The name in rule-set documents (`area.total`).
+    pub fn key(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(key)) => key,
+            _ => unreachable!("a fact serializes as its name"),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Fact> {
+        serde_json::from_value(serde_json::Value::String(key.to_string())).ok()
+    }
+
+    /// What the fact is, as the editor offers it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Fact::AreaTotal => "园区总面积",
+            Fact::AreaBuilding => "建筑面积",
+            Fact::AreaCbecUse => "直接用于跨境电商企业的使用面积",
+            Fact::AreaOperating => "园区总经营面积",
+            Fact::AreaSupporting => "配套服务设施面积",
+            Fact::AreaLeasable => "可出租总面积",
+            Fact::AreaOccupied => "企业已入驻面积",
+            Fact::ServiceCenter => "建有跨境电商公共服务中心（是/否）",
+            Fact::EventsSelfOrganized => "自主组织的培训、交流活动场次",
+            Fact::EventsJoint => "联合组织的大型活动场次",
+            Fact::EventsExchange => "对外交流活动场次",
+            Fact::PolicyBriefingsMinQuarter => "政策宣讲（各季度中最少的场次）",
+            Fact::TradeImportExport => "跨境电商进出口额",
+            Fact::TradeTransactions => "跨境电商交易额",
+            Fact::RosterRows => "入驻企业总数",
+            Fact::RosterCbec => "跨境电商企业数",
+            Fact::RosterRegistered => "已在平台备案的跨境电商企业数",
+            Fact::RosterOperating => "已备案的跨境电商经营企业数",
+            Fact::RosterActive => "已备案且有实绩的企业数",
+            Fact::RosterInPark => "注册地址在园区内的企业数",
+            Fact::RosterCbecInPark => "注册在园区内的跨境电商企业数",
+            Fact::RosterFiledInPark => "注册在园区内且已备案的跨境电商企业数",
+            Fact::IncubatorMentors => "企业孵化基地指导人员数",
+            Fact::Classroom => "理论课堂教室面积",
+            Fact::Practice => "实操训练场地面积",
+            Fact::Warehouse => "仓储基地建筑面积",
+            Fact::Livestream => "直播营销中心面积",
+            Fact::Party => "党建中心面积",
+        }
+    }
+
     pub fn is_trade(self) -> bool {
         matches!(self, Fact::TradeImportExport | Fact::TradeTransactions)
     }
@@ -435,24 +538,164 @@ impl RuleSet {
 
     /// Internal consistency a stored copy must keep; `Err` names the first problem.
     pub fn validate(&self) -> Result<(), String> {
-        for check in &self.checks {
-            if let Some(tier) = &check.tier
-                && self.tier_rank(tier).is_none()
-            {
-                return Err(format!("检查项 {} 引用了不存在的等级 {tier}", check.id));
+        match self.problems().into_iter().next() {
+            Some((_, message)) => Err(message),
+            None => Ok(()),
+        }
+    }
+
+    /// Every inconsistency, each with the editor field it belongs to (`check.3.tier`), so that
+    /// the editor shows it next to that field and an import lists them all.
+    pub fn problems(&self) -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        let mut add = |field: String, message: String| found.push((field, message));
+        if !valid_id(&self.id) {
+            add("id".into(), "规则标识应为 3–60 位小写字母、数字或连字符".into());
+        }
+        if self.title.trim().is_empty() {
+            add("title".into(), "请填写规则名称".into());
+        }
+        if self.validity_years == Some(0) {
+            add("validity_years".into(), "有效期应至少 1 年；不设期限请留空".into());
+        }
+        if !(1..=30).contains(&self.publicity_days) {
+            add("publicity_days".into(), "公示期应为 1–30 个工作日".into());
+        }
+        if self.aggregation.trim_min_experts < 3 {
+            add(
+                "trim_min_experts".into(),
+                "去掉最高分和最低分至少需要 3 位评分专家".into(),
+            );
+        }
+        if !self.aggregation.outlier_delta.is_tenths() {
+            add("outlier_delta".into(), "分差最多保留一位小数".into());
+        }
+        self.tier_problems(&mut add);
+        self.check_problems(&mut add);
+        self.criteria_problems(&mut add);
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, v) in self.vetoes.iter().enumerate() {
+            if !seen.insert(v.id.as_str()) {
+                add(format!("veto.{i}.id"), format!("否决事项编号 {} 重复", v.id));
+            }
+            if !VETO_KEYS.iter().any(|(key, _)| *key == v.key) {
+                add(format!("veto.{i}.key"), format!("否决事项 {} 的类别无效", v.id));
+            }
+        }
+        found
+    }
+
+    fn tier_problems(&self, add: &mut impl FnMut(String, String)) {
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, t) in self.tiers.iter().enumerate() {
+            if !seen.insert(t.id.as_str()) {
+                add(format!("tier.{i}.id"), format!("等级编号 {} 重复", t.id));
+            } else if !self.checks.iter().any(|c| c.tier.as_ref() == Some(&t.id)) {
+                add(
+                    format!("tier.{i}.id"),
+                    format!("等级“{}”没有任何认定条件", t.name),
+                );
             }
         }
         if let Some(p) = &self.provincial
             && self.tier_rank(&p.tier).is_none()
         {
-            return Err(format!("{} 引用了不存在的等级 {}", p.id, p.tier));
+            add("provincial".into(), format!("{} 引用了不存在的等级 {}", p.id, p.tier));
         }
-        for c in &self.criteria {
-            if c.max.scaled() <= 0 || !c.max.is_tenths() {
-                return Err(format!("评分项 {} 的满分应为正数且最多一位小数", c.id));
+    }
+
+    fn check_problems(&self, add: &mut impl FnMut(String, String)) {
+        if self.checks.is_empty() {
+            add("checks".into(), "至少需要一项认定条件".into());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, check) in self.checks.iter().enumerate() {
+            if !seen.insert(check.id.as_str()) {
+                add(format!("check.{i}.id"), format!("检查项编号 {} 重复", check.id));
+            }
+            if let Some(tier) = &check.tier
+                && self.tier_rank(tier).is_none()
+            {
+                add(
+                    format!("check.{i}.tier"),
+                    format!("检查项 {} 引用了不存在的等级 {tier}", check.id),
+                );
+            }
+            if let Some(message) = rule_problem(&check.rule) {
+                add(
+                    format!("check.{i}.threshold"),
+                    format!("检查项 {}：{message}", check.id),
+                );
             }
         }
-        Ok(())
+    }
+
+    fn criteria_problems(&self, add: &mut impl FnMut(String, String)) {
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, c) in self.criteria.iter().enumerate() {
+            if !seen.insert(c.id.as_str()) {
+                add(format!("criterion.{i}.id"), format!("评分项编号 {} 重复", c.id));
+            }
+            if c.max.scaled() <= 0 || !c.max.is_tenths() {
+                add(
+                    format!("criterion.{i}.max"),
+                    format!("评分项 {} 的满分应为正数且最多一位小数", c.id),
+                );
+            }
+        }
+        if !self.criteria.is_empty() && self.max_total() != self.rubric_total {
+            add(
+                "rubric_total".into(),
+                format!(
+                    "各评分项满分合计 {} 分，应等于总分 {} 分",
+                    self.max_total(),
+                    self.rubric_total
+                ),
+            );
+        }
+    }
+}
+
+/// The veto categories the reviewers attest, with their labels.
+pub const VETO_KEYS: [(&str, &str); 3] = [
+    ("violation", "违法违规行为"),
+    ("blacklist", "列入失信名单"),
+    ("falsified", "弄虚作假"),
+];
+
+/// A rule-set id: 3–60 lowercase letters, digits or hyphens (the database checks the same).
+pub fn valid_id(id: &str) -> bool {
+    (3..=60).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// What is wrong with a rule on its own, if anything.
+fn rule_problem(rule: &Rule) -> Option<String> {
+    match rule {
+        Rule::AtLeast {
+            fact,
+            years: Some(y),
+            ..
+        } if !fact.is_trade() || !(1..=5).contains(y) => {
+            Some("只有贸易额可以按 1–5 年平均".into())
+        }
+        Rule::Ratio {
+            fact,
+            per,
+            min_percent,
+        } if fact == per || *min_percent > Fixed::from_int(100) => {
+            Some("比例的分子分母应不同，比例不超过 100%".into())
+        }
+        Rule::OperatingYears { min } if *min == 0 || *min > 50 => {
+            Some("运营年限应为 1–50 年".into())
+        }
+        Rule::AnyOf { alternatives } if alternatives.is_empty() => {
+            Some("组合条件至少需要一个选项".into())
+        }
+        Rule::AnyOf { alternatives } => alternatives.iter().find_map(|a| rule_problem(&a.rule)),
+        _ => None,
     }
 }
 

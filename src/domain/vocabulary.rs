@@ -5,7 +5,7 @@ use super::workflow::{
     ApplicationAction, ApplicationState, CallAction, CallState, InspectionAction, InspectionState,
     InstitutionReviewAction, InstitutionReviewState, NoticeAction, NoticeState, ObjectionAction,
     ObjectionState, PanelAction, PanelState, RectificationAction, RectificationState, ReportAction,
-    ReportState, SheetAction, SheetState,
+    ReportState, RuleDraftAction, RuleDraftState, SheetAction, SheetState,
 };
 
 /// The kinds of object the trail records, with their names.
@@ -34,6 +34,7 @@ pub const OBJECT_KINDS: &[(&str, &str)] = &[
     ("re_review_sheet", "复评意见"),
     ("rectification_order", "整改通知"),
     ("report_reminder", "催报"),
+    ("rule_set_draft", "规则草稿"),
     ("rule_set_version", "规则集版本"),
     ("tenant", "租户"),
     ("title", "称号"),
@@ -82,6 +83,7 @@ const OTHER_ACTIONS: &[(&str, &str)] = &[
     ("retry", "重新发送"),
     ("revocation_ground", "记录撤销事由"),
     ("save_draft", "保存草稿"),
+    ("save_rules", "保存规则草稿"),
     ("save_record", "保存考核记录"),
     ("save_sheet", "保存评分表"),
     ("schedule", "安排现场考核"),
@@ -133,6 +135,10 @@ pub fn action_label(kind: &str, action: &str) -> Option<&'static str> {
             .ok()
             .map(InstitutionReviewAction::label),
         "publicity" => action.parse::<NoticeAction>().ok().map(NoticeAction::label),
+        "rule_set_draft" => action
+            .parse::<RuleDraftAction>()
+            .ok()
+            .map(RuleDraftAction::label),
         _ => None,
     };
     machine.or_else(|| any_action_label(action))
@@ -149,6 +155,7 @@ pub fn any_action_label(action: &str) -> Option<&'static str> {
         .or_else(|| action.parse::<ObjectionAction>().ok().map(|a| a.label()))
         .or_else(|| action.parse::<ReportAction>().ok().map(|a| a.label()))
         .or_else(|| action.parse::<InspectionAction>().ok().map(|a| a.label()))
+        .or_else(|| action.parse::<RuleDraftAction>().ok().map(|a| a.label()))
         .or_else(|| {
             action
                 .parse::<InstitutionReviewAction>()
@@ -179,6 +186,7 @@ pub fn state_label_of(kind: &str, state: &str) -> Option<&'static str> {
             .ok()
             .map(|s| s.label()),
         "publicity" => state.parse::<NoticeState>().ok().map(|s| s.label()),
+        "rule_set_draft" => state.parse::<RuleDraftState>().ok().map(|s| s.label()),
         _ => None,
     }
     .or_else(|| state_label(state))

@@ -1830,3 +1830,39 @@ mod tests {
         }
     }
 }
+
+labelled_enum! {
+    /// A rule-set draft in the bureau's editor: edited until it is activated as the next
+    /// version, or set aside.
+    pub enum RuleDraftState ("规则草稿状态") {
+        Draft => "draft", "编辑中",
+        Activated => "activated", "已启用",
+        Discarded => "discarded", "已放弃",
+    }
+}
+
+labelled_enum! {
+    pub enum RuleDraftAction ("规则草稿操作") {
+        ActivateRules => "activate_rules", "启用为新版本",
+        DiscardRules => "discard_rules", "放弃草稿",
+    }
+}
+
+/// Only the bureau activates or discards a draft, and only while it is being edited.
+pub fn next_rule_draft_state(
+    from: RuleDraftState,
+    action: RuleDraftAction,
+    actor: Actor,
+) -> Result<RuleDraftState, TransitionError> {
+    check_actor(&[BUREAU], actor, action.as_str(), action.label())?;
+    match (from, action) {
+        (RuleDraftState::Draft, RuleDraftAction::ActivateRules) => Ok(RuleDraftState::Activated),
+        (RuleDraftState::Draft, RuleDraftAction::DiscardRules) => Ok(RuleDraftState::Discarded),
+        _ => Err(invalid_state(
+            from.as_str(),
+            from.label(),
+            action.as_str(),
+            action.label(),
+        )),
+    }
+}
