@@ -237,12 +237,14 @@ pub async fn set_activated_version(
     id: i64,
     version_id: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE rule_set_drafts SET activated_version_id = $3 WHERE tenant_id = $1 AND id = $2")
-        .bind(tenant_id)
-        .bind(id)
-        .bind(version_id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE rule_set_drafts SET activated_version_id = $3 WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(version_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -470,13 +470,14 @@ async fn publish_shortlist(
     by: &By,
     call_id: i64,
 ) -> anyhow::Result<()> {
-    use crate::service::publicity::{Candidate, PUBLICITY_DAYS, notice_body, publish_notice};
+    use crate::service::publicity::{Candidate, notice_body, publish_notice};
     let call = crate::db::calls::get(&state.db, tenant_id, call_id)
         .await?
         .context("call")?;
     let cal = crate::db::calendar::load(&state.db).await?;
     let today = state.clock.today();
-    let Ok(window) = cal.publicity_window(today, None, PUBLICITY_DAYS) else {
+    let regulation = crate::service::publicity::regulation_of(state, tenant_id, &call).await?;
+    let Ok(window) = cal.publicity_window(today, None, regulation.publicity_days) else {
         tracing::info!("demo publicity skipped: the calendar does not cover its window yet");
         return Ok(());
     };
@@ -493,7 +494,6 @@ async fn publish_shortlist(
             })
             .collect();
     let contact = "陈立新，电话：0577-88960000";
-    let regulation = crate::service::publicity::regulation_of(state, tenant_id, &call).await?;
     let body = notice_body(&regulation, "温州市商务局", &window, contact);
     publish_notice(
         state,

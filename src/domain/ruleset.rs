@@ -73,10 +73,16 @@ pub struct RuleSet {
     #[serde(default)]
     pub forwarding: Forwarding,
     /// Working days a publicity notice stays up (5 in both cities' measures).
-    #[serde(default = "default_publicity_days", skip_serializing_if = "is_default_publicity")]
+    #[serde(
+        default = "default_publicity_days",
+        skip_serializing_if = "is_default_publicity"
+    )]
     pub publicity_days: u32,
     /// What the criteria's maxima must add up to (the rubric's 100 points).
-    #[serde(default = "default_rubric_total", skip_serializing_if = "is_default_rubric")]
+    #[serde(
+        default = "default_rubric_total",
+        skip_serializing_if = "is_default_rubric"
+    )]
     pub rubric_total: Fixed,
 }
 
@@ -550,13 +556,19 @@ impl RuleSet {
         let mut found = Vec::new();
         let mut add = |field: String, message: String| found.push((field, message));
         if !valid_id(&self.id) {
-            add("id".into(), "规则标识应为 3–60 位小写字母、数字或连字符".into());
+            add(
+                "id".into(),
+                "规则标识应为 3–60 位小写字母、数字或连字符".into(),
+            );
         }
         if self.title.trim().is_empty() {
             add("title".into(), "请填写规则名称".into());
         }
         if self.validity_years == Some(0) {
-            add("validity_years".into(), "有效期应至少 1 年；不设期限请留空".into());
+            add(
+                "validity_years".into(),
+                "有效期应至少 1 年；不设期限请留空".into(),
+            );
         }
         if !(1..=30).contains(&self.publicity_days) {
             add("publicity_days".into(), "公示期应为 1–30 个工作日".into());
@@ -576,10 +588,16 @@ impl RuleSet {
         let mut seen = std::collections::BTreeSet::new();
         for (i, v) in self.vetoes.iter().enumerate() {
             if !seen.insert(v.id.as_str()) {
-                add(format!("veto.{i}.id"), format!("否决事项编号 {} 重复", v.id));
+                add(
+                    format!("veto.{i}.id"),
+                    format!("否决事项编号 {} 重复", v.id),
+                );
             }
             if !VETO_KEYS.iter().any(|(key, _)| *key == v.key) {
-                add(format!("veto.{i}.key"), format!("否决事项 {} 的类别无效", v.id));
+                add(
+                    format!("veto.{i}.key"),
+                    format!("否决事项 {} 的类别无效", v.id),
+                );
             }
         }
         found
@@ -600,7 +618,10 @@ impl RuleSet {
         if let Some(p) = &self.provincial
             && self.tier_rank(&p.tier).is_none()
         {
-            add("provincial".into(), format!("{} 引用了不存在的等级 {}", p.id, p.tier));
+            add(
+                "provincial".into(),
+                format!("{} 引用了不存在的等级 {}", p.id, p.tier),
+            );
         }
     }
 
@@ -611,7 +632,10 @@ impl RuleSet {
         let mut seen = std::collections::BTreeSet::new();
         for (i, check) in self.checks.iter().enumerate() {
             if !seen.insert(check.id.as_str()) {
-                add(format!("check.{i}.id"), format!("检查项编号 {} 重复", check.id));
+                add(
+                    format!("check.{i}.id"),
+                    format!("检查项编号 {} 重复", check.id),
+                );
             }
             if let Some(tier) = &check.tier
                 && self.tier_rank(tier).is_none()
@@ -634,7 +658,10 @@ impl RuleSet {
         let mut seen = std::collections::BTreeSet::new();
         for (i, c) in self.criteria.iter().enumerate() {
             if !seen.insert(c.id.as_str()) {
-                add(format!("criterion.{i}.id"), format!("评分项编号 {} 重复", c.id));
+                add(
+                    format!("criterion.{i}.id"),
+                    format!("评分项编号 {} 重复", c.id),
+                );
             }
             if c.max.scaled() <= 0 || !c.max.is_tenths() {
                 add(
@@ -678,9 +705,7 @@ fn rule_problem(rule: &Rule) -> Option<String> {
             fact,
             years: Some(y),
             ..
-        } if !fact.is_trade() || !(1..=5).contains(y) => {
-            Some("只有贸易额可以按 1–5 年平均".into())
-        }
+        } if !fact.is_trade() || !(1..=5).contains(y) => Some("只有贸易额可以按 1–5 年平均".into()),
         Rule::Ratio {
             fact,
             per,

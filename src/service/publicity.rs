@@ -14,8 +14,12 @@ use crate::state::AppState;
 use chrono::{NaiveDate, Utc};
 use serde_json::json;
 
-/// Publicity lasts 5 working days (温州 第六条（五）, 中山 第八条（四）).
-pub const PUBLICITY_DAYS: u32 = 5;
+/// What a call's rule set says about its publicity: the measures cited and how many working
+/// days the notice stays up (5 in 温州 第六条（五） and 中山 第八条（四）).
+pub struct Regulation {
+    pub cited: String,
+    pub publicity_days: u32,
+}
 
 pub struct Candidate {
     pub id: i64,
@@ -24,12 +28,11 @@ pub struct Candidate {
     pub county: String,
 }
 
-pub fn window_text(w: &Window) -> String {
+pub fn window_text(w: &Window, days: u32) -> String {
     format!(
-        "{} 至 {} 24:00（{} 个工作日）",
+        "{} 至 {} 24:00（{days} 个工作日）",
         date_label(w.first_day),
         date_label(w.last_day),
-        PUBLICITY_DAYS
     )
 }
 
@@ -40,30 +43,40 @@ pub fn notice_title(year: i32, city: &str) -> String {
 }
 
 /// The notice text in the bureau's usual form; the list and the window come with it.
-pub fn notice_body(regulation: &str, tenant_name: &str, window: &Window, contact: &str) -> String {
+pub fn notice_body(
+    regulation: &Regulation,
+    tenant_name: &str,
+    window: &Window,
+    contact: &str,
+) -> String {
     format!(
         "根据{rules}，经园区申报、属地初审推荐、专家评审，{bureau}拟认定下列园区为市级跨境电子商务产业园区，现予以公示。\n\n\
          公示期：{window}。\n\n\
          公示期间，任何单位和个人对公示对象有异议的，可通过本页面“提出异议”或以书面形式向{bureau}反映。反映情况应实事求是，须提供真实姓名、联系方式及相关证据材料；匿名或无具体事实依据的异议不予受理。\n\n\
          联系人：{contact}",
-        rules = regulation,
+        rules = regulation.cited,
         bureau = tenant_name,
-        window = window_text(window),
+        window = window_text(window, regulation.publicity_days),
     )
 }
 
-/// The regulation a call applies, as its rule set cites it.
-pub async fn regulation_of(state: &AppState, tenant_id: i64, call: &Call) -> AppResult<String> {
-    Ok(
-        crate::db::rulesets::get(&state.db, tenant_id, call.rule_set_version_id)
-            .await?
-            // "温州市…管理办法（征求意见稿）第四条、附件4 …": the title is before the articles.
-            .map(|(_, r)| {
-                let title = r.source.split('第').next().unwrap_or(&r.source).trim();
-                format!("《{title}》")
-            })
-            .unwrap_or_else(|| format!("《{}》", call.rule_set_title)),
-    )
+/// The regulation a call applies, as its rule set cites it, with its publicity period.
+pub async fn regulation_of(state: &AppState, tenant_id: i64, call: &Call) -> AppResult<Regulation> {
+    let rules = crate::db::rulesets::get(&state.db, tenant_id, call.rule_set_version_id).await?;
+    Ok(match rules {
+        // "温州市…管理办法（征求意见稿）第四条、附件4 …": the title is before the articles.
+        Some((_, r)) => Regulation {
+            cited: format!(
+                "《{}》",
+                r.source.split('第').next().unwrap_or(&r.source).trim()
+            ),
+            publicity_days: r.publicity_days,
+        },
+        None => Regulation {
+            cited: format!("《{}》", call.rule_set_title),
+            publicity_days: 5,
+        },
+    })
 }
 
 /// Creates the notice and moves every listed application into publicity, in one transaction.

@@ -73,7 +73,8 @@ pub async fn new_draft(
     };
     let mut tx = state.db.begin().await?;
     let id = rulesets::insert_draft(&mut tx, tenant_id, &rules, &origin, by.user_id).await?;
-    let details = json!({ "rule_set": rules.id, "based_on": based_on, "parent_version_id": parent });
+    let details =
+        json!({ "rule_set": rules.id, "based_on": based_on, "parent_version_id": parent });
     audit::record(
         &mut tx,
         by.entry(tenant_id, "rule_set_draft", id, action, details),
@@ -128,12 +129,7 @@ fn require_draft(state: &str) -> AppResult<()> {
 /// Activates a draft: its rules become the tenant's next version of that rule set, used by the
 /// calls published from now on (published calls and granted awards keep theirs). Returns the new
 /// version's id and number.
-pub async fn activate(
-    state: &AppState,
-    tenant_id: i64,
-    by: &By,
-    id: i64,
-) -> AppResult<(i64, i32)> {
+pub async fn activate(state: &AppState, tenant_id: i64, by: &By, id: i64) -> AppResult<(i64, i32)> {
     let mut tx = state.db.begin().await?;
     require_draft(&transition::lock_state::<RuleDrafts>(&mut tx, tenant_id, id).await?)?;
     let (draft, rules) = rulesets::draft(&state.db, tenant_id, id)
@@ -187,7 +183,10 @@ pub async fn parent_rules(
         let (meta, rules) = rulesets::get(&state.db, tenant_id, id)
             .await?
             .ok_or(AppError::NotFound)?;
-        return Ok(Some((format!("{} 第 {} 版", meta.title, meta.version), rules)));
+        return Ok(Some((
+            format!("{} 第 {} 版", meta.title, meta.version),
+            rules,
+        )));
     }
     let template = based_on.split_once('@').map(|(id, _)| id).unwrap_or("");
     Ok(ruleset::builtin(template).map(|t| (format!("内置模板《{}》", t.title), t)))
@@ -222,8 +221,7 @@ pub async fn preview(
     let mut lines = Vec::new();
     let mut cache = rulesets::RuleSets::default();
     for call in calls::list(&state.db, tenant_id, Audience::Bureau).await? {
-        let apps =
-            crate::db::applications::list_for_call(&state.db, tenant_id, call.id).await?;
+        let apps = crate::db::applications::list_for_call(&state.db, tenant_id, call.id).await?;
         if apps.is_empty() {
             continue;
         }
@@ -247,7 +245,13 @@ pub async fn preview(
             let attestations = attested.get(&id).cloned().unwrap_or_default();
             let evaluate = |loaded: &Loaded| {
                 let (version, roster) = (&decoded.version, &decoded.roster);
-                crate::service::review::evaluate_with_scores(loaded, version, roster, &attestations, &[])
+                crate::service::review::evaluate_with_scores(
+                    loaded,
+                    version,
+                    roster,
+                    &attestations,
+                    &[],
+                )
             };
             let (before, after) = (evaluate(&now), evaluate(&then));
             evaluated += 1;

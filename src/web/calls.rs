@@ -151,7 +151,7 @@ async fn form_page(
         ),
         None => ("新建申报通知".to_string(), format!("{}/calls", ctx.home())),
     };
-    let versions = rulesets::list(&state.db, tenant_id).await?;
+    let versions = rulesets::active(&state.db, tenant_id).await?;
     render_with(
         status,
         &FormPage {
@@ -235,7 +235,7 @@ async fn validate(
     if year.is_none() {
         errors.add("year", "请填写年度，例如 2026。");
     }
-    let versions = rulesets::list(&state.db, tenant_id).await?;
+    let versions = rulesets::active(&state.db, tenant_id).await?;
     let version = form
         .rule_set_version_id
         .parse::<i64>()
@@ -354,7 +354,7 @@ async fn show_page(
         errors.status()
     };
     let form = form.unwrap_or_else(|| CallForm::from_call(&call));
-    let versions = rulesets::list(&state.db, tenant_id).await?;
+    let versions = rulesets::active(&state.db, tenant_id).await?;
     let attachments = documents::attached_to_call(&state.db, tenant_id, call.id).await?;
     let view = CallView::new(call, state.clock.now());
     render_with(

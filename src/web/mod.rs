@@ -23,6 +23,7 @@ pub mod register;
 pub mod request;
 pub mod review;
 pub mod routes;
+pub mod ruleset_drafts;
 pub mod rulesets;
 pub mod signin;
 

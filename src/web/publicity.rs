@@ -21,8 +21,7 @@ use tower_sessions::Session;
 
 pub use crate::domain::time::date_label;
 pub use crate::service::publicity::{
-    Candidate, PUBLICITY_DAYS, notice_body, notice_title, publish_notice, regulation_of,
-    window_text,
+    Candidate, notice_body, notice_title, publish_notice, regulation_of, window_text,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -71,9 +70,10 @@ async fn form_page(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let cal = calendar::load(&state.db).await?;
+    let days = regulation_of(state, tenant_id, &call).await?.publicity_days;
     let preview = parse_iso_date(&form.published_on)
-        .and_then(|d| cal.publicity_window(d, None, PUBLICITY_DAYS).ok())
-        .map(|w| window_text(&w));
+        .and_then(|d| cal.publicity_window(d, None, days).ok())
+        .map(|w| window_text(&w, days));
     let page = FormPage {
         candidates: candidates(state, tenant_id, call.id).await?,
         ctx,
@@ -151,10 +151,12 @@ pub(crate) async fn publish(
     if listed.is_empty() {
         errors.add("published_on", "本通知没有列入拟认定名单的园区，无需公示。");
     }
+    let regulation = regulation_of(&state, tenant_id, &call).await?;
     let window = match published_on {
         Some(day) if errors.is_empty() => {
             let cal = calendar::load(&state.db).await?;
-            match cal.publicity_window(day, first_day, PUBLICITY_DAYS) {
+            let days = regulation.publicity_days;
+            match cal.publicity_window(day, first_day, days) {
                 Ok(w) => Some(w),
                 Err(e) => {
                     errors.add(
@@ -176,7 +178,6 @@ pub(crate) async fn publish(
     };
     let by = client.by(&user);
     let title = notice_title(call.year, &ctx.tenant()?.city);
-    let regulation = regulation_of(&state, tenant_id, &call).await?;
     let body = notice_body(&regulation, &tenant_name, &window, form.contact.trim());
     let id = publish_notice(
         &state,
@@ -195,7 +196,10 @@ pub(crate) async fn publish(
     flash(
         &session,
         "success",
-        format!("公示已发布：{}。", window_text(&window)),
+        format!(
+            "公示已发布：{}。",
+            window_text(&window, regulation.publicity_days)
+        ),
     )
     .await?;
     Ok(Redirect::to(&format!("/t/{}/publicity/{id}", ctx.tenant()?.slug)).into_response())

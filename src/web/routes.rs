@@ -5,7 +5,8 @@
 //! route is covered (or fails those tests) the day it is added.
 use super::{
     account, admin, api, applications, audit, awards, bureau, calendar_admin, calls, deliveries,
-    files, inbox, monitoring, objections, public, publicity, register, review, rulesets, signin,
+    files, inbox, monitoring, objections, public, publicity, register, review, ruleset_drafts,
+    rulesets, signin,
 };
 use crate::domain::role::Role;
 use crate::state::AppState;
@@ -180,7 +181,18 @@ fn bureau() -> Area {
         .post("/jurisdictions/{id}/active", bureau::jurisdiction_toggle)
         .get("/rulesets", rulesets::list)
         .post("/rulesets/adopt", rulesets::adopt)
+        .post("/rulesets/import", rulesets::import)
         .get("/rulesets/{id}", rulesets::show)
+        .get("/rulesets/{id}/export", rulesets::export)
+        .post("/rulesets/drafts", ruleset_drafts::create)
+        .get_post(
+            "/rulesets/drafts/{id}",
+            ruleset_drafts::edit,
+            ruleset_drafts::save,
+        )
+        .get("/rulesets/drafts/{id}/preview", ruleset_drafts::preview)
+        .post("/rulesets/drafts/{id}/activate", ruleset_drafts::activate)
+        .post("/rulesets/drafts/{id}/discard", ruleset_drafts::discard)
         // Calls and the applications to them.
         .get_post("/calls", calls::list, calls::create)
         .get("/calls/new", calls::new_form)

@@ -1,16 +1,18 @@
 //! The bureau's rule sets: which versions the tenant has adopted, and each one shown in full so
 //! officials can see exactly what the machine applies.
-use super::page::{PageCtx, flash, render};
+use super::page::{FieldErrors, PageCtx, flash, render, render_with};
 use super::request::ClientInfo;
 use crate::auth::CurrentUser;
-use crate::db::rulesets::{self, VersionRow};
-use crate::domain::ruleset::{self, Check, Rule, RuleSet};
+use crate::db::rulesets::{self, DraftRow, VersionRow};
+use crate::domain::ruleset::diff::{self, Change};
+use crate::domain::ruleset::{self, Check, Rule, RuleSet, editor};
 use crate::error::{AppError, AppResult};
 use crate::service;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -20,7 +22,13 @@ use tower_sessions::Session;
 struct ListPage {
     ctx: PageCtx,
     versions: Vec<VersionRow>,
+    /// The latest version of each rule set: what new calls are published under.
+    active: Vec<i64>,
+    drafts: Vec<DraftRow>,
     templates: Vec<RuleSet>,
+    /// Why an imported document was refused.
+    import_errors: Vec<String>,
+    errors: FieldErrors,
 }
 
 pub(crate) async fn list(
@@ -28,13 +36,35 @@ pub(crate) async fn list(
     user: CurrentUser,
     State(state): State<AppState>,
 ) -> AppResult<Response> {
-    let tenant_id = user.tenant()?;
+    list_page(ctx, &state, user.tenant()?, FieldErrors::default(), vec![]).await
+}
+
+async fn list_page(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    errors: FieldErrors,
+    import_errors: Vec<String>,
+) -> AppResult<Response> {
     let versions = rulesets::list(&state.db, tenant_id).await?;
-    render(&ListPage {
-        ctx,
-        versions,
-        templates: ruleset::builtin_templates(),
-    })
+    let active = rulesets::active(&state.db, tenant_id).await?;
+    let status = if errors.is_empty() && import_errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_with(
+        status,
+        &ListPage {
+            ctx,
+            versions,
+            active: active.iter().map(|v| v.id).collect(),
+            drafts: rulesets::drafts(&state.db, tenant_id).await?,
+            templates: ruleset::builtin_templates(),
+            import_errors,
+            errors,
+        },
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,6 +142,10 @@ struct ShowPage {
     meta: VersionRow,
     rules: RuleSet,
     checks: Vec<CheckRow>,
+    /// What it was made from, and the difference.
+    parent: Option<String>,
+    changes: Vec<Change>,
+    active: bool,
 }
 
 pub(crate) async fn show(
@@ -124,11 +158,91 @@ pub(crate) async fn show(
     let (meta, rules) = rulesets::get(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let parent =
+        service::rulesets::parent_rules(&state, tenant_id, meta.parent_version_id, &meta.based_on)
+            .await?;
+    let changes = parent
+        .as_ref()
+        .map(|(_, p)| diff::diff(p, &rules))
+        .unwrap_or_default();
+    let active = rulesets::active(&state.db, tenant_id)
+        .await?
+        .iter()
+        .any(|v| v.id == id);
     let checks = rules.checks.iter().map(|c| check_row(&rules, c)).collect();
     render(&ShowPage {
         ctx,
         meta,
         rules,
         checks,
+        parent: parent.map(|(name, _)| name),
+        changes,
+        active,
     })
+}
+
+/// A version as a rule-set document (the JSON `parkcert rules show` prints), to share with
+/// another city or to keep beside the published measures.
+pub(crate) async fn export(
+    user: CurrentUser,
+    State(state): State<AppState>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let (meta, rules) = rulesets::get(&state.db, user.tenant()?, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let json = serde_json::to_string_pretty(&rules).map_err(anyhow::Error::from)?;
+    let mut response = format!("{json}\n").into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    let disposition = format!(
+        "attachment; filename=\"{}-v{}.json\"",
+        meta.rule_set_id, meta.version
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
+/// Imports a rule-set document as a new draft; a document that does not parse or is not
+/// consistent is refused with every problem listed.
+pub(crate) async fn import(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let mut errors = FieldErrors::default();
+    let upload = super::files::read_data_upload(
+        multipart,
+        "file",
+        state.config.max_upload_bytes,
+        &mut errors,
+    )
+    .await?;
+    let Some(bytes) = upload.bytes.filter(|_| errors.is_empty()) else {
+        return list_page(ctx, &state, tenant_id, errors, vec![]).await;
+    };
+    let parsed = match String::from_utf8(bytes) {
+        Ok(text) => editor::parse_document(text.trim_start_matches('\u{feff}')),
+        Err(_) => Err(vec!["文件应为 UTF-8 编码的 JSON 规则文件。".to_string()]),
+    };
+    match parsed {
+        Ok(rules) => {
+            let source = service::rulesets::DraftSource::Document(rules);
+            let id =
+                service::rulesets::new_draft(&state, tenant_id, &client.by(&user), source).await?;
+            Ok(Redirect::to(&format!("{}/rulesets/drafts/{id}", user.home_url())).into_response())
+        }
+        Err(problems) => {
+            errors.add("file", "导入的规则文件有误，见下方列表。");
+            list_page(ctx, &state, tenant_id, errors, problems).await
+        }
+    }
 }

@@ -36,11 +36,18 @@ impl ChangeKind {
 /// Every difference from `old` to `new`; empty when they apply the same rules.
 pub fn diff(old: &RuleSet, new: &RuleSet) -> Vec<Change> {
     let mut changes = parameters(old, new);
-    changes.extend(rows("认定等级", &old.tiers, &new.tiers, |t| tier_fields(new, old, t)));
+    changes.extend(rows("认定等级", &old.tiers, &new.tiers, |t| {
+        tier_fields(new, old, t)
+    }));
     changes.extend(rows("认定条件", &old.checks, &new.checks, |c| {
         check_fields(old, new, c)
     }));
-    changes.extend(rows("评分项", &old.criteria, &new.criteria, criterion_fields));
+    changes.extend(rows(
+        "评分项",
+        &old.criteria,
+        &new.criteria,
+        criterion_fields,
+    ));
     changes.extend(rows("一票否决", &old.vetoes, &new.vetoes, veto_fields));
     changes.extend(others(old, new));
     changes
@@ -62,7 +69,9 @@ fn parameters(old: &RuleSet, new: &RuleSet) -> Vec<Change> {
         ("去掉最高最低分的最少专家数", |r| {
             r.aggregation.trim_min_experts.to_string()
         }),
-        ("须说明理由的分差", |r| format!("{} 分", r.aggregation.outlier_delta)),
+        ("须说明理由的分差", |r| {
+            format!("{} 分", r.aggregation.outlier_delta)
+        }),
         ("评分总分", |r| format!("{} 分", r.rubric_total)),
         ("专家评审方式", |r| review_mode(r).into()),
     ];
@@ -193,7 +202,10 @@ fn tier_fields(new: &RuleSet, old: &RuleSet, t: &Tier) -> Fields {
     vec![
         ("名称", t.name.clone()),
         ("条款", t.article.clone()),
-        ("顺序", rank.map(|r| format!("第 {r} 级")).unwrap_or_default()),
+        (
+            "顺序",
+            rank.map(|r| format!("第 {r} 级")).unwrap_or_default(),
+        ),
     ]
 }
 
@@ -262,7 +274,11 @@ fn others(old: &RuleSet, new: &RuleSet) -> Vec<Change> {
         ("城市文字", json(&old.texts), json(&new.texts)),
         ("省级认定", json(&old.provincial), json(&new.provincial)),
         ("报送方式", json(&old.forwarding), json(&new.forwarding)),
-        ("注册地提示", json(&old.city_uscc_prefix), json(&new.city_uscc_prefix)),
+        (
+            "注册地提示",
+            json(&old.city_uscc_prefix),
+            json(&new.city_uscc_prefix),
+        ),
         ("城市名称", json(&old.city_name), json(&new.city_name)),
     ];
     parts
@@ -327,7 +343,9 @@ pub fn outcome_change(
             if old.is_some_and(|o| o.status == c.status && o.required == c.required) {
                 return None;
             }
-            let from = old.map(|o| status_label(o.status)).unwrap_or("（新增条件）");
+            let from = old
+                .map(|o| status_label(o.status))
+                .unwrap_or("（新增条件）");
             let actual = c.actual.as_deref().unwrap_or("未填写");
             Some(format!(
                 "{}（{}）：{from} → {}（要求 {}，实际 {actual}）",

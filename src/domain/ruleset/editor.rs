@@ -56,7 +56,11 @@ pub fn to_fields(rules: &RuleSet) -> Fields {
         rules.aggregation.outlier_delta.to_string(),
     );
     put("rubric_total".into(), rules.rubric_total.to_string());
-    let mode = if rules.criteria.is_empty() { "opinion" } else { "scores" };
+    let mode = if rules.criteria.is_empty() {
+        "opinion"
+    } else {
+        "scores"
+    };
     put("review_mode".into(), mode.into());
     for (i, t) in rules.tiers.iter().enumerate() {
         put(format!("tier.{i}.id"), t.id.clone());
@@ -107,13 +111,29 @@ fn check_fields(put: &mut impl FnMut(String, String), i: usize, c: &Check) {
             op,
             min,
             years,
-        } => ("at_least", Some(*fact), None, Some(*op), min.to_string(), *years),
+        } => (
+            "at_least",
+            Some(*fact),
+            None,
+            Some(*op),
+            min.to_string(),
+            *years,
+        ),
         Rule::Ratio {
             fact,
             per,
             min_percent,
-        } => ("ratio", Some(*fact), Some(*per), None, min_percent.to_string(), None),
-        Rule::OperatingYears { min } => ("operating_years", None, None, None, min.to_string(), None),
+        } => (
+            "ratio",
+            Some(*fact),
+            Some(*per),
+            None,
+            min_percent.to_string(),
+            None,
+        ),
+        Rule::OperatingYears { min } => {
+            ("operating_years", None, None, None, min.to_string(), None)
+        }
         Rule::AnyOf { .. } => {
             let json = serde_json::to_string(&c.rule).unwrap_or_default();
             put(k("rule_json"), json);
@@ -351,7 +371,11 @@ fn read_rule(row: &Row, problems: &mut Problems) -> Option<Rule> {
             let fact = fact("fact", problems);
             let min = number(row.get("threshold"), &threshold, problems);
             let years = optional_count(row.get("years"), &row.key("years"), problems);
-            let op = if row.get("op") == "gt" { Op::Gt } else { Op::Ge };
+            let op = if row.get("op") == "gt" {
+                Op::Gt
+            } else {
+                Op::Ge
+            };
             Rule::AtLeast {
                 fact: fact?,
                 op,
@@ -593,7 +617,10 @@ mod tests {
         f.insert("check.3.fact".into(), "area.moon".into());
         f.insert("publicity_days".into(), "5.5".into());
         let problems = from_fields(&wz, &f).unwrap_err();
-        assert_eq!(problems["check.2.threshold"], "请填写数字，例如 3000 或 0.5");
+        assert_eq!(
+            problems["check.2.threshold"],
+            "请填写数字，例如 3000 或 0.5"
+        );
         assert_eq!(problems["check.3.fact"], "没有这个数据项，请从列表中选择");
         assert_eq!(problems["publicity_days"], "请填写不带小数的整数");
     }
@@ -635,7 +662,10 @@ mod tests {
         assert_eq!(same.vetoes.len(), 3);
         f.insert("check.12.id".into(), "hz.livestream".into());
         f.insert("check.12.article".into(), "第五条".into());
-        f.insert("check.12.description".into(), "直播营销中心面积不少于500平方米".into());
+        f.insert(
+            "check.12.description".into(),
+            "直播营销中心面积不少于500平方米".into(),
+        );
         f.insert("check.12.kind".into(), "at_least".into());
         f.insert("check.12.fact".into(), "facilities.livestream".into());
         f.insert("check.12.threshold".into(), "500".into());
@@ -663,7 +693,10 @@ mod tests {
         value["checks"][2]["rule"]["min"] = serde_json::json!(3000);
         value["checks"][2]["rule"]["fact"] = serde_json::json!("area.moon");
         let errors = parse_document(&value.to_string()).unwrap_err();
-        assert!(errors[0].starts_with("checks[2].rule：取值不在允许范围内（area.moon）"), "{errors:?}");
+        assert!(
+            errors[0].starts_with("checks[2].rule：取值不在允许范围内（area.moon）"),
+            "{errors:?}"
+        );
     }
 
     #[test]
