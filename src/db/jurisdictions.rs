@@ -15,14 +15,7 @@ impl Jurisdiction {
     }
 }
 
-pub const KINDS: [(&str, &str); 6] = [
-    ("district", "市辖区"),
-    ("county", "县"),
-    ("county_city", "县级市"),
-    ("function_zone", "市级功能区"),
-    ("town", "镇"),
-    ("subdistrict", "街道"),
-];
+pub use crate::domain::jurisdiction_table::KINDS;
 
 pub fn kind_label(kind: &str) -> &'static str {
     KINDS
@@ -58,15 +51,17 @@ pub async fn insert(
     tenant_id: i64,
     name: &str,
     kind: &str,
+    division_code: Option<&str>,
 ) -> sqlx::Result<Jurisdiction> {
     sqlx::query_as(&format!(
-        "INSERT INTO jurisdictions (tenant_id, name, kind, sort_order)
-         VALUES ($1, $2, $3, (SELECT coalesce(max(sort_order), 0) + 1 FROM jurisdictions WHERE tenant_id = $1))
+        "INSERT INTO jurisdictions (tenant_id, name, kind, division_code, sort_order)
+         VALUES ($1, $2, $3, $4, (SELECT coalesce(max(sort_order), 0) + 1 FROM jurisdictions WHERE tenant_id = $1))
          RETURNING {COLUMNS}"
     ))
     .bind(tenant_id)
     .bind(name)
     .bind(kind)
+    .bind(division_code)
     .fetch_one(conn)
     .await
 }

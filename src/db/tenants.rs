@@ -79,3 +79,26 @@ pub async fn counts(pool: &PgPool, tenant_id: i64) -> sqlx::Result<(i64, i64)> {
     .fetch_one(pool)
     .await
 }
+
+/// What a tenant has set up so far, for its first-run checklist.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct SetupCounts {
+    pub jurisdictions: i64,
+    pub versions: i64,
+    pub drafts: i64,
+    pub experts: i64,
+    pub published_calls: i64,
+}
+
+pub async fn setup_counts(pool: &PgPool, tenant_id: i64) -> sqlx::Result<SetupCounts> {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM jurisdictions WHERE tenant_id = $1) AS jurisdictions,
+                (SELECT count(*) FROM rule_set_versions WHERE tenant_id = $1) AS versions,
+                (SELECT count(*) FROM rule_set_drafts WHERE tenant_id = $1 AND state = 'draft') AS drafts,
+                (SELECT count(*) FROM experts WHERE tenant_id = $1 AND active) AS experts,
+                (SELECT count(*) FROM calls WHERE tenant_id = $1 AND state <> 'draft') AS published_calls",
+    )
+    .bind(tenant_id)
+    .fetch_one(pool)
+    .await
+}

@@ -8,8 +8,9 @@ use anyhow::Context;
 use sqlx::PgPool;
 
 mod applications;
-pub use applications::submitted;
+pub use applications::{submitted, submitted_with};
 pub mod monitoring;
+mod onboarding;
 mod review;
 
 pub const DEMO_PASSWORD: &str = "parkcert-demo-2026";
@@ -128,7 +129,8 @@ pub async fn seed_content(state: &AppState) -> anyhow::Result<()> {
     seed_calls(&state.db).await?;
     applications::seed(state).await?;
     review::seed(state).await?;
-    monitoring::seed(state).await
+    monitoring::seed(state).await?;
+    onboarding::seed(state).await
 }
 
 /// Some demo users are told by text message or e-mail as well (the rest by the inbox alone), so
@@ -404,4 +406,6 @@ pub fn print_accounts() {
             u.login
         );
     }
+    let hz = onboarding::HUZHOU_LOGIN;
+    println!("  {:<10} {:<9} /t/huzhou/login   {hz}（开通中）", "huzhou", "bureau");
 }

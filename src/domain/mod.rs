@@ -7,6 +7,7 @@ pub mod fixed;
 pub mod forwarding;
 pub mod inspection;
 pub mod institution;
+pub mod jurisdiction_table;
 pub mod monitoring;
 pub mod notification;
 pub mod numbers;

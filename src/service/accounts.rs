@@ -189,7 +189,7 @@ pub async fn create_tenant(
         Err(e) => return Err(e.into()),
     };
     for (name, kind) in setup.jurisdictions {
-        jurisdictions::insert(&mut tx, tenant.id, name, kind).await?;
+        jurisdictions::insert(&mut tx, tenant.id, name, kind, None).await?;
     }
     let bureau = users::NewUser {
         tenant_id: Some(tenant.id),

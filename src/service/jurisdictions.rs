@@ -1,5 +1,6 @@
 //! The bureau's jurisdictions (辖区) as use-cases: adding one, and taking one in or out of use.
 use crate::db::jurisdictions::{self, Jurisdiction};
+use crate::domain::jurisdiction_table::NewJurisdiction;
 use crate::db::transition::By;
 use crate::db::{audit, unique_violation};
 use crate::error::{AppError, AppResult};
@@ -15,7 +16,7 @@ pub async fn create(
     kind: &str,
 ) -> AppResult<Option<Jurisdiction>> {
     let mut tx = state.db.begin().await?;
-    let j = match jurisdictions::insert(&mut tx, tenant_id, name, kind).await {
+    let j = match jurisdictions::insert(&mut tx, tenant_id, name, kind, None).await {
         Ok(j) => j,
         Err(e) if unique_violation(&e).is_some() => return Ok(None),
         Err(e) => return Err(e.into()),
@@ -28,6 +29,50 @@ pub async fn create(
     .await?;
     tx.commit().await?;
     Ok(Some(j))
+}
+
+/// What an import did: the jurisdictions added, and the names the tenant already had (left as
+/// they are).
+pub struct Imported {
+    pub added: Vec<String>,
+    pub existing: Vec<String>,
+}
+
+/// The bureau imports its list of counties (or towns): all in one transaction, each audited; a
+/// name the tenant already has is left as it is and reported.
+pub async fn import(
+    state: &AppState,
+    tenant_id: i64,
+    by: &By,
+    rows: &[NewJurisdiction],
+) -> AppResult<Imported> {
+    let have: Vec<String> = jurisdictions::list(&state.db, tenant_id)
+        .await?
+        .into_iter()
+        .map(|j| j.name)
+        .collect();
+    let mut done = Imported {
+        added: vec![],
+        existing: vec![],
+    };
+    let mut tx = state.db.begin().await?;
+    for row in rows {
+        if have.contains(&row.name) {
+            done.existing.push(row.name.clone());
+            continue;
+        }
+        let code = Some(row.division_code.as_str());
+        let j = jurisdictions::insert(&mut tx, tenant_id, &row.name, row.kind, code).await?;
+        let details = json!({ "name": j.name, "kind": j.kind, "division_code": j.division_code });
+        audit::record(
+            &mut tx,
+            by.entry(tenant_id, "jurisdiction", j.id, "import", details),
+        )
+        .await?;
+        done.added.push(j.name);
+    }
+    tx.commit().await?;
+    Ok(done)
 }
 
 /// The bureau takes a jurisdiction into use (`active`) or out of it; returns it.

@@ -15,6 +15,7 @@ pub mod jurisdictions;
 pub mod monitoring;
 pub mod notify;
 pub mod objections;
+pub mod onboarding;
 pub mod panels;
 pub mod paper;
 pub mod publicity;

@@ -208,19 +208,28 @@ pub struct PreviewLine {
     pub change: OutcomeChange,
 }
 
-/// The what-if preview: every application's latest submitted version, evaluated under the rules
-/// of its call and under `draft`, with the same facts and the county's attestations. Returns the
-/// number evaluated and those whose verdict or tier changes.
+/// The what-if preview: the latest submitted version of every application to a call under the
+/// same rule set (`series`: the draft's id and that of the version it revises), evaluated under
+/// the rules of its call and under `draft`, with the same facts and the county's attestations.
+/// Returns the number evaluated and those whose verdict or tier changes.
 pub async fn preview(
     state: &AppState,
     tenant_id: i64,
     draft: &RuleSet,
+    series: &[String],
 ) -> AppResult<(usize, Vec<PreviewLine>)> {
     use crate::db::calls::{self, Audience};
     let mut evaluated = 0;
     let mut lines = Vec::new();
     let mut cache = rulesets::RuleSets::default();
     for call in calls::list(&state.db, tenant_id, Audience::Bureau).await? {
+        let rules = cache
+            .get(&state.db, tenant_id, call.rule_set_version_id)
+            .await?
+            .clone();
+        if !series.contains(&rules.id) {
+            continue;
+        }
         let apps = crate::db::applications::list_for_call(&state.db, tenant_id, call.id).await?;
         if apps.is_empty() {
             continue;
@@ -229,10 +238,6 @@ pub async fn preview(
         let versions = state.versions.latest(&state.db, tenant_id, &ids).await?;
         let attested =
             crate::db::applications::county_attestations(&state.db, tenant_id, &ids).await?;
-        let rules = cache
-            .get(&state.db, tenant_id, call.rule_set_version_id)
-            .await?
-            .clone();
         for app in apps {
             let Some(decoded) = versions.get(&app.id) else {
                 continue;

@@ -90,7 +90,7 @@ fn parse_jurisdictions(text: &str) -> Result<Vec<(String, &'static str)>, String
         let name = parts.next().unwrap_or("").trim().to_string();
         let kind_text = parts.next().map(str::trim).unwrap_or("");
         let kind = if kind_text.is_empty() {
-            guess_kind(&name)
+            crate::domain::jurisdiction_table::kind_of_name(&name)
         } else {
             jurisdictions::KINDS
                 .iter()
@@ -110,22 +110,6 @@ fn parse_jurisdictions(text: &str) -> Result<Vec<(String, &'static str)>, String
         return Err("请至少填写一个辖区，每行一个。".into());
     }
     Ok(out)
-}
-
-fn guess_kind(name: &str) -> &'static str {
-    if name.ends_with("街道") {
-        "subdistrict"
-    } else if name.ends_with('镇') {
-        "town"
-    } else if name.ends_with('县') {
-        "county"
-    } else if name.ends_with('市') {
-        "county_city"
-    } else if name.ends_with('区') {
-        "district"
-    } else {
-        "function_zone"
-    }
 }
 
 pub(crate) async fn create_tenant(

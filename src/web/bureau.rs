@@ -30,6 +30,8 @@ struct Home {
     provincial: bool,
     todo: service::todo::TodoList,
     calendar_warning: Option<String>,
+    /// A new city's first-run checklist, until every step is done.
+    onboarding: Option<Vec<service::onboarding::Step>>,
 }
 
 /// From 1 November the bureau is told when next year's holiday calendar is not loaded: a
@@ -93,7 +95,9 @@ pub(crate) async fn home(
     let todo = service::todo::bureau(&state, tenant_id, &ctx.home()).await?;
     let cal = calendar::load(&state.db).await?;
     let calendar_warning = calendar_warning(state.clock.today(), |y| cal.covers(y));
+    let onboarding = service::onboarding::checklist(&state, tenant_id, ctx.county()).await?;
     render(&Home {
+        onboarding,
         ctx,
         user_count,
         jurisdiction_count,
@@ -298,6 +302,8 @@ struct JurisdictionsPage {
     kinds: &'static [(&'static str, &'static str)],
     form: NewJurisdictionForm,
     errors: FieldErrors,
+    /// Why an imported table was refused, row by row.
+    import_errors: Vec<String>,
 }
 
 async fn jurisdictions_page(
@@ -307,6 +313,17 @@ async fn jurisdictions_page(
     form: NewJurisdictionForm,
     errors: FieldErrors,
 ) -> AppResult<Response> {
+    refused_import(ctx, state, tenant_id, form, errors, vec![]).await
+}
+
+async fn refused_import(
+    ctx: PageCtx,
+    state: &AppState,
+    tenant_id: i64,
+    form: NewJurisdictionForm,
+    errors: FieldErrors,
+    import_errors: Vec<String>,
+) -> AppResult<Response> {
     let status = errors.status();
     let page = JurisdictionsPage {
         ctx,
@@ -314,8 +331,51 @@ async fn jurisdictions_page(
         kinds: &jurisdictions::KINDS,
         form,
         errors,
+        import_errors,
     };
     render_with(status, &page)
+}
+
+/// Imports the city's counties (or towns) from a CSV or XLSX table: 名称, 行政区划代码 and
+/// optionally 类型. A table with any bad row imports nothing and lists every problem.
+pub(crate) async fn jurisdiction_import(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let tenant_id = user.tenant()?;
+    let mut errors = FieldErrors::default();
+    let max = state.config.max_upload_bytes;
+    let upload = super::files::read_data_upload(multipart, "file", max, &mut errors).await?;
+    let form = NewJurisdictionForm::default();
+    let Some(bytes) = upload.bytes.filter(|_| errors.is_empty()) else {
+        return refused_import(ctx, &state, tenant_id, form, errors, vec![]).await;
+    };
+    let prefix = ctx.tenant()?.region_prefix.clone();
+    let parsed = crate::io::parse_off_thread(move || {
+        let rows = crate::io::spreadsheet::read_table(&bytes).map_err(|e| vec![e.to_string()])?;
+        crate::domain::jurisdiction_table::parse(&rows, prefix.as_deref())
+            .map_err(|errors| errors.iter().map(|e| e.to_string()).collect())
+    })
+    .await?;
+    let rows = match parsed {
+        Ok(rows) => rows,
+        Err(problems) => {
+            errors.add("file", "表格有误，未导入任何辖区，见下方列表。");
+            return refused_import(ctx, &state, tenant_id, form, errors, problems).await;
+        }
+    };
+    let by = client.by(&user);
+    let done = service::jurisdictions::import(&state, tenant_id, &by, &rows).await?;
+    let mut message = format!("已导入 {} 个辖区。", done.added.len());
+    if !done.existing.is_empty() {
+        message.push_str(&format!("{} 已存在，未重复添加。", done.existing.join("、")));
+    }
+    flash(&session, "success", message).await?;
+    Ok(Redirect::to(&format!("{}/jurisdictions", user.home_url())).into_response())
 }
 
 pub(crate) async fn jurisdiction_list(

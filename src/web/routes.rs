@@ -178,6 +178,7 @@ fn bureau() -> Area {
             bureau::jurisdiction_list,
             bureau::jurisdiction_create,
         )
+        .post("/jurisdictions/import", bureau::jurisdiction_import)
         .post("/jurisdictions/{id}/active", bureau::jurisdiction_toggle)
         .get("/rulesets", rulesets::list)
         .post("/rulesets/adopt", rulesets::adopt)

@@ -294,10 +294,12 @@ pub(crate) async fn preview(
         &draft.based_on,
     )
     .await?;
+    let mut series = vec![rules.id.clone()];
+    series.extend(parent.as_ref().map(|(_, p)| p.id.clone()));
     let changes = parent
         .map(|(_, p)| diff::diff(&p, &rules))
         .unwrap_or_default();
-    let (evaluated, lines) = service::rulesets::preview(&state, tenant_id, &rules).await?;
+    let (evaluated, lines) = service::rulesets::preview(&state, tenant_id, &rules, &series).await?;
     render(&PreviewPage {
         ctx,
         draft,

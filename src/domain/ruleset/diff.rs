@@ -152,7 +152,7 @@ fn rows<T: Item>(
     let after: BTreeMap<&str, &T> = new.iter().map(|t| (t.id(), t)).collect();
     let mut changes = Vec::new();
     for item in new {
-        let item_name = format!("{} {}", item.id(), item.title());
+        let item_name = item.title();
         match before.get(item.id()) {
             None => changes.push(Change {
                 section,
@@ -184,7 +184,7 @@ fn rows<T: Item>(
     for item in old.iter().filter(|t| !after.contains_key(t.id())) {
         changes.push(Change {
             section,
-            item: format!("{} {}", item.id(), item.title()),
+            item: item.title(),
             kind: ChangeKind::Removed,
             fields: fields(item)
                 .into_iter()
@@ -306,7 +306,7 @@ pub struct OutcomeChange {
     pub verdict_after: &'static str,
     pub tier_before: String,
     pub tier_after: String,
-    /// "wz.area（第四条（三））：符合 → 不符合（要求 ≥ 5000，实际 4200）".
+    /// "第四条（三） 园区直接用于…：符合 → 不符合（要求 ≥ 5000，实际 4200）".
     pub reasons: Vec<String>,
 }
 
@@ -335,6 +335,13 @@ pub fn outcome_change(
     }
     let was: BTreeMap<&str, &CheckResult> =
         before.checks.iter().map(|c| (c.id.as_str(), c)).collect();
+    // A check as officials know it: its article and the regulation's words.
+    let named = |rules: &RuleSet, id: &str, article: &str| -> String {
+        match rules.checks.iter().find(|c| c.id == id) {
+            Some(c) => format!("{article} {}", c.description),
+            None => article.to_string(),
+        }
+    };
     let mut reasons: Vec<String> = after
         .checks
         .iter()
@@ -348,9 +355,8 @@ pub fn outcome_change(
                 .unwrap_or("（新增条件）");
             let actual = c.actual.as_deref().unwrap_or("未填写");
             Some(format!(
-                "{}（{}）：{from} → {}（要求 {}，实际 {actual}）",
-                c.id,
-                c.article,
+                "{}：{from} → {}（要求 {}，实际 {actual}）",
+                named(new, &c.id, &c.article),
                 status_label(c.status),
                 c.required
             ))
@@ -362,7 +368,7 @@ pub fn outcome_change(
             .checks
             .iter()
             .filter(|c| !now.contains_key(c.id.as_str()))
-            .map(|c| format!("{}（{}）：条件已删除", c.id, c.article)),
+            .map(|c| format!("{}：条件已删除", named(old, &c.id, &c.article))),
     );
     if before.vetoes != after.vetoes {
         reasons.push("一票否决事项有变化".into());
@@ -412,7 +418,11 @@ mod tests {
             [("认定有效期", "3 年".to_string(), "5 年".to_string())]
         );
         assert_eq!(changes[1].section, "认定条件");
-        assert!(changes[1].item.starts_with("wz.area "));
+        assert!(
+            changes[1]
+                .item
+                .starts_with("第四条（三） 园区直接用于跨境电商企业的使用面积")
+        );
         assert_eq!(
             changes[1].fields,
             [("要求", "≥ 3000 m²".to_string(), "≥ 5000 m²".to_string())]
@@ -434,6 +444,6 @@ mod tests {
                 ("一票否决", ChangeKind::Removed)
             ]
         );
-        assert!(changes[1].item.starts_with(&removed.id));
+        assert_eq!(changes[1].item, removed.description);
     }
 }

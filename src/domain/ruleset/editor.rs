@@ -238,11 +238,10 @@ pub fn from_fields(base: &RuleSet, fields: &Fields) -> Result<RuleSet, Problems>
             read_veto(&row, &mut problems)
         })
         .collect();
-    if problems.is_empty() {
-        // Consistency across rows, reported under the row fields that carry it.
-        for (field, message) in located(&rules, fields) {
-            problems.entry(field).or_insert(message);
-        }
+    // Consistency across rows, reported under the row fields that carry it; a field's own
+    // problem comes first.
+    for (field, message) in located(&rules, fields) {
+        problems.entry(field).or_insert(message);
     }
     if problems.is_empty() {
         Ok(rules)
@@ -328,7 +327,9 @@ fn read_check(row: &Row, problems: &mut Problems) -> Option<Check> {
     }
     let id = code(row, "id", problems);
     let description = required(row, "description", "请填写条件的原文", problems);
-    let rule = read_rule(row, problems)?;
+    // A rule that cannot be read keeps its row (as a placeholder) so that the rows' positions
+    // stay those of the form for the rule set's own checks below.
+    let rule = read_rule(row, problems).unwrap_or(Rule::Manual);
     let text = |name: &str| Some(row.get(name).to_string()).filter(|v| !v.is_empty());
     Some(Check {
         id,
@@ -347,7 +348,35 @@ fn read_check(row: &Row, problems: &mut Problems) -> Option<Check> {
     })
 }
 
+/// The fields a kind of check does not use: a value typed there would be lost, so it is refused.
+fn unused_by(kind: &str) -> &'static [(&'static str, &'static str)] {
+    const FACT: (&str, &str) = ("fact", "数据项");
+    const PER: (&str, &str) = ("per", "比例的分母");
+    const THRESHOLD: (&str, &str) = ("threshold", "门槛值");
+    const YEARS: (&str, &str) = ("years", "平均年数");
+    match kind {
+        "manual" | "any_of" => &[FACT, PER, THRESHOLD, YEARS],
+        "flag" => &[PER, THRESHOLD, YEARS],
+        "at_least" => &[PER],
+        "ratio" => &[YEARS],
+        "operating_years" => &[FACT, PER, YEARS],
+        _ => &[],
+    }
+}
+
 fn read_rule(row: &Row, problems: &mut Problems) -> Option<Rule> {
+    let kind = row.get("kind");
+    let label = RULE_KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, l)| *l)
+        .unwrap_or("");
+    for (name, what) in unused_by(kind) {
+        if !row.get(name).is_empty() {
+            let message = format!("“{label}”类条件不使用{what}，请清空或改选条件类型");
+            problems.insert(row.key(name), message);
+        }
+    }
     let fact = |name: &str, problems: &mut Problems| -> Option<Fact> {
         let value = row.get(name);
         let found = Fact::from_key(value);
@@ -362,7 +391,7 @@ fn read_rule(row: &Row, problems: &mut Problems) -> Option<Rule> {
         found
     };
     let threshold = row.key("threshold");
-    Some(match row.get("kind") {
+    Some(match kind {
         "manual" => Rule::Manual,
         "flag" => Rule::Flag {
             fact: fact("fact", problems)?,
@@ -455,7 +484,7 @@ fn read_criterion(row: &Row, problems: &mut Problems) -> Option<Criterion> {
         name: required(row, "name", "请填写评分项名称", problems),
         category: row.get("category").to_string(),
         description: row.get("description").to_string(),
-        max: number(row.get("max"), &row.key("max"), problems)?,
+        max: number(row.get("max"), &row.key("max"), problems).unwrap_or(Fixed::ZERO),
     })
 }
 
@@ -623,6 +652,18 @@ mod tests {
         );
         assert_eq!(problems["check.3.fact"], "没有这个数据项，请从列表中选择");
         assert_eq!(problems["publicity_days"], "请填写不带小数的整数");
+    }
+
+    #[test]
+    fn a_value_in_a_field_the_kind_does_not_use_is_refused_not_dropped() {
+        let (wz, mut f) = wenzhou_fields();
+        // wz.service_center is a yes/no check: it has no threshold.
+        f.insert("check.3.threshold".into(), "1".into());
+        let problems = from_fields(&wz, &f).unwrap_err();
+        assert_eq!(
+            problems["check.3.threshold"],
+            "“是否具备”类条件不使用门槛值，请清空或改选条件类型"
+        );
     }
 
     #[test]
