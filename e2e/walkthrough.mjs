@@ -1,9 +1,11 @@
 // The whole procedure, through the pages only, as the people who do it: see README.md (e2e).
 // Wenzhou's accreditation (below), then Zhongshan's (zhongshan.mjs), then dynamic management of
-// both awarded parks (monitoring.mjs), on one server clock.
+// both awarded parks (monitoring.mjs), then a revision of Wenzhou's rules and Huzhou's onboarding
+// checklist (rules.mjs), on one server clock.
 import * as b from './lib.mjs';
 import { zhongshan } from './zhongshan.mjs';
 import { quarterlyReport, rectification } from './monitoring.mjs';
+import { ruleRevision } from './rules.mjs';
 import path from 'node:path';
 
 const { idIn, uscc } = b;
@@ -90,6 +92,8 @@ try {
   for (const awarded of [wz, zs]) await quarterlyReport(awarded);
   b.setClock('2027-02-10T10:00:00+08:00');
   for (const awarded of [wz, zs]) await rectification(awarded);
+  // Last, so that the revised rules apply to no call the walkthrough still needs.
+  await ruleRevision();
 } finally {
   b.saveFindings();
   await b.close();

@@ -407,5 +407,8 @@ pub fn print_accounts() {
         );
     }
     let hz = onboarding::HUZHOU_LOGIN;
-    println!("  {:<10} {:<9} /t/huzhou/login   {hz}（开通中）", "huzhou", "bureau");
+    println!(
+        "  {:<10} {:<9} /t/huzhou/login   {hz}（开通中）",
+        "huzhou", "bureau"
+    );
 }

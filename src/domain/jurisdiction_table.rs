@@ -73,7 +73,10 @@ pub fn parse(
         }]);
     };
     let cell = |cells: &[String], col: usize| -> String {
-        cells.get(col).map(|c| half_width(c.trim())).unwrap_or_default()
+        cells
+            .get(col)
+            .map(|c| half_width(c.trim()))
+            .unwrap_or_default()
     };
     let mut parsed: Vec<NewJurisdiction> = Vec::new();
     let mut errors = Vec::new();
@@ -101,7 +104,10 @@ pub fn parse(
         }
         let digits = code.bytes().all(|b| b.is_ascii_digit());
         if !digits || ![6, 9, 12].contains(&code.len()) {
-            problem("行政区划代码", "应为6位（县级）或9、12位（乡镇街道）数字".into());
+            problem(
+                "行政区划代码",
+                "应为6位（县级）或9、12位（乡镇街道）数字".into(),
+            );
         } else if let Some(prefix) = region_prefix.filter(|p| !code.starts_with(p)) {
             problem("行政区划代码", format!("不属于本市（应以 {prefix} 开头）"));
         }
@@ -130,10 +136,8 @@ pub fn parse(
 /// with both a 名称 and a 代码 title.
 fn header(rows: &[Vec<String>]) -> Option<(usize, (usize, usize, Option<usize>))> {
     rows.iter().take(10).enumerate().find_map(|(i, row)| {
-        let find = |want: fn(Col) -> bool| {
-            row.iter()
-                .position(|t| Col::of_title(t).is_some_and(want))
-        };
+        let find =
+            |want: fn(Col) -> bool| row.iter().position(|t| Col::of_title(t).is_some_and(want));
         let name = find(|c| matches!(c, Col::Name))?;
         let code = find(|c| matches!(c, Col::Code))?;
         Some((i, (name, code, find(|c| matches!(c, Col::Kind)))))
@@ -163,7 +167,11 @@ mod tests {
         let kinds: Vec<_> = parsed.iter().map(|j| (j.name.as_str(), j.kind)).collect();
         assert_eq!(
             kinds,
-            [("吴兴区", "district"), ("长兴县", "county"), ("湖州南太湖新区", "function_zone")]
+            [
+                ("吴兴区", "district"),
+                ("长兴县", "county"),
+                ("湖州南太湖新区", "function_zone")
+            ]
         );
         assert_eq!(parsed[1].division_code, "330522");
     }

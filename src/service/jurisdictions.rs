@@ -1,8 +1,8 @@
 //! The bureau's jurisdictions (辖区) as use-cases: adding one, and taking one in or out of use.
 use crate::db::jurisdictions::{self, Jurisdiction};
-use crate::domain::jurisdiction_table::NewJurisdiction;
 use crate::db::transition::By;
 use crate::db::{audit, unique_violation};
+use crate::domain::jurisdiction_table::NewJurisdiction;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use serde_json::json;

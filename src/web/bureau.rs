@@ -372,7 +372,10 @@ pub(crate) async fn jurisdiction_import(
     let done = service::jurisdictions::import(&state, tenant_id, &by, &rows).await?;
     let mut message = format!("已导入 {} 个辖区。", done.added.len());
     if !done.existing.is_empty() {
-        message.push_str(&format!("{} 已存在，未重复添加。", done.existing.join("、")));
+        message.push_str(&format!(
+            "{} 已存在，未重复添加。",
+            done.existing.join("、")
+        ));
     }
     flash(&session, "success", message).await?;
     Ok(Redirect::to(&format!("{}/jurisdictions", user.home_url())).into_response())
