@@ -132,9 +132,12 @@ pub fn parse(
     tabular::outcome(parsed, errors, data_rows, header + 1, no_data)
 }
 
-/// The header's row index and its (名称, 代码, 类型) columns: the first of the first ten rows
-/// with both a 名称 and a 代码 title.
-fn header(rows: &[Vec<String>]) -> Option<(usize, (usize, usize, Option<usize>))> {
+/// The positions of the 名称, 代码 and (optional) 类型 columns.
+type Columns = (usize, usize, Option<usize>);
+
+/// The header's row index and its columns: the first of the first ten rows with both a 名称
+/// and a 代码 title.
+fn header(rows: &[Vec<String>]) -> Option<(usize, Columns)> {
     rows.iter().take(10).enumerate().find_map(|(i, row)| {
         let find =
             |want: fn(Col) -> bool| row.iter().position(|t| Col::of_title(t).is_some_and(want));

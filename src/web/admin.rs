@@ -106,9 +106,7 @@ fn parse_jurisdictions(text: &str) -> Result<Vec<(String, &'static str)>, String
         }
         out.push((name, kind));
     }
-    if out.is_empty() {
-        return Err("请至少填写一个辖区，每行一个。".into());
-    }
+    // None is fine: the bureau then imports its list on its first-run checklist.
     Ok(out)
 }
 

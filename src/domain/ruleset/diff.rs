@@ -53,8 +53,11 @@ pub fn diff(old: &RuleSet, new: &RuleSet) -> Vec<Change> {
     changes
 }
 
+/// A parameter's name and how to read it as text.
+type Parameter = (&'static str, fn(&RuleSet) -> String);
+
 fn parameters(old: &RuleSet, new: &RuleSet) -> Vec<Change> {
-    let shown: [(&'static str, fn(&RuleSet) -> String); 10] = [
+    let shown: [Parameter; 10] = [
         ("规则标识", |r| r.id.clone()),
         ("规则名称", |r| r.title.clone()),
         ("依据", |r| r.source.clone()),
