@@ -221,6 +221,7 @@ mod tests {
                 .unwrap_err()
                 .contains("第1行")
         );
-        assert!(parse_jurisdictions("  \n").is_err());
+        // None at all is allowed: the bureau imports its list on its first day.
+        assert_eq!(parse_jurisdictions("  \n"), Ok(vec![]));
     }
 }
