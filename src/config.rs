@@ -16,6 +16,9 @@ pub struct Config {
     pub pg_dir: PathBuf,
     /// Uploaded files and other state (`PARKCERT_DATA_DIR`, default ./var).
     pub data_dir: PathBuf,
+    /// The software crypto's keys (`PARKCERT_KEY_FILE`, default `<data_dir>/keys.json`; made with
+    /// mode 0600 on first start).
+    pub key_file: PathBuf,
     /// Serve cookies with `Secure` and the `__Host-` prefix (`PARKCERT_SECURE_COOKIES=true`):
     /// required behind HTTPS, impossible on plain http://127.0.0.1.
     pub secure_cookies: bool,
@@ -71,6 +74,10 @@ impl Config {
                 .filter(|s| !s.is_empty()),
             pg_dir: env_or("PARKCERT_PG_DIR", "var/pg").into(),
             data_dir: env_or("PARKCERT_DATA_DIR", "var").into(),
+            key_file: match std::env::var_os("PARKCERT_KEY_FILE") {
+                Some(path) if !path.is_empty() => PathBuf::from(path),
+                _ => PathBuf::from(env_or("PARKCERT_DATA_DIR", "var")).join("keys.json"),
+            },
             secure_cookies: parse_bool("PARKCERT_SECURE_COOKIES", false)?,
             session_idle: Duration::from_secs(60 * parse_u64("PARKCERT_SESSION_IDLE_MINUTES", 30)?),
             session_absolute: Duration::from_secs(
@@ -100,6 +107,7 @@ impl Config {
             database_url: None,
             migration_database_url: None,
             pg_dir: data_dir.join("pg"),
+            key_file: data_dir.join("keys.json"),
             data_dir,
             secure_cookies: false,
             session_idle: Duration::from_secs(30 * 60),

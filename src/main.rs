@@ -38,6 +38,11 @@ enum Command {
         rules: String,
         file: PathBuf,
     },
+    /// The crypto keys (SM4 for fields at rest, HMAC-SM3 for the audit seals).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Rule-set templates.
     Rules {
         #[command(subcommand)]
@@ -59,8 +64,16 @@ enum RulesCommand {
 }
 
 #[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new key version, make it current and re-encrypt every encrypted field under it
+    /// (stop the servers first; old versions stay to check the seals made with them).
+    Rotate,
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
-    /// Verify a tenant's hash chain: every entry present, linked and unchanged.
+    /// Verify a tenant's hash chain and its HMAC-SM3 seals: every entry present, linked,
+    /// unchanged and sealed with the key.
     Verify(parkcert::cli::audit::VerifyArgs),
 }
 
@@ -114,6 +127,9 @@ fn run_async(command: Option<Command>) -> ExitCode {
             Some(Command::Audit {
                 command: AuditCommand::Verify(args),
             }) => parkcert::cli::audit::verify(config, args).await,
+            Some(Command::Keys {
+                command: KeysCommand::Rotate,
+            }) => parkcert::cli::keys::rotate(config).await,
             Some(Command::Evaluate { .. } | Command::Workdays { .. } | Command::Rules { .. }) => {
                 unreachable!("handled synchronously")
             }

@@ -60,6 +60,8 @@ pub struct Database {
 impl Database {
     /// Connects to `DATABASE_URL`, or starts the private cluster in the configured directory.
     pub async fn open(config: &Config) -> anyhow::Result<Database> {
+        // Every command that opens the database may write the audit trail, which is sealed.
+        crate::io::crypto::install_from(&config.key_file)?;
         let (owner_url, app_url, app_password, cluster, lock) = match &config.database_url {
             // Given a server: DATABASE_URL is the application's login, and
             // PARKCERT_MIGRATION_DATABASE_URL the owner's (the same login when not given).
@@ -143,6 +145,20 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
 async fn run(config: &Config, db: &Database) -> anyhow::Result<()> {
     db.migrate().await?;
+    let sealed = crate::db::audit::seal_backlog(&db.pool).await?;
+    if sealed > 0 {
+        tracing::info!(
+            sealed,
+            "sealed the audit entries written before HMAC-SM3 seals"
+        );
+    }
+    let encrypted = crate::db::users::reseal_totp_secrets(&db.pool, false).await?;
+    if encrypted > 0 {
+        tracing::info!(
+            encrypted,
+            "encrypted the two-factor secrets stored in clear"
+        );
+    }
     let state = AppState::new(db.pool.clone(), config.clone());
     if let Some(file) = &config.test_clock_file {
         tracing::warn!(file = %file.display(), "the clock is read from a test file: never in production");

@@ -1,4 +1,4 @@
-//! `parkcert audit verify --tenant T`: checks a tenant's hash-chained audit trail.
+//! `parkcert audit verify --tenant T`: checks a tenant's hash-chained, HMAC-SM3-sealed audit trail.
 use crate::config::Config;
 use crate::db::{audit, tenants};
 use crate::server::Database;
@@ -33,7 +33,10 @@ async fn run(db: &Database, args: &VerifyArgs) -> anyhow::Result<()> {
     let verified = audit::verify(&db.pool, tenant_id).await?;
     match verified.broken {
         None => {
-            println!("{name}: {} audit entries, chain intact", verified.entries);
+            println!(
+                "{name}: {} audit entries, hash chain and HMAC-SM3 seals intact",
+                verified.entries
+            );
             Ok(())
         }
         Some((seq, why)) => bail!("{name}: the audit chain breaks at entry {seq}: {why}"),

@@ -1,6 +1,7 @@
 //! Command-line subcommands other than `serve`.
 pub mod audit;
 pub mod evaluate;
+pub mod keys;
 pub mod rules;
 pub mod user;
 pub mod workdays;
@@ -11,9 +12,15 @@ use crate::server::Database;
 /// `parkcert migrate`: apply pending migrations and exit.
 pub async fn migrate(config: Config) -> anyhow::Result<()> {
     let db = Database::open(&config).await?;
-    let result = db.migrate().await;
+    let result = match db.migrate().await {
+        // An upgrade seals the audit entries written before the seals, as the server would.
+        Ok(()) => crate::db::audit::seal_backlog(&db.pool)
+            .await
+            .map_err(anyhow::Error::from),
+        Err(e) => Err(e),
+    };
     db.close().await;
-    result?;
-    println!("migrations applied");
+    let sealed = result?;
+    println!("migrations applied; {sealed} older audit entries sealed");
     Ok(())
 }

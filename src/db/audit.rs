@@ -1,4 +1,5 @@
 //! The audit trail: one row per state change, written in the same transaction as the change.
+use crate::io::crypto::{Crypto, installed};
 use serde_json::Value;
 use sqlx::PgConnection;
 
@@ -14,10 +15,15 @@ pub struct Entry<'a> {
     pub ip: Option<String>,
 }
 
+/// Appends an entry to its tenant's chain and seals it, in the caller's transaction.
 pub async fn record(conn: &mut PgConnection, e: Entry<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+    let crypto = installed().map_err(|e| sqlx::Error::Configuration(Box::new(e)))?;
+    // The chain trigger holds the tenant's advisory lock to the end of the transaction, so the
+    // entry before this one is settled while it is sealed.
+    let (seq, hash): (i64, String) = sqlx::query_as(
         "INSERT INTO audit_log (tenant_id, actor_user_id, object_kind, object_id, action, before, after, request_id, ip)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         RETURNING seq, hash",
     )
     .bind(e.tenant_id)
     .bind(e.actor_user_id)
@@ -28,9 +34,98 @@ pub async fn record(conn: &mut PgConnection, e: Entry<'_>) -> sqlx::Result<()> {
     .bind(e.after)
     .bind(e.request_id)
     .bind(e.ip)
+    .fetch_one(&mut *conn)
+    .await?;
+    seal(conn, crypto.as_ref(), e.tenant_id, seq, &hash).await
+}
+
+/// What an entry's seal covers: its tenant, place, hash and the seal before it.
+fn sealed_text(tenant_id: Option<i64>, seq: i64, hash: &str, prev_mac: &str) -> String {
+    let tenant = tenant_id.map_or_else(|| "platform".to_string(), |t| t.to_string());
+    format!("parkcert-audit|{tenant}|{seq}|{hash}|{prev_mac}")
+}
+
+/// The seal before `seq` in a chain ("" before the first entry).
+async fn previous_mac(
+    conn: &mut PgConnection,
+    tenant_id: Option<i64>,
+    seq: i64,
+) -> sqlx::Result<Option<String>> {
+    if seq == 1 {
+        return Ok(Some(String::new()));
+    }
+    sqlx::query_scalar(
+        "SELECT mac FROM audit_seals WHERE coalesce(tenant_id, 0) = coalesce($1, 0) AND seq = $2",
+    )
+    .bind(tenant_id)
+    .bind(seq - 1)
+    .fetch_optional(conn)
+    .await
+}
+
+async fn seal(
+    conn: &mut PgConnection,
+    crypto: &dyn Crypto,
+    tenant_id: Option<i64>,
+    seq: i64,
+    hash: &str,
+) -> sqlx::Result<()> {
+    // An entry before the seals began (an older deployment) is sealed by `seal_backlog` at
+    // start; until then the chain after it is sealed against an empty seal.
+    let prev = previous_mac(&mut *conn, tenant_id, seq)
+        .await?
+        .unwrap_or_default();
+    let version = crypto.current();
+    let mac = crypto
+        .mac(version, sealed_text(tenant_id, seq, hash, &prev).as_bytes())
+        .map_err(|e| sqlx::Error::Configuration(Box::new(e)))?;
+    sqlx::query(
+        "INSERT INTO audit_seals (tenant_id, seq, key_version, mac) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(tenant_id)
+    .bind(seq)
+    .bind(version as i32)
+    .bind(mac)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Seals, oldest first, every entry that has no seal yet (those written before the seals were
+/// introduced); returns how many. Run once at start, under each chain's advisory lock.
+pub async fn seal_backlog(pool: &sqlx::PgPool) -> sqlx::Result<u64> {
+    let crypto = installed().map_err(|e| sqlx::Error::Configuration(Box::new(e)))?;
+    let chains: Vec<Option<i64>> = sqlx::query_scalar(
+        "SELECT DISTINCT a.tenant_id FROM audit_log a WHERE NOT EXISTS (
+             SELECT 1 FROM audit_seals s
+             WHERE coalesce(s.tenant_id, 0) = coalesce(a.tenant_id, 0) AND s.seq = a.seq)",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut sealed = 0;
+    for tenant_id in chains {
+        let mut tx = pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(1885434475, coalesce($1, 0)::int)")
+            .bind(tenant_id)
+            .execute(&mut *tx)
+            .await?;
+        let open: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT a.seq, a.hash FROM audit_log a
+             WHERE a.tenant_id IS NOT DISTINCT FROM $1 AND NOT EXISTS (
+                 SELECT 1 FROM audit_seals s
+                 WHERE coalesce(s.tenant_id, 0) = coalesce(a.tenant_id, 0) AND s.seq = a.seq)
+             ORDER BY a.seq",
+        )
+        .bind(tenant_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (seq, hash) in open {
+            seal(&mut tx, crypto.as_ref(), tenant_id, seq, &hash).await?;
+            sealed += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(sealed)
 }
 
 /// What `verify` found in one tenant's chain.
@@ -42,20 +137,31 @@ pub struct Verified {
 }
 
 /// Checks one tenant's chain (None: the platform's own): sequence numbers run 1, 2, 3…, each
-/// entry links to the hash of the one before, and each entry's hash is recomputed from its
-/// content. An entry changed, removed or inserted out of order breaks it.
+/// entry links to the hash of the one before, each entry's hash is recomputed from its
+/// content, and each entry's HMAC-SM3 seal is recomputed with the key. An entry changed,
+/// removed or inserted out of order breaks it, and so does one changed and re-hashed by someone
+/// without the key.
 pub async fn verify(pool: &sqlx::PgPool, tenant_id: Option<i64>) -> sqlx::Result<Verified> {
-    let rows = sqlx::query_as::<_, (i64, String, String, String)>(
-        "SELECT seq, prev_hash, hash, audit_entry_hash(a) FROM audit_log a
-         WHERE tenant_id IS NOT DISTINCT FROM $1 ORDER BY seq",
+    let crypto = installed().map_err(|e| sqlx::Error::Configuration(Box::new(e)))?;
+    type Line = (i64, String, String, String, Option<i32>, Option<String>);
+    let rows = sqlx::query_as::<_, Line>(
+        "SELECT a.seq, a.prev_hash, a.hash, audit_entry_hash(a), s.key_version, s.mac
+         FROM audit_log a
+         LEFT JOIN audit_seals s ON coalesce(s.tenant_id, 0) = coalesce(a.tenant_id, 0) AND s.seq = a.seq
+         WHERE a.tenant_id IS NOT DISTINCT FROM $1 ORDER BY a.seq",
     )
     .bind(tenant_id)
     .fetch_all(pool)
     .await?;
     let mut expected_prev = "0".repeat(64);
+    let mut prev_mac = String::new();
     let mut entries = 0u64;
-    for (seq, prev, hash, recomputed) in rows {
+    for (seq, prev, hash, recomputed, version, mac) in rows {
         entries += 1;
+        let expected_mac = version.map(|v| {
+            let text = sealed_text(tenant_id, seq, &hash, &prev_mac);
+            crypto.mac(v as u32, text.as_bytes())
+        });
         let why = if seq != entries as i64 {
             Some(format!(
                 "expected entry {entries}, found {seq}: an entry is missing"
@@ -65,8 +171,14 @@ pub async fn verify(pool: &sqlx::PgPool, tenant_id: Option<i64>) -> sqlx::Result
         } else if hash != recomputed {
             Some("its content does not match its hash".to_string())
         } else {
-            None
+            match (expected_mac, &mac) {
+                (None, _) => Some("it has no HMAC-SM3 seal".to_string()),
+                (Some(Err(e)), _) => Some(format!("its seal cannot be checked: {e}")),
+                (Some(Ok(expected)), Some(mac)) if &expected == mac => None,
+                _ => Some("its HMAC-SM3 seal does not match (changed without the key)".to_string()),
+            }
         };
+        prev_mac = mac.unwrap_or_default();
         if let Some(why) = why {
             return Ok(Verified {
                 entries,

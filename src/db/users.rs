@@ -15,14 +15,81 @@ pub async fn credentials(
     tenant_id: Option<i64>,
     login: &str,
 ) -> sqlx::Result<Option<Credentials>> {
-    sqlx::query_as(
+    let found: Option<Credentials> = sqlx::query_as(
         "SELECT id, password_hash, totp_secret FROM users
          WHERE tenant_id IS NOT DISTINCT FROM $1 AND login = $2 AND active",
     )
     .bind(tenant_id)
     .bind(login)
     .fetch_optional(pool)
-    .await
+    .await?;
+    found
+        .map(|mut c| {
+            c.totp_secret = open_totp(c.id, c.totp_secret)?;
+            Ok(c)
+        })
+        .transpose()
+}
+
+/// The context a user's TOTP secret is sealed to: its column and row.
+fn totp_context(user_id: i64) -> String {
+    format!("users.totp_secret:{user_id}")
+}
+
+fn crypto_error(e: crate::io::crypto::CryptoError) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
+}
+
+/// A stored TOTP secret, decrypted (SM4-GCM at rest).
+fn open_totp(user_id: i64, stored: Option<String>) -> sqlx::Result<Option<String>> {
+    let Some(stored) = stored else {
+        return Ok(None);
+    };
+    // A secret from before encryption at rest; the server reseals those when it starts.
+    if !crate::io::crypto::is_sealed(&stored) {
+        return Ok(Some(stored));
+    }
+    let crypto = crate::io::crypto::installed().map_err(crypto_error)?;
+    let plain = crypto
+        .decrypt(&stored, &totp_context(user_id))
+        .map_err(crypto_error)?;
+    String::from_utf8(plain)
+        .map(Some)
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+fn seal_totp(user_id: i64, secret: &str) -> sqlx::Result<String> {
+    let crypto = crate::io::crypto::installed().map_err(crypto_error)?;
+    crypto
+        .encrypt(secret.as_bytes(), &totp_context(user_id))
+        .map_err(crypto_error)
+}
+
+/// Re-encrypts every TOTP secret under the current key: those stored in clear before
+/// encryption at rest, and, with `all`, every one (after a key rotation). Returns how many.
+pub async fn reseal_totp_secrets(pool: &PgPool, all: bool) -> sqlx::Result<u64> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")
+            .fetch_all(pool)
+            .await?;
+    let current = crate::io::crypto::installed()
+        .map_err(crypto_error)?
+        .current();
+    let mut done = 0;
+    for (id, stored) in rows {
+        let plain = match crate::io::crypto::version_of(&stored) {
+            None => stored,
+            Some(v) if all && v != current => open_totp(id, Some(stored))?.unwrap_or_default(),
+            Some(_) => continue,
+        };
+        sqlx::query("UPDATE users SET totp_secret = $2 WHERE id = $1")
+            .bind(id)
+            .bind(seal_totp(id, &plain)?)
+            .execute(pool)
+            .await?;
+        done += 1;
+    }
+    Ok(done)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -193,20 +260,23 @@ pub async fn end_session(
 }
 
 pub async fn totp_secret(pool: &PgPool, user_id: i64) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1")
+    let stored = sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1")
         .bind(user_id)
         .fetch_one(pool)
-        .await
+        .await?;
+    open_totp(user_id, stored)
 }
 
+/// Stores (encrypted) or clears a user's TOTP secret.
 pub async fn set_totp_secret(
     conn: &mut PgConnection,
     user_id: i64,
     secret: Option<&str>,
 ) -> sqlx::Result<()> {
+    let sealed = secret.map(|s| seal_totp(user_id, s)).transpose()?;
     sqlx::query("UPDATE users SET totp_secret = $2 WHERE id = $1")
         .bind(user_id)
-        .bind(secret)
+        .bind(sealed)
         .execute(conn)
         .await?;
     Ok(())

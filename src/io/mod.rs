@@ -1,5 +1,6 @@
 //! Files in and out: the file store, uploads kept as documents, spreadsheets read and written,
 //! printable PDFs, and the parsing of uploads off the request threads.
+pub mod crypto;
 pub mod expert_pool;
 pub mod files;
 pub mod mail;

@@ -78,6 +78,47 @@ async fn a_changed_or_removed_entry_breaks_the_chain_where_it_happened() {
 }
 
 #[tokio::test]
+async fn an_entry_changed_and_rehashed_without_the_key_fails_its_hmac_sm3_seal() {
+    let app = TestApp::spawn().await;
+    parkcert::demo::seed_content(&app.state).await.unwrap();
+    let wz = tenant(&app, "wenzhou").await;
+    assert_eq!(audit::verify(&app.db, Some(wz)).await.unwrap().broken, None);
+    let database: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let owner = sqlx::PgPool::connect(&crate::helpers::cluster_url(&database))
+        .await
+        .unwrap();
+    // The owner edits entry 40 and recomputes the SHA-256 chain from there on, as anyone with
+    // the database (but not the key) can.
+    sqlx::raw_sql(&format!(
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only;
+         UPDATE audit_log SET after = '{{\"state\": \"awarded\"}}' WHERE tenant_id = {wz} AND seq = 40;
+         DO $$
+         DECLARE r RECORD; prev TEXT;
+         BEGIN
+             SELECT hash INTO prev FROM audit_log WHERE tenant_id = {wz} AND seq = 39;
+             FOR r IN SELECT id FROM audit_log WHERE tenant_id = {wz} AND seq >= 40 ORDER BY seq LOOP
+                 UPDATE audit_log SET prev_hash = prev WHERE id = r.id;
+                 UPDATE audit_log a SET hash = audit_entry_hash(a) WHERE id = r.id RETURNING hash INTO prev;
+             END LOOP;
+         END $$;
+         ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;"
+    ))
+    .execute(&owner)
+    .await
+    .unwrap();
+    let (seq, why) = audit::verify(&app.db, Some(wz))
+        .await
+        .unwrap()
+        .broken
+        .expect("the change is found");
+    assert_eq!(seq, 40);
+    assert!(why.contains("HMAC-SM3"), "{why}");
+}
+
+#[tokio::test]
 async fn the_bureau_filters_and_exports_its_trail_and_each_application_shows_its_history() {
     let app = TestApp::spawn().await;
     parkcert::demo::seed_content(&app.state).await.unwrap();

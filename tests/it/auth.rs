@@ -514,6 +514,16 @@ async fn a_bureau_account_with_two_factor_sign_in_needs_the_code_from_its_app() 
         .post_form("/account/totp/enable", &[("code", &code)])
         .await
         .assert_redirect_to("/account");
+    // At rest the secret is SM4-GCM ciphertext, never the secret itself.
+    let stored = || async {
+        sqlx::query_scalar::<_, String>("SELECT totp_secret FROM users WHERE login = 'wz-bureau'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+    let sealed = stored().await;
+    assert!(sealed.starts_with("sm4gcm:v"), "{sealed}");
+    assert!(!sealed.contains(&secret));
 
     let mut next = app.new_browser();
     next.get("/t/wenzhou/login").await;
@@ -531,6 +541,23 @@ async fn a_bureau_account_with_two_factor_sign_in_needs_the_code_from_its_app() 
     let code: &'static str =
         Box::leak(parkcert::auth::totp::code_at(&secret, now()).into_boxed_str());
     next.post_form("/t/wenzhou/login", &sign_in(code))
+        .await
+        .assert_redirect_to("/t/wenzhou/bureau");
+
+    // After a key rotation every secret is re-encrypted under the new key and still works.
+    let version = parkcert::io::crypto::installed().unwrap().rotate().unwrap();
+    parkcert::db::users::reseal_totp_secrets(&app.db, true)
+        .await
+        .unwrap();
+    let resealed = stored().await;
+    assert!(
+        resealed.starts_with(&format!("sm4gcm:v{version}:")),
+        "{resealed}"
+    );
+    let mut after = app.new_browser();
+    after.get("/t/wenzhou/login").await;
+    after
+        .post_form("/t/wenzhou/login", &sign_in(code))
         .await
         .assert_redirect_to("/t/wenzhou/bureau");
 

@@ -247,6 +247,9 @@ impl TestApp {
             .root
             .join(format!("files-{}", uuid::Uuid::new_v4().simple()));
         let mut config = Config::for_tests(data_dir.clone());
+        // One key store per test process, as in a server process.
+        config.key_file = shared().root.join("keys.json");
+        parkcert::io::crypto::install_from(&config.key_file).unwrap();
         adjust(&mut config);
         let state = AppState::new(db.clone(), config);
         TestApp {
