@@ -6,6 +6,7 @@ import * as b from './lib.mjs';
 import { zhongshan } from './zhongshan.mjs';
 import { quarterlyReport, rectification } from './monitoring.mjs';
 import { ruleRevision } from './rules.mjs';
+import { administrators } from './platform.mjs';
 import path from 'node:path';
 
 const { idIn, uscc } = b;
@@ -94,6 +95,7 @@ try {
   for (const awarded of [wz, zs]) await rectification(awarded);
   // Last, so that the revised rules apply to no call the walkthrough still needs.
   await ruleRevision();
+  await administrators();
 } finally {
   b.saveFindings();
   await b.close();

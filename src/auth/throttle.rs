@@ -99,3 +99,51 @@ pub async fn clear_account(pool: &PgPool, tenant_id: Option<i64>, login: &str) -
     .await?;
     Ok(())
 }
+
+/// An account refused sign-in for now: it failed too often in the window.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Locked {
+    pub tenant_id: Option<i64>,
+    pub tenant_name: Option<String>,
+    pub login: String,
+    pub failures: i64,
+    pub last_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Locked {
+    pub fn last(&self) -> String {
+        crate::domain::time::shanghai_minute(self.last_at)
+    }
+}
+
+/// Every account locked out now (in any tenant): what the security administrator may unlock.
+pub async fn locked(pool: &PgPool) -> sqlx::Result<Vec<Locked>> {
+    sqlx::query_as(
+        "SELECT f.tenant_id, t.name AS tenant_name, f.login, count(*) AS failures, max(f.at) AS last_at
+         FROM sign_in_failures f LEFT JOIN tenants t ON t.id = f.tenant_id
+         WHERE f.at > now() - make_interval(mins => $1)
+         GROUP BY f.tenant_id, t.name, f.login HAVING count(*) >= $2
+         ORDER BY max(f.at) DESC",
+    )
+    .bind(WINDOW_MINUTES as i32)
+    .bind(MAX_PER_ACCOUNT)
+    .fetch_all(pool)
+    .await
+}
+
+/// Forgets an account's failed sign-ins, so that it may sign in again at once; returns how
+/// many were forgotten.
+pub async fn unlock(
+    conn: &mut sqlx::PgConnection,
+    tenant_id: Option<i64>,
+    login: &str,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM sign_in_failures WHERE tenant_id IS NOT DISTINCT FROM $1 AND login = $2",
+    )
+    .bind(tenant_id)
+    .bind(login)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}

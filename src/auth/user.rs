@@ -52,7 +52,7 @@ impl CurrentUser {
     pub fn home_url(&self) -> String {
         match (&self.tenant_slug, self.role()) {
             (Some(slug), role) => format!("/t/{slug}/{}", role.area()),
-            (None, _) => "/admin".to_string(),
+            (None, role) => role.platform_home().to_string(),
         }
     }
 }

@@ -41,8 +41,10 @@ pub async fn create(config: Config, args: CreateArgs) -> anyhow::Result<()> {
 async fn insert(db: &Database, args: &CreateArgs, password: String) -> anyhow::Result<i64> {
     db.migrate().await?;
     let tenant_id = match (&args.tenant, args.role) {
-        (None, Role::Admin) => None,
-        (Some(_), Role::Admin) => bail!("a platform admin belongs to no tenant: omit --tenant"),
+        (None, role) if role.is_platform() => None,
+        (Some(_), role) if role.is_platform() => {
+            bail!("a platform administrator belongs to no tenant: omit --tenant")
+        }
         (None, _) => bail!("--tenant is required for role {}", args.role),
         (Some(slug), _) => Some(
             tenants::by_slug(&db.pool, slug)

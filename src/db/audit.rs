@@ -253,12 +253,13 @@ pub struct Filter {
 const ROW_SELECT: &str = "SELECT a.seq, a.at, u.display_name || '（' || u.login || '）' AS actor,
         a.object_kind, a.object_id, a.action, a.before, a.after, a.request_id, a.ip, a.hash
      FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
-     WHERE a.tenant_id = $1";
+     WHERE a.tenant_id IS NOT DISTINCT FROM $1";
 
-/// One page of a tenant's trail, newest first. Dates are Asia/Shanghai days, inclusive.
+/// One page of a tenant's trail (None: the platform's), newest first. Dates are
+/// Asia/Shanghai days, inclusive.
 pub async fn search(
     pool: &sqlx::PgPool,
-    tenant_id: i64,
+    tenant_id: Option<i64>,
     f: &Filter,
     limit: i64,
     offset: i64,
@@ -321,4 +322,47 @@ pub async fn vocabulary(
             .fetch_all(pool)
             .await?;
     Ok((kinds, actions))
+}
+
+/// Entries of a chain between two days (Asia/Shanghai, inclusive), oldest first, with their
+/// seals: what the audit administrator exports.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Exported {
+    pub seq: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor_user_id: Option<i64>,
+    pub object_kind: String,
+    pub object_id: String,
+    pub action: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub request_id: Option<String>,
+    pub ip: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+    pub key_version: Option<i32>,
+    pub mac: Option<String>,
+}
+
+pub async fn period(
+    pool: &sqlx::PgPool,
+    tenant_id: Option<i64>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> sqlx::Result<Vec<Exported>> {
+    sqlx::query_as(
+        "SELECT a.seq, a.at, a.actor_user_id, a.object_kind, a.object_id, a.action, a.before,
+                a.after, a.request_id, a.ip, a.prev_hash, a.hash, s.key_version, s.mac
+         FROM audit_log a
+         LEFT JOIN audit_seals s ON coalesce(s.tenant_id, 0) = coalesce(a.tenant_id, 0) AND s.seq = a.seq
+         WHERE a.tenant_id IS NOT DISTINCT FROM $1
+           AND ($2::date IS NULL OR a.at >= ($2::date::timestamp AT TIME ZONE 'Asia/Shanghai'))
+           AND ($3::date IS NULL OR a.at < (($3::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))
+         ORDER BY a.seq",
+    )
+    .bind(tenant_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
 }

@@ -14,7 +14,12 @@ mod onboarding;
 mod review;
 
 pub const DEMO_PASSWORD: &str = "parkcert-demo-2026";
-pub const ADMIN_LOGIN: &str = "admin";
+/// The platform's three administrators (三员分立), at `/admin/login`.
+pub const ADMINISTRATORS: [(&str, &str, Role); 3] = [
+    ("sysadmin", "平台系统管理员", Role::SysAdmin),
+    ("secadmin", "平台安全管理员", Role::SecAdmin),
+    ("auditadmin", "平台审计管理员", Role::AuditAdmin),
+];
 
 pub struct DemoUser {
     pub tenant: &'static str,
@@ -300,19 +305,21 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     let hash = || password::hash(DEMO_PASSWORD.to_string());
     let mut tx = pool.begin().await?;
     let admin_hash = hash().await?;
-    users::insert(
-        &mut tx,
-        &users::NewUser {
-            tenant_id: None,
-            login: ADMIN_LOGIN,
-            display_name: "平台管理员",
-            role: Role::Admin,
-            jurisdiction_id: None,
-            organization_id: None,
-            password_hash: &admin_hash,
-        },
-    )
-    .await?;
+    for (login, display_name, role) in ADMINISTRATORS {
+        users::insert(
+            &mut tx,
+            &users::NewUser {
+                tenant_id: None,
+                login,
+                display_name,
+                role,
+                jurisdiction_id: None,
+                organization_id: None,
+                password_hash: &admin_hash,
+            },
+        )
+        .await?;
+    }
     for u in USERS {
         let tenant = tenants::by_slug(pool, u.tenant)
             .await?
@@ -396,7 +403,9 @@ async fn adopt_rule_sets(tx: &mut sqlx::PgConnection, pool: &PgPool) -> anyhow::
 
 pub fn print_accounts() {
     println!("Demo accounts (password for all: {DEMO_PASSWORD}):");
-    println!("  platform admin   http://…/admin/login   {ADMIN_LOGIN}");
+    for (login, _, role) in ADMINISTRATORS {
+        println!("  {:<20} /admin/login   {login}", role.label());
+    }
     for u in USERS {
         println!(
             "  {:<10} {:<9} /t/{}/login   {}",

@@ -35,11 +35,11 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
 
 async fn huzhou(state: &AppState) -> anyhow::Result<()> {
     use crate::service::accounts::{self, TenantSetup};
-    let admin: i64 = sqlx::query_scalar("SELECT id FROM users WHERE tenant_id IS NULL LIMIT 1")
+    let admin: i64 = sqlx::query_scalar("SELECT id FROM users WHERE role = 'sysadmin' LIMIT 1")
         .fetch_one(&state.db)
         .await?;
     let admin = By {
-        actor: Actor::User(Role::Admin),
+        actor: Actor::User(Role::SysAdmin),
         user_id: Some(admin),
         request_id: None,
         ip: None,

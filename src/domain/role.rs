@@ -10,11 +10,33 @@ pub enum Role {
     County,
     Expert,
     Bureau,
-    Admin,
+    /// 系统管理员: tenants, the calendar, creating accounts.
+    SysAdmin,
+    /// 安全管理员: the security policy, unlocking accounts.
+    SecAdmin,
+    /// 审计管理员: reads every audit trail, changes nothing.
+    AuditAdmin,
 }
 
 impl Role {
     pub const TENANT_ROLES: [Role; 4] = [Role::Operator, Role::County, Role::Expert, Role::Bureau];
+    /// The platform's three administrators (三员分立): none of them sees business data, and
+    /// none can do another's work.
+    pub const PLATFORM_ROLES: [Role; 3] = [Role::SysAdmin, Role::SecAdmin, Role::AuditAdmin];
+
+    /// A platform administrator, belonging to no tenant.
+    pub fn is_platform(self) -> bool {
+        Role::PLATFORM_ROLES.contains(&self)
+    }
+
+    /// Where a platform administrator's pages start.
+    pub fn platform_home(self) -> &'static str {
+        match self {
+            Role::SecAdmin => "/admin/security",
+            Role::AuditAdmin => "/admin/audit",
+            _ => "/admin",
+        }
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -22,7 +44,9 @@ impl Role {
             Role::County => "county",
             Role::Expert => "expert",
             Role::Bureau => "bureau",
-            Role::Admin => "admin",
+            Role::SysAdmin => "sysadmin",
+            Role::SecAdmin => "secadmin",
+            Role::AuditAdmin => "auditadmin",
         }
     }
 
@@ -33,7 +57,9 @@ impl Role {
             Role::County => "属地商务主管部门",
             Role::Expert => "评审专家",
             Role::Bureau => "市商务局",
-            Role::Admin => "平台管理员",
+            Role::SysAdmin => "系统管理员",
+            Role::SecAdmin => "安全管理员",
+            Role::AuditAdmin => "审计管理员",
         }
     }
 
@@ -61,7 +87,9 @@ impl FromStr for Role {
             "county" => Ok(Role::County),
             "expert" => Ok(Role::Expert),
             "bureau" => Ok(Role::Bureau),
-            "admin" => Ok(Role::Admin),
+            "sysadmin" => Ok(Role::SysAdmin),
+            "secadmin" => Ok(Role::SecAdmin),
+            "auditadmin" => Ok(Role::AuditAdmin),
             other => Err(UnknownRole(other.to_string())),
         }
     }
@@ -73,7 +101,7 @@ mod tests {
 
     #[test]
     fn every_role_parses_back_from_its_name() {
-        for role in Role::TENANT_ROLES.iter().chain([Role::Admin].iter()) {
+        for role in Role::TENANT_ROLES.iter().chain(Role::PLATFORM_ROLES.iter()) {
             assert_eq!(role.as_str().parse::<Role>().unwrap(), *role);
         }
         assert!("root".parse::<Role>().is_err());

@@ -10,8 +10,10 @@ use super::workflow::{
 
 /// The kinds of object the trail records, with their names.
 pub const OBJECT_KINDS: &[(&str, &str)] = &[
+    ("account_lock", "账号锁定"),
     ("application", "申报"),
     ("assignment", "评审任务"),
+    ("audit_export", "审计记录导出"),
     ("award", "认定"),
     ("calendar", "工作日历"),
     ("delivery", "通知发送记录"),
@@ -67,6 +69,7 @@ const OTHER_ACTIONS: &[(&str, &str)] = &[
     ("end_session", "结束会话"),
     ("evaluate", "监测评估"),
     ("expiry_notice", "到期提醒"),
+    ("export", "导出"),
     ("file", "提出"),
     ("import", "导入"),
     ("import_roster", "导入企业名录"),
@@ -94,6 +97,7 @@ const OTHER_ACTIONS: &[(&str, &str)] = &[
     ("sign_in", "登录"),
     ("submit_paper_sheet", "代录纸质评分表并提交"),
     ("submit_sheet", "提交评审意见"),
+    ("unlock", "解除锁定"),
     ("update", "修改"),
     ("verdict", "验收"),
 ];

@@ -199,12 +199,14 @@ pub enum Actor {
 }
 
 impl Actor {
-    pub const ALL: [Actor; 6] = [
+    pub const ALL: [Actor; 8] = [
         Actor::User(Role::Operator),
         Actor::User(Role::County),
         Actor::User(Role::Expert),
         Actor::User(Role::Bureau),
-        Actor::User(Role::Admin),
+        Actor::User(Role::SysAdmin),
+        Actor::User(Role::SecAdmin),
+        Actor::User(Role::AuditAdmin),
         Actor::System,
     ];
 
@@ -1389,12 +1391,14 @@ mod tests {
         // The county forwards but cannot accept; the bureau accepts but cannot submit.
         assert!(next_application_state(S::Forwarded, A::Accept, COUNTY, &rules).is_err());
         assert!(next_application_state(S::Draft, A::Submit, BUREAU, &rules).is_err());
-        // The platform admin has no part in the workflow.
-        for &action in A::ALL {
-            for &state in S::ALL {
-                let e =
-                    next_application_state(state, action, Role::Admin.into(), &rules).unwrap_err();
-                assert_eq!(e.refusal(), Refusal::NotAllowed);
+        // The platform's administrators have no part in the workflow.
+        for admin in Role::PLATFORM_ROLES {
+            for &action in A::ALL {
+                for &state in S::ALL {
+                    let e =
+                        next_application_state(state, action, admin.into(), &rules).unwrap_err();
+                    assert_eq!(e.refusal(), Refusal::NotAllowed);
+                }
             }
         }
         // Forbidden wins over a wrong state: the role could never do it.

@@ -208,9 +208,14 @@ pub async fn create_tenant(
     });
     audit::record(
         &mut tx,
-        by.entry(tenant.id, "tenant", tenant.id, "create", details),
+        by.entry(tenant.id, "tenant", tenant.id, "create", details.clone()),
     )
     .await?;
+    // The system administrator's act is in the platform's chain too, for the audit
+    // administrator.
+    let mut platform = by.entry(tenant.id, "tenant", tenant.id, "create", details);
+    platform.tenant_id = None;
+    audit::record(&mut tx, platform).await?;
     tx.commit().await?;
     Ok(Ok(tenant))
 }

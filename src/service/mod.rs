@@ -18,6 +18,7 @@ pub mod objections;
 pub mod onboarding;
 pub mod panels;
 pub mod paper;
+pub mod platform;
 pub mod publicity;
 pub mod results;
 pub mod review;

@@ -20,12 +20,11 @@ use tower_sessions::Session;
 /// A secret shown to the user and not yet confirmed with a code lives in the session only.
 const PENDING_TOTP: &str = "totp_pending";
 
-/// Two-factor sign-in is for the accounts that decide (bureau) and administer (admin).
+/// Two-factor sign-in is for the accounts that decide (bureau) and administer (the platform's
+/// three administrators).
 fn may_use_totp(user: &CurrentUser) -> bool {
-    matches!(
-        user.role(),
-        crate::domain::role::Role::Bureau | crate::domain::role::Role::Admin
-    )
+    let role = user.role();
+    role == crate::domain::role::Role::Bureau || role.is_platform()
 }
 
 pub use crate::db::users::SessionRow;

@@ -126,8 +126,14 @@ pub(crate) async fn page(
     let tenant_id = user.tenant()?;
     // Bounded, so the offset cannot overflow whatever number the address holds.
     let page = p.page.unwrap_or(1).clamp(1, 1_000_000);
-    let mut rows =
-        audit::search(&state.db, tenant_id, &p.filter, PAGE + 1, (page - 1) * PAGE).await?;
+    let mut rows = audit::search(
+        &state.db,
+        Some(tenant_id),
+        &p.filter,
+        PAGE + 1,
+        (page - 1) * PAGE,
+    )
+    .await?;
     let more = rows.len() as i64 > PAGE;
     rows.truncate(PAGE as usize);
     let (kinds, actions) = audit::vocabulary(&state.db, tenant_id).await?;
@@ -169,7 +175,7 @@ pub(crate) async fn export(
     Query(p): Query<Params>,
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
-    let rows = audit::search(&state.db, tenant_id, &p.filter, EXPORT_MAX, 0).await?;
+    let rows = audit::search(&state.db, Some(tenant_id), &p.filter, EXPORT_MAX, 0).await?;
     let header = [
         "序号",
         "时间",

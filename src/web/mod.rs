@@ -17,6 +17,7 @@ pub mod input;
 pub mod monitoring;
 pub mod objections;
 pub mod page;
+pub mod platform;
 pub mod public;
 pub mod publicity;
 pub mod register;

@@ -199,9 +199,12 @@ fn navigation(user: Option<&CurrentUser>, tenant: Option<&str>, path: &str) -> V
                     v.push((format!("{home}/deliveries"), "发送记录"));
                 }
                 Role::County => v.push((format!("{home}/monitoring"), "园区监管")),
-                Role::Admin => {
+                Role::SysAdmin => {
                     v.push(("/admin/tenants/new".into(), "新建租户"));
                     v.push(("/admin/calendar".into(), "工作日历"));
+                }
+                Role::AuditAdmin => {
+                    v.push(("/admin/audit/export".into(), "导出审计记录"));
                 }
                 _ => {}
             }

@@ -5,8 +5,8 @@
 //! route is covered (or fails those tests) the day it is added.
 use super::{
     account, admin, api, applications, audit, awards, bureau, calendar_admin, calls, deliveries,
-    files, inbox, monitoring, objections, public, publicity, register, review, ruleset_drafts,
-    rulesets, signin,
+    files, inbox, monitoring, objections, platform, public, publicity, register, review,
+    ruleset_drafts, rulesets, signin,
 };
 use crate::domain::role::Role;
 use crate::state::AppState;
@@ -95,6 +95,8 @@ pub(super) fn areas() -> Vec<Area> {
         account(),
         inbox(),
         admin(),
+        security(),
+        auditing(),
         bureau(),
         operator(),
         county(),
@@ -156,12 +158,27 @@ fn inbox() -> Area {
         .get("/{id}", inbox::open)
 }
 
+/// The system administrator's area (三员分立): tenants and the calendar.
 fn admin() -> Area {
-    Area::new("admin", "/admin", Some(Role::Admin))
+    Area::new("admin", "/admin", Some(Role::SysAdmin))
         .get("/", admin::home)
         .get_post("/tenants/new", admin::new_tenant_form, admin::create_tenant)
         .get("/calendar", calendar_admin::show)
         .post("/calendar/import", calendar_admin::import)
+}
+
+/// The security administrator's area: the policy in force, locked accounts.
+fn security() -> Area {
+    Area::new("security", "/admin/security", Some(Role::SecAdmin))
+        .get("/", platform::security_home)
+        .post("/unlock", platform::unlock)
+}
+
+/// The audit administrator's area: every audit trail, read only, and signed exports.
+fn auditing() -> Area {
+    Area::new("auditing", "/admin/audit", Some(Role::AuditAdmin))
+        .get("/", platform::audit_home)
+        .get("/export", platform::audit_export)
 }
 
 fn bureau() -> Area {

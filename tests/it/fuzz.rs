@@ -36,6 +36,12 @@ async fn client_for(app: &TestApp, area: &str) -> TestApp {
         "admin" => {
             client.sign_in_admin().await;
         }
+        "security" => {
+            client.sign_in_platform("secadmin").await;
+        }
+        "auditing" => {
+            client.sign_in_platform("auditadmin").await;
+        }
         "account" | "bureau" | "inbox" => {
             client.sign_in_as("wz-bureau").await;
         }
@@ -148,7 +154,8 @@ async fn every_post_route_in_the_table_refuses_hostile_input_with_the_products_p
     let mut faults = Vec::new();
     let mut fuzzed = 0;
     for area in [
-        "public", "admin", "bureau", "operator", "county", "expert", "account", "inbox",
+        "public", "admin", "security", "auditing", "bureau", "operator", "county", "expert",
+        "account", "inbox",
     ] {
         let mut client = client_for(&app, area).await;
         for route in table.iter().filter(|r| r.area == area) {

@@ -463,12 +463,19 @@ impl TestApp {
         response
     }
 
+    /// Signs in as the platform's system administrator.
     pub async fn sign_in_admin(&mut self) -> TestResponse {
+        self.sign_in_platform("sysadmin").await
+    }
+
+    /// Signs in as one of the platform's three administrators (`sysadmin`, `secadmin`,
+    /// `auditadmin`).
+    pub async fn sign_in_platform(&mut self, login: &str) -> TestResponse {
         self.get("/admin/login").await;
         let response = self
             .post_form(
                 "/admin/login",
-                &[("login", "admin"), ("password", DEMO_PASSWORD)],
+                &[("login", login), ("password", DEMO_PASSWORD)],
             )
             .await;
         self.follow(&response).await;

@@ -20,6 +20,7 @@ mod monitoring;
 mod notifications;
 mod pages;
 mod pgcluster;
+mod platform;
 mod publicity;
 mod review;
 mod rulesets;

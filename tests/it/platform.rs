@@ -1,0 +1,138 @@
+//! The platform's three administrators (三员分立): each does only its own work, none sees
+//! business data, and the audit administrator reads what the other two did.
+use crate::helpers::TestApp;
+use axum::http::StatusCode;
+
+const ADMINS: [(&str, &str); 3] = [
+    ("sysadmin", "admin"),
+    ("secadmin", "security"),
+    ("auditadmin", "auditing"),
+];
+
+#[tokio::test]
+async fn each_administrator_reaches_only_its_own_routes_and_no_business_page() {
+    let app = TestApp::spawn().await;
+    let table = parkcert::web::routes::listed();
+    let mut tried = 0;
+    for (login, own) in ADMINS {
+        let mut admin = app.new_browser();
+        admin.sign_in_platform(login).await;
+        for route in table
+            .iter()
+            .filter(|r| ["admin", "security", "auditing"].contains(&r.area))
+        {
+            let response = if route.methods.contains("GET") {
+                admin.get(&route.path).await
+            } else {
+                admin.post_form(&route.path, &[]).await
+            };
+            let refused = response.status == StatusCode::FORBIDDEN;
+            assert_eq!(
+                refused,
+                route.area != own,
+                "{login} at {} {}: {}",
+                route.methods,
+                route.path,
+                response.status
+            );
+            tried += 1;
+        }
+        // No administrator sees a bureau's, a county's or an operator's pages.
+        for page in [
+            "/t/wenzhou/bureau",
+            "/t/wenzhou/bureau/calls",
+            "/t/wenzhou/county",
+            "/t/wenzhou/operator",
+        ] {
+            let status = admin.get(page).await.status;
+            assert!(
+                [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&status),
+                "{login} at {page}: {status}"
+            );
+        }
+    }
+    assert!(tried >= 3 * 7, "{tried}");
+    // And to a tenant's bureau the platform's pages do not exist.
+    let mut bureau = app.new_browser();
+    bureau.sign_in_as("wz-bureau").await;
+    for path in ["/admin", "/admin/security", "/admin/audit"] {
+        bureau.get(path).await.assert_status(StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn the_audit_administrator_reads_what_the_other_two_did_and_they_cannot() {
+    let app = TestApp::spawn().await;
+    // The system administrator opens a tenant.
+    let mut sys = app.new_browser();
+    sys.sign_in_platform("sysadmin").await;
+    sys.get("/admin/tenants/new").await;
+    sys.post_form(
+        "/admin/tenants/new",
+        &[
+            ("slug", "huzhou"),
+            ("name", "湖州市商务局"),
+            ("city", "湖州市"),
+            ("region_prefix", "3305"),
+            ("jurisdictions", ""),
+            ("login", "hz-bureau"),
+            ("display_name", "沈海燕"),
+            ("password", "huzhou-first-password"),
+        ],
+    )
+    .await
+    .assert_redirect_to("/admin");
+    // Someone guesses a county's password until it is locked; the security administrator
+    // unlocks it.
+    let mut guesser = app.new_browser();
+    for _ in 0..5 {
+        guesser
+            .sign_in("wenzhou", "wz-county-ruian", "not-the-password")
+            .await;
+    }
+    let mut sec = app.new_browser();
+    sec.sign_in_platform("secadmin").await;
+    sec.get("/admin/security")
+        .await
+        .assert_contains("wz-county-ruian")
+        .assert_contains("低于三级要求");
+    let wenzhou = crate::helpers::tenant_id(&app, "wenzhou").await.to_string();
+    sec.post_form(
+        "/admin/security/unlock",
+        &[("tenant_id", &wenzhou), ("login", "wz-county-ruian")],
+    )
+    .await
+    .assert_redirect_to("/admin/security");
+    let mut county = app.new_browser();
+    county
+        .sign_in_as("wz-county-ruian")
+        .await
+        .assert_redirect_to("/t/wenzhou/county");
+
+    let mut audit = app.new_browser();
+    audit.sign_in_platform("auditadmin").await;
+    audit
+        .get("/admin/audit?chain=platform")
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("平台系统管理员")
+        .assert_contains("平台安全管理员")
+        .assert_contains("解除锁定")
+        .assert_contains("哈希链和 HMAC-SM3 校验完整");
+    audit
+        .get("/admin/audit?chain=wenzhou")
+        .await
+        .assert_status(StatusCode::OK);
+    let export = audit.get("/admin/audit/export?chain=platform").await;
+    export.assert_status(StatusCode::OK);
+    let document: serde_json::Value = serde_json::from_str(&export.body).unwrap();
+    assert_eq!(document["signature"]["algorithm"], "HMAC-SM3");
+    assert!(document["entries"].as_array().unwrap().len() >= 3);
+    // The other two cannot read the platform's chain.
+    for admin in [&mut sys, &mut sec] {
+        admin
+            .get("/admin/audit?chain=platform")
+            .await
+            .assert_status(StatusCode::FORBIDDEN);
+    }
+}
