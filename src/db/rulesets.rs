@@ -130,6 +130,8 @@ pub struct DraftRow {
     pub activated_version_id: Option<i64>,
     pub created_by_name: Option<String>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// Moves with every save (optimistic locking between two editors).
+    pub lock_version: i32,
 }
 
 impl DraftRow {
@@ -146,7 +148,8 @@ impl DraftRow {
 }
 
 const DRAFT_COLUMNS: &str = "d.id, d.rule_set_id, d.title, d.parent_version_id, d.based_on, d.note,
-     d.state, d.activated_version_id, u.display_name AS created_by_name, d.updated_at";
+     d.state, d.activated_version_id, u.display_name AS created_by_name, d.updated_at,
+     d.lock_version";
 const DRAFT_FROM: &str = "FROM rule_set_drafts d LEFT JOIN users u ON u.id = d.created_by";
 
 /// The tenant's drafts, those being edited first.
@@ -216,7 +219,7 @@ pub async fn save_draft(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE rule_set_drafts SET rule_set_id = $3, title = $4, body = $5, note = $6,
-             updated_at = now()
+             updated_at = now(), lock_version = lock_version + 1
          WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant_id)

@@ -70,7 +70,8 @@ async fn huzhou(state: &AppState) -> anyhow::Result<()> {
     let draft = crate::service::rulesets::new_draft(state, tenant.id, &bureau.by, source).await?;
     let rules = huzhou_rules(&wenzhou)?;
     let note = "参照温州办法起草，结合湖州实际下调面积、进出口额和企业数门槛（征求意见稿）";
-    crate::service::rulesets::save_draft(state, tenant.id, &bureau.by, draft, &rules, note).await?;
+    let id = (draft, None);
+    crate::service::rulesets::save_draft(state, tenant.id, &bureau.by, id, &rules, note).await?;
     Ok(())
 }
 
@@ -127,6 +128,7 @@ async fn revision(
     let draft = crate::service::rulesets::new_draft(state, tenant.id, &bureau.by, source).await?;
     let (_, mut rules) = crate::service::rulesets::draft(state, tenant.id, draft).await?;
     let note = edit(&mut rules);
-    crate::service::rulesets::save_draft(state, tenant.id, &bureau.by, draft, &rules, note).await?;
+    let id = (draft, None);
+    crate::service::rulesets::save_draft(state, tenant.id, &bureau.by, id, &rules, note).await?;
     Ok(())
 }

@@ -85,12 +85,14 @@ pub async fn new_draft(
 }
 
 /// Saves the editor's rules into a draft still being edited; the audit entry lists what changed
-/// from what was saved before.
+/// from what was saved before. `expected` is the draft's `lock_version` the editor was opened
+/// at: a save made from an older one (another official saved in between) is refused, never
+/// written over the other's.
 pub async fn save_draft(
     state: &AppState,
     tenant_id: i64,
     by: &By,
-    id: i64,
+    (id, expected): (i64, Option<i32>),
     rules: &RuleSet,
     note: &str,
 ) -> AppResult<()> {
@@ -99,9 +101,15 @@ pub async fn save_draft(
     }
     let mut tx = state.db.begin().await?;
     require_draft(&transition::lock_state::<RuleDrafts>(&mut tx, tenant_id, id).await?)?;
-    let (_, before) = rulesets::draft(&state.db, tenant_id, id)
+    let (row, before) = rulesets::draft(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if expected.is_some_and(|v| v != row.lock_version) {
+        return Err(AppError::Conflict(format!(
+            "打开本页后，草稿已被他人再次保存（{}）。您的修改尚未保存，下方保留了您填写的内容；上方差异为最新保存的草稿，核对后再次保存即以您的内容为准。",
+            row.updated_on()
+        )));
+    }
     rulesets::save_draft(&mut tx, tenant_id, id, rules, note).await?;
     let changed: Vec<String> = diff::diff(&before, rules)
         .iter()

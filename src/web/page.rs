@@ -203,9 +203,6 @@ fn navigation(user: Option<&CurrentUser>, tenant: Option<&str>, path: &str) -> V
                     v.push(("/admin/tenants/new".into(), "新建租户"));
                     v.push(("/admin/calendar".into(), "工作日历"));
                 }
-                Role::AuditAdmin => {
-                    v.push(("/admin/audit/export".into(), "导出审计记录"));
-                }
                 _ => {}
             }
             if let Some(slug) = &u.tenant_slug {

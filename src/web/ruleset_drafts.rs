@@ -226,6 +226,7 @@ pub(crate) async fn edit(
     let (draft, rules) = service::rulesets::draft(&state, tenant_id, id).await?;
     let mut fields = editor::to_fields(&rules);
     fields.insert("note".into(), draft.note.clone());
+    fields.insert("lock_version".into(), draft.lock_version.to_string());
     edit_page(
         ctx,
         &state,
@@ -256,14 +257,40 @@ pub(crate) async fn save(
         .get("note")
         .map(|n| n.trim().to_string())
         .unwrap_or_default();
-    match editor::from_fields(&saved, &fields) {
-        Ok(rules) => {
-            let by = client.by(&user);
-            service::rulesets::save_draft(&state, tenant_id, &by, id, &rules, &note).await?;
+    let opened_at = fields
+        .get("lock_version")
+        .and_then(|v| v.trim().parse().ok());
+    let rules = match editor::from_fields(&saved, &fields) {
+        Ok(rules) => rules,
+        Err(problems) => {
+            return edit_page(ctx, &state, tenant_id, (draft, saved), fields, problems).await;
+        }
+    };
+    let by = client.by(&user);
+    let saving = service::rulesets::save_draft(
+        &state,
+        tenant_id,
+        &by,
+        (id, opened_at.or(Some(0))),
+        &rules,
+        &note,
+    );
+    match saving.await {
+        Ok(()) => {
             flash(&session, "success", "草稿已保存。下方列出与原版本的差异。").await?;
             Ok(Redirect::to(&draft_url(&user, id)).into_response())
         }
-        Err(problems) => edit_page(ctx, &state, tenant_id, (draft, saved), fields, problems).await,
+        // Someone saved in between: what this official typed is shown again, with the
+        // message, and a second save (now knowingly over the other) goes through.
+        Err(AppError::Conflict(message)) if draft.state == "draft" => {
+            fields.insert("lock_version".into(), draft.lock_version.to_string());
+            let problems = Problems::from([("lock_version".to_string(), message)]);
+            let mut page =
+                edit_page(ctx, &state, tenant_id, (draft, saved), fields, problems).await?;
+            *page.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(page)
+        }
+        Err(e) => Err(e),
     }
 }
 

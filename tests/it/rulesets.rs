@@ -178,8 +178,12 @@ async fn draft_from(app: &mut TestApp, tenant: &str, rule_set: &str) -> String {
 }
 
 /// The editor's fields for a built-in template, as the page fills them in.
+/// The editor's fields for a built-in template, as the page fills them in for a draft opened
+/// before its first save.
 fn template_fields(id: &str) -> Fields {
-    editor::to_fields(&parkcert::domain::ruleset::builtin(id).unwrap())
+    let mut fields = editor::to_fields(&parkcert::domain::ruleset::builtin(id).unwrap());
+    fields.insert("lock_version".into(), "1".into());
+    fields
 }
 
 async fn save(app: &mut TestApp, draft: &str, fields: &Fields) -> crate::helpers::TestResponse {
@@ -417,4 +421,38 @@ async fn another_tenants_draft_is_not_found() {
     )
     .await
     .assert_status(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn two_officials_saving_one_draft_cannot_silently_overwrite_each_other() {
+    let mut app = TestApp::spawn().await;
+    app.sign_in_as("wz-bureau").await;
+    let draft = draft_from(&mut app, "wenzhou", "wenzhou-2021").await;
+    let mut colleague = app.new_browser();
+    colleague.sign_in_as("wz-bureau2").await;
+    // Both open the draft at lock version 1.
+    let mut first = template_fields("wenzhou-2021");
+    first.insert("lock_version".into(), "1".into());
+    let mut second = first.clone();
+    first.insert("check.2.threshold".into(), "5000".into());
+    save(&mut app, &draft, &first)
+        .await
+        .assert_redirect_to(&draft);
+    second.insert("check.4.threshold".into(), "12".into());
+    let refused = save(&mut colleague, &draft, &second).await;
+    refused
+        .assert_status(StatusCode::CONFLICT)
+        .assert_contains("草稿已被他人再次保存")
+        .assert_contains(r#"value="12""#);
+    let kept: serde_json::Value =
+        sqlx::query_scalar("SELECT body->'checks'->2->'rule'->'min' FROM rule_set_drafts")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(kept, serde_json::json!(5000), "the first save stands");
+    // Saving again, having seen the message, goes through.
+    second.insert("lock_version".into(), "2".into());
+    save(&mut colleague, &draft, &second)
+        .await
+        .assert_redirect_to(&draft);
 }
