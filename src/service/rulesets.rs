@@ -179,25 +179,42 @@ pub async fn discard(state: &AppState, tenant_id: i64, by: &By, id: i64) -> AppR
     Ok(())
 }
 
-/// The rules a version or draft was made from, to show the difference against: the parent
-/// version, else the template it copies; `None` for an imported document.
-pub async fn parent_rules(
+/// A version or draft against what it was made from: the parent version, else the template it
+/// copies; nothing for an imported document.
+pub struct Compared {
+    /// "温州市跨境电子商务产业园区认定 第 1 版", "内置模板《…》".
+    pub parent_name: Option<String>,
+    /// The parent's rule-set id (the series a preview looks at).
+    pub parent_id: Option<String>,
+    pub changes: Vec<diff::Change>,
+}
+
+pub async fn compared(
     state: &AppState,
     tenant_id: i64,
-    parent_version_id: Option<i64>,
-    based_on: &str,
-) -> AppResult<Option<(String, RuleSet)>> {
-    if let Some(id) = parent_version_id {
-        let (meta, rules) = rulesets::get(&state.db, tenant_id, id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        return Ok(Some((
-            format!("{} 第 {} 版", meta.title, meta.version),
-            rules,
-        )));
-    }
-    let template = based_on.split_once('@').map(|(id, _)| id).unwrap_or("");
-    Ok(ruleset::builtin(template).map(|t| (format!("内置模板《{}》", t.title), t)))
+    (parent_version_id, based_on): (Option<i64>, &str),
+    rules: &RuleSet,
+) -> AppResult<Compared> {
+    let parent = match parent_version_id {
+        Some(id) => {
+            let (meta, parent) = rulesets::get(&state.db, tenant_id, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Some((format!("{} 第 {} 版", meta.title, meta.version), parent))
+        }
+        None => {
+            let template = based_on.split_once('@').map(|(id, _)| id).unwrap_or("");
+            ruleset::builtin(template).map(|t| (format!("内置模板《{}》", t.title), t))
+        }
+    };
+    Ok(Compared {
+        changes: parent
+            .as_ref()
+            .map(|(_, p)| diff::diff(p, rules))
+            .unwrap_or_default(),
+        parent_id: parent.as_ref().map(|(_, p)| p.id.clone()),
+        parent_name: parent.map(|(name, _)| name),
+    })
 }
 
 /// The draft's rules with its row.

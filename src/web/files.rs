@@ -416,6 +416,21 @@ where
     Ok(response)
 }
 
+/// A JSON document to keep (a rule-set document, a signed audit export), as an attachment.
+pub fn json_download(body: String, ascii_name: &str) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    let disposition = format!("attachment; filename=\"{ascii_name}\"");
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
 /// A download: the detected type, always `attachment`, and a sandbox in case a browser ignores
 /// both.
 pub fn attachment(bytes: Vec<u8>, kind: FileKind, filename: &str) -> Response {

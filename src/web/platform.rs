@@ -14,7 +14,6 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -241,15 +240,6 @@ pub(crate) async fn audit_export(
         day(&q.to),
     )
     .await?;
-    let mut response = document.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    let disposition = format!("attachment; filename=\"audit-{}.json\"", chain.key);
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(response)
+    let name = format!("audit-{}.json", chain.key);
+    Ok(super::files::json_download(document, &name))
 }

@@ -6,7 +6,7 @@ use super::page::{FieldErrors, PageCtx, Typed, flash, render, render_with};
 use super::request::ClientInfo;
 use crate::auth::CurrentUser;
 use crate::db::rulesets::DraftRow;
-use crate::domain::ruleset::diff::{self, Change};
+use crate::domain::ruleset::diff::Change;
 use crate::domain::ruleset::editor::{self, Fields, Problems, RULE_KINDS};
 use crate::domain::ruleset::{self, Fact, RuleSet, VETO_KEYS};
 use crate::error::{AppError, AppResult};
@@ -174,13 +174,8 @@ async fn edit_page(
     fields: Fields,
     problems: Problems,
 ) -> AppResult<Response> {
-    let parent =
-        service::rulesets::parent_rules(state, tenant_id, draft.parent_version_id, &draft.based_on)
-            .await?;
-    let changes = parent
-        .as_ref()
-        .map(|(_, p)| diff::diff(p, &saved))
-        .unwrap_or_default();
+    let origin = (draft.parent_version_id, draft.based_on.as_str());
+    let compared = service::rulesets::compared(state, tenant_id, origin, &saved).await?;
     let mut errors = FieldErrors::default();
     for (field, message) in &problems {
         errors.add(field.clone(), message.clone());
@@ -209,8 +204,8 @@ async fn edit_page(
         kinds: options(&RULE_KINDS),
         tier_options,
         veto_keys: options(&VETO_KEYS),
-        parent: parent.map(|(name, _)| name),
-        changes,
+        parent: compared.parent_name,
+        changes: compared.changes,
         errors,
     };
     render_with(page.errors.status(), &page)
@@ -314,25 +309,17 @@ pub(crate) async fn preview(
 ) -> AppResult<Response> {
     let tenant_id = user.tenant()?;
     let (draft, rules) = service::rulesets::draft(&state, tenant_id, id).await?;
-    let parent = service::rulesets::parent_rules(
-        &state,
-        tenant_id,
-        draft.parent_version_id,
-        &draft.based_on,
-    )
-    .await?;
+    let origin = (draft.parent_version_id, draft.based_on.as_str());
+    let compared = service::rulesets::compared(&state, tenant_id, origin, &rules).await?;
     let mut series = vec![rules.id.clone()];
-    series.extend(parent.as_ref().map(|(_, p)| p.id.clone()));
-    let changes = parent
-        .map(|(_, p)| diff::diff(&p, &rules))
-        .unwrap_or_default();
+    series.extend(compared.parent_id);
     let (evaluated, lines) = service::rulesets::preview(&state, tenant_id, &rules, &series).await?;
     render(&PreviewPage {
         ctx,
         draft,
         evaluated,
         lines,
-        changes,
+        changes: compared.changes,
     })
 }
 

@@ -4,7 +4,7 @@ use super::page::{FieldErrors, PageCtx, flash, render, render_with};
 use super::request::ClientInfo;
 use crate::auth::CurrentUser;
 use crate::db::rulesets::{self, DraftRow, VersionRow};
-use crate::domain::ruleset::diff::{self, Change};
+use crate::domain::ruleset::diff::Change;
 use crate::domain::ruleset::{self, Check, Rule, RuleSet, editor};
 use crate::error::{AppError, AppResult};
 use crate::service;
@@ -12,7 +12,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -158,13 +158,8 @@ pub(crate) async fn show(
     let (meta, rules) = rulesets::get(&state.db, tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let parent =
-        service::rulesets::parent_rules(&state, tenant_id, meta.parent_version_id, &meta.based_on)
-            .await?;
-    let changes = parent
-        .as_ref()
-        .map(|(_, p)| diff::diff(p, &rules))
-        .unwrap_or_default();
+    let origin = (meta.parent_version_id, meta.based_on.as_str());
+    let compared = service::rulesets::compared(&state, tenant_id, origin, &rules).await?;
     let active = rulesets::active(&state.db, tenant_id)
         .await?
         .iter()
@@ -175,8 +170,8 @@ pub(crate) async fn show(
         meta,
         rules,
         checks,
-        parent: parent.map(|(name, _)| name),
-        changes,
+        parent: compared.parent_name,
+        changes: compared.changes,
         active,
     })
 }
@@ -192,20 +187,8 @@ pub(crate) async fn export(
         .await?
         .ok_or(AppError::NotFound)?;
     let json = serde_json::to_string_pretty(&rules).map_err(anyhow::Error::from)?;
-    let mut response = format!("{json}\n").into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    let disposition = format!(
-        "attachment; filename=\"{}-v{}.json\"",
-        meta.rule_set_id, meta.version
-    );
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(response)
+    let name = format!("{}-v{}.json", meta.rule_set_id, meta.version);
+    Ok(super::files::json_download(format!("{json}\n"), &name))
 }
 
 /// Imports a rule-set document as a new draft; a document that does not parse or is not

@@ -113,26 +113,32 @@ async fn only_platform_admins_reach_the_admin_area() {
     response.assert_redirect_to("/admin/login?next=%2Fadmin");
 }
 
+/// The system administrator (signed in as `admin`) opens Huzhou with no counties yet.
+pub async fn open_huzhou(admin: &mut TestApp) {
+    admin.get("/admin/tenants/new").await;
+    admin
+        .post_form(
+            "/admin/tenants/new",
+            &[
+                ("slug", "huzhou"),
+                ("name", "湖州市商务局"),
+                ("city", "湖州市"),
+                ("region_prefix", "3305"),
+                ("jurisdictions", ""),
+                ("login", "hz-bureau"),
+                ("display_name", "沈海燕"),
+                ("password", "huzhou-first-password"),
+            ],
+        )
+        .await
+        .assert_redirect_to("/admin");
+}
+
 #[tokio::test]
 async fn a_new_bureau_imports_its_counties_from_a_table_and_its_checklist_follows() {
     let mut app = TestApp::spawn().await;
     app.sign_in_admin().await;
-    app.get("/admin/tenants/new").await;
-    app.post_form(
-        "/admin/tenants/new",
-        &[
-            ("slug", "huzhou"),
-            ("name", "湖州市商务局"),
-            ("city", "湖州市"),
-            ("region_prefix", "3305"),
-            ("jurisdictions", ""),
-            ("login", "hz-bureau"),
-            ("display_name", "沈海燕"),
-            ("password", "huzhou-first-password"),
-        ],
-    )
-    .await
-    .assert_redirect_to("/admin");
+    open_huzhou(&mut app).await;
     let mut bureau = app.new_browser();
     bureau
         .sign_in("huzhou", "hz-bureau", "huzhou-first-password")

@@ -66,22 +66,7 @@ async fn the_audit_administrator_reads_what_the_other_two_did_and_they_cannot() 
     // The system administrator opens a tenant.
     let mut sys = app.new_browser();
     sys.sign_in_platform("sysadmin").await;
-    sys.get("/admin/tenants/new").await;
-    sys.post_form(
-        "/admin/tenants/new",
-        &[
-            ("slug", "huzhou"),
-            ("name", "湖州市商务局"),
-            ("city", "湖州市"),
-            ("region_prefix", "3305"),
-            ("jurisdictions", ""),
-            ("login", "hz-bureau"),
-            ("display_name", "沈海燕"),
-            ("password", "huzhou-first-password"),
-        ],
-    )
-    .await
-    .assert_redirect_to("/admin");
+    crate::admin::open_huzhou(&mut sys).await;
     // Someone guesses a county's password until it is locked; the security administrator
     // unlocks it.
     let mut guesser = app.new_browser();
