@@ -1,8 +1,11 @@
 //! Throttling of failed sign-ins, per account and per client address, over a sliding window.
 use sqlx::PgPool;
 
-pub const WINDOW_MINUTES: i64 = 15;
-pub const MAX_PER_ACCOUNT: i64 = 5;
+use crate::domain::security_policy::Policy;
+
+/// Failed sign-ins from one address within an hour that refuse it (the account's own limit is
+/// the security policy's).
+pub const IP_WINDOW_MINUTES: i64 = 15;
 pub const MAX_PER_IP: i64 = 20;
 
 /// Counts a sign-in attempt before its password is checked: the attempt is recorded as a
@@ -12,9 +15,9 @@ pub const MAX_PER_IP: i64 = 20;
 /// recorded — on one server or many.
 pub async fn begin_attempt(
     pool: &PgPool,
-    tenant_id: Option<i64>,
-    login: &str,
+    (tenant_id, login): (Option<i64>, &str),
     ip: &str,
+    policy: &Policy,
 ) -> sqlx::Result<Attempt> {
     let mut tx = pool.begin().await?;
     // A flood at one account or address waits here at most this long, holding a connection
@@ -46,15 +49,16 @@ pub async fn begin_attempt(
              WHERE tenant_id IS NOT DISTINCT FROM $1 AND login = $2
                AND at > now() - make_interval(mins => $4)),
            (SELECT count(*) FROM sign_in_failures
-             WHERE ip = $3 AND at > now() - make_interval(mins => $4))",
+             WHERE ip = $3 AND at > now() - make_interval(mins => $5))",
     )
     .bind(tenant_id)
     .bind(login)
     .bind(ip)
-    .bind(WINDOW_MINUTES as i32)
+    .bind(policy.lockout_minutes as i32)
+    .bind(IP_WINDOW_MINUTES as i32)
     .fetch_one(&mut *tx)
     .await?;
-    if per_account >= MAX_PER_ACCOUNT || per_ip >= MAX_PER_IP {
+    if per_account >= policy.lockout_threshold as i64 || per_ip >= MAX_PER_IP {
         tx.commit().await?;
         return Ok(Attempt::Refused);
     }
@@ -117,7 +121,7 @@ impl Locked {
 }
 
 /// Every account locked out now (in any tenant): what the security administrator may unlock.
-pub async fn locked(pool: &PgPool) -> sqlx::Result<Vec<Locked>> {
+pub async fn locked(pool: &PgPool, policy: &Policy) -> sqlx::Result<Vec<Locked>> {
     sqlx::query_as(
         "SELECT f.tenant_id, t.name AS tenant_name, f.login, count(*) AS failures, max(f.at) AS last_at
          FROM sign_in_failures f LEFT JOIN tenants t ON t.id = f.tenant_id
@@ -125,8 +129,8 @@ pub async fn locked(pool: &PgPool) -> sqlx::Result<Vec<Locked>> {
          GROUP BY f.tenant_id, t.name, f.login HAVING count(*) >= $2
          ORDER BY max(f.at) DESC",
     )
-    .bind(WINDOW_MINUTES as i32)
-    .bind(MAX_PER_ACCOUNT)
+    .bind(policy.lockout_minutes as i32)
+    .bind(policy.lockout_threshold as i64)
     .fetch_all(pool)
     .await
 }

@@ -31,6 +31,14 @@ pub async fn create(config: Config, args: CreateArgs) -> anyhow::Result<()> {
         bail!("the password is refused: {why}");
     }
     let db = Database::open(&config).await?;
+    let policy = match db.migrate().await {
+        Ok(()) => crate::db::security_policy::get(&db.pool).await.ok(),
+        Err(_) => None,
+    };
+    if let Some(why) = policy.and_then(|p| p.password_problem(&password)) {
+        db.close().await;
+        bail!("the password is refused: {why}");
+    }
     let result = insert(&db, &args, password).await;
     db.close().await;
     let id = result?;

@@ -21,6 +21,7 @@ pub mod publicity;
 pub mod re_review_panels;
 pub mod rulesets;
 pub mod scope;
+pub mod security_policy;
 pub mod tenants;
 pub mod titles;
 pub mod todo;

@@ -15,6 +15,7 @@ pub mod role;
 pub mod roster;
 pub mod ruleset;
 pub mod scoring;
+pub mod security_policy;
 pub mod tabular;
 pub mod time;
 pub mod uscc;

@@ -39,6 +39,7 @@ pub const OBJECT_KINDS: &[(&str, &str)] = &[
     ("report_reminder", "催报"),
     ("rule_set_draft", "规则草稿"),
     ("rule_set_version", "规则集版本"),
+    ("security_policy", "安全策略"),
     ("tenant", "租户"),
     ("title", "称号"),
     ("user", "账号"),

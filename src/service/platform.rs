@@ -78,3 +78,20 @@ pub async fn export_chain(
     });
     Ok(serde_json::to_string_pretty(&document).map_err(anyhow::Error::from)?)
 }
+
+/// The security administrator sets the policy; in force at the next sign-in or password change.
+pub async fn set_policy(
+    state: &AppState,
+    by: &By,
+    policy: &crate::domain::security_policy::Policy,
+) -> AppResult<()> {
+    let before = crate::db::security_policy::get(&state.db).await?;
+    let mut tx = state.db.begin().await?;
+    crate::db::security_policy::save(&mut tx, policy, by.user_id).await?;
+    let mut entry = platform_entry(by, "security_policy", "1".into(), "update");
+    entry.before = Some(json!(before));
+    entry.after = Some(json!(policy));
+    audit::record(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}

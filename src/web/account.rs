@@ -226,7 +226,11 @@ pub(crate) async fn change_password(
     if !password::verify(form.current.clone(), Some(stored)).await? {
         errors.add("current", "当前密码不正确。");
     }
-    if let Some(why) = password::weakness(&user.login, &form.password) {
+    let policy = crate::db::security_policy::get(&state.db).await?;
+    let why = password::weakness(&user.login, &form.password)
+        .map(str::to_string)
+        .or_else(|| policy.password_problem(&form.password));
+    if let Some(why) = why {
         errors.add("password", why);
     } else if form.password == form.current {
         errors.add("password", "新密码不能与当前密码相同。");

@@ -158,7 +158,8 @@ pub(crate) async fn create_tenant(
     }
     validate_login(&form.login, &mut errors);
     validate_display_name(&form.display_name, &mut errors);
-    validate_password(&form.login, &form.password, &mut errors);
+    let policy = crate::db::security_policy::get(&state.db).await?;
+    validate_password(&policy, (&form.login, &form.password), &mut errors);
     let (Ok(list), true) = (parsed, errors.is_empty()) else {
         return reshow(ctx, form, errors);
     };

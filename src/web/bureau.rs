@@ -197,9 +197,17 @@ pub fn validate_login(login: &str, errors: &mut FieldErrors) {
     }
 }
 
-/// The password rule of every form that sets one (length, common passwords, the login).
-pub fn validate_password(login: &str, password: &str, errors: &mut FieldErrors) {
-    if let Some(why) = crate::auth::password::weakness(login, password) {
+/// The password rule of every form that sets one: the product's own (length, common passwords,
+/// the login) and the security policy's (length, character classes).
+pub fn validate_password(
+    policy: &crate::domain::security_policy::Policy,
+    (login, password): (&str, &str),
+    errors: &mut FieldErrors,
+) {
+    let why = crate::auth::password::weakness(login, password)
+        .map(str::to_string)
+        .or_else(|| policy.password_problem(password));
+    if let Some(why) = why {
         errors.add("password", why);
     }
 }
@@ -224,7 +232,8 @@ pub(crate) async fn user_create(
     let mut errors = FieldErrors::default();
     validate_login(&form.login, &mut errors);
     validate_display_name(&form.display_name, &mut errors);
-    validate_password(&form.login, &form.password, &mut errors);
+    let policy = crate::db::security_policy::get(&state.db).await?;
+    validate_password(&policy, (&form.login, &form.password), &mut errors);
     let role = form
         .role
         .parse::<Role>()

@@ -1,12 +1,13 @@
 //! The security and audit administrators' pages (三员分立). Neither shows business data: the
 //! security administrator sees accounts locked out and the policy in force; the audit
 //! administrator reads every audit trail, the platform's included, and changes nothing.
-use super::page::{PageCtx, flash, render};
+use super::page::{FieldErrors, PageCtx, Typed, flash, render, render_with};
 use super::request::ClientInfo;
 use crate::auth::CurrentUser;
 use crate::auth::throttle::{self, Locked};
 use crate::db::audit::{self, Filter, Row};
 use crate::db::tenants;
+use crate::domain::security_policy::Policy;
 use crate::domain::vocabulary;
 use crate::error::{AppError, AppResult};
 use crate::service;
@@ -18,49 +19,34 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-/// A rule of the security policy in force, and whether it meets level 3.
-pub struct PolicyLine {
+/// A setting in force that the policy page does not edit yet, and whether it meets level 3.
+pub struct FixedLine {
     pub rule: &'static str,
     pub value: String,
     pub level3: bool,
 }
 
-fn policy(state: &AppState) -> Vec<PolicyLine> {
+fn fixed_settings(state: &AppState) -> Vec<FixedLine> {
     let idle = state.config.session_idle.as_secs() / 60;
     let absolute = state.config.session_absolute.as_secs() / 3600;
     vec![
-        PolicyLine {
-            rule: "口令长度与复杂度",
-            value: "至少12位，不得为常见口令，不得包含账号".into(),
-            level3: true,
-        },
-        PolicyLine {
-            rule: "登录失败处理",
-            value: format!(
-                "{} 分钟内失败 {} 次锁定该账号（同一地址 {} 次）",
-                throttle::WINDOW_MINUTES,
-                throttle::MAX_PER_ACCOUNT,
-                throttle::MAX_PER_IP
-            ),
-            level3: true,
-        },
-        PolicyLine {
-            rule: "会话空闲超时",
+        FixedLine {
+            rule: "会话空闲超时（PARKCERT_SESSION_IDLE_MINUTES）",
             value: format!("{idle} 分钟"),
             level3: idle <= 30,
         },
-        PolicyLine {
-            rule: "会话最长时间",
+        FixedLine {
+            rule: "会话最长时间（PARKCERT_SESSION_MAX_HOURS）",
             value: format!("{absolute} 小时"),
             level3: true,
         },
-        PolicyLine {
+        FixedLine {
             rule: "两步验证",
-            value: "市商务局和平台管理员可开启，未强制".into(),
+            value: "市商务局和平台管理员可自行开启，未强制".into(),
             level3: false,
         },
-        PolicyLine {
-            rule: "口令定期更换",
+        FixedLine {
+            rule: "口令定期更换、不得重复使用",
             value: "未强制".into(),
             level3: false,
         },
@@ -71,19 +57,85 @@ fn policy(state: &AppState) -> Vec<PolicyLine> {
 #[template(path = "admin/security.html")]
 struct SecurityPage {
     ctx: PageCtx,
-    policy: Vec<PolicyLine>,
+    form: Typed,
+    errors: FieldErrors,
+    /// Where the policy falls below level 3, in words (empty: it does not).
+    below: String,
+    fixed: Vec<FixedLine>,
     locked: Vec<Locked>,
+}
+
+fn policy_form(p: &Policy) -> Typed {
+    Typed(
+        [
+            ("min_length", p.min_length.to_string()),
+            ("min_classes", p.min_classes.to_string()),
+            ("lockout_threshold", p.lockout_threshold.to_string()),
+            ("lockout_minutes", p.lockout_minutes.to_string()),
+            ("login_notice", p.login_notice.clone()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+    )
+}
+
+async fn security_page(
+    ctx: PageCtx,
+    state: &AppState,
+    form: Option<Typed>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let policy = crate::db::security_policy::get(&state.db).await?;
+    let page = SecurityPage {
+        ctx,
+        below: policy
+            .below_level3()
+            .iter()
+            .map(|part| match *part {
+                "password" => "口令复杂度（三级要求至少3类字符）",
+                _ => "登录失败处理（三级要求不超过5次、锁定不少于10分钟）",
+            })
+            .collect::<Vec<_>>()
+            .join("；"),
+        form: form.unwrap_or_else(|| policy_form(&policy)),
+        fixed: fixed_settings(state),
+        locked: throttle::locked(&state.db, &policy).await?,
+        errors,
+    };
+    render_with(page.errors.status(), &page)
 }
 
 pub(crate) async fn security_home(
     ctx: PageCtx,
     State(state): State<AppState>,
 ) -> AppResult<Response> {
-    render(&SecurityPage {
-        ctx,
-        policy: policy(&state),
-        locked: throttle::locked(&state.db).await?,
-    })
+    security_page(ctx, &state, None, FieldErrors::default()).await
+}
+
+/// The security administrator sets the policy: checked field by field, in force at once.
+pub(crate) async fn set_policy(
+    ctx: PageCtx,
+    user: CurrentUser,
+    client: ClientInfo,
+    State(state): State<AppState>,
+    session: Session,
+    Form(mut form): Form<Typed>,
+) -> AppResult<Response> {
+    form.0.remove("_csrf");
+    let policy = match Policy::from_form(&form.0) {
+        Ok(policy) => policy,
+        Err(problems) => {
+            let mut errors = FieldErrors::default();
+            for (field, message) in problems {
+                errors.add(field, message);
+            }
+            return security_page(ctx, &state, Some(form), errors).await;
+        }
+    };
+    service::platform::set_policy(&state, &client.by(&user), &policy).await?;
+    flash(&session, "success", "安全策略已保存，即时生效。").await?;
+    Ok(Redirect::to("/admin/security").into_response())
 }
 
 #[derive(Debug, Deserialize)]

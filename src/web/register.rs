@@ -213,7 +213,8 @@ pub(crate) async fn submit(
     form.display_name = form.display_name.trim().to_string();
     validate_login(&form.login, &mut errors);
     validate_display_name(&form.display_name, &mut errors);
-    validate_password(&form.login, &form.password, &mut errors);
+    let policy = crate::db::security_policy::get(&state.db).await?;
+    validate_password(&policy, (&form.login, &form.password), &mut errors);
     if form.password != form.password_confirm {
         errors.add("password_confirm", "两次输入的密码不一致。");
     }

@@ -171,6 +171,7 @@ fn admin() -> Area {
 fn security() -> Area {
     Area::new("security", "/admin/security", Some(Role::SecAdmin))
         .get("/", platform::security_home)
+        .post("/policy", platform::set_policy)
         .post("/unlock", platform::unlock)
 }
 

@@ -41,6 +41,8 @@ struct SignInPage {
     form: SignInForm,
     errors: FieldErrors,
     error: Option<String>,
+    /// The security policy's notice (系统使用须知), empty for none.
+    notice: String,
 }
 
 /// Which sign-in page: a tenant's, or the platform admins'.
@@ -51,6 +53,7 @@ struct Target {
     /// `next` is followed only within the user's own area, so the form cannot be used as an
     /// open redirect.
     allowed_next_prefix: String,
+    notice: String,
 }
 
 impl Target {
@@ -61,15 +64,25 @@ impl Target {
             heading: format!("{} 登录", tenant.name),
             action: format!("/t/{}/login", tenant.slug),
             allowed_next_prefix: format!("/t/{}/", tenant.slug),
+            notice: String::new(),
         })
+    }
+
+    /// With the security policy's notice for the page.
+    async fn noticed(mut self, state: &AppState) -> AppResult<Target> {
+        self.notice = crate::db::security_policy::get(&state.db)
+            .await?
+            .login_notice;
+        Ok(self)
     }
 
     fn admin() -> Target {
         Target {
             tenant_id: None,
-            heading: "平台管理员登录".into(),
+            heading: "平台管理员登录（系统、安全、审计管理员）".into(),
             action: "/admin/login".into(),
             allowed_next_prefix: "/admin/".into(),
+            notice: String::new(),
         }
     }
 
@@ -81,6 +94,7 @@ impl Target {
         error: Option<String>,
     ) -> SignInPage {
         SignInPage {
+            notice: self.notice.clone(),
             ctx,
             heading: self.heading.clone(),
             action: self.action.clone(),
@@ -97,21 +111,23 @@ impl Target {
 
 pub(crate) async fn tenant_form(
     ctx: PageCtx,
+    State(state): State<AppState>,
     session: Session,
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
     let ctx = ctx.with_csrf(&session).await?;
-    let target = Target::of(&ctx)?;
+    let target = Target::of(&ctx)?.noticed(&state).await?;
     blank_form(ctx, target, q.next)
 }
 
 pub(crate) async fn admin_form(
     ctx: PageCtx,
+    State(state): State<AppState>,
     session: Session,
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
     let ctx = ctx.with_csrf(&session).await?;
-    blank_form(ctx, Target::admin(), q.next)
+    blank_form(ctx, Target::admin().noticed(&state).await?, q.next)
 }
 
 fn blank_form(ctx: PageCtx, target: Target, next: String) -> AppResult<Response> {
@@ -132,7 +148,7 @@ pub(crate) async fn tenant_submit(
     client: ClientInfo,
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
-    let target = Target::of(&ctx)?;
+    let target = Target::of(&ctx)?.noticed(&state).await?;
     sign_in(ctx, &state, &session, &client, target, form).await
 }
 
@@ -143,7 +159,8 @@ pub(crate) async fn admin_submit(
     client: ClientInfo,
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
-    sign_in(ctx, &state, &session, &client, Target::admin(), form).await
+    let target = Target::admin().noticed(&state).await?;
+    sign_in(ctx, &state, &session, &client, target, form).await
 }
 
 async fn sign_in(
@@ -168,12 +185,13 @@ async fn sign_in(
     if !errors.is_empty() {
         return reshow(ctx, form, errors, None, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let attempt =
-        throttle::begin_attempt(&state.db, target.tenant_id, &form.login, &client.ip).await?;
+    let policy = crate::db::security_policy::get(&state.db).await?;
+    let account = (target.tenant_id, form.login.as_str());
+    let attempt = throttle::begin_attempt(&state.db, account, &client.ip, &policy).await?;
     let throttle::Attempt::Counted(attempt) = attempt else {
         let msg = format!(
             "登录失败次数过多，账号已临时锁定，请{}分钟后再试。",
-            throttle::WINDOW_MINUTES
+            policy.lockout_minutes
         );
         return reshow(ctx, form, errors, Some(msg), StatusCode::TOO_MANY_REQUESTS);
     };

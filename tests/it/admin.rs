@@ -22,7 +22,7 @@ async fn an_admin_creates_a_tenant_whose_bureau_can_sign_in_at_once() {
                 ("jurisdictions", HUZHOU_JURISDICTIONS),
                 ("login", "hz-bureau"),
                 ("display_name", "沈海燕"),
-                ("password", "huzhou-first-password"),
+                ("password", "huzhou-first-password-1"),
             ],
         )
         .await;
@@ -39,7 +39,7 @@ async fn an_admin_creates_a_tenant_whose_bureau_can_sign_in_at_once() {
         .assert_status(StatusCode::OK)
         .assert_contains("湖州市商务局");
     bureau
-        .sign_in("huzhou", "hz-bureau", "huzhou-first-password")
+        .sign_in("huzhou", "hz-bureau", "huzhou-first-password-1")
         .await
         .assert_redirect_to("/t/huzhou/bureau");
     let jurisdictions = bureau.get("/t/huzhou/bureau/jurisdictions").await;
@@ -71,7 +71,7 @@ async fn a_bad_tenant_form_keeps_its_input_and_names_each_problem() {
                 ("jurisdictions", "鹿城区\n鹿城区"),
                 ("login", "wz-bureau-2"),
                 ("display_name", "测试"),
-                ("password", "long-enough-password"),
+                ("password", "long-enough-password-7"),
             ],
         )
         .await;
@@ -92,7 +92,7 @@ async fn a_bad_tenant_form_keeps_its_input_and_names_each_problem() {
                 ("jurisdictions", "鹿城区"),
                 ("login", "wz-bureau-2"),
                 ("display_name", "测试"),
-                ("password", "long-enough-password"),
+                ("password", "long-enough-password-7"),
             ],
         )
         .await;
@@ -127,7 +127,7 @@ pub async fn open_huzhou(admin: &mut TestApp) {
                 ("jurisdictions", ""),
                 ("login", "hz-bureau"),
                 ("display_name", "沈海燕"),
-                ("password", "huzhou-first-password"),
+                ("password", "huzhou-first-password-1"),
             ],
         )
         .await
@@ -141,7 +141,7 @@ async fn a_new_bureau_imports_its_counties_from_a_table_and_its_checklist_follow
     open_huzhou(&mut app).await;
     let mut bureau = app.new_browser();
     bureau
-        .sign_in("huzhou", "hz-bureau", "huzhou-first-password")
+        .sign_in("huzhou", "hz-bureau", "huzhou-first-password-1")
         .await;
     bureau
         .get("/t/huzhou/bureau")

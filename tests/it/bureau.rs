@@ -21,7 +21,7 @@ async fn the_bureau_creates_a_county_user_who_can_then_sign_in() {
                 ("display_name", "叶小青"),
                 ("role", "county"),
                 ("jurisdiction_id", &yongjia.to_string()),
-                ("password", "a-long-enough-password"),
+                ("password", "a-long-enough-password-7"),
             ],
         )
         .await;
@@ -33,7 +33,7 @@ async fn the_bureau_creates_a_county_user_who_can_then_sign_in() {
 
     let mut newcomer = app.new_browser();
     newcomer
-        .sign_in("wenzhou", "wz-county-yongjia", "a-long-enough-password")
+        .sign_in("wenzhou", "wz-county-yongjia", "a-long-enough-password-7")
         .await
         .assert_redirect_to("/t/wenzhou/county");
     newcomer
@@ -78,7 +78,7 @@ async fn a_taken_login_is_a_field_error_not_a_server_error() {
             ("login", "wz-expert1"),
             ("display_name", "重名"),
             ("role", "expert"),
-            ("password", "a-long-enough-password"),
+            ("password", "a-long-enough-password-7"),
         ],
     )
     .await
@@ -102,7 +102,7 @@ async fn a_county_user_cannot_be_bound_to_another_tenants_jurisdiction() {
             ("display_name", "越权"),
             ("role", "county"),
             ("jurisdiction_id", &guzhen.to_string()),
-            ("password", "a-long-enough-password"),
+            ("password", "a-long-enough-password-7"),
         ],
     )
     .await

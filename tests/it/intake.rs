@@ -272,8 +272,8 @@ async fn an_operator_registers_their_organization_and_a_bad_uscc_is_explained_an
         ("contact_phone", "0577-65800001"),
         ("login", "yunfan-admin"),
         ("display_name", "陈晨"),
-        ("password", "a-long-enough-password"),
-        ("password_confirm", "a-long-enough-password"),
+        ("password", "a-long-enough-password-7"),
+        ("password_confirm", "a-long-enough-password-7"),
     ];
     app.post_form("/t/wenzhou/register", &fields)
         .await
@@ -314,7 +314,7 @@ async fn an_operator_registers_their_organization_and_a_bad_uscc_is_explained_an
 
     let mut operator = app.new_browser();
     operator
-        .sign_in("wenzhou", "yunfan-admin", "a-long-enough-password")
+        .sign_in("wenzhou", "yunfan-admin", "a-long-enough-password-7")
         .await
         .assert_redirect_to("/t/wenzhou/operator");
     operator

@@ -121,3 +121,72 @@ async fn the_audit_administrator_reads_what_the_other_two_did_and_they_cannot() 
             .assert_status(StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn the_security_policy_is_checked_field_by_field_and_holds_at_once() {
+    let app = TestApp::spawn().await;
+    let mut sec = app.new_browser();
+    sec.sign_in_platform("secadmin").await;
+    sec.get("/admin/security").await;
+    let mut form = vec![
+        ("min_length", "8"),
+        ("min_classes", "4"),
+        ("lockout_threshold", "3"),
+        ("lockout_minutes", "30"),
+        ("login_notice", "本系统仅供授权人员使用，操作全程记录。"),
+    ];
+    sec.post_form("/admin/security/policy", &form)
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("请填写12–64之间的整数")
+        .assert_contains(r#"value="30""#);
+    form[0] = ("min_length", "14");
+    sec.post_form("/admin/security/policy", &form)
+        .await
+        .assert_redirect_to("/admin/security");
+
+    // The notice is on every sign-in page.
+    let mut visitor = app.new_browser();
+    visitor
+        .get("/t/wenzhou/login")
+        .await
+        .assert_contains("本系统仅供授权人员使用");
+    // Three failures now lock an account.
+    for _ in 0..3 {
+        visitor
+            .sign_in("wenzhou", "wz-county-lucheng", "not-the-password")
+            .await;
+    }
+    visitor
+        .sign_in(
+            "wenzhou",
+            "wz-county-lucheng",
+            crate::helpers::DEMO_PASSWORD,
+        )
+        .await
+        .assert_status(StatusCode::TOO_MANY_REQUESTS)
+        .assert_contains("请30分钟后再试");
+    // A new password must have 14 characters of four classes.
+    let mut bureau = app.new_browser();
+    bureau.sign_in_as("wz-bureau").await;
+    bureau.get("/account").await;
+    bureau
+        .post_form(
+            "/account/password",
+            &[
+                ("current", crate::helpers::DEMO_PASSWORD),
+                ("password", "only-three-classes-1"),
+                ("password_confirm", "only-three-classes-1"),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("至少4类");
+    let recorded: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE tenant_id IS NULL AND object_kind = 'security_policy'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(recorded, 1);
+}

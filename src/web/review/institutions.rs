@@ -166,7 +166,8 @@ pub(crate) async fn open_account(
     let secret = form.0.get("password").map(String::as_str).unwrap_or("");
     let mut errors = FieldErrors::default();
     validate_login(&login, &mut errors);
-    validate_password(&login, secret, &mut errors);
+    let policy = crate::db::security_policy::get(&state.db).await?;
+    validate_password(&policy, (&login, secret), &mut errors);
     if !(2..=40).contains(&name.chars().count()) {
         errors.add("display_name", "请填写工作人员姓名（2–40字）。");
     }

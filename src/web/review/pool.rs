@@ -331,7 +331,8 @@ pub(crate) async fn open_account(
     let login = form.login.trim().to_lowercase();
     let mut errors = FieldErrors::default();
     validate_login(&login, &mut errors);
-    validate_password(&login, &form.password, &mut errors);
+    let policy = crate::db::security_policy::get(&state.db).await?;
+    validate_password(&policy, (&login, &form.password), &mut errors);
     if !errors.is_empty() {
         return show_page(ctx, &state, tenant_id, id, errors, login).await;
     }
