@@ -192,6 +192,19 @@ pub async fn require_role(
         );
         return Err(AppError::Forbidden);
     }
+    // A password past the policy's age is changed before anything else is done.
+    if session
+        .get::<bool>(PASSWORD_EXPIRED_KEY)
+        .await?
+        .unwrap_or(false)
+    {
+        let to_account = axum::response::Redirect::to("/account#password");
+        return Ok(axum::response::IntoResponse::into_response(to_account));
+    }
     req.extensions_mut().insert(user);
     Ok(next.run(req).await)
 }
+
+/// Set at sign-in when the password is older than the security policy allows; cleared when the
+/// password is changed.
+pub const PASSWORD_EXPIRED_KEY: &str = "password_expired";

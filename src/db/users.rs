@@ -7,6 +7,7 @@ pub struct Credentials {
     pub password_hash: String,
     /// Set when the user has turned on two-factor sign-in.
     pub totp_secret: Option<String>,
+    pub password_changed_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The credentials of an active account; `tenant_id` None looks among platform admins.
@@ -16,7 +17,7 @@ pub async fn credentials(
     login: &str,
 ) -> sqlx::Result<Option<Credentials>> {
     let found: Option<Credentials> = sqlx::query_as(
-        "SELECT id, password_hash, totp_secret FROM users
+        "SELECT id, password_hash, totp_secret, password_changed_at FROM users
          WHERE tenant_id IS NOT DISTINCT FROM $1 AND login = $2 AND active",
     )
     .bind(tenant_id)
@@ -213,17 +214,47 @@ pub async fn password_hash(pool: &PgPool, user_id: i64) -> sqlx::Result<String> 
         .await
 }
 
+/// Replaces the user's password; the old one goes to the history (no reuse) and the age starts
+/// again.
 pub async fn set_password_hash(
     conn: &mut PgConnection,
     user_id: i64,
     hash: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+    sqlx::query(
+        "INSERT INTO password_history (user_id, password_hash)
+         SELECT id, password_hash FROM users WHERE id = $1",
+    )
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1")
         .bind(user_id)
         .bind(hash)
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// The hashes of the user's current password and the ones before it, `count` in all, newest
+/// first (what a new password may not repeat).
+pub async fn recent_password_hashes(
+    pool: &PgPool,
+    user_id: i64,
+    count: u32,
+) -> sqlx::Result<Vec<String>> {
+    if count == 0 {
+        return Ok(vec![]);
+    }
+    sqlx::query_scalar(
+        "(SELECT password_hash FROM users WHERE id = $1)
+         UNION ALL
+         (SELECT password_hash FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2)",
+    )
+    .bind(user_id)
+    .bind(count as i64 - 1)
+    .fetch_all(pool)
+    .await
 }
 
 /// Ends the user's sessions other than `keep` (an id hash); returns how many.

@@ -305,6 +305,11 @@ pub async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     let hash = || password::hash(DEMO_PASSWORD.to_string());
     let mut tx = pool.begin().await?;
     let admin_hash = hash().await?;
+    // The demo's policy lets the accounts below sign in with the README's password for good:
+    // no password age (the policy page marks it as below level 3).
+    let mut policy = crate::db::security_policy::get(pool).await?;
+    policy.max_age_days = None;
+    crate::db::security_policy::save(&mut tx, &policy, None).await?;
     for (login, display_name, role) in ADMINISTRATORS {
         users::insert(
             &mut tx,

@@ -12,6 +12,10 @@ pub struct Policy {
     /// Failed sign-ins within `lockout_minutes` that lock an account for that long.
     pub lockout_threshold: u32,
     pub lockout_minutes: u32,
+    /// Days a password may be used before it must be changed (None: no limit).
+    pub max_age_days: Option<u32>,
+    /// How many of an account's last passwords a new one may not repeat.
+    pub history: u32,
     /// Shown on every sign-in page (empty: none).
     pub login_notice: String,
 }
@@ -23,6 +27,8 @@ impl Default for Policy {
             min_classes: 3,
             lockout_threshold: 5,
             lockout_minutes: 10,
+            max_age_days: Some(90),
+            history: 5,
             login_notice: String::new(),
         }
     }
@@ -61,6 +67,9 @@ impl Policy {
         if self.lockout_threshold > 5 || self.lockout_minutes < 10 {
             below.push("lockout");
         }
+        if self.max_age_days.is_none_or(|d| d > 90) || self.history == 0 {
+            below.push("age");
+        }
         below
     }
 
@@ -84,6 +93,11 @@ impl Policy {
             min_classes: number("min_classes", 1..=4),
             lockout_threshold: number("lockout_threshold", 3..=20),
             lockout_minutes: number("lockout_minutes", 1..=1440),
+            max_age_days: match form.get("max_age_days").map(|v| v.trim()) {
+                None | Some("") => None,
+                Some(_) => Some(number("max_age_days", 1..=365)),
+            },
+            history: number("history", 0..=24),
             login_notice: form
                 .get("login_notice")
                 .map(|v| v.trim().to_string())
@@ -124,6 +138,8 @@ mod tests {
             ("min_classes", "2"),
             ("lockout_threshold", "5"),
             ("lockout_minutes", "abc"),
+            ("max_age_days", ""),
+            ("history", "5"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -135,9 +151,10 @@ mod tests {
         let weak = Policy {
             min_classes: 2,
             lockout_threshold: 10,
+            max_age_days: None,
             ..Policy::default()
         };
-        assert_eq!(weak.below_level3(), ["password", "lockout"]);
+        assert_eq!(weak.below_level3(), ["password", "lockout", "age"]);
         assert!(Policy::default().below_level3().is_empty());
     }
 }

@@ -234,6 +234,9 @@ pub(crate) async fn change_password(
         errors.add("password", why);
     } else if form.password == form.current {
         errors.add("password", "新密码不能与当前密码相同。");
+    } else if reused(&state, user.id, &form.password, policy.history).await? {
+        let message = format!("新密码不能与最近 {} 次使用过的密码相同。", policy.history);
+        errors.add("password", message);
     }
     if form.password != form.password_confirm {
         errors.add("password_confirm", "两次输入的新密码不一致。");
@@ -248,6 +251,9 @@ pub(crate) async fn change_password(
         .ok_or(AppError::Forbidden)?;
     let by = client.by(&user);
     let ended = accounts::change_password(&state, &own(&user, &by), &hash, &current).await?;
+    session
+        .remove::<bool>(crate::auth::user::PASSWORD_EXPIRED_KEY)
+        .await?;
     flash(
         &session,
         "success",
@@ -255,6 +261,16 @@ pub(crate) async fn change_password(
     )
     .await?;
     Ok(Redirect::to("/account").into_response())
+}
+
+/// Whether `password` is one of the user's last `count` passwords (the current one included).
+async fn reused(state: &AppState, user_id: i64, password: &str, count: u32) -> AppResult<bool> {
+    for old in users::recent_password_hashes(&state.db, user_id, count).await? {
+        if password::verify(password.to_string(), Some(old)).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 #[derive(Deserialize)]

@@ -45,11 +45,6 @@ fn fixed_settings(state: &AppState) -> Vec<FixedLine> {
             value: "市商务局和平台管理员可自行开启，未强制".into(),
             level3: false,
         },
-        FixedLine {
-            rule: "口令定期更换、不得重复使用",
-            value: "未强制".into(),
-            level3: false,
-        },
     ]
 }
 
@@ -72,6 +67,11 @@ fn policy_form(p: &Policy) -> Typed {
             ("min_classes", p.min_classes.to_string()),
             ("lockout_threshold", p.lockout_threshold.to_string()),
             ("lockout_minutes", p.lockout_minutes.to_string()),
+            (
+                "max_age_days",
+                p.max_age_days.map(|d| d.to_string()).unwrap_or_default(),
+            ),
+            ("history", p.history.to_string()),
             ("login_notice", p.login_notice.clone()),
         ]
         .into_iter()
@@ -94,6 +94,7 @@ async fn security_page(
             .iter()
             .map(|part| match *part {
                 "password" => "口令复杂度（三级要求至少3类字符）",
+                "age" => "口令定期更换（三级要求定期更换且不得重复使用）",
                 _ => "登录失败处理（三级要求不超过5次、锁定不少于10分钟）",
             })
             .collect::<Vec<_>>()

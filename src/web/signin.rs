@@ -1,5 +1,5 @@
 //! Sign-in and sign-out. Tenant users sign in on their tenant's page; platform admins on /admin/login.
-use super::page::{FieldErrors, PageCtx, render_with};
+use super::page::{FieldErrors, PageCtx, flash, render_with};
 use super::request::ClientInfo;
 use crate::auth::{csrf, password, store::USER_KEY, throttle, user::SIGNED_IN_AT_KEY};
 use crate::db::{audit, users};
@@ -228,6 +228,21 @@ async fn sign_in(
         .await?;
     session.remove::<String>(csrf::SESSION_KEY).await?;
     csrf::token(session).await?;
+    let age = state.clock.now() - creds.password_changed_at;
+    if policy
+        .max_age_days
+        .is_some_and(|days| age > chrono::Duration::days(days as i64))
+    {
+        session
+            .insert(crate::auth::user::PASSWORD_EXPIRED_KEY, true)
+            .await?;
+        flash(
+            session,
+            "error",
+            "密码已超过安全策略规定的使用期限，请先修改密码后再办理业务。",
+        )
+        .await?;
+    }
 
     let mut conn = state.db.acquire().await?;
     audit::record(

@@ -133,6 +133,8 @@ async fn the_security_policy_is_checked_field_by_field_and_holds_at_once() {
         ("min_classes", "4"),
         ("lockout_threshold", "3"),
         ("lockout_minutes", "30"),
+        ("max_age_days", "90"),
+        ("history", "5"),
         ("login_notice", "本系统仅供授权人员使用，操作全程记录。"),
     ];
     sec.post_form("/admin/security/policy", &form)
@@ -189,4 +191,69 @@ async fn the_security_policy_is_checked_field_by_field_and_holds_at_once() {
     .await
     .unwrap();
     assert_eq!(recorded, 1);
+}
+
+#[tokio::test]
+async fn an_expired_password_is_changed_first_and_the_last_ones_are_not_reused() {
+    let app = TestApp::spawn().await;
+    let mut sec = app.new_browser();
+    sec.sign_in_platform("secadmin").await;
+    sec.get("/admin/security").await;
+    let policy = [
+        ("min_length", "12"),
+        ("min_classes", "3"),
+        ("lockout_threshold", "5"),
+        ("lockout_minutes", "10"),
+        ("max_age_days", "30"),
+        ("history", "3"),
+        ("login_notice", ""),
+    ];
+    sec.post_form("/admin/security/policy", &policy)
+        .await
+        .assert_redirect_to("/admin/security");
+    // Thirty-one days on, the bureau's password is past its age: every page leads to the
+    // password form until it is changed.
+    let later = chrono::Utc::now() + chrono::Duration::days(31);
+    app.state.clock.set(later);
+    let mut bureau = app.new_browser();
+    bureau
+        .sign_in_as("wz-bureau")
+        .await
+        .assert_redirect_to("/t/wenzhou/bureau");
+    bureau
+        .get("/t/wenzhou/bureau/calls")
+        .await
+        .assert_redirect_to("/account#password");
+    bureau
+        .get("/account")
+        .await
+        .assert_contains("密码已超过安全策略规定的使用期限");
+    let change = |new: &'static str, current: &'static str| {
+        [
+            ("current", current),
+            ("password", new),
+            ("password_confirm", new),
+        ]
+    };
+    bureau
+        .post_form(
+            "/account/password",
+            &change("Second-password-2026", crate::helpers::DEMO_PASSWORD),
+        )
+        .await
+        .assert_redirect_to("/account");
+    bureau
+        .get("/t/wenzhou/bureau/calls")
+        .await
+        .assert_status(StatusCode::OK);
+    // The password before (the demo's) may not come back within the last three.
+    bureau.get("/account").await;
+    bureau
+        .post_form(
+            "/account/password",
+            &change(crate::helpers::DEMO_PASSWORD, "Second-password-2026"),
+        )
+        .await
+        .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("不能与最近 3 次使用过的密码相同");
 }
