@@ -8,7 +8,7 @@ export async function administrators() {
   await b.step(sys, 'sysadmin-home', '平台管理', '湖州市商务局');
   const sec = await b.person('安全管理员');
   await adminSignIn(sec, 'secadmin');
-  await b.step(sec, 'secadmin-home', '安全管理', '安全策略', '口令和登录失败设置符合等保三级要求', '低于三级要求');
+  await b.step(sec, 'secadmin-home', '安全管理', '安全策略', '当前设置低于等保三级要求：口令定期更换', '低于三级要求');
   const audit = await b.person('审计管理员');
   await adminSignIn(audit, 'auditadmin');
   await b.step(audit, 'auditadmin-home', '审计管理', '平台（管理员操作）', '哈希链和 HMAC-SM3 校验完整', '平台系统管理员');
