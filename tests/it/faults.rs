@@ -277,7 +277,8 @@ async fn a_backup_taken_under_write_load_restores_with_its_audit_chain_intact() 
         assert_eq!(count, live, "{table}");
     }
     copy.close().await;
-    sqlx::query(&format!("DROP DATABASE {restored}"))
+    // A closed pool's backends may still be exiting; FORCE does not wait on them.
+    sqlx::query(&format!("DROP DATABASE {restored} WITH (FORCE)"))
         .execute(&admin)
         .await
         .unwrap();
